@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+
+export * from './registry/errors';
+export * from './registry/registry';
+export * from './registry/root';
+export { withOwner, currentOwner } from './registry/owner';
+export { nearestName } from './registry/nearest';
+export * from './di/services';
+export * from './di/tokens';
+export * from './di/container';
+export * from './logging/logger';
