@@ -9,3 +9,5 @@ export * from './di/services';
 export * from './di/tokens';
 export * from './di/container';
 export * from './logging/logger';
+export * from './random/rng';
+export * from './io/safetensors';
