@@ -1,0 +1,1 @@
+export default { _base_: ['./bad-batch-base.yml'], seed: 3 };

@@ -1,0 +1,1 @@
+export default { _base_: './b.yaml', seed: 1 };

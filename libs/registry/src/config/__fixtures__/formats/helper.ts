@@ -1,0 +1,1 @@
+export const normCfg = { type: 'BN', requiresGrad: true } as const;

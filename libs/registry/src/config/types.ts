@@ -1,0 +1,79 @@
+/** A buildable component: `type` picks the registered class, every other key is an option. */
+export interface ComponentCfg {
+  type: string;
+  [option: string]: unknown;
+}
+
+export interface DataSplitsCfg {
+  samplesPerGpu?: number;
+  workersPerGpu?: number;
+  train?: ComponentCfg;
+  val?: ComponentCfg;
+  test?: ComponentCfg;
+  [option: string]: unknown;
+}
+
+export interface RunnerCfg {
+  type: string;
+  maxEpochs?: number;
+  maxIters?: number;
+  [option: string]: unknown;
+}
+
+/** `[['train', 1], ['val', 1]]`, as in MMDetection 2.x. */
+export type WorkflowCfg = Array<[string, number]>;
+
+/** Top-level keys of a det config (MMDetection 2.x structure, camelCase keys). */
+export interface DetConfig {
+  _base_?: string | string[];
+  model?: ComponentCfg;
+  data?: DataSplitsCfg;
+  optimizer?: ComponentCfg;
+  optimizerConfig?: Record<string, unknown>;
+  lrConfig?: Record<string, unknown>;
+  momentumConfig?: Record<string, unknown> | null;
+  checkpointConfig?: Record<string, unknown>;
+  logConfig?: Record<string, unknown>;
+  evaluation?: Record<string, unknown>;
+  runner?: RunnerCfg;
+  workflow?: WorkflowCfg;
+  customHooks?: ComponentCfg[];
+  plugins?: string[];
+  loadFrom?: string | null;
+  resumeFrom?: string | null;
+  workDir?: string;
+  backend?: string;
+  seed?: number | null;
+  deterministic?: boolean;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Shared pieces that `_base_` files hand to their children (YAML has no variables). */
+  dataRoot?: string;
+  datasetType?: string;
+  classes?: string[];
+  imgNormCfg?: Record<string, unknown>;
+  trainPipeline?: ComponentCfg[];
+  testPipeline?: ComponentCfg[];
+}
+
+/**
+ * Identity function that gives a `.ts` config its type checking:
+ * `export default defineConfig({ model: { type: 'RetinaNet', ... } })`.
+ */
+export function defineConfig<T extends DetConfig>(cfg: T): T {
+  return cfg;
+}
+
+/** Every key optional at every depth, plus `_delete_` markers: what a child config writes. */
+export type ConfigOverride<T> = T extends (infer U)[]
+  ? ConfigOverride<U>[]
+  : T extends object
+    ? { [K in keyof T]?: ConfigOverride<T[K]> } & { _delete_?: boolean }
+    : T;
+
+/**
+ * For a config that extends `_base_` files and only overrides parts of them (components may leave
+ * out `type`): `export default defineConfigOverride({ _base_: './base.ts', optimizer: { lr: 0.02 } })`.
+ */
+export function defineConfigOverride<T extends ConfigOverride<DetConfig>>(cfg: T): T {
+  return cfg;
+}
