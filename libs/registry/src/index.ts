@@ -11,3 +11,4 @@ export * from './di/container';
 export * from './logging/logger';
 export * from './random/rng';
 export * from './io/safetensors';
+export * from './config';
