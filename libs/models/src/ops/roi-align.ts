@@ -1,0 +1,88 @@
+// RoIAlign (torchvision semantics) on NHWC features, differentiable with respect to the features.
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError } from '@det/registry';
+import { buildRoiAlignPlan, RoiAlignParams, RoiAlignPlan } from './roi-align-plan';
+
+export interface RoiAlignOptions {
+  /** [ph, pw] (a number means square). */
+  outputSize: [number, number] | number;
+  /** Multiplies roi coordinates into feature coordinates (1 / stride). */
+  spatialScale?: number;
+  /** Samples per bin side; 0 = adaptive ceil(roi / bin). */
+  samplingRatio?: number;
+  /** Shift rois by -0.5 px (Detectron2 / MMCV pixel model, MMDetection's default). */
+  aligned?: boolean;
+}
+
+function normalise(options: RoiAlignOptions): RoiAlignParams {
+  const size = typeof options.outputSize === 'number' ? [options.outputSize, options.outputSize] : options.outputSize;
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => Number.isInteger(v) && v > 0)) {
+    throw new DetError(`roiAlign: outputSize must be a positive integer or [ph, pw], got ${JSON.stringify(options.outputSize)}`);
+  }
+  const samplingRatio = options.samplingRatio ?? 0;
+  if (!Number.isInteger(samplingRatio) || samplingRatio < 0) {
+    throw new DetError(`roiAlign: samplingRatio must be an integer >= 0, got ${samplingRatio}`);
+  }
+  return {
+    outputSize: [size[0], size[1]],
+    spatialScale: options.spatialScale ?? 1,
+    samplingRatio,
+    aligned: options.aligned ?? true,
+  };
+}
+
+/** out[cell, :] = Σ_j weights[cell, j] · feat[indices[cell, j], :] */
+function applyPlan(featMatrix: tf.Tensor2D, plan: RoiAlignPlan): tf.Tensor2D {
+  return tf.tidy(() => {
+    const c = featMatrix.shape[1];
+    const idx = tf.tensor1d(plan.indices, 'int32');
+    const w = tf.tensor3d(plan.weights, [plan.cells, plan.width, 1]);
+    const picked = tf.reshape(tf.gather(featMatrix, idx), [plan.cells, plan.width, c]);
+    return tf.sum(tf.mul(picked, w), 1) as tf.Tensor2D;
+  });
+}
+
+/** The adjoint of applyPlan: scatter-add dy[cell, :] · weights[cell, j] into row indices[cell, j]. */
+function scatterPlan(dy: tf.Tensor2D, plan: RoiAlignPlan, pixels: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const c = dy.shape[1];
+    const idx = tf.tensor2d(plan.indices, [plan.cells * plan.width, 1], 'int32');
+    const w = tf.tensor3d(plan.weights, [plan.cells, plan.width, 1]);
+    const updates = tf.reshape(tf.mul(tf.expandDims(dy, 1), w), [plan.cells * plan.width, c]);
+    // scatterND sums duplicate indices, which is exactly the accumulation the adjoint needs.
+    return tf.scatterND(idx, updates, [pixels, c]) as tf.Tensor2D;
+  });
+}
+
+/**
+ * torchvision `roi_align` on NHWC features [n,h,w,c] and rois [k,5] = (batchIdx, x1, y1, x2, y2)
+ * in image coordinates. Returns [k, ph, pw, c]. Gradient flows to `features` (not to `rois`).
+ */
+export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoiAlignOptions): tf.Tensor4D {
+  if (features.rank !== 4) throw new DetError(`roiAlign: features must be NHWC [n,h,w,c], got [${features.shape.join(',')}]`);
+  if (rois.rank !== 2 || rois.shape[1] !== 5) {
+    throw new DetError(`roiAlign: rois must be [k,5] (batchIdx,x1,y1,x2,y2), got [${rois.shape.join(',')}]`);
+  }
+  const params = normalise(options);
+  const [n, h, w, c] = features.shape;
+  const [ph, pw] = params.outputSize;
+  const k = rois.shape[0];
+  const roiData = rois.dataSync();
+  for (let r = 0; r < k; r++) {
+    const b = roiData[r * 5];
+    if (!Number.isInteger(b) || b < 0 || b >= n) {
+      throw new DetError(`roiAlign: roi ${r} has batch index ${b}, features hold ${n} images`);
+    }
+  }
+  if (k === 0) return tf.zeros([0, ph, pw, c]);
+  const plan = buildRoiAlignPlan(roiData, [n, h, w], params);
+  const pixels = n * h * w;
+  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const feat = inputs[0] as tf.Tensor;
+    const value = tf.reshape(applyPlan(tf.reshape(feat, [pixels, c]), plan), [k, ph, pw, c]);
+    // The plan lives in JS memory, so the gradient can run after the caller's tidy has ended.
+    const gradFunc = (dy: tf.Tensor) => tf.reshape(scatterPlan(tf.reshape(dy, [k * ph * pw, c]), plan, pixels), [n, h, w, c]);
+    return { value, gradFunc };
+  });
+  return tf.tidy(() => op(features) as tf.Tensor4D);
+}
