@@ -1,1 +1,20 @@
-export {};
+// @det/runner public API.
+export * from './model/interfaces';
+export { LogBuffer } from './log/log-buffer';
+export { Priority, getPriority, priorityName, type PriorityLike, type PriorityName } from './hooks/priority';
+export { Hook, HOOK_STAGES, type HookStage, type HookMethod } from './hooks/hook';
+export { BaseRunner, runnerTimestamp, type RunnerOptions, type RunnerSaveOptions, type WorkflowPhase } from './runners/base-runner';
+export { EpochBasedRunner } from './runners/epoch-based-runner';
+export { IterBasedRunner, IterLoader } from './runners/iter-based-runner';
+export { policyHookType, type TrainingHooksConfig } from './runners/training-hooks';
+export { DataParallel, unwrapModel } from './wrappers/data-parallel';
+export { Optimizer, type ParamGroup, type OptimizerOptions, type OptimizerStateDict, type ParamState } from './optim/optimizer';
+export { SGD, type SGDOptions } from './optim/sgd';
+export { Adam, AdamW, type AdamOptions } from './optim/adam';
+export { buildParamGroups, isNormParam, isBiasParam, type ParamwiseCfg, type ParamGroupSettings } from './optim/paramwise';
+export { clipGradNorm } from './optim/clip-grad';
+export { tensorToNamedArray, namedArrayToTensor, isNamedArray } from './optim/state-arrays';
+export { FileCheckpointStore, getCheckpointStore, TEMP_PREFIX } from './checkpoint/file-store';
+export { encodeCheckpoint, decodeCheckpoint, type CheckpointContent } from './checkpoint/codec';
+export { saveCheckpoint, loadCheckpoint, loadWeightsInto, checkpointContent, type SaveCheckpointOptions } from './checkpoint/checkpoint';
+export { findLatestCheckpoint, LATEST_NAME } from './checkpoint/find-latest';

@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError } from '@det/registry';
+
+/**
+ * torch.nn.utils.clip_grad_norm_ over a gradient dict: the global p-norm of all gradients
+ * (normType Infinity = max |g|); when it exceeds maxNorm every gradient is scaled by
+ * maxNorm / (norm + 1e-6). Tensors are immutable, so clipped gradients replace the entries of
+ * `grads` in place and the originals are disposed. Returns the total norm before clipping.
+ */
+export function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: number, normType = 2): number {
+  if (!(maxNorm > 0)) throw new DetError(`gradClip.maxNorm must be > 0, got ${maxNorm}`);
+  if (!(normType > 0)) throw new DetError(`gradClip.normType must be > 0 or Infinity, got ${normType}`);
+  const names = Object.keys(grads);
+  if (!names.length) return 0;
+  const total = tf.tidy(() => {
+    if (normType === Infinity) return tf.max(tf.stack(names.map((n) => tf.max(tf.abs(grads[n])))));
+    const sums = names.map((n) => tf.sum(tf.pow(tf.abs(grads[n]), normType)));
+    return tf.pow(tf.addN(sums), 1 / normType);
+  });
+  const totalNorm = total.dataSync()[0];
+  total.dispose();
+  const coef = maxNorm / (totalNorm + 1e-6);
+  if (coef < 1) {
+    for (const n of names) {
+      const old = grads[n];
+      grads[n] = tf.tidy(() => tf.mul(old, coef));
+      old.dispose();
+    }
+  }
+  return totalNorm;
+}
