@@ -12,3 +12,4 @@ export * from './logging/logger';
 export * from './random/rng';
 export * from './io/safetensors';
 export * from './config';
+export * from './plugins';

@@ -1,0 +1,1 @@
+module.exports = { name: 'bad-shape', register: 'not a function' };

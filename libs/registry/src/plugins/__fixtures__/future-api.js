@@ -1,0 +1,1 @@
+module.exports = { name: 'future-plugin', apiVersion: 2, register() {} };
