@@ -13,3 +13,4 @@ export * from './random/rng';
 export * from './io/safetensors';
 export * from './config';
 export * from './plugins';
+export * from './env';
