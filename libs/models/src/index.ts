@@ -4,3 +4,9 @@ export * from './ops/nms';
 export * from './ops/roi-align';
 // webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
 export * from './webgpu';
+// losses (registered in LOSSES)
+export * from './losses/reduce';
+export * from './losses/focal-loss';
+export * from './losses/smooth-l1-loss';
+export * from './losses/iou-loss';
+export * from './losses/cross-entropy-loss';

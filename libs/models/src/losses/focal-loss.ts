@@ -1,0 +1,86 @@
+// Sigmoid focal loss (RetinaNet), torchvision / MMDetection py_sigmoid_focal_loss semantics.
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError, LOSSES } from '@det/registry';
+import { Reduction, checkReduction, expandRowWeight, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+
+export interface SigmoidFocalLossOptions extends ReduceOptions {
+  gamma?: number;
+  /** Weight of positives; negatives get 1 - alpha. alpha < 0 disables it (torchvision). */
+  alpha?: number;
+}
+
+/**
+ * Turns class labels [N] (value C = background) into one-hot targets [N,C]; float targets
+ * [N,C] pass through.
+ */
+export function focalTargets(target: tf.Tensor, numClasses: number): tf.Tensor {
+  if (target.rank === 2) return tf.cast(target, 'float32');
+  return tf.tidy(() => {
+    const labels = tf.cast(target, 'int32') as tf.Tensor1D;
+    return tf.cast(tf.slice(tf.oneHot(labels, numClasses + 1), [0, 0], [-1, numClasses]), 'float32');
+  });
+}
+
+/** Element-wise BCE-with-logits, stable form: max(x,0) - x·t + log(1 + exp(-|x|)). */
+export function bceWithLogits(x: tf.Tensor, t: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.sub(tf.relu(x), tf.mul(x, t)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
+}
+
+/**
+ * loss = BCE(x, t) · (1 - p_t)^gamma · alpha_t on logits `pred` [N,C]; `target` is labels [N]
+ * (C = background) or {0,1} targets [N,C]. Reduced with MMDetection's weight_reduce_loss.
+ */
+export function sigmoidFocalLoss(pred: tf.Tensor, target: tf.Tensor, options: SigmoidFocalLossOptions = {}): tf.Tensor {
+  const { gamma = 2, alpha = 0.25 } = options;
+  if (pred.rank !== 2) throw new DetError(`sigmoidFocalLoss: pred must be logits [N,C], got [${pred.shape.join(',')}]`);
+  return tf.tidy(() => {
+    const t = focalTargets(target, pred.shape[1] as number);
+    if (t.shape.join(',') !== pred.shape.join(',')) {
+      throw new DetError(`sigmoidFocalLoss: target [${target.shape.join(',')}] does not match pred [${pred.shape.join(',')}]`);
+    }
+    // 1 - p_t written as σ(-x)·t + σ(x)·(1-t): no cancellation in 1 - σ(x) for confident logits.
+    const oneMinusPt = tf.add(tf.mul(tf.sigmoid(tf.neg(pred)), t), tf.mul(tf.sigmoid(pred), tf.sub(1, t)));
+    let loss = tf.mul(bceWithLogits(pred, t), tf.pow(oneMinusPt, gamma));
+    if (alpha >= 0) loss = tf.mul(loss, tf.add(tf.mul(t, alpha), tf.mul(tf.sub(1, t), 1 - alpha)));
+    const weight = expandRowWeight(options.weight, loss, 'sigmoidFocalLoss');
+    return weightReduceLoss(loss, { ...options, weight }, 'sigmoidFocalLoss');
+  });
+}
+
+export interface FocalLossOptions extends LossModuleOptions {
+  useSigmoid?: boolean;
+  gamma?: number;
+  alpha?: number;
+}
+
+/** MMDetection `FocalLoss` (sigmoid only): forward(pred [N,C], labels [N] or targets [N,C]). */
+@LOSSES.register()
+export class FocalLoss {
+  readonly gamma: number;
+  readonly alpha: number;
+  readonly reduction: Reduction;
+  readonly lossWeight: number;
+
+  constructor(options: FocalLossOptions = {}) {
+    if (options.useSigmoid === false) throw new DetError('FocalLoss: only useSigmoid: true is supported');
+    this.gamma = options.gamma ?? 2;
+    this.alpha = options.alpha ?? 0.25;
+    this.reduction = checkReduction(options.reduction ?? 'mean', 'FocalLoss');
+    this.lossWeight = options.lossWeight ?? 1;
+  }
+
+  forward(pred: tf.Tensor, target: tf.Tensor, options: LossForwardOptions = {}): tf.Tensor {
+    return tf.tidy(() =>
+      tf.mul(
+        sigmoidFocalLoss(pred, target, {
+          gamma: this.gamma,
+          alpha: this.alpha,
+          weight: options.weight,
+          avgFactor: options.avgFactor,
+          reduction: options.reductionOverride ?? this.reduction,
+        }),
+        this.lossWeight,
+      ),
+    );
+  }
+}

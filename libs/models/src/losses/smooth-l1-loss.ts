@@ -1,0 +1,77 @@
+// Smooth L1 and L1 regression losses (MMDetection semantics, element-wise then weight_reduce_loss).
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError, LOSSES } from '@det/registry';
+import { Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+
+function checkSameShape(pred: tf.Tensor, target: tf.Tensor, where: string): void {
+  if (pred.shape.join(',') !== target.shape.join(',')) {
+    throw new DetError(`${where}: pred [${pred.shape.join(',')}] and target [${target.shape.join(',')}] differ in shape`);
+  }
+}
+
+/** 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta; d = pred - target. */
+export function smoothL1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOptions & { beta?: number } = {}): tf.Tensor {
+  const beta = options.beta ?? 1;
+  if (!(beta > 0)) throw new DetError(`smoothL1Loss: beta must be > 0, got ${beta}`);
+  checkSameShape(pred, target, 'smoothL1Loss');
+  if (target.size === 0) return tf.tidy(() => tf.mul(tf.sum(pred), 0));
+  return tf.tidy(() => {
+    const d = tf.abs(tf.sub(pred, target));
+    const loss = tf.where(tf.less(d, beta), tf.div(tf.mul(tf.square(d), 0.5), beta), tf.sub(d, 0.5 * beta));
+    return weightReduceLoss(loss, options, 'smoothL1Loss');
+  });
+}
+
+/** |pred - target|. */
+export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOptions = {}): tf.Tensor {
+  checkSameShape(pred, target, 'l1Loss');
+  if (target.size === 0) return tf.tidy(() => tf.mul(tf.sum(pred), 0));
+  return tf.tidy(() => weightReduceLoss(tf.abs(tf.sub(pred, target)), options, 'l1Loss'));
+}
+
+@LOSSES.register()
+export class SmoothL1Loss {
+  readonly beta: number;
+  readonly reduction: Reduction;
+  readonly lossWeight: number;
+
+  constructor(options: LossModuleOptions & { beta?: number } = {}) {
+    this.beta = options.beta ?? 1;
+    this.reduction = checkReduction(options.reduction ?? 'mean', 'SmoothL1Loss');
+    this.lossWeight = options.lossWeight ?? 1;
+  }
+
+  forward(pred: tf.Tensor, target: tf.Tensor, options: LossForwardOptions = {}): tf.Tensor {
+    return tf.tidy(() =>
+      tf.mul(
+        smoothL1Loss(pred, target, {
+          beta: this.beta, weight: options.weight, avgFactor: options.avgFactor,
+          reduction: options.reductionOverride ?? this.reduction,
+        }),
+        this.lossWeight,
+      ),
+    );
+  }
+}
+
+@LOSSES.register()
+export class L1Loss {
+  readonly reduction: Reduction;
+  readonly lossWeight: number;
+
+  constructor(options: LossModuleOptions = {}) {
+    this.reduction = checkReduction(options.reduction ?? 'mean', 'L1Loss');
+    this.lossWeight = options.lossWeight ?? 1;
+  }
+
+  forward(pred: tf.Tensor, target: tf.Tensor, options: LossForwardOptions = {}): tf.Tensor {
+    return tf.tidy(() =>
+      tf.mul(
+        l1Loss(pred, target, {
+          weight: options.weight, avgFactor: options.avgFactor, reduction: options.reductionOverride ?? this.reduction,
+        }),
+        this.lossWeight,
+      ),
+    );
+  }
+}
