@@ -2,8 +2,6 @@
 export * from './ops/iou';
 export * from './ops/nms';
 export * from './ops/roi-align';
-// webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
-export * from './webgpu';
 // losses (registered in LOSSES)
 export * from './losses/reduce';
 export * from './losses/focal-loss';
