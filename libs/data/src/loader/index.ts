@@ -1,0 +1,3 @@
+export * from './collate';
+export * from './build-data-loader';
+export { runInWorkerSync } from './run-sync';
