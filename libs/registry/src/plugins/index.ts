@@ -3,4 +3,4 @@ export { PLUGIN_API_VERSION, type DetPlugin, type PluginContext, type LoadedPlug
 export { PluginError } from './errors';
 export { loadPlugins, loadedPlugins, isCompatibleApiVersion, pluginContext } from './load';
 export { resolvePlugin, type ResolvedPlugin } from './resolve';
-export { readPluginManifest } from './manifest';
+export { readPluginManifest, discoverPlugins } from './manifest';

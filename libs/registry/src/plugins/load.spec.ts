@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HEADS, LOSSES, NECKS, BACKBONES, PluginError, loadPlugins, loadedPlugins, readPluginManifest, PLUGIN_API_VERSION } from '../index';
+import { HEADS, LOSSES, NECKS, BACKBONES, PluginError, discoverPlugins, loadPlugins, loadedPlugins, readPluginManifest, PLUGIN_API_VERSION } from '../index';
 
 const fixtures = path.join(__dirname, '__fixtures__');
 
@@ -133,5 +133,24 @@ describe('readPluginManifest', () => {
 
   it('fails for a single file, which has no package.json', () => {
     expect(() => readPluginManifest('./single-file.js', { cwd: fixtures })).toThrow(/has no package.json/);
+  });
+});
+
+describe('discoverPlugins', () => {
+  it('finds installed packages with a "det" field, without running them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'det-discover-'));
+    const write = (rel: string, pkg: object) => {
+      fs.mkdirSync(path.join(dir, 'node_modules', rel), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'node_modules', rel, 'package.json'), JSON.stringify(pkg));
+    };
+    write('@acme/det-ssd', { name: '@acme/det-ssd', version: '1.0.0', det: { apiVersion: 1, contributes: { head: ['SSDHead'] } } });
+    write('left-pad', { name: 'left-pad', version: '1.3.0' });
+    try {
+      const found = discoverPlugins(path.join(dir));
+      const mine = found.filter((m) => m.packageJson.startsWith(dir));
+      expect(mine.map((m) => [m.name, m.version, m.contributes])).toEqual([['@acme/det-ssd', '1.0.0', { head: ['SSDHead'] }]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

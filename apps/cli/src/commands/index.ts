@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import { registerEnvCommand } from './env';
+import { registerListCommand } from './list';
+import { registerPrintConfigCommand } from './print-config';
+
+/** Every `det` command, one register function each; add a line for a new command file. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerListCommand,
+  registerPrintConfigCommand,
+  registerEnvCommand,
+];

@@ -1,0 +1,48 @@
+import { Command, Option } from 'commander';
+import { DetError, TENSOR_BACKEND, loadPlugins, rootContainer, setGlobalSeed } from '@det/registry';
+
+/** Flags shared by commands; each command picks the ones that make sense for it. */
+export type CommonOptionName = 'plugin' | 'cfgOptions' | 'backend' | 'seed' | 'workDir';
+
+export interface CommonOptions {
+  plugin?: string[];
+  cfgOptions?: string[];
+  backend?: string;
+  seed?: number;
+  workDir?: string;
+  debug?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new DetError(`--seed must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
+const OPTIONS: Record<CommonOptionName, () => Option> = {
+  plugin: () => new Option('--plugin <name>', 'load a plugin (npm package or path); repeatable').argParser(collect),
+  cfgOptions: () => new Option('--cfg-options <key=value...>', 'override config keys, e.g. optimizer.lr=0.01 data.samplesPerGpu=4'),
+  backend: () => new Option('--backend <name>', 'tensor backend: auto|tensorflow|wasm|cpu'),
+  seed: () => new Option('--seed <n>', 'random seed').argParser(parseSeed),
+  workDir: () => new Option('--work-dir <dir>', 'folder for logs, checkpoints and the resolved config'),
+};
+
+/** Adds the named common flags to `cmd`. `--debug` is a program-wide flag (see main.ts). */
+export function addCommonOptions(cmd: Command, names: readonly CommonOptionName[]): Command {
+  for (const name of names) cmd.addOption(OPTIONS[name]());
+  return cmd;
+}
+
+/** Loads `--plugin`s (relative to cwd), seeds the global RNG and selects `--backend`. */
+export async function applyCommonOptions(options: CommonOptions): Promise<void> {
+  if (options.plugin?.length) await loadPlugins(options.plugin, { cwd: process.cwd() });
+  if (options.seed !== undefined) setGlobalSeed(options.seed);
+  if (options.backend) {
+    if (!rootContainer.isRegistered(TENSOR_BACKEND)) {
+      throw new DetError(`--backend ${options.backend}: no tensor backend service is registered (is @det/models loaded?)`);
+    }
+    await rootContainer.resolve(TENSOR_BACKEND).select(options.backend);
+  }
+}
