@@ -8,3 +8,9 @@ export * from './losses/focal-loss';
 export * from './losses/smooth-l1-loss';
 export * from './losses/iou-loss';
 export * from './losses/cross-entropy-loss';
+// anchors / prior generators (registered in PRIOR_GENERATORS)
+export * from './anchors/anchor-generator';
+export * from './anchors/point-generator';
+// bbox coders (registered in BBOX_CODERS)
+export * from './bbox/coders/delta-xywh-bbox-coder';
+export * from './bbox/coders/distance-point-bbox-coder';

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BBOX_CODERS } from '@det/registry';
+import { DeltaXYWHBBoxCoder } from './delta-xywh-bbox-coder';
+import { DistancePointBBoxCoder } from './distance-point-bbox-coder';
+import { expectClose, flat, loadVectors } from '../../testing/vectors';
+import { useBackend } from '../../testing/tf-backend';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+/**
+ * Coordinates ≲ 200 rounded to float32 move by ≲ 7.6e-6 px; a delta divides a centre or size
+ * difference by the box size (≳ 5 px) and by std 0.1, so float32 inputs alone explain ≲ 2e-5
+ * absolute on deltas. Decoded boxes (≲ 1000 px) carry ≲ 1e-4 px.
+ */
+const DELTA_TOL = { rtol: 1e-5, atol: 2e-5 };
+const BOX_TOL = { rtol: 1e-5, atol: 1e-4 };
+
+describe('DeltaXYWHBBoxCoder against ops_bbox_coder.json', () => {
+  const v = loadVectors('ops_bbox_coder.json');
+  const meta = v.meta as { means: [number, number, number, number]; stds: [number, number, number, number]; wh_ratio_clip: number; max_ratio: number };
+  const coder = BBOX_CODERS.build<DeltaXYWHBBoxCoder>({ type: 'DeltaXYWHBBoxCoder', targetMeans: meta.means, targetStds: meta.stds });
+
+  it('uses the same wh ratio clip', () => {
+    expect(Math.abs(Math.log(meta.wh_ratio_clip))).toBeCloseTo(meta.max_ratio, 12);
+  });
+
+  it.each(v.cases.map((c, i) => [i, c] as const))('case %i', (i, c) => {
+    const op = c.op as string;
+    const what = `${v.file} case ${i} (${op})`;
+    if (op === 'encode') {
+      const deltas = coder.encode(tf.tensor2d(c.inputs.proposals as number[][]), tf.tensor2d(c.inputs.gt as number[][]));
+      expectClose(deltas.dataSync(), flat(c.expected.deltas), what, DELTA_TOL);
+      // Round trip: decoding the deltas gives the gt back.
+      const back = coder.decode(tf.tensor2d(c.inputs.proposals as number[][]), deltas);
+      expectClose(back.dataSync(), flat(c.inputs.gt), `${what} round trip`, BOX_TOL);
+    } else if (op === 'decode') {
+      // MMDetection also clamps dw/dh from below; where it differs from torchvision the file gives boxes_mmdet_formula.
+      const expected = c.expected.boxes_mmdet_formula ?? c.expected.boxes;
+      const boxes = coder.decode(tf.tensor2d(c.inputs.rois as number[][]), tf.tensor2d(c.inputs.deltas as number[][]));
+      expectClose(boxes.dataSync(), flat(expected), what, BOX_TOL);
+    } else {
+      throw new Error(`${what}: unknown op '${op}' — the coder spec cannot run this case`);
+    }
+  });
+});
+
+describe('DeltaXYWHBBoxCoder.decode semantics (float64 reference)', () => {
+  const means: [number, number, number, number] = [0.1, -0.2, 0.05, 0];
+  const stds: [number, number, number, number] = [0.1, 0.1, 0.2, 0.2];
+  const rois = [[10, 20, 50, 80], [0, 0, 8, 4]];
+  const deltas = [[0.5, -1, 30, -40, 0, 0, 0, 0], [2, 3, 0.4, -0.3, -500, 500, 1, 1]];
+  // Independent transcription of delta2bbox in float64.
+  const reference = (addCtrClamp: boolean, ctrClamp: number, maxShape?: [number, number]) => {
+    const maxRatio = Math.abs(Math.log(16 / 1000));
+    return rois.map((r, i) => {
+      const out: number[] = [];
+      for (let k = 0; k < 2; k++) {
+        const d = deltas[i].slice(4 * k, 4 * k + 4).map((x, j) => x * stds[j] + means[j]);
+        const [px, py, pw, ph] = [(r[0] + r[2]) / 2, (r[1] + r[3]) / 2, r[2] - r[0], r[3] - r[1]];
+        let [sx, sy] = [pw * d[0], ph * d[1]];
+        let [dw, dh] = [d[2], d[3]];
+        if (addCtrClamp) {
+          [sx, sy] = [sx, sy].map((s) => Math.max(-ctrClamp, Math.min(ctrClamp, s)));
+          [dw, dh] = [dw, dh].map((s) => Math.min(s, maxRatio));
+        } else [dw, dh] = [dw, dh].map((s) => Math.max(-maxRatio, Math.min(maxRatio, s)));
+        const [gx, gy, gw, gh] = [px + sx, py + sy, pw * Math.exp(dw), ph * Math.exp(dh)];
+        let box = [gx - gw / 2, gy - gh / 2, gx + gw / 2, gy + gh / 2];
+        if (maxShape) box = box.map((b, j) => Math.max(0, Math.min(j % 2 === 0 ? maxShape[1] : maxShape[0], b)));
+        out.push(...box);
+      }
+      return out;
+    });
+  };
+
+  it('clamps dw/dh both ways, applies means/stds, handles 4·k deltas', () => {
+    const coder = new DeltaXYWHBBoxCoder({ targetMeans: means, targetStds: stds });
+    const out = coder.decode(tf.tensor2d(rois), tf.tensor2d(deltas));
+    expect(out.shape).toEqual([2, 8]);
+    expectClose(out.dataSync(), reference(false, 0).flat(), 'decode', BOX_TOL);
+  });
+
+  it('clips to maxShape [h, w] only with clipBorder', () => {
+    const clip = new DeltaXYWHBBoxCoder({ targetMeans: means, targetStds: stds });
+    expectClose(clip.decode(tf.tensor2d(rois), tf.tensor2d(deltas), { maxShape: [60, 40] }).dataSync(), reference(false, 0, [60, 40]).flat(), 'clipped', BOX_TOL);
+    const noClip = new DeltaXYWHBBoxCoder({ targetMeans: means, targetStds: stds, clipBorder: false });
+    expectClose(noClip.decode(tf.tensor2d(rois), tf.tensor2d(deltas), { maxShape: [60, 40] }).dataSync(), reference(false, 0).flat(), 'unclipped', BOX_TOL);
+  });
+
+  it('addCtrClamp limits the centre shift and only the upper side of dw/dh', () => {
+    const coder = new DeltaXYWHBBoxCoder({ targetMeans: means, targetStds: stds, addCtrClamp: true, ctrClamp: 3 });
+    expectClose(coder.decode(tf.tensor2d(rois), tf.tensor2d(deltas)).dataSync(), reference(true, 3).flat(), 'ctr clamp', BOX_TOL);
+  });
+
+  it('names shape errors', () => {
+    const coder = new DeltaXYWHBBoxCoder();
+    expect(() => coder.decode(tf.tensor2d(rois), tf.tensor2d([[1, 2, 3]]))).toThrow(/deltas must be \[2, 4·k\]/);
+    expect(() => coder.encode(tf.tensor2d(rois), tf.tensor2d([[1, 2, 3, 4]]))).toThrow(/2 boxes but 1 gt boxes/);
+  });
+});
+
+describe('DistancePointBBoxCoder', () => {
+  it('encodes distances, clamps by maxDis - eps, decodes back with optional clipping', () => {
+    const coder = BBOX_CODERS.build<DistancePointBBoxCoder>({ type: 'DistancePointBBoxCoder' });
+    const points = tf.tensor2d([[10, 10], [30, 5]]);
+    const gt = tf.tensor2d([[2, 4, 20, 30], [25, 0, 60, 8]]);
+    const d = coder.encode(points, gt);
+    expectClose(d.dataSync(), [8, 6, 10, 20, 5, 5, 30, 3], 'encode');
+    expectClose(coder.encode(points, gt, { maxDis: 12 }).dataSync(), [8, 6, 10, 11.9, 5, 5, 11.9, 3], 'maxDis');
+    expectClose(coder.decode(points, d).dataSync(), [2, 4, 20, 30, 25, 0, 60, 8], 'decode');
+    expectClose(coder.decode(points, d, { maxShape: [20, 40] }).dataSync(), [2, 4, 20, 20, 25, 0, 40, 8], 'clip');
+    expectClose(new DistancePointBBoxCoder({ clipBorder: false }).decode(points, d, { maxShape: [20, 40] }).dataSync(), [2, 4, 20, 30, 25, 0, 60, 8], 'no clip');
+    // Points with a stride column ([n,4] from MlvlPointGenerator withStride) use x,y only.
+    expectClose(coder.decode(tf.tensor2d([[10, 10, 8, 8]]), tf.tensor2d([[1, 2, 3, 4]])).dataSync(), [9, 8, 13, 14], 'stride points');
+  });
+});
