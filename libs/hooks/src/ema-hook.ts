@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError, HOOKS } from '@det/registry';
+import { Hook, namedArrayToTensor, tensorToNamedArray, isNamedArray, type BaseRunner } from '@det/runner';
+
+export interface EMAHookOptions {
+  /** Weight of the current parameters in each update (MMCV's small `momentum`, e.g. 0.0002). */
+  momentum?: number;
+  interval?: number;
+  /** Early updates use momentum min(m, (1 + iter) / (warmUp + iter)) so the average tracks fast at first. */
+  warmUp?: number;
+}
+
+/**
+ * MMCV's EMAHook: ema ← (1 − m)·ema + m·param every `interval` iterations (m = momentum^interval).
+ * The EMA weights are swapped into the model at the end of each train epoch (so evaluation and
+ * the epoch checkpoint see them) and swapped back at the next epoch's start.
+ */
+@HOOKS.register()
+export class EMAHook extends Hook {
+  readonly momentum: number;
+  readonly interval: number;
+  readonly warmUp: number;
+  private ema = new Map<string, tf.Tensor>();
+
+  constructor(options: EMAHookOptions = {}) {
+    super();
+    const momentum = options.momentum ?? 0.0002;
+    this.interval = options.interval ?? 1;
+    this.warmUp = options.warmUp ?? 100;
+    if (!(momentum > 0 && momentum < 1)) throw new DetError(`EMAHook.momentum must be in (0, 1), got ${momentum}`);
+    if (!(Number.isInteger(this.interval) && this.interval > 0)) throw new DetError(`EMAHook.interval must be a positive integer, got ${this.interval}`);
+    this.momentum = Math.pow(momentum, this.interval);
+  }
+
+  override beforeRun(runner: BaseRunner): void {
+    for (const [name, p] of Object.entries(runner.model.parameters())) {
+      if (!this.ema.has(name)) this.ema.set(name, tf.keep(tf.clone(p)));
+    }
+  }
+
+  override afterTrainIter(runner: BaseRunner): void {
+    const step = runner.iter;
+    const m = Math.min(this.momentum, (1 + step) / (this.warmUp + step));
+    if (step % this.interval !== 0) return;
+    for (const [name, p] of Object.entries(runner.model.parameters())) {
+      const old = this.ema.get(name)!;
+      this.ema.set(name, tf.tidy(() => tf.add(tf.mul(old, 1 - m), tf.mul(p, m))));
+      old.dispose();
+    }
+  }
+
+  override afterTrainEpoch(runner: BaseRunner): void { this.swap(runner); }
+  override beforeTrainEpoch(runner: BaseRunner): void { this.swap(runner); }
+
+  private swap(runner: BaseRunner): void {
+    for (const [name, p] of Object.entries(runner.model.parameters())) {
+      const avg = this.ema.get(name);
+      if (!avg) continue;
+      const current = tf.clone(p);
+      p.assign(avg);
+      avg.dispose();
+      this.ema.set(name, current);
+    }
+  }
+
+  /** The current EMA values (the model's own weights when swapped in). */
+  emaWeights(): Record<string, tf.Tensor> {
+    return Object.fromEntries(this.ema);
+  }
+
+  override stateDict(): Record<string, unknown> {
+    return { ema: Object.fromEntries([...this.ema].map(([k, t]) => [k, tensorToNamedArray(t)])) };
+  }
+
+  override loadStateDict(state: Record<string, unknown>): void {
+    for (const t of this.ema.values()) t.dispose();
+    this.ema.clear();
+    for (const [k, a] of Object.entries((state.ema ?? {}) as Record<string, unknown>)) {
+      if (!isNamedArray(a)) throw new DetError(`EMAHook state: '${k}' is not an array`);
+      this.ema.set(k, namedArrayToTensor(a));
+    }
+  }
+}
