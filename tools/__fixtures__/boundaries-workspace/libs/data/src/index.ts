@@ -1,0 +1,2 @@
+import { Registry } from '@det/registry';
+export const DATASETS = new Registry();

@@ -1,0 +1,2 @@
+import type { Registry } from '@det/registry';
+export type R = Registry;

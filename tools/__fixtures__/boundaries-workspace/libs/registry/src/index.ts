@@ -1,0 +1,3 @@
+import { container } from 'tsyringe';
+export * from './registry';
+export const root = container;
