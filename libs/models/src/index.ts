@@ -14,3 +14,5 @@ export * from './anchors/point-generator';
 // bbox coders (registered in BBOX_CODERS)
 export * from './bbox/coders/delta-xywh-bbox-coder';
 export * from './bbox/coders/distance-point-bbox-coder';
+// webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
+export * from './webgpu';

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
+import { relativeMaxError, runOn, seededValues } from '../testing/compare';
+import { setupWebGpu } from '../setup';
+import { chooseSplits } from './conv2d-filter-grad';
+
+// float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest
+// reference magnitude) is far above float32 rounding for these K ≤ 2·64·64 sums and far below
+// any indexing bug (which gives O(1) errors).
+const TOL = 1e-3;
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid' | number;
+}
+
+const CASES: ConvCase[] = [
+  { name: '3x3 s1 same 3→16 (first layer)', x: [2, 20, 20, 3], filter: [3, 3, 3, 16], stride: 1, pad: 'same' },
+  { name: '3x3 s2 same 16→32', x: [2, 17, 19, 16], filter: [3, 3, 16, 32], stride: 2, pad: 'same' },
+  { name: '3x3 s1 valid 40→33 (tile edges)', x: [1, 12, 9, 40], filter: [3, 3, 40, 33], stride: 1, pad: 'valid' },
+  { name: '1x1 s1 64→8', x: [2, 8, 8, 64], filter: [1, 1, 64, 8], stride: 1, pad: 0 },
+  { name: '5x5 s2 pad 1 8→12', x: [3, 15, 13, 8], filter: [5, 5, 8, 12], stride: 2, pad: 1 },
+  { name: '3x3 s1 same 8→8 large K (split-K)', x: [2, 64, 64, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'same' },
+];
+
+function outShape(c: ConvCase): number[] {
+  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, 1, c.pad).outShape;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
+  beforeAll(async () => {
+    await setupWebGpu();
+  });
+
+  describe.each(CASES)('$name', (c) => {
+    const x = { values: seededValues(size(c.x), 1), shape: c.x };
+    const w = { values: seededValues(size(c.filter), 2), shape: c.filter };
+    const dy = { values: seededValues(size(outShape(c)), 3), shape: outShape(c) };
+
+    it('Conv2DBackpropFilter (det split-K implicit GEMM)', async () => {
+      // Called as a kernel (not through tf.grad) so exactly this kernel is compared.
+      const f = (xt: tf.Tensor, dyt: tf.Tensor) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, {
+          strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter,
+        }) as tf.Tensor;
+      const gpu = await runOn('webgpu', [x, dy], f);
+      const cpu = await runOn('cpu', [x, dy], f);
+      expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
+    });
+
+    it('Conv2DBackpropInput (tfjs implicit GEMM, enabled by det)', async () => {
+      const gpu = await runOn('webgpu', [dy, w], (dyt, wt) => backpropInput(dyt, wt, c));
+      const cpu = await runOn('cpu', [dy, w], (dyt, wt) => backpropInput(dyt, wt, c));
+      expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
+    });
+
+    it('Conv2D forward', async () => {
+      const f = (xt: tf.Tensor, wt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad);
+      const gpu = await runOn('webgpu', [x, w], f);
+      const cpu = await runOn('cpu', [x, w], f);
+      expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
+    });
+  });
+
+  it('splits K only when the output tile grid is too small to fill a GPU', () => {
+    expect(chooseSplits(27, 16, 2 * 160 * 160)).toBeGreaterThan(100); // first layer, batch 2
+    expect(chooseSplits(2304, 256, 2 * 20 * 20)).toBeLessThanOrEqual(4); // deep layer: many tiles, short K
+    expect(chooseSplits(9, 4, 100)).toBe(1); // K too short to split
+  });
+});
+
+/** Input gradient through tf.grad of conv2d (works for numeric pads, unlike conv2dTranspose). */
+function backpropInput(dyt: tf.Tensor, wt: tf.Tensor, c: ConvCase): tf.Tensor {
+  const grad = tf.grad((xv: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xv as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad), dyt)));
+  return grad(tf.zeros(c.x));
+}

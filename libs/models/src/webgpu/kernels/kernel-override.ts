@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The kernel function tfjs-backend-webgpu registered before det replaced it (the fallback). */
+export type KernelFunc = (args: {
+  inputs: Record<string, tf.TensorInfo> | tf.TensorInfo[];
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+}) => tf.TensorInfo | tf.TensorInfo[];
+
+const originals = new Map<string, KernelFunc>();
+
+/**
+ * Replaces the webgpu kernel `kernelName` with `make(original)`. Idempotent: the original is
+ * captured once, so calling it again rebuilds from tfjs's kernel rather than wrapping det's own.
+ * (registerKernel alone would warn about a duplicate, hence unregister first.)
+ */
+export function overrideWebGpuKernel(kernelName: string, make: (original: KernelFunc) => KernelFunc): void {
+  let original = originals.get(kernelName);
+  if (!original) {
+    const registered = tf.getKernel(kernelName, 'webgpu');
+    if (!registered) throw new Error(`tfjs-backend-webgpu has no ${kernelName} kernel to override`);
+    original = registered.kernelFunc as unknown as KernelFunc;
+    originals.set(kernelName, original);
+  }
+  if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
+  tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: make(original) as unknown as tf.KernelFunc });
+}
+
+/** Puts tfjs's own kernel back (used by tests to compare against the stock implementation). */
+export function restoreWebGpuKernel(kernelName: string): void {
+  const original = originals.get(kernelName);
+  if (!original) return;
+  tf.unregisterKernel(kernelName, 'webgpu');
+  tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: original as unknown as tf.KernelFunc });
+}
+
+/** Names of the kernels det has replaced so far. */
+export function overriddenWebGpuKernels(): string[] {
+  return [...originals.keys()].filter((name) => tf.getKernel(name, 'webgpu')?.kernelFunc !== (originals.get(name) as unknown));
+}

@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError, getLogger } from '@det/registry';
+import { installNavigatorGpu, type GpuAdapterLike } from './dawn';
+import { describeAdapter, type WebGpuAdapterInfo } from './adapter-info';
+import { registerWebGpuKernels } from './kernels/register';
+
+export interface WebGpuSetupOptions {
+  /** Passed to navigator.gpu.requestAdapter; tfjs itself asks for 'high-performance'. */
+  powerPreference?: 'high-performance' | 'low-power';
+  /** Register det's kernel replacements (default true; false only to compare with stock tfjs). */
+  detKernels?: boolean;
+  /** Extra Dawn toggles for `create()`, e.g. ['enable-dawn-features=allow_unsafe_apis']. */
+  dawnFlags?: string[];
+}
+
+export interface WebGpuSetupResult extends WebGpuAdapterInfo {
+  backend: 'webgpu';
+  /** Kernels and flags det installed on top of tfjs-backend-webgpu. */
+  detKernels: string[];
+}
+
+let pending: Promise<WebGpuSetupResult> | undefined;
+
+/**
+ * Makes `webgpu` the active tfjs backend: installs `navigator.gpu` from the `webgpu` package,
+ * finds an adapter (or says how to get one), loads tfjs-backend-webgpu, registers det's kernels
+ * and calls `tf.setBackend('webgpu')`. Idempotent: later calls return the first result (and
+ * re-select webgpu if another backend was set in between).
+ */
+export async function setupWebGpu(options: WebGpuSetupOptions = {}): Promise<WebGpuSetupResult> {
+  if (!pending) {
+    pending = doSetup(options);
+    pending.catch(() => { pending = undefined; }); // a failed attempt may be retried after a fix
+  }
+  const result = await pending;
+  if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');
+  return result;
+}
+
+async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> {
+  const gpu = installNavigatorGpu(options.dawnFlags ?? []);
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw noAdapterError();
+  const info = describeAdapter(adapter as GpuAdapterLike);
+
+  loadTfjsWebGpu();
+  const detKernels = options.detKernels === false ? [] : registerWebGpuKernels();
+  const ok = await tf.setBackend('webgpu');
+  if (!ok) {
+    throw new DetError(
+      `tf.setBackend('webgpu') failed on adapter "${info.adapter}" (see the error tfjs logged above). ` +
+        'Try another backend with --backend wasm|cpu.',
+    );
+  }
+  await tf.ready();
+  if (info.software) {
+    getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {
+      adapter: info.adapter,
+    });
+  }
+  return { ...info, backend: 'webgpu', detKernels };
+}
+
+/** tfjs-backend-webgpu registers 'webgpu' at import time, and only if navigator.gpu exists then. */
+function loadTfjsWebGpu(): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-backend-webgpu');
+  } catch (err) {
+    throw new DetError(
+      `--backend webgpu needs the optional npm package "@tensorflow/tfjs-backend-webgpu" (4.22.0, same as tfjs-core): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (!tf.findBackendFactory('webgpu')) {
+    throw new DetError(
+      '@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed, so it did not register the ' +
+        "'webgpu' backend. Call setupWebGpu() (or select --backend webgpu) before anything imports it.",
+    );
+  }
+}
+
+export function noAdapterError(): DetError {
+  const icd = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
+  const tried = icd ? `VK_ICD_FILENAMES=${icd}` : 'the system Vulkan drivers (VK_ICD_FILENAMES is not set)';
+  return new DetError(
+    `--backend webgpu: no WebGPU adapter found (Dawn/Vulkan tried ${tried}). ` +
+      'On a GPU machine install the vendor Vulkan driver (NVIDIA: libnvidia-gl / nvidia_icd.json; see ' +
+      '../shared/gpu-kit for a bare machine). Without a GPU, install the software device: ' +
+      '`tools/lavapipe/install.sh && source .tmp/lavapipe/env.sh` (Mesa 25 lavapipe; correct but CPU-speed). ' +
+      'Or pick --backend wasm|cpu.',
+    { vkIcdFilenames: icd ?? null },
+  );
+}

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Largest |a-b| divided by the largest |b|: a scale-aware error for GPU float32 vs cpu. */
+export function relativeMaxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= maxDiff)) maxDiff = d; // NaN propagates as a failure
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  return maxDiff / Math.max(maxRef, 1e-30);
+}
+
+/** Runs `fn` on `backend` with inputs built from plain arrays and reads the result back. */
+export async function runOn(
+  backend: string,
+  inputs: { values: Float32Array; shape: number[] }[],
+  fn: (...t: tf.Tensor[]) => tf.Tensor,
+): Promise<Float32Array> {
+  const previous = tf.getBackend();
+  await tf.setBackend(backend);
+  try {
+    const out = tf.tidy(() => fn(...inputs.map((i) => tf.tensor(i.values, i.shape))));
+    const data = (await out.data()) as Float32Array;
+    out.dispose();
+    return data;
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+/** Deterministic values in [-1, 1) (a small LCG; no dependency on any backend's RNG). */
+export function seededValues(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
