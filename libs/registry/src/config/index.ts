@@ -1,5 +1,5 @@
 // Public surface of config loading (re-exported by the package's src/index.ts).
-export { type DetConfig, type ComponentCfg, type DataSplitsCfg, type RunnerCfg, type WorkflowCfg, type ConfigOverride, defineConfig, defineConfigOverride } from './types';
+export { type DetConfig, type ComponentCfg, type DataSplitsCfg, type RunnerCfg, type WorkflowCfg, type ConfigOverride, defineConfig } from './types';
 export { ConfigError } from './errors';
 export { loadConfig, resolveConfig, type LoadConfigOptions, type ResolvedConfig } from './load';
 export { parseCfgOption, parseCfgValue, applyCfgOptions, setByKeyPath, type CfgOption } from './cfg-options';

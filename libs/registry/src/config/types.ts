@@ -55,14 +55,6 @@ export interface DetConfig {
   testPipeline?: ComponentCfg[];
 }
 
-/**
- * Identity function that gives a `.ts` config its type checking:
- * `export default defineConfig({ model: { type: 'RetinaNet', ... } })`.
- */
-export function defineConfig<T extends DetConfig>(cfg: T): T {
-  return cfg;
-}
-
 /** Every key optional at every depth, plus `_delete_` markers: what a child config writes. */
 export type ConfigOverride<T> = T extends (infer U)[]
   ? ConfigOverride<U>[]
@@ -71,9 +63,13 @@ export type ConfigOverride<T> = T extends (infer U)[]
     : T;
 
 /**
- * For a config that extends `_base_` files and only overrides parts of them (components may leave
- * out `type`): `export default defineConfigOverride({ _base_: './base.ts', optimizer: { lr: 0.02 } })`.
+ * Identity function that gives a `.ts` config its type checking. A config with `_base_` only
+ * overrides parts of its bases, so every key is optional there (components may leave out `type`,
+ * dicts may carry `_delete_`); a config without `_base_` must be a complete `DetConfig`:
+ * `export default defineConfig({ _base_: './schedule_1x.ts', runner: { maxEpochs: 24 } })`.
  */
-export function defineConfigOverride<T extends ConfigOverride<DetConfig>>(cfg: T): T {
+export function defineConfig<T extends ConfigOverride<DetConfig> & { _base_: string | string[] }>(cfg: T): T;
+export function defineConfig<T extends DetConfig>(cfg: T): T;
+export function defineConfig<T>(cfg: T): T {
   return cfg;
 }

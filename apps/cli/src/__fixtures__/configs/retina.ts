@@ -1,6 +1,6 @@
-import { defineConfigOverride } from '@det/registry';
+import { defineConfig } from '@det/registry';
 
-export default defineConfigOverride({
+export default defineConfig({
   _base_: './_base_/schedule.json',
   model: { type: 'RetinaNet', backbone: { type: 'ResNet', depth: 18 } },
   optimizer: { lr: 0.01 },

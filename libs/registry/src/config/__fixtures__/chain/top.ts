@@ -1,9 +1,9 @@
 // level 1: a typed TypeScript config on top of a YAML config on top of JSON + YAML bases
-import { defineConfigOverride } from '@det/registry';
+import { defineConfig } from '@det/registry';
 
 const samplesPerGpu = 4;
 
-export default defineConfigOverride({
+export default defineConfig({
   _base_: './mid.yaml',
   model: { neck: { outChannels: 128 } },
   data: { samplesPerGpu },
