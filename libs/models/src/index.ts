@@ -14,5 +14,10 @@ export * from './anchors/point-generator';
 // bbox coders (registered in BBOX_CODERS)
 export * from './bbox/coders/delta-xywh-bbox-coder';
 export * from './bbox/coders/distance-point-bbox-coder';
-// webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
-export * from './webgpu';
+// bbox assigners and samplers (BBOX_ASSIGNERS, BBOX_SAMPLERS)
+export * from './bbox/assigners/assign-result';
+export * from './bbox/assigners/max-iou-assigner';
+export * from './bbox/samplers/sampling-result';
+export * from './bbox/samplers/base-sampler';
+export * from './bbox/samplers/random-sampler';
+export * from './bbox/samplers/pseudo-sampler';

@@ -1,0 +1,163 @@
+// MMDetection 2.x MaxIoUAssigner: each candidate box goes to the gt it overlaps most.
+import * as tf from '@tensorflow/tfjs-core';
+import { BBOX_ASSIGNERS, DetError } from '@det/registry';
+import { bboxOverlaps } from '../../ops/iou';
+import { AssignResult } from './assign-result';
+
+export interface MaxIoUAssignerOptions {
+  /** IoU ≥ posIouThr → positive. */
+  posIouThr: number;
+  /** IoU in [0, negIouThr) → negative; or IoU in [lo, hi) with a pair. */
+  negIouThr: number | [number, number];
+  /** A gt's best candidates become positive (low-quality matches) when that IoU ≥ minPosIou. */
+  minPosIou?: number;
+  /** Low-quality matching gives the gt every candidate tied at its max IoU, not just the first. */
+  gtMaxAssignAll?: boolean;
+  /** Candidates whose IoF with an ignore box exceeds this are ignored (-1); ≤ 0 disables. */
+  ignoreIofThr?: number;
+  /** IoF over the candidate's area (true) or over the ignore box's area (false). */
+  ignoreWrtCandidates?: boolean;
+  matchLowQuality?: boolean;
+}
+
+/** Accepts labels as a tensor or typed array. */
+export type LabelsInput = tf.Tensor | Int32Array | number[];
+
+export function readLabels(labels: LabelsInput | undefined): Int32Array | undefined {
+  if (labels === undefined) return undefined;
+  if (labels instanceof tf.Tensor) return Int32Array.from(labels.dataSync());
+  return Int32Array.from(labels);
+}
+
+@BBOX_ASSIGNERS.register()
+export class MaxIoUAssigner {
+  readonly posIouThr: number;
+  readonly negIouThr: number | [number, number];
+  readonly minPosIou: number;
+  readonly gtMaxAssignAll: boolean;
+  readonly ignoreIofThr: number;
+  readonly ignoreWrtCandidates: boolean;
+  readonly matchLowQuality: boolean;
+
+  constructor(options: MaxIoUAssignerOptions) {
+    if (typeof options?.posIouThr !== 'number') {
+      throw new DetError(`MaxIoUAssigner: 'posIouThr' must be a number, got ${JSON.stringify(options?.posIouThr)}`);
+    }
+    const neg = options.negIouThr;
+    if (!(typeof neg === 'number' || (Array.isArray(neg) && neg.length === 2))) {
+      throw new DetError(`MaxIoUAssigner: 'negIouThr' must be a number or [lo, hi], got ${JSON.stringify(neg)}`);
+    }
+    this.posIouThr = options.posIouThr;
+    this.negIouThr = neg;
+    this.minPosIou = options.minPosIou ?? 0;
+    this.gtMaxAssignAll = options.gtMaxAssignAll ?? true;
+    this.ignoreIofThr = options.ignoreIofThr ?? -1;
+    this.ignoreWrtCandidates = options.ignoreWrtCandidates ?? true;
+    this.matchLowQuality = options.matchLowQuality ?? true;
+  }
+
+  /** Assigns `bboxes` [n,4+] to `gtBboxes` [g,4]. Labels, when given, fill AssignResult.labels. */
+  assign(bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D, gtBboxesIgnore?: tf.Tensor2D, gtLabels?: LabelsInput): AssignResult {
+    const labels = readLabels(gtLabels);
+    if (labels && labels.length !== gtBboxes.shape[0]) {
+      throw new DetError(`MaxIoUAssigner: ${labels.length} gt labels for ${gtBboxes.shape[0]} gt boxes`);
+    }
+    const numGts = gtBboxes.shape[0];
+    const numBoxes = bboxes.shape[0];
+    const overlaps = tf.tidy(() => {
+      if (numGts === 0 || numBoxes === 0) return new Float32Array(0);
+      const boxes = tf.slice(bboxes, [0, 0], [-1, 4]) as tf.Tensor2D;
+      const data = bboxOverlaps(gtBboxes, boxes).dataSync() as Float32Array;
+      const ignores = gtBboxesIgnore && gtBboxesIgnore.shape[0] > 0 && this.ignoreIofThr > 0;
+      if (ignores) {
+        const ignored = this.ignoredCandidates(boxes, gtBboxesIgnore);
+        for (let j = 0; j < numBoxes; j++) {
+          if (ignored[j]) for (let g = 0; g < numGts; g++) data[g * numBoxes + j] = -1;
+        }
+      }
+      return data;
+    });
+    return this.assignWrtOverlaps(overlaps, numGts, numBoxes, labels);
+  }
+
+  /** Per candidate: whether its best IoF with an ignore box exceeds ignoreIofThr. */
+  private ignoredCandidates(boxes: tf.Tensor2D, ignore: tf.Tensor2D): Uint8Array {
+    const n = boxes.shape[0];
+    const m = ignore.shape[0];
+    const out = new Uint8Array(n);
+    if (this.ignoreWrtCandidates) {
+      const iof = bboxOverlaps(boxes, ignore, { mode: 'iof' }).dataSync(); // [n, m]
+      for (let j = 0; j < n; j++) {
+        let best = -Infinity;
+        for (let k = 0; k < m; k++) best = Math.max(best, iof[j * m + k]);
+        out[j] = best > Math.fround(this.ignoreIofThr) ? 1 : 0;
+      }
+    } else {
+      const iof = bboxOverlaps(ignore, boxes, { mode: 'iof' }).dataSync(); // [m, n]
+      for (let j = 0; j < n; j++) {
+        let best = -Infinity;
+        for (let k = 0; k < m; k++) best = Math.max(best, iof[k * n + j]);
+        out[j] = best > Math.fround(this.ignoreIofThr) ? 1 : 0;
+      }
+    }
+    return out;
+  }
+
+  /** The assignment rules on a [numGts, numBoxes] overlap matrix (row-major). */
+  assignWrtOverlaps(overlaps: ArrayLike<number>, numGts: number, numBoxes: number, gtLabels?: Int32Array): AssignResult {
+    const gtInds = new Int32Array(numBoxes).fill(-1);
+    const maxOverlaps = new Float32Array(numBoxes);
+    if (numGts === 0 || numBoxes === 0) {
+      if (numGts === 0) gtInds.fill(0);
+      return new AssignResult(numGts, gtInds, maxOverlaps, gtLabels ? new Int32Array(numBoxes).fill(-1) : null);
+    }
+    // Best gt per candidate (first on ties, as torch.max).
+    const argmax = new Int32Array(numBoxes);
+    for (let j = 0; j < numBoxes; j++) {
+      let best = overlaps[j];
+      let arg = 0;
+      for (let g = 1; g < numGts; g++) {
+        const v = overlaps[g * numBoxes + j];
+        if (v > best) {
+          best = v;
+          arg = g;
+        }
+      }
+      maxOverlaps[j] = best;
+      argmax[j] = arg;
+    }
+    // Thresholds compared in float32, as torch compares a float32 tensor with a Python float.
+    const [negLo, negHi] = (typeof this.negIouThr === 'number' ? [0, this.negIouThr] : this.negIouThr).map(Math.fround);
+    const posThr = Math.fround(this.posIouThr);
+    const minPos = Math.fround(this.minPosIou);
+    for (let j = 0; j < numBoxes; j++) {
+      const o = maxOverlaps[j];
+      if (o >= negLo && o < negHi) gtInds[j] = 0;
+      if (o >= posThr) gtInds[j] = argmax[j] + 1;
+    }
+    if (this.matchLowQuality) {
+      // Later gts overwrite earlier ones on shared candidates, as in MMDetection's loop.
+      for (let g = 0; g < numGts; g++) {
+        let best = -Infinity;
+        let arg = 0;
+        for (let j = 0; j < numBoxes; j++) {
+          const v = overlaps[g * numBoxes + j];
+          if (v > best) {
+            best = v;
+            arg = j;
+          }
+        }
+        if (!(best >= minPos)) continue;
+        if (this.gtMaxAssignAll) {
+          for (let j = 0; j < numBoxes; j++) if (overlaps[g * numBoxes + j] === best) gtInds[j] = g + 1;
+        } else gtInds[arg] = g + 1;
+      }
+    }
+    let labels: Int32Array | null = null;
+    if (gtLabels) {
+      labels = new Int32Array(numBoxes).fill(-1);
+      for (let j = 0; j < numBoxes; j++) if (gtInds[j] > 0) labels[j] = gtLabels[gtInds[j] - 1];
+    }
+    return new AssignResult(numGts, gtInds, maxOverlaps, labels);
+  }
+}

@@ -1,0 +1,79 @@
+// Shared sampling flow of MMDetection's BaseSampler: optional gts as proposals, then positives
+// up to num·posFraction, negatives for the rest (bounded by negPosUb · positives).
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError } from '@det/registry';
+import { AssignResult } from '../assigners/assign-result';
+import { LabelsInput, readLabels } from '../assigners/max-iou-assigner';
+import { SamplingResult } from './sampling-result';
+
+export interface SamplerOptions {
+  /** Total candidates to sample per image. */
+  num: number;
+  posFraction: number;
+  /** Negatives ≤ negPosUb · max(1, positives); < 0 = no bound. */
+  negPosUb?: number;
+  /** Prepend the gt boxes to the candidates (assigned to themselves). */
+  addGtAsProposals?: boolean;
+}
+
+/** Candidate indices where `gtInds` passes `test`, ascending. */
+export function indicesWhere(gtInds: Int32Array, test: (v: number) => boolean): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < gtInds.length; i++) if (test(gtInds[i])) out.push(i);
+  return Int32Array.from(out);
+}
+
+export abstract class BaseSampler {
+  readonly num: number;
+  readonly posFraction: number;
+  readonly negPosUb: number;
+  readonly addGtAsProposals: boolean;
+
+  constructor(options: SamplerOptions, name: string) {
+    if (!Number.isInteger(options?.num) || options.num < 0) {
+      throw new DetError(`${name}: 'num' must be an integer >= 0, got ${JSON.stringify(options?.num)}`);
+    }
+    if (typeof options.posFraction !== 'number' || options.posFraction < 0 || options.posFraction > 1) {
+      throw new DetError(`${name}: 'posFraction' must be in [0, 1], got ${JSON.stringify(options.posFraction)}`);
+    }
+    this.num = options.num;
+    this.posFraction = options.posFraction;
+    this.negPosUb = options.negPosUb ?? -1;
+    this.addGtAsProposals = options.addGtAsProposals ?? true;
+  }
+
+  protected abstract samplePos(assignResult: AssignResult, numExpected: number): Int32Array;
+  protected abstract sampleNeg(assignResult: AssignResult, numExpected: number): Int32Array;
+
+  /**
+   * Samples candidates `bboxes` [n,4] after assignment. With addGtAsProposals the gts are
+   * prepended and `assignResult` is extended in place (as MMDetection does).
+   */
+  sample(assignResult: AssignResult, bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D, gtLabels?: LabelsInput): SamplingResult {
+    let candidates = bboxes.shape[1] === 4 ? bboxes : (tf.slice(bboxes, [0, 0], [-1, 4]) as tf.Tensor2D);
+    let gtFlags = new Uint8Array(bboxes.shape[0]);
+    const numGts = gtBboxes.shape[0];
+    let owned: tf.Tensor | undefined = candidates === bboxes ? undefined : candidates;
+    if (this.addGtAsProposals && numGts > 0) {
+      const labels = readLabels(gtLabels);
+      if (!labels) throw new DetError('sampler: addGtAsProposals needs gtLabels');
+      candidates = tf.concat([gtBboxes, candidates], 0);
+      if (owned) owned.dispose();
+      owned = candidates;
+      assignResult.addGt(labels);
+      const flags = new Uint8Array(numGts + gtFlags.length);
+      flags.fill(1, 0, numGts);
+      gtFlags = flags;
+    }
+    const numExpectedPos = Math.floor(this.num * this.posFraction);
+    const posInds = this.samplePos(assignResult, numExpectedPos);
+    let numExpectedNeg = this.num - posInds.length;
+    if (this.negPosUb >= 0) {
+      numExpectedNeg = Math.min(numExpectedNeg, Math.floor(this.negPosUb * Math.max(1, posInds.length)));
+    }
+    const negInds = this.sampleNeg(assignResult, numExpectedNeg);
+    const result = new SamplingResult(posInds, negInds, candidates, gtBboxes, assignResult, gtFlags);
+    owned?.dispose();
+    return result;
+  }
+}

@@ -1,0 +1,18 @@
+// MMDetection PseudoSampler: takes every positive and every negative (one-stage heads).
+import * as tf from '@tensorflow/tfjs-core';
+import { BBOX_SAMPLERS } from '@det/registry';
+import { AssignResult } from '../assigners/assign-result';
+import { indicesWhere } from './base-sampler';
+import { SamplingResult } from './sampling-result';
+
+@BBOX_SAMPLERS.register()
+export class PseudoSampler {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  constructor(_options: Record<string, unknown> = {}) {}
+
+  sample(assignResult: AssignResult, bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D): SamplingResult {
+    const posInds = indicesWhere(assignResult.gtInds, (v) => v > 0);
+    const negInds = indicesWhere(assignResult.gtInds, (v) => v === 0);
+    return new SamplingResult(posInds, negInds, bboxes, gtBboxes, assignResult, new Uint8Array(bboxes.shape[0]));
+  }
+}
