@@ -3,6 +3,9 @@ import { toFloat32 } from '../image/image-buffer';
 import { requireImage } from './options';
 import type { PipelineResults, Transform, TransformContext } from './types';
 
+// Local aliases: global lookups of `Math` are slow inside jest's vm sandbox.
+const { abs, max, min } = Math;
+
 export interface PhotoMetricDistortionOptions {
   brightnessDelta?: number;
   contrastRange?: [number, number];
@@ -65,8 +68,8 @@ export class PhotoMetricDistortion implements Transform {
 export function adjustHsv(d: Float32Array, satScale: number, hueShift: number): void {
   for (let i = 0; i < d.length; i += 3) {
     const r = d[i], g = d[i + 1], b = d[i + 2];
-    const v = Math.max(r, g, b);
-    const mn = Math.min(r, g, b);
+    const v = max(r, g, b);
+    const mn = min(r, g, b);
     const diff = v - mn;
     let s = v !== 0 ? diff / v : 0;
     let h = 0;
@@ -83,7 +86,7 @@ export function adjustHsv(d: Float32Array, satScale: number, hueShift: number): 
     // HSV → RGB
     const c = v * s;
     const hp = h / 60;
-    const x = c * (1 - Math.abs((hp % 2) - 1));
+    const x = c * (1 - abs((hp % 2) - 1));
     const m = v - c;
     let rr = 0, gg = 0, bb = 0;
     if (hp < 1) [rr, gg, bb] = [c, x, 0];

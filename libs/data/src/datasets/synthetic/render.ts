@@ -1,6 +1,9 @@
 import type { Rng } from '@det/registry';
 import { SHAPE_CLASSES } from './shapes';
 
+// Local aliases: global lookups of `Math` are slow inside jest's vm sandbox.
+const { floor, ceil, min, max, hypot, cos, sin, PI } = Math;
+
 export interface SceneParams {
   width: number;
   height: number;
@@ -19,22 +22,37 @@ export interface RenderedScene {
 
 const clampByte = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
 
+/**
+ * Per-pixel noise in [-0.5, 0.5) from an inline xorshift32 seeded by `rng`: millions of draws
+ * per image are too many for method calls on Rng (slow under jest's sandbox in particular).
+ */
+function noiseStream(rng: Rng): () => number {
+  let x = rng.nextUint32() || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296 - 0.5;
+  };
+}
+
 /** Muted background: a tinted gray with a gradient, stripes and per-pixel noise. */
 function paintBackground(px: Uint8Array, w: number, h: number, rng: Rng): void {
   const gray = rng.uniform(50, 170);
   const tint = [0, 1, 2].map(() => rng.uniform(-25, 25));
-  const gAngle = rng.uniform(0, 2 * Math.PI);
-  const gAmp = rng.uniform(10, 35) / Math.max(w, h);
+  const gAngle = rng.uniform(0, 2 * PI);
+  const gAmp = rng.uniform(10, 35) / max(w, h);
   const sFreq = rng.uniform(0.05, 0.3);
-  const sAngle = rng.uniform(0, Math.PI);
+  const sAngle = rng.uniform(0, PI);
   const sAmp = rng.uniform(0, 12);
-  const [gx, gy] = [Math.cos(gAngle) * gAmp, Math.sin(gAngle) * gAmp];
-  const [sx, sy] = [Math.cos(sAngle) * sFreq, Math.sin(sAngle) * sFreq];
+  const [gx, gy] = [cos(gAngle) * gAmp, sin(gAngle) * gAmp];
+  const [sx, sy] = [cos(sAngle) * sFreq, sin(sAngle) * sFreq];
+  const noise = noiseStream(rng);
   let o = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const base = gray + gx * (x - w / 2) + gy * (y - h / 2) + sAmp * Math.sin(sx * x + sy * y);
-      for (let c = 0; c < 3; c++) px[o++] = clampByte(base + tint[c] + (rng.next() - 0.5) * 24);
+      const base = gray + gx * (x - w / 2) + gy * (y - h / 2) + sAmp * sin(sx * x + sy * y);
+      for (let c = 0; c < 3; c++) px[o++] = clampByte(base + tint[c] + noise() * 24);
     }
   }
 }
@@ -43,11 +61,11 @@ interface Placement { cls: number; cx: number; cy: number; a: number; b: number;
 
 /** Bounding box of a placement's rasterised pixels, or null if it leaves the image. */
 function rasterBox(p: Placement, w: number, h: number): [number, number, number, number] | null {
-  const r = Math.hypot(p.a, p.b);
-  const x0 = Math.floor(p.cx - r), x1 = Math.ceil(p.cx + r), y0 = Math.floor(p.cy - r), y1 = Math.ceil(p.cy + r);
+  const r = hypot(p.a, p.b);
+  const x0 = floor(p.cx - r), x1 = ceil(p.cx + r), y0 = floor(p.cy - r), y1 = ceil(p.cy + r);
   let bx1 = Infinity, by1 = Infinity, bx2 = -Infinity, by2 = -Infinity;
   forEachPixel(p, x0, y0, x1, y1, (x, y) => {
-    bx1 = Math.min(bx1, x); by1 = Math.min(by1, y); bx2 = Math.max(bx2, x + 1); by2 = Math.max(by2, y + 1);
+    bx1 = min(bx1, x); by1 = min(by1, y); bx2 = max(bx2, x + 1); by2 = max(by2, y + 1);
   });
   if (bx1 === Infinity || bx1 < 0 || by1 < 0 || bx2 > w || by2 > h) return null;
   return [bx1, by1, bx2, by2];
@@ -67,7 +85,7 @@ function forEachPixel(p: Placement, x0: number, y0: number, x1: number, y1: numb
 
 const area = (b: number[]) => (b[2] - b[0]) * (b[3] - b[1]);
 const overlap = (a: number[], b: number[]) =>
-  Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]));
 
 /**
  * Draws one image: 1..maxObjects shapes, each at most 35% hidden by later ones, so every
@@ -87,8 +105,8 @@ export function renderScene(params: SceneParams, rng: Rng): RenderedScene {
       const aspect = shape.stretch ? rng.uniform(0.6, 1.6) : 1;
       const a = aspect >= 1 ? size / 2 : (size * aspect) / 2;
       const b = aspect >= 1 ? size / (2 * aspect) : size / 2;
-      const theta = shape.rotate ? rng.uniform(0, Math.PI) : 0;
-      const p: Placement = { cls, cx: rng.uniform(0, w), cy: rng.uniform(0, h), a, b, cos: Math.cos(theta), sin: Math.sin(theta) };
+      const theta = shape.rotate ? rng.uniform(0, PI) : 0;
+      const p: Placement = { cls, cx: rng.uniform(0, w), cy: rng.uniform(0, h), a, b, cos: cos(theta), sin: sin(theta) };
       const box = rasterBox(p, w, h);
       if (!box || box[2] - box[0] < 8 || box[3] - box[1] < 8) continue;
       const hidesTooMuch = placed.some((q) => overlap(q.box, box) > 0.35 * area(q.box) || overlap(q.box, box) > 0.35 * area(box));
@@ -99,9 +117,10 @@ export function renderScene(params: SceneParams, rng: Rng): RenderedScene {
   }
   for (const { p, box } of placed) {
     const rgb = SHAPE_CLASSES[p.cls].rgb.map((c) => c + rng.uniform(-15, 15));
+    const noise = noiseStream(rng);
     forEachPixel(p, box[0], box[1], box[2], box[3], (x, y) => {
       const o = (y * w + x) * 3;
-      for (let c = 0; c < 3; c++) pixels[o + c] = clampByte(rgb[c] + (rng.next() - 0.5) * 16);
+      for (let c = 0; c < 3; c++) pixels[o + c] = clampByte(rgb[c] + noise() * 16);
     });
   }
   return { pixels, boxes: placed.map((q) => q.box), labels: placed.map((q) => q.p.cls) };
