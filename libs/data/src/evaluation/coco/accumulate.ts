@@ -37,25 +37,25 @@ export function accumulateCategory(
   const order = scoreOrder(rec);
   scratch.ensure(rec.count);
   const { rc, pr } = scratch;
-  for (let a = 0; a < A; a++) {
-    const npig = rec.npig[a];
-    if (npig === 0) continue;
-    for (let m = 0; m < M; m++) {
-      const maxDet = p.maxDets[m];
+  for (let m = 0; m < M; m++) {
+    // The detections within this cap, still in score order (filtering keeps the sort stable).
+    const maxDet = p.maxDets[m];
+    const kept = order.filter((e) => rec.rank[e] < maxDet);
+    const nd = kept.length;
+    for (let a = 0; a < A; a++) {
+      const npig = rec.npig[a];
+      if (npig === 0) continue;
       for (let t = 0; t < T; t++) {
         const flags = rec.flags;
         const off = rec.flagOffset(a, t);
         // Cumulative TP / FP along the score order; ignored detections repeat the previous point.
-        let tp = 0, fp = 0, nd = 0;
-        for (let j = 0; j < order.length; j++) {
-          const e = order[j];
-          if (rec.rank[e] >= maxDet) continue;
-          const f = flags[off + e];
+        let tp = 0, fp = 0;
+        for (let j = 0; j < nd; j++) {
+          const f = flags[off + kept[j]];
           if (f === MATCHED) tp++;
           else if (!(f & IGNORED)) fp++;
-          rc[nd] = tp / npig;
-          pr[nd] = tp / (fp + tp + EPS);
-          nd++;
+          rc[j] = tp / npig;
+          pr[j] = tp / (fp + tp + EPS);
         }
         recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1] : 0;
         // Precision envelope: each point takes the best precision at any higher recall.

@@ -4,7 +4,7 @@ import { CellMatcher } from './match-cell';
 import { resolveCocoParams, type CocoEvalOptions } from './params';
 import { prepareCoco } from './prepare';
 import { detSummaryEntries, summarizeEntry, summaryLine } from './summarize';
-import type { CocoDataset, CocoEvalParams, CocoEvalResult, CocoResult, NdArray } from './types';
+import type { CocoGtDict, CocoEvalParams, CocoEvalResult, CocoResult, NdArray } from './types';
 import { validateCocoGt, validateCocoResults } from './validate';
 
 export interface EvaluateCocoOptions extends CocoEvalOptions {
@@ -21,7 +21,7 @@ export interface EvaluateCocoOptions extends CocoEvalOptions {
  * precision, and the 12 summary stats. Runs category by category over typed arrays, so memory
  * holds one category's detections at a time besides the inputs and the precision array.
  */
-export function evaluateCoco(gt: CocoDataset, dets: CocoResult[], options: EvaluateCocoOptions = {}): CocoEvalResult {
+export function evaluateCoco(gt: CocoGtDict, dets: CocoResult[], options: EvaluateCocoOptions = {}): CocoEvalResult {
   if (!options.trusted) validateCocoResults(dets, validateCocoGt(gt, options.gtSource), options.detsSource);
   const p = resolveCocoParams(gt, options);
   const data = prepareCoco(gt, dets, p);

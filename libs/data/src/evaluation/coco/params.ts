@@ -1,6 +1,6 @@
 import { DetError } from '@det/registry';
 import { linspace } from '../common/numpy-compat';
-import type { CocoDataset, CocoEvalParams } from './types';
+import type { CocoGtDict, CocoEvalParams } from './types';
 
 /** Options of `evaluateCoco`; anything left out takes pycocotools' bbox default. */
 export interface CocoEvalOptions {
@@ -38,7 +38,7 @@ function checkNumbers(name: string, values: unknown, allowEmpty = false): number
 }
 
 /** Resolves options against the defaults and the GT, as COCOeval.__init__ + evaluate() do. */
-export function resolveCocoParams(gt: CocoDataset, options: CocoEvalOptions = {}): CocoEvalParams {
+export function resolveCocoParams(gt: CocoGtDict, options: CocoEvalOptions = {}): CocoEvalParams {
   const d = defaultCocoParams();
   const areaRng = options.areaRng ?? d.areaRng;
   for (const [i, r] of areaRng.entries()) {

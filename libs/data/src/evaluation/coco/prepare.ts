@@ -1,5 +1,5 @@
 import { buildCellIndex, stableOrderByKey, type CellIndex } from './cell-index';
-import type { CocoDataset, CocoEvalParams, CocoResult } from './types';
+import type { CocoGtDict, CocoEvalParams, CocoResult } from './types';
 
 /**
  * GT and detections flattened into typed arrays and grouped by evaluation cell, so the matching
@@ -27,7 +27,7 @@ function indexOf(ids: number[]): Map<number, number> {
   return new Map(ids.map((id, i) => [id, i]));
 }
 
-export function prepareCoco(gt: CocoDataset, dets: CocoResult[], p: CocoEvalParams): PreparedCoco {
+export function prepareCoco(gt: CocoGtDict, dets: CocoResult[], p: CocoEvalParams): PreparedCoco {
   const imageIndex = indexOf(p.imgIds);
   const catIndex = indexOf(p.catIds);
   const imageCount = p.imgIds.length;

@@ -9,11 +9,15 @@ export interface SummaryEntry {
   maxDets: number;
 }
 
-/** The 12 entries of `_summarizeDets`, in `stats` order (maxDets[2] read as the largest cap). */
+/**
+ * The 12 entries of `_summarizeDets`, in `stats` order. As in pycocotools the first reads
+ * maxDets=100 literally (so it is -1 when 100 is not among maxDets); the others read
+ * maxDets[0..2] (det takes the largest cap where fewer than 3 are given; pycocotools fails).
+ */
 export function detSummaryEntries(p: CocoEvalParams): SummaryEntry[] {
   const md = (i: number) => p.maxDets[Math.min(i, p.maxDets.length - 1)];
   return [
-    { ap: true, area: 'all', maxDets: md(2) },
+    { ap: true, area: 'all', maxDets: 100 },
     { ap: true, iouThr: 0.5, area: 'all', maxDets: md(2) },
     { ap: true, iouThr: 0.75, area: 'all', maxDets: md(2) },
     { ap: true, area: 'small', maxDets: md(2) },

@@ -24,7 +24,7 @@ export interface CocoAnnotation {
   [key: string]: unknown;
 }
 
-export interface CocoDataset {
+export interface CocoGtDict {
   images: CocoImage[];
   annotations: CocoAnnotation[];
   categories: CocoCategory[];

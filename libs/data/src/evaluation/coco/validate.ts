@@ -1,5 +1,5 @@
 import { DetError } from '@det/registry';
-import type { CocoDataset, CocoResult } from './types';
+import type { CocoGtDict, CocoResult } from './types';
 
 /**
  * Input checks for COCO evaluation. pycocotools fails late with KeyErrors or silently evaluates
@@ -93,6 +93,6 @@ export function validateCocoResults(
 }
 
 /** Narrows a validated GT dict. */
-export function assertCocoDataset(gt: unknown, source?: string): asserts gt is CocoDataset {
+export function assertCocoGtDict(gt: unknown, source?: string): asserts gt is CocoGtDict {
   validateCocoGt(gt, source);
 }

@@ -1,0 +1,6 @@
+// Public API of det's evaluation (re-exported by @det/data).
+export * from './coco/types';
+export { evaluateCoco, perCategoryAp, cocoSummaryLines, type EvaluateCocoOptions } from './coco/evaluate-coco';
+export { defaultCocoParams, type CocoEvalOptions } from './coco/params';
+export { validateCocoGt, validateCocoResults } from './coco/validate';
+export { formatFixed3 } from './coco/summarize';
