@@ -12,8 +12,9 @@ export interface EMAHookOptions {
 
 /**
  * MMCV's EMAHook: ema ← (1 − m)·ema + m·param every `interval` iterations (m = momentum^interval).
- * The EMA weights are swapped into the model at the end of each train epoch (so evaluation and
- * the epoch checkpoint see them) and swapped back at the next epoch's start.
+ * The EMA weights are swapped into the model at the end of each train epoch (so evaluation, and
+ * a checkpoint saved by a later-running hook, see them) and swapped back at the next epoch's
+ * start. The state records which side is in the model, so resume works whatever the hook order.
  */
 @HOOKS.register()
 export class EMAHook extends Hook {
@@ -21,6 +22,8 @@ export class EMAHook extends Hook {
   readonly interval: number;
   readonly warmUp: number;
   private ema = new Map<string, tf.Tensor>();
+  /** Whether the model currently holds the EMA weights (so a resume knows which way to swap). */
+  private swapped = false;
 
   constructor(options: EMAHookOptions = {}) {
     super();
@@ -49,8 +52,13 @@ export class EMAHook extends Hook {
     }
   }
 
-  override afterTrainEpoch(runner: BaseRunner): void { this.swap(runner); }
-  override beforeTrainEpoch(runner: BaseRunner): void { this.swap(runner); }
+  override afterTrainEpoch(runner: BaseRunner): void {
+    if (!this.swapped) this.swap(runner);
+  }
+
+  override beforeTrainEpoch(runner: BaseRunner): void {
+    if (this.swapped) this.swap(runner);
+  }
 
   private swap(runner: BaseRunner): void {
     for (const [name, p] of Object.entries(runner.model.parameters())) {
@@ -61,6 +69,7 @@ export class EMAHook extends Hook {
       avg.dispose();
       this.ema.set(name, current);
     }
+    this.swapped = !this.swapped;
   }
 
   /** The current EMA values (the model's own weights when swapped in). */
@@ -69,12 +78,13 @@ export class EMAHook extends Hook {
   }
 
   override stateDict(): Record<string, unknown> {
-    return { ema: Object.fromEntries([...this.ema].map(([k, t]) => [k, tensorToNamedArray(t)])) };
+    return { swapped: this.swapped, ema: Object.fromEntries([...this.ema].map(([k, t]) => [k, tensorToNamedArray(t)])) };
   }
 
   override loadStateDict(state: Record<string, unknown>): void {
     for (const t of this.ema.values()) t.dispose();
     this.ema.clear();
+    this.swapped = state.swapped === true;
     for (const [k, a] of Object.entries((state.ema ?? {}) as Record<string, unknown>)) {
       if (!isNamedArray(a)) throw new DetError(`EMAHook state: '${k}' is not an array`);
       this.ema.set(k, namedArrayToTensor(a));

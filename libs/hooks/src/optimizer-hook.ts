@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, HOOKS } from '@det/registry';
-import { Hook, clipGradNorm, type BaseRunner } from '@det/runner';
+import { Hook, clipGradNorm, isNamedArray, namedArrayToTensor, tensorToNamedArray, type BaseRunner } from '@det/runner';
 
 export interface OptimizerHookOptions {
   /** Clip the global gradient norm before each step; `null` disables. */
@@ -33,7 +33,7 @@ export class OptimizerHook extends Hook {
 
   override beforeRun(runner: BaseRunner): void {
     const n = this.cumulativeIters;
-    if (n > 1 && runner.iter % n !== 0) {
+    if (n > 1 && runner.iter % n !== 0 && !this.accumulated) {
       runner.logger.warn(`OptimizerHook: resuming at iter ${runner.iter}, not a multiple of cumulativeIters ${n}; the first steps accumulate fewer iterations`);
     }
     const max = runner.maxIters ?? Infinity;
@@ -77,6 +77,23 @@ export class OptimizerHook extends Hook {
     } finally {
       tf.dispose(Object.values(grads));
     }
+  }
+
+  /** Gradients accumulated so far in the current window, so a resume mid-window stays exact. */
+  override stateDict(): Record<string, unknown> {
+    const acc = this.accumulated ?? {};
+    return { accumulated: Object.fromEntries(Object.entries(acc).map(([k, t]) => [k, tensorToNamedArray(t)])) };
+  }
+
+  override loadStateDict(state: Record<string, unknown>): void {
+    if (this.accumulated) tf.dispose(Object.values(this.accumulated));
+    const saved = (state.accumulated ?? {}) as Record<string, unknown>;
+    const restored: Record<string, tf.Tensor> = {};
+    for (const [k, a] of Object.entries(saved)) {
+      if (!isNamedArray(a)) throw new DetError(`OptimizerHook state: accumulated gradient '${k}' is not an array`);
+      restored[k] = namedArrayToTensor(a);
+    }
+    this.accumulated = Object.keys(restored).length ? restored : undefined;
   }
 
   override afterRun(): void {
