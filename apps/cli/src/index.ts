@@ -4,3 +4,4 @@ export { COMMANDS } from './commands';
 export { addCommonOptions, applyCommonOptions, type CommonOptions, type CommonOptionName } from './common-options';
 export { cliIO, printData, printJson, type CliIO } from './io';
 export { loadCoreLibs } from './core-libs';
+export { prepareConfig } from './prepare-config';

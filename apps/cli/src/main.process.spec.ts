@@ -30,3 +30,11 @@ describe('det as a process', () => {
     expect(r.err).toBe(`det: error: config file not found: ${path.join(repoRoot, 'no/such/config.ts')}\n(run with --debug for the stack trace)\n`);
   });
 });
+
+describe('ES-module plugins', () => {
+  it('loads an .mjs plugin (import() where require() cannot)', () => {
+    const r = detProcess('list', 'neck', '--plugin', path.join(__dirname, '__fixtures__', 'esm-plugin.mjs'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}EsmNeck\s+esm-plugin$/m);
+  });
+});

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { getLogger } from '@det/registry';
 import { COMMANDS } from './commands';
 import { reportError } from './error-handler';
 import { processIO, setCliIO, type CliIO } from './io';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIO = processIO): Command {
 /** Runs `det` with `argv` (the arguments after `det`); resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   const previous = setCliIO(io);
+  if (argv.includes('--debug')) getLogger().level = 'debug';
   try {
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return 0;
