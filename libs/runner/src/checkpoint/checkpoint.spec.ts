@@ -107,7 +107,9 @@ class CountingHook extends Hook {
   override loadStateDict(s: Record<string, unknown>): void { this.count = s.count as number; }
 }
 
-async function train(workDir: string, maxEpochs: number, resumeFrom?: string) {
+/** A 2-epoch schedule; `stopAfter` interrupts it like a killed job, `resumeFrom` continues one. */
+async function train(workDir: string, stopAfter?: number, resumeFrom?: string) {
+  const maxEpochs = 2;
   const model = new LinearModel();
   const optimizer = new SGD({ lr: 0.05, momentum: 0.9, weightDecay: 1e-3, nesterov: true }, model.parameters());
   const runner = new EpochBasedRunner({ model, optimizer, workDir, maxEpochs, logger: quiet() });
@@ -117,6 +119,8 @@ async function train(workDir: string, maxEpochs: number, resumeFrom?: string) {
   runner.registerHook(counter);
   class Seed extends Hook { override beforeTrainEpoch(r: EpochBasedRunner): void { (r.dataLoader as ShuffledLoader).setEpoch(r.epoch); } }
   runner.registerHook(new Seed());
+  class Stop extends Hook { override afterTrainEpoch(r: EpochBasedRunner): void { if (stopAfter && r.epoch + 1 >= stopAfter) r.stop = true; } }
+  runner.registerHook(new Stop(), 'LOWEST');
   if (resumeFrom) await runner.resume(resumeFrom);
   await runner.run([new ShuffledLoader(10, 3)], [['train', 1]]);
   return { runner, model, optimizer, counter };
@@ -125,16 +129,17 @@ async function train(workDir: string, maxEpochs: number, resumeFrom?: string) {
 describe('runner checkpoints', () => {
   it('resume continues exactly: 2 epochs == 1 epoch + resume for 1 (weights within 1e-6)', async () => {
     setGlobalSeed(7);
-    const a = await train(path.join(dir, 'a'), 2);
+    const a = await train(path.join(dir, 'a'));
     const wantW = Array.from(a.model.w.dataSync());
     const wantB = a.model.b.dataSync()[0];
     const wantRng = globalRng().getState();
 
     setGlobalSeed(7);
     const b1 = await train(path.join(dir, 'b'), 1);
+    expect(b1.runner.iter).toBe(4);
     expect(b1.runner.epoch).toBe(1);
     globalRng().seed(999); // a fresh process would not have the same stream position
-    const b2 = await train(path.join(dir, 'b2'), 2, path.join(dir, 'b', 'latest.safetensors'));
+    const b2 = await train(path.join(dir, 'b2'), undefined, path.join(dir, 'b', 'latest.safetensors'));
     expect(b2.runner.epoch).toBe(2);
     expect(b2.runner.iter).toBe(8);
     expect(b2.counter.count).toBe(8);
