@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { default as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { nearestName } from '../registry/nearest';
 import { ConfigError } from './errors';
 import type { ConfigOrigins } from './origins';
@@ -72,6 +72,8 @@ export function extendConfigSchema(key: string, schema: JsonSchema = {}): void {
 export const knownConfigKeys = (): string[] => Object.keys(topLevelKeys);
 
 function validator(): ValidateFunction {
+  // Loaded on first use (~100 ms): `det --help` and `det env` never validate a config.
+  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile({
     type: 'object',
     properties: topLevelKeys,

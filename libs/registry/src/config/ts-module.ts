@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import * as vm from 'node:vm';
-import { transformSync } from '@swc/core';
+import type * as Swc from '@swc/core';
 import { ConfigError } from './errors';
 
 type NodeModuleInternals = typeof Module & {
@@ -15,6 +15,8 @@ export const transpiledMappings = new Map<string, string>();
 
 export function transpileTs(source: string, file: string): string {
   try {
+    // Loaded on first use: most commands never read a .ts file, and swc costs ~40 ms to load.
+    const { transformSync } = require('@swc/core') as typeof Swc;
     const out = transformSync(source, {
       filename: file,
       jsc: {
