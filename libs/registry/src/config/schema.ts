@@ -50,12 +50,6 @@ const topLevelKeys: Record<string, JsonSchema> = {
   seed: { type: ['integer', 'null'] },
   deterministic: { type: 'boolean' },
   logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
-  dataRoot: { type: 'string' },
-  datasetType: { type: 'string' },
-  classes: { type: 'array', items: { type: 'string' } },
-  imgNormCfg: object,
-  trainPipeline: componentList,
-  testPipeline: componentList,
 };
 
 let compiled: ValidateFunction | undefined;

@@ -46,13 +46,6 @@ export interface DetConfig {
   seed?: number | null;
   deterministic?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** Shared pieces that `_base_` files hand to their children (YAML has no variables). */
-  dataRoot?: string;
-  datasetType?: string;
-  classes?: string[];
-  imgNormCfg?: Record<string, unknown>;
-  trainPipeline?: ComponentCfg[];
-  testPipeline?: ComponentCfg[];
 }
 
 /** Every key optional at every depth, plus `_delete_` markers: what a child config writes. */
