@@ -28,7 +28,7 @@ export function groupIndices(dataset: SizedDataset): number[][] {
   const flag = dataset.flag ?? new Uint8Array(dataset.length);
   const groups: number[][] = [];
   flag.forEach((g, i) => (groups[g] ??= []).push(i));
-  return groups.map((g) => g ?? []);
+  return Array.from(groups, (g) => g ?? []); // fills holes (e.g. no portrait images) that map() would skip
 }
 
 /** Plain order 0..n-1 (tests, or shuffle: false without distribution). */

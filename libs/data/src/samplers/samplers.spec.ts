@@ -18,6 +18,14 @@ describe('GroupSampler', () => {
     expect([...counts(idx).values()].reduce((a, c) => a + (c - 1), 0)).toBe(5);
   });
 
+  it('handles a data set with only landscape images (empty group 0)', () => {
+    const s = new GroupSampler({ samplesPerGpu: 4 }, dataset([1, 1, 1, 1, 1]));
+    expect(s.length).toBe(8);
+    expect(new Set(s.indices())).toEqual(new Set([0, 1, 2, 3, 4]));
+    const d = new DistributedGroupSampler({ samplesPerGpu: 2, worldSize: 2, rank: 1 }, dataset([1, 1, 1]));
+    expect(d.indices()).toHaveLength(2);
+  });
+
   it('is deterministic per (seed, epoch) and reshuffles across epochs', () => {
     const a = new GroupSampler({ samplesPerGpu: 2, seed: 3 }, dataset(FLAGS));
     const b = SAMPLERS.build<Sampler>({ type: 'GroupSampler', samplesPerGpu: 2, seed: 3 }, { args: [dataset(FLAGS)] });
