@@ -93,6 +93,10 @@ describe('loadConfig: formats', () => {
     });
   });
 
+  it('gives .js configs a require (with resolve) relative to the config file', () => {
+    expect(loadConfig(fixture('formats', 'uses-require.js'))).toEqual({ seed: 8, workDir: 'plain.json' });
+  });
+
   it('lets a .ts config import a relative .ts helper', () => {
     const cfg = loadConfig(fixture('formats', 'imports-helper.ts')) as Record<string, any>;
     expect(cfg.model.backbone.normCfg).toEqual({ type: 'BN', requiresGrad: true });

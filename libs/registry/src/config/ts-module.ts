@@ -63,13 +63,17 @@ export function evaluateModule(code: string, file: string, seen = new Map<string
   mod.filename = file;
   mod.paths = (Module as NodeModuleInternals)._nodeModulePaths(path.dirname(file));
   seen.set(file, mod.exports);
-  const localRequire = (id: string): unknown => {
-    // Lazy: index.ts re-exports this file, so a top-level import would be circular.
-    if (id === '@det/registry') return require('../index');
-    const tsFile = resolveTsImport(id, path.dirname(file));
-    if (tsFile) return evaluateModule(transpileTs(fs.readFileSync(tsFile, 'utf8'), tsFile), tsFile, seen);
-    return mod.require(id);
-  };
+  const nodeRequire = Module.createRequire(file);
+  const localRequire = Object.assign(
+    (id: string): unknown => {
+      // Lazy: index.ts re-exports this file, so a top-level import would be circular.
+      if (id === '@det/registry') return require('../index');
+      const tsFile = resolveTsImport(id, path.dirname(file));
+      if (tsFile) return evaluateModule(transpileTs(fs.readFileSync(tsFile, 'utf8'), tsFile), tsFile, seen);
+      return nodeRequire(id);
+    },
+    { resolve: nodeRequire.resolve, cache: nodeRequire.cache },
+  );
   // vm with `filename` keeps the config's own file:line in stack traces of errors it throws.
   const wrapper = vm.runInThisContext(Module.wrap(code), { filename: file }) as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, localRequire, mod, file, path.dirname(file));
