@@ -136,6 +136,7 @@ describe('VOCDataset', () => {
     file('VOC2007/Annotations/000002.xml', xml(obj('person', [5, 6, 7, 8])));
     const ds = new VOCDataset({ annFile: path.join(root, 'ImageSets/Main/train.txt'), imgPrefix: root });
     expect(ds.classes).toHaveLength(20);
+    expect(ds.year).toBe(2007);
     expect(ds.dataInfos[0].filename).toBe('JPEGImages/000001.jpg');
     const a = ds.getAnnInfo(0);
     expect(Array.from(a.bboxes)).toEqual([1, 2, 30, 20]);

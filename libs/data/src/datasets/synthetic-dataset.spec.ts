@@ -34,6 +34,17 @@ describe('SyntheticShapesDataset', () => {
     }
   });
 
+  it('evaluates perfect detections to mAP 1 with the registered CocoMetric, and shifted ones lower', async () => {
+    const val = new SyntheticShapesDataset({ dataRoot: path.join(tmp.dir, 'a'), split: 'val', testMode: true, ...base });
+    const perfect = Array.from({ length: val.length }, (_, i) => {
+      const ann = val.getAnnInfo(i);
+      return { bboxes: ann.bboxes, labels: ann.labels, scores: new Float32Array(ann.labels.length).fill(0.9) };
+    });
+    expect((await val.evaluate(perfect, { metric: 'bbox' })).bbox_mAP).toBe(1);
+    const shifted = perfect.map((r) => ({ ...r, bboxes: r.bboxes.map((v, k) => (k % 2 === 0 ? v + 6 : v)) }));
+    expect((await val.evaluate(shifted, { metric: 'bbox' })).bbox_mAP).toBeLessThan(0.9);
+  });
+
   it('is deterministic in its seed and idempotent (marker), regenerating when parameters change', async () => {
     const a = path.join(tmp.dir, 'b1'), b = path.join(tmp.dir, 'b2');
     expect((await generateSyntheticShapes({ root: a, ...base, seed: 3, format: 'png' })).generated).toBe(true);

@@ -24,6 +24,12 @@ export class VOCDataset extends BaseDataset {
     super(options);
   }
 
+  /** 2007 or 2012 when the image root names it (VOCMetric uses 11-point AP for 2007). */
+  get year(): number | undefined {
+    const m = /VOC(2007|2012)/.exec(this.imgRoot);
+    return m ? Number(m[1]) : undefined;
+  }
+
   protected override defaultClasses(): string[] {
     return VOC_CLASSES;
   }
