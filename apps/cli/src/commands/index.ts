@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerEnvCommand } from './env';
+import { registerEvalCommand } from './eval';
 import { registerListCommand } from './list';
 import { registerPrintConfigCommand } from './print-config';
 
@@ -8,4 +9,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerListCommand,
   registerPrintConfigCommand,
   registerEnvCommand,
+  registerEvalCommand,
 ];
