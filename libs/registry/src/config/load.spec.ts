@@ -93,6 +93,10 @@ describe('loadConfig: formats', () => {
     });
   });
 
+  it('reads a .js config written as an ES module', () => {
+    expect(loadConfig(fixture('formats', 'esm-syntax.js'))).toEqual({ optimizer: { type: 'SGD', lr: 0.005 } });
+  });
+
   it('gives .js configs a require (with resolve) relative to the config file', () => {
     expect(loadConfig(fixture('formats', 'uses-require.js'))).toEqual({ seed: 8, workDir: 'plain.json' });
   });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './errors';
-import { evaluateModule, transpileTs, transpiledMappings } from './ts-module';
+import { evaluateModule, transpileJs, transpileTs, transpiledMappings } from './ts-module';
 import { originalLine } from './source-map-line';
 
 export const CONFIG_EXTENSIONS = ['.ts', '.js', '.cjs', '.json', '.yaml', '.yml'] as const;
@@ -46,8 +46,9 @@ function exportsToConfig(exported: unknown): unknown {
   return exported;
 }
 
-function evaluateScript(source: string, file: string, isTs: boolean): unknown {
-  const code = isTs ? transpileTs(source, file) : source;
+function evaluateScript(source: string, file: string, ext: string): unknown {
+  // `.js` may be written as an ES module (`export default {...}`); `.cjs` is CommonJS by definition.
+  const code = ext === '.ts' ? transpileTs(source, file) : ext === '.js' ? transpileJs(source, file) : source;
   try {
     return exportsToConfig(evaluateModule(code, file));
   } catch (err) {
@@ -72,7 +73,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
   let value: unknown;
   if (ext === '.json') value = parseJson(text, file);
   else if (ext === '.yaml' || ext === '.yml') value = parseYaml(text, file);
-  else value = evaluateScript(text, file, ext === '.ts');
+  else value = evaluateScript(text, file, ext);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`config ${file} must define an object of top-level keys, got ${Array.isArray(value) ? 'an array' : typeof value}`, { file });
   }

@@ -14,13 +14,22 @@ type NodeModuleInternals = typeof Module & {
 export const transpiledMappings = new Map<string, string>();
 
 export function transpileTs(source: string, file: string): string {
+  return transpile(source, file, 'typescript');
+}
+
+/** ES-module JavaScript (`export default`) → CommonJS; CommonJS passes through unchanged. */
+export function transpileJs(source: string, file: string): string {
+  return transpile(source, file, 'ecmascript');
+}
+
+function transpile(source: string, file: string, syntax: 'typescript' | 'ecmascript'): string {
   try {
     // Loaded on first use: most commands never read a .ts file, and swc costs ~40 ms to load.
     const { transformSync } = require('@swc/core') as typeof Swc;
     const out = transformSync(source, {
       filename: file,
       jsc: {
-        parser: { syntax: 'typescript', decorators: true },
+        parser: { syntax, decorators: true },
         transform: { legacyDecorator: true, decoratorMetadata: true },
         target: 'es2022',
       },
