@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Conv2d, Layer, NormConfig, InitRng, buildNormLayer } from '../nn';
+
+export interface BlockOptions {
+  inplanes: number;
+  planes: number;
+  stride: number;
+  downsample?: Layer;
+  style: 'pytorch' | 'caffe';
+  normCfg: NormConfig;
+  rng?: InitRng;
+}
+
+/** Adds `conv{i}` and its norm `bn{i}` / `gn{i}` as children (MMDetection's names). */
+function convNorm(owner: Layer, i: number, conv: Conv2d, normCfg: NormConfig): { conv: Conv2d; norm: Layer } {
+  const { name, layer } = buildNormLayer(normCfg, conv.options.outChannels);
+  return { conv: owner.addModule(`conv${i}`, conv), norm: owner.addModule(`${name}${i}`, layer) };
+}
+
+/** Two 3×3 convs with an identity (or downsample) shortcut — ResNet-18/34. */
+export class BasicBlock extends Layer {
+  static readonly expansion = 1;
+  private readonly stages: { conv: Conv2d; norm: Layer }[];
+  private readonly downsample?: Layer;
+
+  constructor(o: BlockOptions) {
+    super();
+    this.stages = [
+      convNorm(this, 1, new Conv2d({ inChannels: o.inplanes, outChannels: o.planes, kernelSize: 3, stride: o.stride, padding: 1, bias: false, rng: o.rng }), o.normCfg),
+      convNorm(this, 2, new Conv2d({ inChannels: o.planes, outChannels: o.planes, kernelSize: 3, padding: 1, bias: false, rng: o.rng }), o.normCfg),
+    ];
+    if (o.downsample) this.downsample = this.addModule('downsample', o.downsample);
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => residual(x, this.stages, this.downsample));
+  }
+}
+
+/** 1×1 → 3×3 → 1×1 (×4 channels) — ResNet-50/101. 'pytorch' style strides the 3×3, 'caffe' the first 1×1. */
+export class Bottleneck extends Layer {
+  static readonly expansion = 4;
+  private readonly stages: { conv: Conv2d; norm: Layer }[];
+  private readonly downsample?: Layer;
+
+  constructor(o: BlockOptions) {
+    super();
+    const [s1, s2] = o.style === 'pytorch' ? [1, o.stride] : [o.stride, 1];
+    const out = o.planes * Bottleneck.expansion;
+    this.stages = [
+      convNorm(this, 1, new Conv2d({ inChannels: o.inplanes, outChannels: o.planes, kernelSize: 1, stride: s1, bias: false, rng: o.rng }), o.normCfg),
+      convNorm(this, 2, new Conv2d({ inChannels: o.planes, outChannels: o.planes, kernelSize: 3, stride: s2, padding: 1, bias: false, rng: o.rng }), o.normCfg),
+      convNorm(this, 3, new Conv2d({ inChannels: o.planes, outChannels: out, kernelSize: 1, bias: false, rng: o.rng }), o.normCfg),
+    ];
+    if (o.downsample) this.downsample = this.addModule('downsample', o.downsample);
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => residual(x, this.stages, this.downsample));
+  }
+}
+
+/** relu(norm(conv(...)) chain with the last activation after the shortcut sum. */
+function residual(x: tf.Tensor, stages: { conv: Conv2d; norm: Layer }[], downsample?: Layer): tf.Tensor {
+  let y = x;
+  stages.forEach(({ conv, norm }, i) => {
+    y = norm.forward(conv.forward(y));
+    if (i < stages.length - 1) y = tf.relu(y);
+  });
+  const identity = downsample ? downsample.forward(x) : x;
+  return tf.relu(tf.add(y, identity));
+}

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError } from '@det/registry';
+import { Layer } from './module';
+import { InitRng, kaimingNormal, uniformInit, fans } from './init';
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number;
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  rng?: InitRng;
+}
+
+/**
+ * 2-D convolution on NHWC tensors with an HWIO kernel `weight` [k, k, in, out] and optional
+ * `bias` [out]. Init: He-normal (fan_out) for the kernel, PyTorch's uniform(±1/sqrt(fan_in)) for the bias.
+ */
+export class Conv2d extends Layer {
+  readonly weight: tf.Variable;
+  readonly bias?: tf.Variable;
+  readonly stride: number;
+  readonly padding: number;
+  readonly dilation: number;
+
+  constructor(readonly options: Conv2dOptions) {
+    super();
+    const { inChannels, outChannels, kernelSize, groups = 1 } = options;
+    for (const [k, v] of Object.entries({ inChannels, outChannels, kernelSize })) {
+      if (!Number.isInteger(v) || v <= 0) throw new DetError(`Conv2d: ${k} must be a positive integer, got ${v}`);
+    }
+    if (groups !== 1) throw new DetError(`Conv2d: groups=${groups} is not supported (only 1)`);
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    this.dilation = options.dilation ?? 1;
+    if (this.stride > 1 && this.dilation > 1) throw new DetError('Conv2d: tfjs cannot combine stride > 1 with dilation > 1');
+    const shape = [kernelSize, kernelSize, inChannels, outChannels];
+    this.weight = this.addParameter('weight', kaimingNormal(shape, 'HWIO', 'fan_out', options.rng));
+    if (options.bias ?? true) {
+      this.bias = this.addParameter('bias', uniformInit([outChannels], 1 / Math.sqrt(fans(shape, 'HWIO').fanIn), options.rng));
+    }
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const y = tf.conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, 'NHWC', this.dilation);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+}

@@ -1,0 +1,9 @@
+// Package-internal barrel for the layer toolkit; the public surface is src/index.ts.
+export * from './module';
+export * from './init';
+export * from './conv2d';
+export * from './batch-norm';
+export * from './group-norm';
+export * from './simple-layers';
+export * from './norm';
+export * from './conv-module';
