@@ -14,6 +14,10 @@ export * from './anchors/point-generator';
 // bbox coders (registered in BBOX_CODERS)
 export * from './bbox/coders/delta-xywh-bbox-coder';
 export * from './bbox/coders/distance-point-bbox-coder';
+// backend: tensor backend selection (auto/tensorflow/native/webgpu/wasm/cpu), gradients, det env info
+export * from './backend';
+// kernels: native (N-API, AVX2) kernel path, wasm conv filter gradient, inference BatchNorm folding
+export * from './kernels';
 // bbox assigners and samplers (BBOX_ASSIGNERS, BBOX_SAMPLERS)
 export * from './bbox/assigners/assign-result';
 export * from './bbox/assigners/max-iou-assigner';

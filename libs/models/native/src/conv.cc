@@ -1,0 +1,174 @@
+#include "conv.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "gemm.h"
+#include "pool.h"
+
+namespace det {
+namespace {
+
+// Chunk of output pixels per GEMM call: big enough for GEMM efficiency, small enough that the
+// patch buffer (rows×K floats) stays in L2.
+long chunk_rows(long k) { return std::max<long>(96, std::min<long>(4096, (96 * 1024) / std::max<long>(1, k))) / MR * MR; }
+
+bool is_pointwise(const ConvShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.oh == s.h && s.ow == s.w;
+}
+
+// Gathers patches of output pixels [p0, p0+rows) into col (rows × K, K ordered kh, kw, c).
+void im2col(const ConvShape& s, const float* x, long p0, long rows, float* col) {
+  const long K = s.k();
+  for (long r = 0; r < rows; ++r) {
+    const long p = p0 + r;
+    const long b = p / (s.oh * s.ow), rem = p % (s.oh * s.ow);
+    const long oy = rem / s.ow, ox = rem % s.ow;
+    float* dst = col + r * K;
+    for (long ky = 0; ky < s.kh; ++ky) {
+      const long iy = oy * s.sh - s.pt + ky * s.dh;
+      for (long kx = 0; kx < s.kw; ++kx, dst += s.c) {
+        const long ix = ox * s.sw - s.pl + kx * s.dw;
+        if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) {
+          std::memset(dst, 0, s.c * sizeof(float));
+        } else {
+          std::memcpy(dst, x + ((b * s.h + iy) * s.w + ix) * s.c, s.c * sizeof(float));
+        }
+      }
+    }
+  }
+}
+
+// Adds patch gradients of output pixels [p0, p0+rows) back into dx (the transpose of im2col).
+void col2im_add(const ConvShape& s, const float* col, long p0, long rows, float* dx) {
+  const long K = s.k();
+  for (long r = 0; r < rows; ++r) {
+    const long p = p0 + r;
+    const long b = p / (s.oh * s.ow), rem = p % (s.oh * s.ow);
+    const long oy = rem / s.ow, ox = rem % s.ow;
+    const float* src = col + r * K;
+    for (long ky = 0; ky < s.kh; ++ky) {
+      const long iy = oy * s.sh - s.pt + ky * s.dh;
+      for (long kx = 0; kx < s.kw; ++kx, src += s.c) {
+        const long ix = ox * s.sw - s.pl + kx * s.dw;
+        if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+        float* d = dx + ((b * s.h + iy) * s.w + ix) * s.c;
+        for (long c = 0; c < s.c; ++c) d[c] += src[c];
+      }
+    }
+  }
+}
+
+void apply_epilogue(float* y, long rows, long co, const float* bias, Activation act, float alpha) {
+  if (!bias && act == Activation::Linear) return;
+  for (long r = 0; r < rows; ++r) {
+    float* yr = y + r * co;
+    if (bias) for (long j = 0; j < co; ++j) yr[j] += bias[j];
+    switch (act) {
+      case Activation::Linear: break;
+      case Activation::Relu: for (long j = 0; j < co; ++j) yr[j] = yr[j] > 0.f ? yr[j] : 0.f; break;
+      case Activation::Relu6: for (long j = 0; j < co; ++j) yr[j] = std::min(6.f, std::max(0.f, yr[j])); break;
+      case Activation::LeakyRelu: for (long j = 0; j < co; ++j) yr[j] = yr[j] > 0.f ? yr[j] : alpha * yr[j]; break;
+      case Activation::Sigmoid: for (long j = 0; j < co; ++j) yr[j] = 1.f / (1.f + std::exp(-yr[j])); break;
+    }
+  }
+}
+
+// Runs fn(p0, rows, thread) over all output pixels in chunks, chunks handed out dynamically.
+template <typename Fn>
+void for_each_chunk(long total, long chunk, Fn fn) {
+  const long chunks = (total + chunk - 1) / chunk;
+  std::atomic<long> next{0};
+  const int threads = static_cast<int>(std::min<long>(pool_threads(), chunks));
+  parallel(threads, [&](int t) {
+    for (long c = next++; c < chunks; c = next++) {
+      const long p0 = c * chunk;
+      fn(p0, std::min(chunk, total - p0), t);
+    }
+  });
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* bias, Activation act,
+                    float alpha, float* y) {
+  const long K = s.k(), P = s.pixels();
+  const bool pointwise = is_pointwise(s);
+  const long chunk = chunk_rows(K);
+  for_each_chunk(P, chunk, [&](long p0, long rows, int) {
+    thread_local std::vector<float> col;
+    const float* a = x + p0 * s.c;
+    if (!pointwise) {
+      col.resize(rows * K);
+      im2col(s, x, p0, rows, col.data());
+      a = col.data();
+    }
+    float* yc = y + p0 * s.co;
+    sgemm_serial(false, false, rows, s.co, K, a, K, w, s.co, 0.f, yc, s.co);
+    apply_epilogue(yc, rows, s.co, bias, act, alpha);
+  });
+}
+
+void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  const long K = s.k();
+  if (is_pointwise(s)) {
+    // dx = dy · wᵀ directly.
+    sgemm(false, true, s.pixels(), s.c, s.co, dy, s.co, w, s.co, 0.f, dx, s.c);
+    return;
+  }
+  std::memset(dx, 0, sizeof(float) * s.n * s.h * s.w * s.c);
+  // Bands of output rows scatter into overlapping input rows, so bands are split into two
+  // colours: bands of one colour are far enough apart to be written concurrently.
+  const long reach = (s.kh - 1) * s.dh + 1;
+  long band = std::max<long>(1, (reach + s.sh - 1) / s.sh);
+  band = std::max(band, chunk_rows(K) / std::max<long>(1, s.ow));
+  const long bands_per_image = (s.oh + band - 1) / band;
+  for (int colour = 0; colour < 2; ++colour) {
+    std::vector<long> mine;
+    for (long b = 0; b < s.n; ++b)
+      for (long i = colour; i < bands_per_image; i += 2) mine.push_back(b * bands_per_image + i);
+    std::atomic<long> next{0};
+    const int threads = static_cast<int>(std::min<long>(pool_threads(), static_cast<long>(mine.size())));
+    parallel(threads, [&](int) {
+      thread_local std::vector<float> col;
+      for (long j = next++; j < static_cast<long>(mine.size()); j = next++) {
+        const long img = mine[j] / bands_per_image, i = mine[j] % bands_per_image;
+        const long y0 = i * band, y1 = std::min(s.oh, y0 + band);
+        const long p0 = (img * s.oh + y0) * s.ow, rows = (y1 - y0) * s.ow;
+        col.resize(rows * K);
+        // col = dy_band · wᵀ  (w is K×co, so wᵀ is read with transB)
+        sgemm_serial(false, true, rows, K, s.co, dy + p0 * s.co, s.co, w, s.co, 0.f, col.data(), K);
+        col2im_add(s, col.data(), p0, rows, dx);
+      }
+    });
+  }
+}
+
+void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  const long K = s.k(), P = s.pixels();
+  const bool pointwise = is_pointwise(s);
+  const int threads = pool_threads();
+  std::vector<std::vector<float>> partial(threads, std::vector<float>(K * s.co, 0.f));
+  // Long reductions (many pixels) use bigger chunks: the GEMM's M is K here, so rows only deepen it.
+  const long chunk = std::max<long>(chunk_rows(K), 256);
+  for_each_chunk(P, chunk, [&](long p0, long rows, int t) {
+    thread_local std::vector<float> col;
+    const float* a = x + p0 * s.c;
+    if (!pointwise) {
+      col.resize(rows * K);
+      im2col(s, x, p0, rows, col.data());
+      a = col.data();
+    }
+    // partial[t] += colᵀ · dy_chunk
+    sgemm_serial(true, false, K, s.co, rows, a, K, dy + p0 * s.co, s.co, 1.f, partial[t].data(), s.co);
+  });
+  const long size = K * s.co;
+  std::memcpy(dw, partial[0].data(), size * sizeof(float));
+  for (int t = 1; t < threads; ++t)
+    for (long i = 0; i < size; ++i) dw[i] += partial[t][i];
+}
+
+}  // namespace det

@@ -1,0 +1,195 @@
+#include "eltwise.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "pool.h"
+
+namespace det {
+namespace {
+
+constexpr long kGrain = 1 << 15;  // elements per thread below which threading costs more than it saves
+
+template <typename F>
+void binary_loop(long rows, long cols, const float* a, Strides as, const float* b, Strides bs, float* out, F f) {
+  // Whole-tensor and scalar operands are flattened into one long range so the loop splits evenly.
+  const bool a_full = as.row == cols && as.col == 1, b_full = bs.row == cols && bs.col == 1;
+  const bool a_scalar = as.row == 0 && as.col == 0, b_scalar = bs.row == 0 && bs.col == 0;
+  if ((a_full || a_scalar) && (b_full || b_scalar)) {
+    const long n = rows * cols;
+    parallel_range(n, kGrain, [&](long lo, long hi) {
+      if (a_full && b_full) for (long i = lo; i < hi; ++i) out[i] = f(a[i], b[i]);
+      else if (a_full) { const float bv = b[0]; for (long i = lo; i < hi; ++i) out[i] = f(a[i], bv); }
+      else if (b_full) { const float av = a[0]; for (long i = lo; i < hi; ++i) out[i] = f(av, b[i]); }
+      else { const float v = f(a[0], b[0]); for (long i = lo; i < hi; ++i) out[i] = v; }
+    });
+    return;
+  }
+  parallel_range(rows, std::max<long>(1, kGrain / std::max<long>(1, cols)), [&](long lo, long hi) {
+    for (long r = lo; r < hi; ++r) {
+      const float* ar = a + r * as.row;
+      const float* br = b + r * bs.row;
+      float* o = out + r * cols;
+      if (as.col == 1 && bs.col == 1) {
+        for (long c = 0; c < cols; ++c) o[c] = f(ar[c], br[c]);
+      } else if (as.col == 1) {
+        const float bv = br[0];
+        for (long c = 0; c < cols; ++c) o[c] = f(ar[c], bv);
+      } else if (bs.col == 1) {
+        const float av = ar[0];
+        for (long c = 0; c < cols; ++c) o[c] = f(av, br[c]);
+      } else {
+        const float v = f(ar[0], br[0]);
+        for (long c = 0; c < cols; ++c) o[c] = v;
+      }
+    }
+  });
+}
+
+template <typename F>
+void unary_loop(long n, const float* x, float* out, F f) {
+  parallel_range(n, kGrain, [&](long lo, long hi) {
+    const F local = f;  // a private copy: captured state cannot alias `out`, so the loop vectorises
+    for (long i = lo; i < hi; ++i) out[i] = local(x[i]);
+  });
+}
+
+// Column sums of a [rows × cols] block into a double accumulator (rows split across threads).
+std::vector<double> column_sums(long rows, long cols, const float* x) {
+  const int threads = std::max(1, std::min<int>(pool_threads(), static_cast<int>(rows * cols / kGrain)));
+  std::vector<std::vector<double>> partial(threads, std::vector<double>(cols, 0.0));
+  parallel(threads, [&](int t) {
+    const long lo = rows * t / threads, hi = rows * (t + 1) / threads;
+    double* acc = partial[t].data();
+    for (long r = lo; r < hi; ++r) {
+      const float* xr = x + r * cols;
+      for (long c = 0; c < cols; ++c) acc[c] += xr[c];
+    }
+  });
+  for (int t = 1; t < threads; ++t)
+    for (long c = 0; c < cols; ++c) partial[0][c] += partial[t][c];
+  return partial[0];
+}
+
+}  // namespace
+
+void binary(BinaryOp op, long rows, long cols, const float* a, Strides as, const float* b, Strides bs, float* out) {
+  switch (op) {
+    case BinaryOp::Add: binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return x + y; }); break;
+    case BinaryOp::Sub: binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return x - y; }); break;
+    case BinaryOp::Mul: binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return x * y; }); break;
+    case BinaryOp::Div: binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return x / y; }); break;
+    case BinaryOp::SquaredDiff:
+      binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return (x - y) * (x - y); });
+      break;
+    case BinaryOp::Maximum:
+      binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x > y ? x : y; });
+      break;
+    case BinaryOp::ReluGrad:
+      binary_loop(rows, cols, a, as, b, bs, out, [](float g, float x) { return x > 0.f ? g : 0.f; });
+      break;
+    case BinaryOp::SquareGrad:
+      binary_loop(rows, cols, a, as, b, bs, out, [](float g, float x) { return 2.f * g * x; });
+      break;
+    case BinaryOp::Minimum:
+      binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x < y ? x : y; });
+      break;
+  }
+}
+
+void unary(UnaryOp op, long n, const float* x, float alpha, float* out) {
+  switch (op) {
+    case UnaryOp::Relu: unary_loop(n, x, out, [](float v) { return v > 0.f ? v : (std::isnan(v) ? v : 0.f); }); break;
+    case UnaryOp::Relu6: unary_loop(n, x, out, [](float v) { return std::isnan(v) ? v : std::min(6.f, std::max(0.f, v)); }); break;
+    case UnaryOp::Square: unary_loop(n, x, out, [](float v) { return v * v; }); break;
+    case UnaryOp::Neg: unary_loop(n, x, out, [](float v) { return -v; }); break;
+    case UnaryOp::Step: unary_loop(n, x, out, [alpha](float v) { const float s = v > 0.f ? 1.f : alpha; return v != v ? v : s; }); break;
+    case UnaryOp::Sigmoid: unary_loop(n, x, out, [](float v) { return 1.f / (1.f + std::exp(-v)); }); break;
+    case UnaryOp::Exp: unary_loop(n, x, out, [](float v) { return std::exp(v); }); break;
+    case UnaryOp::Log: unary_loop(n, x, out, [](float v) { return std::log(v); }); break;
+    case UnaryOp::Sqrt: unary_loop(n, x, out, [](float v) { return std::sqrt(v); }); break;
+    case UnaryOp::Rsqrt: unary_loop(n, x, out, [](float v) { return 1.f / std::sqrt(v); }); break;
+    case UnaryOp::Abs: unary_loop(n, x, out, [](float v) { return std::fabs(v); }); break;
+  }
+}
+
+void reduce_rows(long rows, long cols, const float* x, float scale, float* out) {
+  const std::vector<double> sums = column_sums(rows, cols, x);
+  for (long c = 0; c < cols; ++c) out[c] = static_cast<float>(sums[c] * scale);
+}
+
+void reduce_cols(long rows, long cols, const float* x, float scale, float* out) {
+  parallel_range(rows, std::max<long>(1, kGrain / std::max<long>(1, cols)), [&](long lo, long hi) {
+    for (long r = lo; r < hi; ++r) {
+      const float* xr = x + r * cols;
+      double s = 0.0;
+      for (long c = 0; c < cols; ++c) s += xr[c];
+      out[r] = static_cast<float>(s * scale);
+    }
+  });
+}
+
+void tile_rows(long rows, long cols, const float* v, float scale, float* out) {
+  std::vector<float> scaled(v, v + cols);
+  for (float& x : scaled) x *= scale;
+  parallel_range(rows, std::max<long>(1, kGrain / std::max<long>(1, cols)), [&](long lo, long hi) {
+    for (long r = lo; r < hi; ++r) std::copy(scaled.begin(), scaled.end(), out + r * cols);
+  });
+}
+
+void batch_norm(long rows, long cols, const float* x, const float* mean, const float* var, const float* offset,
+                const float* scale, float eps, float* y) {
+  std::vector<float> mul(cols), add(cols);
+  for (long c = 0; c < cols; ++c) {
+    mul[c] = scale[c] / std::sqrt(var[c] + eps);
+    add[c] = offset[c] - mean[c] * mul[c];
+  }
+  parallel_range(rows, std::max<long>(1, kGrain / std::max<long>(1, cols)), [&](long lo, long hi) {
+    for (long r = lo; r < hi; ++r) {
+      const float* xr = x + r * cols;
+      float* yr = y + r * cols;
+      for (long c = 0; c < cols; ++c) yr[c] = xr[c] * mul[c] + add[c];
+    }
+  });
+}
+
+void batch_norm_grad(long rows, long cols, const float* x, const float* dy, const float* mean, const float* var,
+                     const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale,
+                     float* doffset) {
+  const int threads = std::max(1, std::min<int>(pool_threads(), static_cast<int>(rows * cols / kGrain)));
+  std::vector<std::vector<double>> sum_dy(threads, std::vector<double>(cols, 0.0));
+  std::vector<std::vector<double>> sum_dy_xc(threads, std::vector<double>(cols, 0.0));
+  std::vector<float> r(cols), dy_mul(cols);
+  for (long c = 0; c < cols; ++c) {
+    r[c] = 1.f / std::sqrt(var[c] + eps);
+    dy_mul[c] = scale[c] * r[c];
+  }
+  // One pass: dx and both per-channel sums together.
+  parallel(threads, [&](int t) {
+    const long lo = rows * t / threads, hi = rows * (t + 1) / threads;
+    double* s1 = sum_dy[t].data();
+    double* s2 = sum_dy_xc[t].data();
+    for (long i = lo; i < hi; ++i) {
+      const float* xr = x + i * cols;
+      const float* gr = dy + i * cols;
+      float* dxr = dx + i * cols;
+      for (long c = 0; c < cols; ++c) {
+        const float g = gr[c];
+        s1[c] += g;
+        s2[c] += g * (xr[c] - mean[c]);
+        dxr[c] = g * dy_mul[c];
+      }
+    }
+  });
+  for (long c = 0; c < cols; ++c) {
+    double a = 0.0, b = 0.0;
+    for (int t = 0; t < threads; ++t) { a += sum_dy[t][c]; b += sum_dy_xc[t][c]; }
+    if (dmean) dmean[c] = static_cast<float>(-dy_mul[c] * a);
+    if (dvar) dvar[c] = static_cast<float>(-0.5 * scale[c] * r[c] * r[c] * r[c] * b);
+    if (dscale) dscale[c] = static_cast<float>(r[c] * b);
+    if (doffset) doffset[c] = static_cast<float>(a);
+  }
+}
+
+}  // namespace det

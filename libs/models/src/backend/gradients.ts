@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError } from '@det/registry';
+import { nativeBuildDir } from '../kernels/native-addon';
+
+const BUNDLE = 'register-gradients.cjs';
+
+/**
+ * Registers tfjs's gradient definitions exactly once. The CommonJS tfjs-core bundle that Node
+ * loads registers none, and `@tensorflow/tfjs-core/dist/register_all_gradients` is ESM that
+ * neither Node nor jest can require, so det uses a CommonJS bundle of it made by
+ * `libs/models/native/build.js` at install (or made here on first use when esbuild is present).
+ */
+export function ensureGradients(): void {
+  if (tf.getGradient(tf.Conv2D) != null) return;
+  const prebuilt = path.join(nativeBuildDir(), BUNDLE);
+  const file = fs.existsSync(prebuilt) ? prebuilt : bundleNow();
+  require(file);
+  if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
+}
+
+function bundleNow(): string {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    throw new DetError(
+      `tfjs gradients are not registered and ${path.join(nativeBuildDir(), BUNDLE)} is missing: ` +
+      'run `node libs/models/native/build.js` (needs the esbuild package) or reinstall @det/models');
+  }
+  const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'det-grads-')), BUNDLE);
+  esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'warning' });
+  return out;
+}

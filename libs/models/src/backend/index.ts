@@ -1,0 +1,5 @@
+export { selectBackend, BACKEND_NAMES, type BackendName, type SelectBackendOptions } from './select-backend';
+export { backendInfo, type BackendInfo } from './backend-info';
+export { ensureGradients } from './gradients';
+export { DetTensorBackendService } from './tensor-backend-service';
+export { type ModuleLoader, nodeModuleLoader } from './module-loader';

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { DetError, getLogger } from '@det/registry';
+import { type NativeLoad, loadNativeAddon } from '../kernels/native-addon';
+import { NATIVE_BACKEND, registerNativeBackend } from '../kernels/native-backend';
+import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filter';
+import { ensureGradients } from './gradients';
+import { type ModuleLoader, isModuleMissing, nodeModuleLoader } from './module-loader';
+
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'native', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface SelectBackendOptions {
+  /** Resolves optional modules (default: `require`); tests pass a fake. */
+  loader?: ModuleLoader;
+  /** Loads the native addon (default: the built libs/models/native addon, honouring DET_NATIVE=0). */
+  loadNative?: () => NativeLoad;
+}
+
+const TFJS_VERSION = '4.22.0';
+const INSTALL_TFJS_NODE = `npm install @tensorflow/tfjs-node@${TFJS_VERSION}`;
+
+/**
+ * Selects and initialises a tfjs backend and returns the name tfjs now uses.
+ * `auto`: tfjs-node(-gpu) when installed, else the native kernel path, else wasm, else cpu.
+ * A backend asked for by name that cannot start is a DetError saying how to get it.
+ */
+export async function selectBackend(name: string = 'auto', options: SelectBackendOptions = {}): Promise<string> {
+  const loader = options.loader ?? nodeModuleLoader;
+  const loadNative = options.loadNative ?? (() => loadNativeAddon());
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new DetError(`unknown backend '${name}': use one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  ensureGradients();
+  switch (name as BackendName) {
+    case 'tensorflow': return activate(loadTensorflow(loader, true) as string);
+    case 'native': return activate(startNative(loadNative, true) as string);
+    case 'webgpu': return selectWebgpu(loader);
+    case 'wasm': return activate(loadWasm(loader));
+    case 'cpu': return activate('cpu');
+    case 'auto': {
+      const tensorflow = loadTensorflow(loader, false);
+      if (tensorflow) return activate(tensorflow);
+      const native = startNative(loadNative, false);
+      if (native) return activate(native);
+      try {
+        return await activate(loadWasm(loader));
+      } catch (err) {
+        getLogger().warn('wasm backend unavailable, using the slow cpu backend', { reason: (err as Error).message });
+        return activate('cpu');
+      }
+    }
+  }
+}
+
+async function activate(backend: string): Promise<string> {
+  const ok = await tf.setBackend(backend);
+  if (!ok) throw new DetError(`tfjs backend '${backend}' failed to initialise`);
+  await tf.ready();
+  return tf.getBackend();
+}
+
+/** Requires tfjs-node-gpu, else tfjs-node (each registers the 'tensorflow' backend on load). */
+function loadTensorflow(loader: ModuleLoader, required: boolean): string | undefined {
+  for (const id of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      loader(id);
+      return 'tensorflow';
+    } catch (err) {
+      if (!isModuleMissing(err, id)) {
+        throw new DetError(`${id} is installed but failed to load: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (!required) return undefined;
+  throw new DetError(
+    `backend 'tensorflow' needs @tensorflow/tfjs-node (or -gpu), which is not installed: run \`${INSTALL_TFJS_NODE}\` ` +
+    `(or @tensorflow/tfjs-node-gpu@${TFJS_VERSION} with CUDA); its install downloads libtensorflow, so it needs network access`);
+}
+
+function startNative(loadNative: () => NativeLoad, required: boolean): string | undefined {
+  const load = loadNative();
+  if (load.addon) {
+    registerNativeBackend(load.addon);
+    return NATIVE_BACKEND;
+  }
+  if (!required) return undefined;
+  throw new DetError(`backend 'native' is unavailable: ${load.reason}. Build it with \`node libs/models/native/build.js\` ` +
+    '(needs g++ and Node headers) or choose --backend wasm');
+}
+
+function loadWasm(loader: ModuleLoader): string {
+  const id = '@tensorflow/tfjs-backend-wasm';
+  try {
+    loader(id);
+  } catch (err) {
+    throw new DetError(`backend 'wasm' needs ${id}: run \`npm install ${id}@${TFJS_VERSION}\` (${(err as Error).message})`);
+  }
+  registerWasmGradientKernels();
+  return 'wasm';
+}
+
+/**
+ * WebGPU in Node: the `webgpu` package (Dawn) provides navigator.gpu, which must exist before
+ * @tensorflow/tfjs-backend-webgpu is loaded; without an adapter the selection fails clearly.
+ */
+async function selectWebgpu(loader: ModuleLoader): Promise<string> {
+  let dawn: { create: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals: Record<string, unknown> };
+  try {
+    dawn = loader('webgpu') as typeof dawn;
+  } catch (err) {
+    throw new DetError('backend \'webgpu\' needs the `webgpu` package and @tensorflow/tfjs-backend-webgpu: run ' +
+      `\`npm install webgpu @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}\` (${(err as Error).message})`);
+  }
+  const g = globalThis as unknown as { navigator?: unknown };
+  const previous = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  const restore = () => {
+    if (previous) Object.defineProperty(globalThis, 'navigator', previous);
+    else delete g.navigator;
+  };
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) {
+    restore();
+    throw new DetError('backend \'webgpu\': no WebGPU adapter found (no GPU or driver visible to Dawn); choose --backend auto');
+  }
+  try {
+    loader('@tensorflow/tfjs-backend-webgpu');
+  } catch (err) {
+    restore();
+    throw new DetError(`backend 'webgpu' needs @tensorflow/tfjs-backend-webgpu: run ` +
+      `\`npm install @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}\` (${(err as Error).message})`);
+  }
+  return activate('webgpu');
+}

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from './native-addon';
+import { allocateF32 } from './buffer-pool';
+import { type CpuKernelFunc, type FallbackLookup, channelVector, f32 } from './cpu-tensors';
+
+/** Kernel that returns all five FusedBatchNorm gradients in one pass (registered on the native backend only). */
+export const BATCH_NORM_GRAD_KERNEL = 'DetFusedBatchNormGrad';
+
+/** FusedBatchNorm forward and the fused gradient kernel, for per-channel (last axis) statistics. */
+export function nativeBatchNormKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
+  const forward: CpuKernelFunc = (args) => {
+    const { inputs: { x, mean, variance, offset, scale }, backend, attrs = {} } = args;
+    const xv = f32(backend, x);
+    const channels = x.shape[x.shape.length - 1];
+    if (!xv || x.shape.length === 0 || xv.length === 0) return fallback(tf.FusedBatchNorm)(args);
+    const m = channelVector(backend, mean, channels, 0), v = channelVector(backend, variance, channels, 1);
+    const o = channelVector(backend, offset, channels, 0), s = channelVector(backend, scale, channels, 1);
+    if (!m || !v || !o || !s) return fallback(tf.FusedBatchNorm)(args);
+    const y = allocateF32(backend, xv.length);
+    addon.batchNorm(xv.length / channels, channels, xv, m, v, o, s, Number(attrs.varianceEpsilon ?? 0.001), y);
+    return backend.makeTensorInfo(x.shape, 'float32', y);
+  };
+
+  // Inputs x, dy, mean, variance, scale (optional); outputs dx, dMean, dVariance, dScale, dOffset as [C].
+  const grad: CpuKernelFunc = (args) => {
+    const { inputs: { x, dy, mean, variance, scale }, backend, attrs = {} } = args;
+    const xv = f32(backend, x), dyv = f32(backend, dy);
+    const channels = x.shape[x.shape.length - 1];
+    const m = channelVector(backend, mean, channels, 0), v = channelVector(backend, variance, channels, 1);
+    const s = channelVector(backend, scale, channels, 1);
+    if (!xv || !dyv || !m || !v || !s) throw new Error(`${BATCH_NORM_GRAD_KERNEL}: unsupported inputs (x ${x.shape})`);
+    const dx = allocateF32(backend, xv.length);
+    const dMean = allocateF32(backend, channels), dVar = allocateF32(backend, channels);
+    const dScale = allocateF32(backend, channels), dOffset = allocateF32(backend, channels);
+    addon.batchNormGrad(xv.length / channels, channels, xv, dyv, m, v, s, Number(attrs.varianceEpsilon),
+      dx, dMean, dVar, dScale, dOffset);
+    return [
+      backend.makeTensorInfo(x.shape, 'float32', dx),
+      ...[dMean, dVar, dScale, dOffset].map((g) => backend.makeTensorInfo([channels], 'float32', g)),
+    ];
+  };
+
+  return [
+    { kernelName: tf.FusedBatchNorm, backendName: '', kernelFunc: forward as unknown as tf.KernelFunc },
+    { kernelName: BATCH_NORM_GRAD_KERNEL, backendName: '', kernelFunc: grad as unknown as tf.KernelFunc },
+  ];
+}
+
+/** True when a [C], [1,..,1,C] or scalar tensor can act as a per-channel vector of x. */
+const isChannelVector = (t: tf.Tensor | undefined, channels: number): boolean =>
+  t == null || t.size === 1 || (t.size === channels && t.shape.slice(0, -1).every((d) => d === 1));
+
+/**
+ * Replaces the FusedBatchNorm gradient (a global registration) with one that, on `backendName`,
+ * computes all five gradients with one fused kernel instead of a dozen full-size ops; on every
+ * other backend, or for shapes it does not handle, it delegates to tfjs's own gradient.
+ */
+export function installBatchNormGradient(backendName: string): void {
+  const stock = tf.getGradient(tf.FusedBatchNorm);
+  if (!stock || (stock as { detFused?: boolean }).detFused) return;
+  const config: tf.GradConfig & { detFused: boolean } = {
+    kernelName: tf.FusedBatchNorm,
+    inputsToSave: ['x', 'mean', 'variance', 'scale'],
+    detFused: true,
+    gradFunc: (dy, saved, attrs) => {
+      const [x, mean, variance, scale] = saved;
+      const channels = x.shape[x.shape.length - 1];
+      const fusable = tf.getBackend() === backendName && x.rank > 0 && !Array.isArray(dy) && dy.dtype === 'float32' &&
+        [mean, variance, scale].every((t) => isChannelVector(t, channels));
+      if (!fusable) return stock.gradFunc(dy, saved, attrs);
+      const inputs: tf.NamedTensorMap = { x, dy: dy as tf.Tensor, mean, variance };
+      if (scale) inputs.scale = scale;
+      const [dx, dMean, dVar, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs,
+        { varianceEpsilon: attrs.varianceEpsilon }) as tf.Tensor[];
+      const like = (g: tf.Tensor, t: tf.Tensor | undefined) => () =>
+        (t && t.size === 1 ? tf.reshape(tf.sum(g), t.shape) : tf.reshape(g, t ? t.shape : g.shape));
+      return {
+        x: () => dx,
+        mean: like(dMean, mean),
+        variance: like(dVar, variance),
+        scale: like(dScale, scale),
+        // offset is not saved; like tfjs's own gradient, it takes the shape of mean.
+        offset: like(dOffset, mean),
+      };
+    },
+  };
+  tf.unregisterGradient(tf.FusedBatchNorm);
+  tf.registerGradient(config);
+}
