@@ -1,3 +1,6 @@
+// Specs using this model need the cpu backend and tfjs-core's gradients (its CJS bundle registers none).
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { globalRng, Rng } from '@det/registry';
 import type { DataLoaderLike, LoadReport, RunnerDetResult, RunnerModel, StepOutput } from '@det/runner';

@@ -64,6 +64,24 @@ describe('TextLoggerHook', () => {
     model.dispose();
   });
 
+  it('logs a val workflow phase as Epoch(val) with the averaged losses', async () => {
+    const { runner, hook, logger, model } = setup();
+    runner.maxEpochs = 1;
+    const { ShuffledLoader } = await import('../__fixtures__/linear-model');
+    const { OptimizerHook } = await import('../optimizer-hook');
+    const { IterTimerHook } = await import('../iter-timer-hook');
+    runner.registerHook(new OptimizerHook(), 'ABOVE_NORMAL');
+    runner.registerHook(new IterTimerHook(), 'LOW');
+    void hook;
+    await runner.run([new ShuffledLoader(4, 2), new ShuffledLoader(6, 2)], [['train', 1], ['val', 1]]);
+    const val = logger.lines.filter((l) => l.startsWith('Epoch(val)'));
+    expect(val).toHaveLength(1);
+    expect(val[0]).toMatch(/^Epoch\(val\) \[1\]\[3\]\tloss_mse: \d\.\d{4}, loss: \d\.\d{4}$/);
+    // the train lines come only at full intervals (50 > 2 iterations, ignoreLast): none here
+    expect(logger.lines.some((l) => l.startsWith('Epoch [1]'))).toBe(false);
+    model.dispose();
+  });
+
   it('uses Iter [n/max] by iteration', async () => {
     const model = new LinearModel();
     const logger = memoryLogger();

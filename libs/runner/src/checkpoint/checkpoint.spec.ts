@@ -116,12 +116,12 @@ async function train(workDir: string, stopAfter?: number, resumeFrom?: string) {
   const counter = new CountingHook();
   runner.registerHook(new ApplyGradsHook(), 'ABOVE_NORMAL');
   runner.registerHook(new SaveEachEpoch());
-  runner.registerHook(counter);
   class Seed extends Hook { override beforeTrainEpoch(r: EpochBasedRunner): void { (r.dataLoader as ShuffledLoader).setEpoch(r.epoch); } }
   runner.registerHook(new Seed());
   class Stop extends Hook { override afterTrainEpoch(r: EpochBasedRunner): void { if (stopAfter && r.epoch + 1 >= stopAfter) r.stop = true; } }
   runner.registerHook(new Stop(), 'LOWEST');
   if (resumeFrom) await runner.resume(resumeFrom);
+  runner.registerHook(counter); // registered after resume: run() hands it its saved state
   await runner.run([new ShuffledLoader(10, 3)], [['train', 1]]);
   return { runner, model, optimizer, counter };
 }

@@ -67,6 +67,7 @@ export abstract class BaseRunner {
   stop = false;
 
   private readonly hookList: Hook[] = [];
+  private pendingHookStates: Record<string, unknown> | undefined;
 
   constructor(options: RunnerOptions) {
     if (!options || !options.model) throw new DetError('runner: options.model is required');
@@ -259,11 +260,24 @@ export abstract class BaseRunner {
       this.optimizer.loadStateDict(ckpt.optimizer as OptimizerStateDict);
     }
     if (rng) globalRng().setState(rng);
-    const states = hookStates ?? {};
-    for (const [key, hook] of this.keyedHooks()) {
-      if (hook.loadStateDict && states[key] !== undefined) hook.loadStateDict(states[key] as Record<string, unknown>);
-    }
+    this.pendingHookStates = { ...(hookStates ?? {}) };
+    this.restoreHookStates();
     this.logger.info(`resumed epoch ${this.epoch}, iter ${this.iter}`);
+  }
+
+  /**
+   * Gives resumed hook states to the hooks registered so far; `run` calls it again so hooks
+   * registered after `resume` get theirs too. Each state is applied once.
+   */
+  protected restoreHookStates(): void {
+    const pending = this.pendingHookStates;
+    if (!pending) return;
+    for (const [key, hook] of this.keyedHooks()) {
+      if (hook.loadStateDict && pending[key] !== undefined) {
+        hook.loadStateDict(pending[key] as Record<string, unknown>);
+        delete pending[key];
+      }
+    }
   }
 
   /** Runner-specific counters after a resume (IterBasedRunner also sets innerIter). */

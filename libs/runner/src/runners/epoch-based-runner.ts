@@ -20,6 +20,7 @@ export class EpochBasedRunner extends BaseRunner {
     this.logger.info(`Start running, work_dir: ${this.workDir}`);
     this.logger.info(`Hooks will be executed in the following order:\n${this.getHookInfo()}`);
     this.logger.info(`workflow: ${JSON.stringify(workflow)}, max: ${this.maxEpochs} epochs`);
+    this.restoreHookStates();
     await this.callHook('beforeRun');
     outer: while (this.epoch < this.maxEpochs! && !this.stop) {
       for (let i = 0; i < workflow.length; i++) {

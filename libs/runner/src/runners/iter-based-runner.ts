@@ -47,6 +47,7 @@ export class IterBasedRunner extends BaseRunner {
     this.logger.info(`Start running, work_dir: ${this.workDir}`);
     this.logger.info(`Hooks will be executed in the following order:\n${this.getHookInfo()}`);
     this.logger.info(`workflow: ${JSON.stringify(workflow)}, max: ${this.maxIters} iters`);
+    this.restoreHookStates();
     await this.callHook('beforeRun');
     const loaders = dataLoaders.map((l) => this.iterLoader(l));
     await this.callHook('beforeEpoch');
