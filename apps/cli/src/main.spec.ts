@@ -25,6 +25,18 @@ describe('det program', () => {
     for (const name of ['list', 'print-config', 'env']) expect(r.out).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
   });
 
+  it('every command answers --help with its usage', async () => {
+    const { COMMANDS } = await import('./commands');
+    const { buildProgram } = await import('./main');
+    const names = buildProgram().commands.map((c) => c.name());
+    expect(names).toHaveLength(COMMANDS.length);
+    for (const name of names) {
+      const r = await det(name, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`Usage: det ${name}`);
+    }
+  });
+
   it('an unknown command fails with exit code 1 and a message on stderr', async () => {
     const r = await det('trian');
     expect(r.code).toBe(1);
