@@ -110,6 +110,21 @@ export class EvalHook extends Hook {
     return (current + 1 - this.start) % this.interval === 0;
   }
 
+  /** With `start` at or below the current epoch/iteration, MMCV evaluates once before training. */
+  private initialDone = false;
+
+  override async beforeTrainEpoch(runner: BaseRunner): Promise<void> {
+    if (!this.byEpoch || this.initialDone) return;
+    this.initialDone = true;
+    if (this.start !== undefined && runner.epoch >= this.start) await this.afterTrainEpoch(runner);
+  }
+
+  override async beforeTrainIter(runner: BaseRunner): Promise<void> {
+    if (this.byEpoch || this.initialDone) return;
+    this.initialDone = true;
+    if (this.start !== undefined && runner.iter >= this.start) await this.afterTrainIter(runner);
+  }
+
   override async afterTrainEpoch(runner: BaseRunner): Promise<void> {
     if (this.byEpoch && this.shouldEvaluate(runner)) await this.doEvaluate(runner);
   }

@@ -124,6 +124,23 @@ describe('EvalHook rules', () => {
     expect(new EvalHook({ dataloader: loader(), saveBest: 'f00', rule: 'less' }).rule).toBe('less');
   });
 
+  it('with start: 0 evaluates once before training as MMCV, then every interval', async () => {
+    const model = new LinearModel();
+    const runner = new EpochBasedRunner({ model, optimizer: new SGD({ lr: 0.1 }, model.parameters()), workDir: dir, maxEpochs: 2, logger: memoryLogger() });
+    runner.registerHook(new OptimizerHook(), 'ABOVE_NORMAL');
+    const val = loader();
+    const at: number[] = [];
+    const hook = new EvalHook({ dataloader: val, start: 0, interval: 1 });
+    const evaluate = hook.evaluate.bind(hook);
+    hook.evaluate = async (r, res) => { at.push(r.epoch); return evaluate(r, res); };
+    runner.registerHook(hook, 'LOW');
+    await runner.run([new ShuffledLoader(2, 2)], [['train', 1]]);
+    // before epoch 1 (epoch counter 0), then after epochs 1 and 2 (counter 0 and 1); the initial
+    // check goes through the interval rule, so start 0 with interval 2 would skip it (as MMCV)
+    expect(at).toEqual([0, 0, 1]);
+    model.dispose();
+  });
+
   it('names a missing saveBest key', async () => {
     const hook = new EvalHook({ dataloader: loader(), saveBest: 'segm_mAP' });
     const runner = { logBuffer: { output: {} }, logger: memoryLogger() } as unknown as BaseRunner;
