@@ -25,3 +25,5 @@ export * from './bbox/samplers/sampling-result';
 export * from './bbox/samplers/base-sampler';
 export * from './bbox/samplers/random-sampler';
 export * from './bbox/samplers/pseudo-sampler';
+// webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
+export * from './webgpu';

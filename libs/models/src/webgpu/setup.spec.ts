@@ -24,11 +24,17 @@ describeIfGpu(gpuSuite('setupWebGpu'), () => {
     if (info.available) expect(info.adapter).toBe(setup.adapter);
   });
 
-  it('reads back asynchronously; synchronous dataSync is the hazard documented in docs/webgpu.md', async () => {
+  it('reads back asynchronously; dataSync of GPU data fails with a DetError that says to await', async () => {
     await setupWebGpu();
     const t = tf.mul(tf.tensor1d([1, 2, 3]), 2);
     expect(Array.from(await t.data())).toEqual([2, 4, 6]);
     t.dispose();
+    // Big enough to stay on the GPU (tfjs forwards tiny ops to the CPU, whose data reads sync).
+    const onGpu = tf.sum(tf.ones([64, 64]));
+    expect(() => onGpu.dataSync()).toThrow(/cannot read GPU tensors synchronously.*await tensor\.data\(\)/);
+    expect(Array.from(await onGpu.data())).toEqual([4096]);
+    expect(Array.from(onGpu.dataSync())).toEqual([4096]); // cached on the host after the await
+    onGpu.dispose();
   });
 });
 

@@ -3,6 +3,7 @@ import { DetError, getLogger } from '@det/registry';
 import { installNavigatorGpu, type GpuAdapterLike } from './dawn';
 import { describeAdapter, type WebGpuAdapterInfo } from './adapter-info';
 import { registerWebGpuKernels } from './kernels/register';
+import { guardSyncReads } from './sync-read-guard';
 
 export interface WebGpuSetupOptions {
   /** Passed to navigator.gpu.requestAdapter; tfjs itself asks for 'high-performance'. */
@@ -53,6 +54,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     );
   }
   await tf.ready();
+  guardSyncReads(tf.backend());
   if (info.software) {
     getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {
       adapter: info.adapter,

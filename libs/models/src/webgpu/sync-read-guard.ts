@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DetError } from '@det/registry';
+
+const GUARDED = Symbol.for('det.webgpu.syncReadGuard');
+
+/**
+ * tfjs-backend-webgpu reads GPU data synchronously (dataSync/arraySync/bufferSync, and ops that
+ * read their inputs on the host such as tf.where's condition form, booleanMask, unique or the
+ * sync nonMaxSuppression) by drawing into an OffscreenCanvas — which Node does not have, so the
+ * stock failure is a bare "OffscreenCanvas is not defined". Replace that with an error saying
+ * what to do. Data already on the host (small tensors, or after an awaited `data()`) still reads
+ * synchronously.
+ */
+export function guardSyncReads(backend: tf.KernelBackend): void {
+  const target = backend as tf.KernelBackend & { [GUARDED]?: boolean };
+  if (target[GUARDED]) return;
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId: object) => {
+    try {
+      return readSync(dataId);
+    } catch (err) {
+      if (!/OffscreenCanvas/.test(String((err as Error).message))) throw err;
+      throw new DetError(
+        'The webgpu backend cannot read GPU tensors synchronously in Node (dataSync/arraySync/bufferSync, ' +
+          'tf.where(cond), booleanMask, nonMaxSuppression, unique): use `await tensor.data()` / `await tensor.array()` ' +
+          'or the *Async op (whereAsync, booleanMaskAsync, nonMaxSuppressionAsync). Stack: ' +
+          String((err as Error).stack ?? '').split('\n').slice(1, 6).join(' | '),
+        { cause: err },
+      );
+    }
+  };
+  target[GUARDED] = true;
+}
