@@ -108,11 +108,12 @@ describe('det print-config', () => {
   });
 
   it('applies --cfg-options and prints JSON', async () => {
-    const r = await det('print-config', config, '--json', '--cfg-options', 'model.backbone.depth=50', 'runner.maxEpochs=24');
+    const r = await det('print-config', config, '--json', '--cfg-options', 'model.backbone.depth=50', 'runner.maxEpochs=24', '--cfg-options', 'seed=7');
     expect(r.code).toBe(0);
     const cfg = JSON.parse(r.out);
     expect(cfg.model.backbone.depth).toBe(50);
     expect(cfg.runner.maxEpochs).toBe(24);
+    expect(cfg.seed).toBe(7);
   });
 
   it('a typo in a top-level key names the key, the file and the nearest key', async () => {
