@@ -35,6 +35,17 @@ describe('loadPlugins', () => {
     expect(loadedPlugins().filter((p) => p.name === '@org/yolo-head')).toHaveLength(1);
   });
 
+  it('is a no-op when the plugin is reached again through a symlink', async () => {
+    const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'det-link-')), 'linked-yolo');
+    fs.symlinkSync(path.join(fixtures, 'yolo-head'), link);
+    const calls = (globalThis as Record<string, unknown>).__detFixtureRegisterCalls;
+    const [record] = await loadPlugins([link], { cwd: fixtures });
+    expect(record.name).toBe('@org/yolo-head');
+    expect((globalThis as Record<string, unknown>).__detFixtureRegisterCalls).toBe(calls);
+    expect(HEADS.has('YOLOv3Head')).toBe(true);
+    fs.rmSync(path.dirname(link), { recursive: true, force: true });
+  });
+
   it('lists loaded plugins in unknown-type errors', () => {
     expect(() => HEADS.build({ type: 'YOLOv3Hed' })).toThrow(/Did you mean 'YOLOv3Head'\?[\s\S]*plugins loaded: .*@org\/yolo-head/);
   });

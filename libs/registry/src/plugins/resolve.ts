@@ -88,6 +88,12 @@ function resolvePackage(spec: string, from: string): ResolvedPlugin | undefined 
  * `cwd`, then from det's own install. The error lists every place that was tried.
  */
 export function resolvePlugin(spec: string, cwd: string): ResolvedPlugin {
+  const found = findPlugin(spec, cwd);
+  // One file reached through a symlink and directly must count as one plugin (Node caches by real path).
+  return { ...found, entry: fs.realpathSync(found.entry), packageDir: found.packageDir && fs.realpathSync(found.packageDir) };
+}
+
+function findPlugin(spec: string, cwd: string): ResolvedPlugin {
   const looked: string[] = [];
   const asPath = path.resolve(cwd, spec);
   looked.push(`path ${asPath}`);
