@@ -12,6 +12,10 @@ import { evaluateCoco, cocoSummaryLines, type CocoGtDict, type CocoResult } from
 import { syntheticCoco } from './synthetic-coco';
 
 const REPEATS = Number(process.env.DET_BENCH_REPEATS ?? 5);
+// DET_BENCH_IMAGES scales the case (e.g. 5000 for COCO-val size); DET_BENCH_SKIP_PY=1 skips pycocotools.
+const IMAGES = Number(process.env.DET_BENCH_IMAGES ?? 500);
+
+const createdDirs: string[] = [];
 
 function findPython(): string | undefined {
   const candidates = [process.env.DET_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
@@ -30,8 +34,9 @@ function timeDet(gtFile: string, detsFile: string) {
 
 function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'det-coco-bench-'));
+  createdDirs.push(dir);
   const { gt, detections } = syntheticCoco({
-    seed: 2026, images: 500, categories: 80, gtPerImage: 7, detsPerImage: 100, scoreDecimals: 3, crowdFraction: 0.02,
+    seed: 2026, images: IMAGES, categories: 80, gtPerImage: 7, detsPerImage: 100, scoreDecimals: 3, crowdFraction: 0.02,
   });
   const gtFile = path.join(dir, 'gt.json');
   const detsFile = path.join(dir, 'dets.json');
@@ -45,7 +50,7 @@ function main() {
   console.log(cocoSummaryLines(best.result).join('\n'));
   console.log(`det: total ${median.totalS.toFixed(3)} s median of ${REPEATS} (best ${best.totalS.toFixed(3)} s; evaluation alone ${best.evalS.toFixed(3)} s, rest is JSON read/parse)`);
 
-  const python = findPython();
+  const python = process.env.DET_BENCH_SKIP_PY ? undefined : findPython();
   if (!python) {
     console.log('pycocotools: not found (set DET_PYTHON to a python with pycocotools); ratio not measured');
     return;
@@ -62,4 +67,9 @@ function main() {
   if (!identical) process.exitCode = 1;
 }
 
-main();
+try {
+  main();
+} finally {
+  // The case files are large; keep them only when asked (DET_BENCH_KEEP=1).
+  if (!process.env.DET_BENCH_KEEP) for (const d of createdDirs) fs.rmSync(d, { recursive: true, force: true });
+}
