@@ -1,5 +1,5 @@
 import { DetError } from '@det/registry';
-import type { CocoGtDict, CocoResult } from './types';
+import type { CocoResult } from './types';
 
 /**
  * Input checks for COCO evaluation. pycocotools fails late with KeyErrors or silently evaluates
@@ -90,9 +90,4 @@ export function validateCocoResults(
     checkBbox(source, where, d);
     requireNumber(source, where, d, 'score');
   }
-}
-
-/** Narrows a validated GT dict. */
-export function assertCocoGtDict(gt: unknown, source?: string): asserts gt is CocoGtDict {
-  validateCocoGt(gt, source);
 }
