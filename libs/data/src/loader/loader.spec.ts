@@ -106,6 +106,17 @@ describe('buildDataLoader', () => {
     expect(() => buildDataLoader(handMade, { samplesPerGpu: 1, workersPerGpu: 1 })).toThrow(/config/);
   });
 
+  it('rejects (does not hang) when workers cannot build the dataset', async () => {
+    const broken: DetDataset = { ...dataset, classes: dataset.classes, length: dataset.length, flag: dataset.flag,
+      getItem: (i) => dataset.getItem(i), getAnnInfo: (i) => dataset.getAnnInfo(i), config: () => ({ type: 'NoSuchDataset' }) };
+    const loader = buildDataLoader(broken, { samplesPerGpu: 2, workersPerGpu: 1 });
+    try {
+      await expect(collect(loader)).rejects.toThrow(/could not build the dataset.*NoSuchDataset/s);
+    } finally {
+      await loader.close();
+    }
+  });
+
   it('collates test-time augmentations into batch.augs', async () => {
     const ds = DATASETS.build<SyntheticShapesDataset>(synthetic({
       split: 'val', testMode: true,

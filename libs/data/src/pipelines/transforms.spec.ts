@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { Rng } from '@det/registry';
 import {
   Compose, LoadImageFromFile, MultiScaleFlipAug, Normalize, PhotoMetricDistortion, RandomFlip, Resize, adjustHsv,
-  rescaleSize, resizeBilinear, type ImageBuffer, type PipelineResults,
+  rescaleSize, resizeBilinear, SharpImageDecoder, type ImageBuffer, type PipelineResults,
 } from '../index';
 import { makeTmpDir } from '../datasets/__fixtures__/tmp';
 
@@ -188,6 +188,18 @@ describe('LoadImageFromFile', () => {
     const a = await load('a.png');
     expect(Array.from(a.img!.data)).toEqual([10, 20, 30, 40, 50, 60]);
     expect(a.oriFilename).toBe('a.png');
+  });
+
+  it('decodes through the IMAGE_DECODER service, so a plugin can replace sharp', async () => {
+    const { rootContainer, IMAGE_DECODER } = await import('@det/registry');
+    const fake = { decode: async () => ({ data: new Uint8Array([1, 2, 3]), width: 1, height: 1, channels: 3 }) };
+    rootContainer.register(IMAGE_DECODER, { useValue: fake });
+    try {
+      const r = await load('does-not-exist.png');
+      expect(Array.from(r.img!.data)).toEqual([1, 2, 3]);
+    } finally {
+      rootContainer.register(IMAGE_DECODER, { useValue: new SharpImageDecoder() });
+    }
   });
 
   it('names the file when decoding fails', async () => {
