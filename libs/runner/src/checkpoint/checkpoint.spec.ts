@@ -112,7 +112,8 @@ async function train(workDir: string, stopAfter?: number, resumeFrom?: string) {
   const maxEpochs = 2;
   const model = new LinearModel();
   const optimizer = new SGD({ lr: 0.05, momentum: 0.9, weightDecay: 1e-3, nesterov: true }, model.parameters());
-  const runner = new EpochBasedRunner({ model, optimizer, workDir, maxEpochs, logger: quiet() });
+  const meta = { config: `run ${path.basename(workDir)}`, ...(resumeFrom ? {} : { hookMsgs: { fromCkpt: `run ${path.basename(workDir)}` } }) };
+  const runner = new EpochBasedRunner({ model, optimizer, workDir, maxEpochs, logger: quiet(), meta });
   const counter = new CountingHook();
   runner.registerHook(new ApplyGradsHook(), 'ABOVE_NORMAL');
   runner.registerHook(new SaveEachEpoch());
@@ -143,6 +144,7 @@ describe('runner checkpoints', () => {
     expect(b2.runner.epoch).toBe(2);
     expect(b2.runner.iter).toBe(8);
     expect(b2.counter.count).toBe(8);
+    expect(b2.runner.meta).toEqual({ config: 'run b2', hookMsgs: { fromCkpt: 'run b' } });
     Array.from(b2.model.w.dataSync()).forEach((v, i) => expect(Math.abs(v - wantW[i])).toBeLessThanOrEqual(1e-6));
     expect(Math.abs(b2.model.b.dataSync()[0] - wantB)).toBeLessThanOrEqual(1e-6);
     expect(globalRng().getState()).toEqual(wantRng);

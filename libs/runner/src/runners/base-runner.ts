@@ -254,8 +254,15 @@ export abstract class BaseRunner {
     this.epoch = meta.epoch;
     this.iter = meta.iter;
     this.restoreCounters(meta.epoch, meta.iter);
-    const { hookStates, rng, lrState: _lr, ...rest } = meta as Record<string, unknown> & { hookStates?: Record<string, unknown>; rng?: RngState };
-    this.meta = { ...this.meta, ...rest };
+    const { hookStates, rng, lrState: _lr, epoch: _e, iter: _i, hookMsgs, ...rest } = meta as Record<string, unknown> & {
+      hookStates?: Record<string, unknown>;
+      rng?: RngState;
+      hookMsgs?: Record<string, unknown>;
+    };
+    // This run's meta (config, env, seed) describes the new process and wins; hook messages
+    // (best score, last checkpoint) carry over from the checkpoint.
+    const ownMsgs = (this.meta.hookMsgs ?? {}) as Record<string, unknown>;
+    this.meta = { ...rest, ...this.meta, hookMsgs: { ...ownMsgs, ...(hookMsgs ?? {}) } };
     if (options.resumeOptimizer !== false && ckpt.optimizer && this.optimizer) {
       this.optimizer.loadStateDict(ckpt.optimizer as OptimizerStateDict);
     }
