@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DATASETS, DetError, type ComponentConfig } from '@det/registry';
+import { DATASETS, DetError, getLogger, type ComponentConfig } from '@det/registry';
 import { runInWorkerSync } from '../loader/run-sync';
 import type { BaseDatasetOptions } from './base-dataset';
 import { CocoDataset } from './coco-dataset';
@@ -43,8 +43,12 @@ export class SyntheticShapesDataset extends CocoDataset {
     const params = resolveSyntheticParams(gen);
     const root = path.resolve(dataRoot);
     if (!isSyntheticSetCurrent(root, params)) {
+      // Logged here: a worker's stderr may not be flushed before it is let go.
+      const log = getLogger();
+      log.info('generating synthetic shapes data set', { root, train: params.numTrain, val: params.numVal, size: params.imageSize.join('x') });
       const modulePath = path.join(__dirname, 'synthetic', `generate${path.extname(__filename)}`);
-      runInWorkerSync(modulePath, 'generateSyntheticShapes', [{ ...gen, root }]);
+      const { seconds } = runInWorkerSync<{ seconds: number }>(modulePath, 'generateSyntheticShapes', [{ ...gen, root, quiet: true }]);
+      log.info('synthetic shapes data set ready', { root, seconds: seconds.toFixed(1) });
     }
     return {
       ...rest,

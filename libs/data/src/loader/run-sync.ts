@@ -19,6 +19,7 @@ export function runInWorkerSync<T>(modulePath: string, fn: string, args: unknown
     return reply.value as T;
   } finally {
     port1.close();
-    void worker.terminate();
+    // Let it exit on its own so its last log lines still reach stderr; never keep the process alive.
+    worker.unref();
   }
 }

@@ -77,13 +77,15 @@ const imageSeed = (seed: number, split: number, index: number) =>
  * temporary folder and moves it into place, writing the marker last, so an interrupted run is
  * simply redone.
  */
-export async function generateSyntheticShapes(options: SyntheticShapesParams): Promise<{ generated: boolean; seconds: number }> {
+export async function generateSyntheticShapes(
+  options: SyntheticShapesParams & { quiet?: boolean },
+): Promise<{ generated: boolean; seconds: number }> {
   const root = path.resolve(options.root);
   const params = resolveSyntheticParams(options);
   if (isSyntheticSetCurrent(root, params)) return { generated: false, seconds: 0 };
   const start = Date.now();
-  const log = getLogger();
-  log.info('generating synthetic shapes data set', { root, train: params.numTrain, val: params.numVal, size: params.imageSize.join('x') });
+  const log = options.quiet ? undefined : getLogger();
+  log?.info('generating synthetic shapes data set', { root, train: params.numTrain, val: params.numVal, size: params.imageSize.join('x') });
   const tmp = path.join(root, `.tmp-${process.pid}-${Date.now()}`);
   fs.mkdirSync(tmp, { recursive: true });
   try {
@@ -101,7 +103,7 @@ export async function generateSyntheticShapes(options: SyntheticShapesParams): P
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const seconds = (Date.now() - start) / 1000;
-  log.info('synthetic shapes data set ready', { root, seconds: seconds.toFixed(1) });
+  log?.info('synthetic shapes data set ready', { root, seconds: seconds.toFixed(1) });
   return { generated: true, seconds };
 }
 
