@@ -47,6 +47,9 @@ export function packageNameOf(file: string): string | undefined {
   return found;
 }
 
+// Decorator plumbing between the class and the registry call; never the owner.
+const HELPER_PACKAGES = /[\\/]node_modules[\\/](tsyringe|reflect-metadata|@swc[\\/]helpers|tslib)[\\/]/;
+
 /** Package of the first stack frame outside this registry package. */
 export function callerPackage(): string | undefined {
   const stack = new Error().stack?.split('\n').slice(1) ?? [];
@@ -56,7 +59,7 @@ export function callerPackage(): string | undefined {
     const m = /\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?\s*$/.exec(line);
     if (!m) continue;
     const file = m[1];
-    if (internal(file) || file.includes('node_modules/tsyringe') || file.startsWith('node:')) continue;
+    if (internal(file) || HELPER_PACKAGES.test(file) || file.startsWith('node:')) continue;
     return packageNameOf(file);
   }
   return undefined;
