@@ -1,0 +1,119 @@
+/**
+ * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
+ *
+ *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--stock]
+ *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
+ *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
+ *
+ * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
+ *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
+ * kernels: Conv2DBackpropFilter of every reference layer, det's split-K kernel vs tfjs's.
+ * train-check: the reference step at 1/8 width, 32×32, on webgpu and on cpu from identical
+ *   weights; prints both loss curves and the largest relative difference.
+ * Built into one file by bench/gpu/build.sh (only the `webgpu` package stays external).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels } from '../../libs/models/src/webgpu';
+import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
+
+type Args = Record<string, string | boolean>;
+
+function parseArgs(argv: string[]): { mode: string; args: Args } {
+  const [mode = 'step', ...rest] = argv;
+  const args: Args = {};
+  for (let i = 0; i < rest.length; i++) {
+    const key = rest[i].replace(/^--/, '');
+    const next = rest[i + 1];
+    if (next === undefined || next.startsWith('--')) args[key] = true;
+    else { args[key] = next; i++; }
+  }
+  return { mode, args };
+}
+
+const num = (a: Args, key: string, dflt: number) => (a[key] === undefined ? dflt : Number(a[key]));
+const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
+
+async function stepBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu({ detKernels: !a.stock });
+  const size = num(a, 'size', 320);
+  const iters = num(a, 'iters', 10);
+  const warmup = num(a, 'warmup', 3);
+  const batches = String(a.batches ?? '2,16').split(',').map(Number);
+  for (const batch of batches) {
+    const cfg: ReferenceConfig = { batch, size, numClasses: 20 };
+    const model = buildReferenceStep(cfg);
+    for (let i = 0; i < warmup; i++) await model.step(); // shader compilation, buffer pools
+    const t0 = performance.now();
+    let loss = 0;
+    for (let i = 0; i < iters; i++) loss = await model.step(); // each step awaits its loss: synchronised
+    const ms = (performance.now() - t0) / iters;
+    const gflop = referenceStepFlops(cfg) / 1e9;
+    emit({
+      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det',
+      batch, size, iters, msPerStep: +ms.toFixed(2), gflopPerStep: +gflop.toFixed(2),
+      gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
+    });
+    model.dispose();
+  }
+}
+
+async function kernelBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu();
+  const batch = num(a, 'batch', 2);
+  const iters = num(a, 'iters', 5);
+  let h = num(a, 'size', 320);
+  for (const [cin, cout, stride] of REFERENCE_LAYERS) {
+    const outH = Math.ceil(h / stride);
+    const x = tf.randomNormal([batch, h, h, cin]);
+    const dy = tf.randomNormal([batch, outH, outH, cout]);
+    const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout],
+    }) as tf.Tensor;
+    const time = async () => {
+      const warm = run(); await warm.data(); warm.dispose();
+      const t0 = performance.now();
+      for (let i = 0; i < iters; i++) { const r = run(); await r.data(); r.dispose(); }
+      return (performance.now() - t0) / iters;
+    };
+    const det = await time();
+    restoreWebGpuKernel('Conv2DBackpropFilter');
+    const stock = await time();
+    registerWebGpuKernels();
+    emit({ bench: 'conv2d-filter-grad', adapter: setup.adapter, x: x.shape, dy: dy.shape, detMs: +det.toFixed(2), tfjsMs: +stock.toFixed(2), speedup: +(stock / det).toFixed(2) });
+    tf.dispose([x, dy]);
+    h = outH;
+  }
+}
+
+async function trainCheck(a: Args): Promise<void> {
+  const setup = await setupWebGpu();
+  const iters = num(a, 'iters', 50);
+  const cfg: ReferenceConfig = { batch: 2, size: 32, numClasses: 4, widthDivisor: 8, lr: 0.01, seed: 3 };
+  const curves: Record<string, number[]> = {};
+  for (const backend of ['webgpu', 'cpu']) {
+    await tf.setBackend(backend);
+    const model = buildReferenceStep(cfg);
+    const t0 = performance.now();
+    curves[backend] = [];
+    for (let i = 0; i < iters; i++) curves[backend].push(await model.step());
+    model.dispose();
+    emit({ bench: 'train-check', backend, adapter: backend === 'webgpu' ? setup.adapter : 'cpu', msPerStep: +((performance.now() - t0) / iters).toFixed(1), losses: curves[backend] });
+  }
+  const rel = curves.webgpu.map((l, i) => Math.abs(l - curves.cpu[i]) / Math.abs(curves.cpu[i]));
+  emit({ bench: 'train-check', iters, maxRelDiff: Math.max(...rel), firstLoss: curves.webgpu[0], lastLoss: curves.webgpu[iters - 1] });
+}
+
+async function main(): Promise<void> {
+  const { mode, args } = parseArgs(process.argv.slice(2));
+  if (mode === 'step') await stepBench(args);
+  else if (mode === 'kernels') await kernelBench(args);
+  else if (mode === 'train-check') await trainCheck(args);
+  else throw new Error(`unknown mode "${mode}" (step | kernels | train-check)`);
+}
+
+main().then(
+  () => process.exit(0), // Dawn's threads would otherwise keep the process alive
+  (err) => { console.error(err); process.exit(1); },
+);
