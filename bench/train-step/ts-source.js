@@ -1,6 +1,6 @@
-// Lets plain `node` run det's TypeScript sources (no build step): .ts files are compiled with swc
-// on require, and `@det/*` packages resolve to src/ through the "@det/source" export condition
-// (the caller re-executes node with --conditions=@det/source).
+// Lets plain `node` run det's TypeScript sources (no build step): .ts files required by path are
+// compiled with swc on require. `@det/*` packages still resolve to their built dist/ (so another
+// package's work in progress cannot break this bench); `npm run build` once if dist/ is missing.
 'use strict';
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -16,10 +16,3 @@ Module._extensions['.ts'] = function compileTs(module, filename) {
   module._compile(code, filename);
 };
 
-/** Re-runs this process with the source condition unless it is already set; returns true if it did. */
-exports.reexecWithSourceCondition = function reexecWithSourceCondition(script) {
-  if (process.execArgv.some((a) => a.includes('@det/source'))) return false;
-  const { spawnSync } = require('node:child_process');
-  const res = spawnSync(process.execPath, ['--conditions=@det/source', ...process.execArgv, script, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(res.status ?? 1);
-};

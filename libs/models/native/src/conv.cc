@@ -20,23 +20,44 @@ bool is_pointwise(const ConvShape& s) {
   return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.oh == s.h && s.ow == s.w;
 }
 
+// Copies n floats; tiny counts (a few channels) are faster as a loop than as a memcpy call.
+inline void copy_floats(float* dst, const float* src, long n) {
+  if (n < 16) { for (long i = 0; i < n; ++i) dst[i] = src[i]; }
+  else std::memcpy(dst, src, n * sizeof(float));
+}
+
+inline void add_floats(float* dst, const float* src, long n) {
+  for (long i = 0; i < n; ++i) dst[i] += src[i];
+}
+
 // Gathers patches of output pixels [p0, p0+rows) into col (rows × K, K ordered kh, kw, c).
+// With dilation 1 the kw taps of one filter row are contiguous in NHWC, so an interior patch row
+// is one kw·c copy instead of kw copies of c.
 void im2col(const ConvShape& s, const float* x, long p0, long rows, float* col) {
-  const long K = s.k();
+  const long K = s.k(), run = s.kw * s.c;
   for (long r = 0; r < rows; ++r) {
     const long p = p0 + r;
     const long b = p / (s.oh * s.ow), rem = p % (s.oh * s.ow);
     const long oy = rem / s.ow, ox = rem % s.ow;
+    const long ix0 = ox * s.sw - s.pl;
+    const bool row_inside = s.dw == 1 && ix0 >= 0 && ix0 + s.kw <= s.w;
     float* dst = col + r * K;
-    for (long ky = 0; ky < s.kh; ++ky) {
+    for (long ky = 0; ky < s.kh; ++ky, dst += run) {
       const long iy = oy * s.sh - s.pt + ky * s.dh;
-      for (long kx = 0; kx < s.kw; ++kx, dst += s.c) {
-        const long ix = ox * s.sw - s.pl + kx * s.dw;
-        if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) {
-          std::memset(dst, 0, s.c * sizeof(float));
-        } else {
-          std::memcpy(dst, x + ((b * s.h + iy) * s.w + ix) * s.c, s.c * sizeof(float));
-        }
+      if (iy < 0 || iy >= s.h) {
+        std::memset(dst, 0, run * sizeof(float));
+        continue;
+      }
+      const float* src_row = x + (b * s.h + iy) * s.w * s.c;
+      if (row_inside) {
+        copy_floats(dst, src_row + ix0 * s.c, run);
+        continue;
+      }
+      for (long kx = 0; kx < s.kw; ++kx) {
+        const long ix = ix0 + kx * s.dw;
+        float* d = dst + kx * s.c;
+        if (ix < 0 || ix >= s.w) std::memset(d, 0, s.c * sizeof(float));
+        else copy_floats(d, src_row + ix * s.c, s.c);
       }
     }
   }
@@ -44,19 +65,25 @@ void im2col(const ConvShape& s, const float* x, long p0, long rows, float* col) 
 
 // Adds patch gradients of output pixels [p0, p0+rows) back into dx (the transpose of im2col).
 void col2im_add(const ConvShape& s, const float* col, long p0, long rows, float* dx) {
-  const long K = s.k();
+  const long K = s.k(), run = s.kw * s.c;
   for (long r = 0; r < rows; ++r) {
     const long p = p0 + r;
     const long b = p / (s.oh * s.ow), rem = p % (s.oh * s.ow);
     const long oy = rem / s.ow, ox = rem % s.ow;
+    const long ix0 = ox * s.sw - s.pl;
+    const bool row_inside = s.dw == 1 && ix0 >= 0 && ix0 + s.kw <= s.w;
     const float* src = col + r * K;
-    for (long ky = 0; ky < s.kh; ++ky) {
+    for (long ky = 0; ky < s.kh; ++ky, src += run) {
       const long iy = oy * s.sh - s.pt + ky * s.dh;
-      for (long kx = 0; kx < s.kw; ++kx, src += s.c) {
-        const long ix = ox * s.sw - s.pl + kx * s.dw;
-        if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-        float* d = dx + ((b * s.h + iy) * s.w + ix) * s.c;
-        for (long c = 0; c < s.c; ++c) d[c] += src[c];
+      if (iy < 0 || iy >= s.h) continue;
+      float* dst_row = dx + (b * s.h + iy) * s.w * s.c;
+      if (row_inside) {
+        add_floats(dst_row + ix0 * s.c, src, run);
+        continue;
+      }
+      for (long kx = 0; kx < s.kw; ++kx) {
+        const long ix = ix0 + kx * s.dw;
+        if (ix >= 0 && ix < s.w) add_floats(dst_row + ix * s.c, src + kx * s.c, s.c);
       }
     }
   }
