@@ -10,6 +10,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './codec';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { findLatestCheckpoint } from './find-latest';
 import { EpochBasedRunner } from '../runners/epoch-based-runner';
+import { IterBasedRunner } from '../runners/iter-based-runner';
 import { SGD } from '../optim/sgd';
 import { Hook } from '../hooks/hook';
 import { LinearModel, ShuffledLoader } from '../__fixtures__/linear-model';
@@ -151,6 +152,38 @@ describe('runner checkpoints', () => {
     // and resuming without the momentum buffers would differ: the test can fail
     expect(Math.abs(b1.model.w.dataSync()[0] - wantW[0])).toBeGreaterThan(1e-4);
     for (const r of [a, b1, b2]) { r.optimizer.dispose(); r.model.dispose(); }
+  });
+
+  it('IterBasedRunner: 10 iterations == 6 + resume for 4, the loader continuing mid-epoch', async () => {
+    const run = async (workDir: string, stopAt?: number, resumeFrom?: string) => {
+      const model = new LinearModel();
+      const optimizer = new SGD({ lr: 0.05, momentum: 0.9 }, model.parameters());
+      const runner = new IterBasedRunner({ model, optimizer, workDir, maxIters: 10, logger: quiet() });
+      runner.registerHook(new ApplyGradsHook(), 'ABOVE_NORMAL');
+      class SaveAndStop extends Hook {
+        override async afterTrainIter(r: IterBasedRunner): Promise<void> {
+          if (stopAt && r.iter + 1 === stopAt) {
+            await r.saveCheckpoint(r.workDir);
+            r.stop = true;
+          }
+        }
+      }
+      runner.registerHook(new SaveAndStop());
+      if (resumeFrom) await runner.resume(resumeFrom);
+      const loader = new ShuffledLoader(8, 2); // 4 batches per epoch, reshuffled per epoch
+      await runner.run([loader], [['train', 1]]);
+      return { model, optimizer, loader, runner };
+    };
+    setGlobalSeed(5);
+    const full = await run(path.join(dir, 'full'));
+    setGlobalSeed(5);
+    const part = await run(path.join(dir, 'part'), 6);
+    expect(part.runner.iter).toBe(6);
+    const resumed = await run(path.join(dir, 'resumed'), undefined, path.join(dir, 'part', 'iter_6.safetensors'));
+    expect(resumed.loader.setEpochCalls).toEqual([1, 2]);
+    const want = [...full.model.w.dataSync(), ...full.model.b.dataSync()];
+    [...resumed.model.w.dataSync(), ...resumed.model.b.dataSync()].forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-6));
+    for (const r of [full, part, resumed]) { r.optimizer.dispose(); r.model.dispose(); }
   });
 
   it('loadCheckpoint with strict false loads what matches and logs the rest', async () => {

@@ -16,6 +16,20 @@ export class IterLoader<B = unknown> {
     return this.loader.length;
   }
 
+  /**
+   * Moves to where a run that already did `iters` iterations on this loader stood: its epoch
+   * (with `setEpoch`) and the position inside it, by drawing and dropping the batches before it.
+   */
+  async fastForward(iters: number): Promise<void> {
+    const len = this.loader.length;
+    if (!(len > 0) || iters <= 0) return;
+    this.epoch = Math.floor(iters / len);
+    if (this.loader.setEpoch) this.loader.setEpoch(this.epoch);
+    else this.loader.sampler?.setEpoch?.(this.epoch);
+    this.it = this.loader[Symbol.asyncIterator]();
+    for (let i = 0; i < iters % len; i++) await this.it.next();
+  }
+
   async next(): Promise<B> {
     let r = await this.it.next();
     if (r.done) {
@@ -50,6 +64,13 @@ export class IterBasedRunner extends BaseRunner {
     this.restoreHookStates();
     await this.callHook('beforeRun');
     const loaders = dataLoaders.map((l) => this.iterLoader(l));
+    // MMCV restarts loaders from scratch on resume; det continues the train loader where the
+    // interrupted run was, so a resumed run sees the same batches as an uninterrupted one.
+    const trainAt = workflow.findIndex(([mode]) => mode === 'train');
+    if (this.iter > 0 && loaders[trainAt].epoch === 0) {
+      this.logger.info(`resuming the train loader at iteration ${this.iter} (skipping ${this.iter % dataLoaders[trainAt].length} batches)`);
+      await loaders[trainAt].fastForward(this.iter);
+    }
     await this.callHook('beforeEpoch');
     outer: while (this.iter < this.maxIters! && !this.stop) {
       for (let i = 0; i < workflow.length; i++) {
