@@ -3,11 +3,15 @@
  *
  *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--stock]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
+ *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
  * kernels: Conv2DBackpropFilter of every reference layer, det's split-K kernel vs tfjs's.
+ * dispatches: one reference step with every WebGPU program recorded (name, workgroups, threads,
+ *   output size), det kernels vs stock: the dispatch count and the low-parallelism programs
+ *   are what a software adapter can still show about GPU speed.
  * train-check: the reference step at 1/8 width, 32×32, on webgpu and on cpu from identical
  *   weights; prints both loss curves and the largest relative difference.
  * Built into one file by bench/gpu/build.sh (only the `webgpu` package stays external).
@@ -87,6 +91,54 @@ async function kernelBench(a: Args): Promise<void> {
   }
 }
 
+interface DispatchRecord { program: string; workgroups: number; threads: number; outputSize: number }
+
+async function recordDispatches(cfg: ReferenceConfig): Promise<DispatchRecord[]> {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  const records: DispatchRecord[] = [];
+  const model = buildReferenceStep(cfg);
+  await model.step(); // warm-up: not recorded
+  backend.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+    const p = args[0] as { constructor: { name: string }; dispatch: number[]; workgroupSize: number[]; outputShape: number[] };
+    const workgroups = p.dispatch[0] * p.dispatch[1] * p.dispatch[2];
+    records.push({
+      program: p.constructor.name,
+      workgroups,
+      threads: workgroups * p.workgroupSize[0] * p.workgroupSize[1] * p.workgroupSize[2],
+      outputSize: p.outputShape.reduce((a, b) => a * b, 1),
+    });
+    return original.apply(this, args);
+  };
+  try {
+    await model.step();
+  } finally {
+    backend.runWebGPUProgram = original;
+    model.dispose();
+  }
+  return records;
+}
+
+async function dispatchBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu();
+  const cfg: ReferenceConfig = { batch: num(a, 'batch', 2), size: num(a, 'size', 320), numClasses: 20 };
+  for (const kernels of ['det', 'tfjs']) {
+    if (kernels === 'tfjs') { restoreWebGpuKernel('AddN'); restoreWebGpuKernel('Conv2DBackpropFilter'); tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true); }
+    const records = await recordDispatches(cfg);
+    const byProgram = new Map<string, { count: number; minThreads: number; maxOutput: number }>();
+    for (const r of records) {
+      const e = byProgram.get(r.program) ?? { count: 0, minThreads: Infinity, maxOutput: 0 };
+      e.count++;
+      e.minThreads = Math.min(e.minThreads, r.threads);
+      e.maxOutput = Math.max(e.maxOutput, r.outputSize);
+      byProgram.set(r.program, e);
+    }
+    emit({ bench: 'dispatches', adapter: setup.adapter, kernels, batch: cfg.batch, size: cfg.size, dispatches: records.length,
+      programs: Object.fromEntries([...byProgram].sort((x, y) => y[1].count - x[1].count)) });
+  }
+  registerWebGpuKernels();
+}
+
 async function trainCheck(a: Args): Promise<void> {
   const setup = await setupWebGpu();
   const iters = num(a, 'iters', 50);
@@ -109,8 +161,9 @@ async function main(): Promise<void> {
   const { mode, args } = parseArgs(process.argv.slice(2));
   if (mode === 'step') await stepBench(args);
   else if (mode === 'kernels') await kernelBench(args);
+  else if (mode === 'dispatches') await dispatchBench(args);
   else if (mode === 'train-check') await trainCheck(args);
-  else throw new Error(`unknown mode "${mode}" (step | kernels | train-check)`);
+  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | train-check)`);
 }
 
 main().then(

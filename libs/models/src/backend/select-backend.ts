@@ -5,6 +5,7 @@ import { type NativeLoad, loadNativeAddon } from '../kernels/native-addon';
 import { NATIVE_BACKEND, registerNativeBackend } from '../kernels/native-backend';
 import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filter';
 import { ensureGradients } from './gradients';
+import { setupWebGpu } from '../webgpu';
 import { type ModuleLoader, isModuleMissing, nodeModuleLoader } from './module-loader';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'native', 'webgpu', 'wasm', 'cpu'] as const;
@@ -68,7 +69,11 @@ function loadTensorflow(loader: ModuleLoader, required: boolean): string | undef
       return 'tensorflow';
     } catch (err) {
       if (!isModuleMissing(err, id)) {
-        throw new DetError(`${id} is installed but failed to load: ${(err as Error).message}`);
+        const message = `${id} is installed but failed to load: ${(err as Error).message}`;
+        if (required) throw new DetError(message);
+        // `auto` must still give a working backend: say why tensorflow was skipped and move on.
+        getLogger().warn(`${message}; trying the next backend`);
+        return undefined;
       }
     }
   }
@@ -103,35 +108,9 @@ function loadWasm(loader: ModuleLoader): string {
 /**
  * WebGPU in Node: the `webgpu` package (Dawn) provides navigator.gpu, which must exist before
  * @tensorflow/tfjs-backend-webgpu is loaded; without an adapter the selection fails clearly.
+ * ../webgpu does all of it (plus det's webgpu kernels and the adapter report).
  */
 async function selectWebgpu(loader: ModuleLoader): Promise<string> {
-  let dawn: { create: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals: Record<string, unknown> };
-  try {
-    dawn = loader('webgpu') as typeof dawn;
-  } catch (err) {
-    throw new DetError('backend \'webgpu\' needs the `webgpu` package and @tensorflow/tfjs-backend-webgpu: run ' +
-      `\`npm install webgpu @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}\` (${(err as Error).message})`);
-  }
-  const g = globalThis as unknown as { navigator?: unknown };
-  const previous = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  const restore = () => {
-    if (previous) Object.defineProperty(globalThis, 'navigator', previous);
-    else delete g.navigator;
-  };
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) {
-    restore();
-    throw new DetError('backend \'webgpu\': no WebGPU adapter found (no GPU or driver visible to Dawn); choose --backend auto');
-  }
-  try {
-    loader('@tensorflow/tfjs-backend-webgpu');
-  } catch (err) {
-    restore();
-    throw new DetError(`backend 'webgpu' needs @tensorflow/tfjs-backend-webgpu: run ` +
-      `\`npm install @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}\` (${(err as Error).message})`);
-  }
-  return activate('webgpu');
+  await setupWebGpu({ loader: loader === nodeModuleLoader ? undefined : loader });
+  return tf.getBackend();
 }

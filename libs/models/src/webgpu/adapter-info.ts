@@ -27,7 +27,8 @@ export function describeAdapter(adapter: GpuAdapterLike): WebGpuAdapterInfo {
   const name = description || device || vendor || 'unknown adapter';
   const extra = [vendor, architecture].filter((s) => s && !name.includes(s)).join(', ');
   const features: string[] = [];
-  for (const f of adapter.features as unknown as Iterable<string>) features.push(f);
+  for (const f of (adapter.features ?? []) as unknown as Iterable<string>) features.push(f);
+  const limits = adapter.limits ?? {};
   return {
     adapter: extra ? `${name} (${extra})` : name,
     vendor,
@@ -35,9 +36,9 @@ export function describeAdapter(adapter: GpuAdapterLike): WebGpuAdapterInfo {
     device,
     description,
     software: SOFTWARE_DEVICES.test(`${vendor} ${architecture} ${device} ${description}`),
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-    maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
-    maxComputeWorkgroupsPerDimension: adapter.limits.maxComputeWorkgroupsPerDimension,
+    maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+    maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+    maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
     features: features.sort(),
   };
 }

@@ -9,7 +9,7 @@ export type WebGpuAvailability = ({ available: true } & WebGpuAdapterInfo) | { a
  */
 export async function webgpuAdapterInfo(): Promise<WebGpuAvailability> {
   try {
-    const adapter = await installNavigatorGpu().requestAdapter({ powerPreference: 'high-performance' });
+    const adapter = await installNavigatorGpu().gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) {
       const icd = process.env.VK_ICD_FILENAMES;
       return { available: false, reason: `no adapter (VK_ICD_FILENAMES=${icd ?? '<unset>'})` };

@@ -37,19 +37,25 @@ function requireDawn(): DawnModule {
   }
 }
 
+/** Resolves an optional module by id (`require` by default; tests inject fakes). */
+export type ModuleLoader = (id: string) => unknown;
+
+export const INSTALL_WEBGPU = 'npm install webgpu @tensorflow/tfjs-backend-webgpu@4.22.0';
+
 /** Loads the `webgpu` package (Dawn for Node), or says how to get it. */
-export function loadDawn(): DawnModule {
-  if (dawn) return dawn;
+export function loadDawn(loader?: ModuleLoader): DawnModule {
+  if (dawn && !loader) return dawn;
   try {
-    dawn = requireDawn();
+    const loaded = loader ? (loader('webgpu') as DawnModule) : requireDawn();
+    if (!loader) dawn = loaded;
+    return loaded;
   } catch (err) {
     throw new DetError(
-      `--backend webgpu needs the optional npm package "webgpu" (Dawn for Node): ${(err as Error).message}. ` +
-        'Install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`.',
+      `backend 'webgpu' needs the optional npm packages "webgpu" (Dawn for Node) and @tensorflow/tfjs-backend-webgpu: ` +
+        `run \`${INSTALL_WEBGPU}\` (${(err as Error).message})`,
       { cause: err },
     );
   }
-  return dawn;
 }
 
 /**
@@ -57,17 +63,26 @@ export function loadDawn(): DawnModule {
  * registers its backend only if `navigator.gpu` exists when it is first imported, so this must
  * run before that import.
  */
-export function installNavigatorGpu(flags: string[] = []): GpuLike {
+export function installNavigatorGpu(flags: string[] = [], loader?: ModuleLoader): { gpu: GpuLike; uninstall: () => void } {
   const g = globalThis as unknown as { navigator?: { gpu?: GpuLike } };
-  if (g.navigator?.gpu) return g.navigator.gpu;
-  const { create, globals } = loadDawn();
+  if (g.navigator?.gpu) return { gpu: g.navigator.gpu, uninstall: () => undefined };
+  const { create, globals } = loadDawn(loader);
+  const previous = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
   for (const [name, value] of Object.entries(globals)) {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }
   const gpu = create(flags);
   // Node 21+ has a read-only `navigator`; define the property rather than assigning.
+  const hadNavigator = g.navigator !== undefined;
   const nav = g.navigator ?? {};
   Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, enumerable: true });
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
-  return gpu;
+  // Undo for a failed setup, so a later attempt (or another backend) sees the original state.
+  const uninstall = () => {
+    if (!hadNavigator) {
+      if (previous) Object.defineProperty(globalThis, 'navigator', previous);
+      else delete g.navigator;
+    } else delete (nav as { gpu?: unknown }).gpu;
+  };
+  return { gpu, uninstall };
 }

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { DetError } from '@det/registry';
 import { describeIfGpu, gpuSuite } from './testing/describe-if-gpu';
 import { setupWebGpu, noAdapterError, webgpuAdapterInfo, overriddenWebGpuKernels } from './index';
+import { selectBackend } from '../backend';
 
 describeIfGpu(gpuSuite('setupWebGpu'), () => {
   it('selects webgpu, reports the adapter and installs det kernels; a second call is a no-op', async () => {
@@ -15,6 +16,12 @@ describeIfGpu(gpuSuite('setupWebGpu'), () => {
     const second = await setupWebGpu();
     expect(second).toBe(first);
     expect(tf.getBackend()).toBe('webgpu');
+  });
+
+  it("selectBackend('webgpu') goes through setupWebGpu (det kernels installed)", async () => {
+    await tf.setBackend('cpu');
+    await expect(selectBackend('webgpu')).resolves.toBe('webgpu');
+    expect(overriddenWebGpuKernels()).toEqual(expect.arrayContaining(['AddN', 'Conv2DBackpropFilter']));
   });
 
   it('webgpuAdapterInfo names the same adapter', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, getLogger } from '@det/registry';
-import { installNavigatorGpu, type GpuAdapterLike } from './dawn';
+import { INSTALL_WEBGPU, installNavigatorGpu, type GpuAdapterLike, type ModuleLoader } from './dawn';
 import { describeAdapter, type WebGpuAdapterInfo } from './adapter-info';
 import { registerWebGpuKernels } from './kernels/register';
 import { guardSyncReads } from './sync-read-guard';
@@ -12,6 +12,9 @@ export interface WebGpuSetupOptions {
   detKernels?: boolean;
   /** Extra Dawn toggles for `create()`, e.g. ['enable-dawn-features=allow_unsafe_apis']. */
   dawnFlags?: string[];
+  /** Resolves 'webgpu' and '@tensorflow/tfjs-backend-webgpu' (default: require). Given a loader,
+   *  the result is not cached (tests fake the packages). */
+  loader?: ModuleLoader;
 }
 
 export interface WebGpuSetupResult extends WebGpuAdapterInfo {
@@ -29,6 +32,9 @@ let pending: Promise<WebGpuSetupResult> | undefined;
  * re-select webgpu if another backend was set in between).
  */
 export async function setupWebGpu(options: WebGpuSetupOptions = {}): Promise<WebGpuSetupResult> {
+  if (options.loader) return doSetup(options);
+  // A cached result is only good while the backend it set up is still registered.
+  if (pending && !tf.findBackendFactory('webgpu')) pending = undefined;
   if (!pending) {
     pending = doSetup(options);
     pending.catch(() => { pending = undefined; }); // a failed attempt may be retried after a fix
@@ -39,12 +45,20 @@ export async function setupWebGpu(options: WebGpuSetupOptions = {}): Promise<Web
 }
 
 async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> {
-  const gpu = installNavigatorGpu(options.dawnFlags ?? []);
+  const { gpu, uninstall } = installNavigatorGpu(options.dawnFlags ?? [], options.loader);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
-  if (!adapter) throw noAdapterError();
+  if (!adapter) {
+    uninstall();
+    throw noAdapterError();
+  }
   const info = describeAdapter(adapter as GpuAdapterLike);
 
-  loadTfjsWebGpu();
+  try {
+    loadTfjsWebGpu(options.loader);
+  } catch (err) {
+    uninstall();
+    throw err;
+  }
   const detKernels = options.detKernels === false ? [] : registerWebGpuKernels();
   const ok = await tf.setBackend('webgpu');
   if (!ok) {
@@ -64,13 +78,14 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
 }
 
 /** tfjs-backend-webgpu registers 'webgpu' at import time, and only if navigator.gpu exists then. */
-function loadTfjsWebGpu(): void {
+function loadTfjsWebGpu(loader?: ModuleLoader): void {
   try {
+    if (loader) loader('@tensorflow/tfjs-backend-webgpu');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('@tensorflow/tfjs-backend-webgpu');
+    else require('@tensorflow/tfjs-backend-webgpu');
   } catch (err) {
     throw new DetError(
-      `--backend webgpu needs the optional npm package "@tensorflow/tfjs-backend-webgpu" (4.22.0, same as tfjs-core): ${(err as Error).message}`,
+      `backend 'webgpu' needs @tensorflow/tfjs-backend-webgpu (4.22.0, the tfjs-core version): run \`${INSTALL_WEBGPU}\` (${(err as Error).message})`,
       { cause: err },
     );
   }
@@ -86,7 +101,7 @@ export function noAdapterError(): DetError {
   const icd = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
   const tried = icd ? `VK_ICD_FILENAMES=${icd}` : 'the system Vulkan drivers (VK_ICD_FILENAMES is not set)';
   return new DetError(
-    `--backend webgpu: no WebGPU adapter found (Dawn/Vulkan tried ${tried}). ` +
+    `backend 'webgpu': no WebGPU adapter found (Dawn/Vulkan tried ${tried}). ` +
       'On a GPU machine install the vendor Vulkan driver (NVIDIA: libnvidia-gl / nvidia_icd.json; see ' +
       '../shared/gpu-kit for a bare machine). Without a GPU, install the software device: ' +
       '`tools/lavapipe/install.sh && source .tmp/lavapipe/env.sh` (Mesa 25 lavapipe; correct but CPU-speed). ' +

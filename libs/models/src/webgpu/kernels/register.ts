@@ -10,11 +10,20 @@ export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter'] as const;
  * kernels (i.e. after it was required) and may run again (idempotent).
  */
 export function registerWebGpuKernels(): string[] {
-  registerChainedAddN();
-  registerSplitKFilterGrad();
+  const installed: string[] = [];
+  // Only where tfjs-backend-webgpu registered the kernel being replaced (its original is the
+  // fallback for cases det's kernel does not cover).
+  const has = (name: string) => tf.getKernel(name, 'webgpu') != null;
+  if (has('AddN')) { registerChainedAddN(); installed.push('AddN'); }
+  if (has('Conv2DBackpropFilter')) { registerSplitKFilterGrad(); installed.push('Conv2DBackpropFilter'); }
   // tfjs defaults Conv2DBackpropInput to a naive one-thread-per-input-element shader; its
   // implicit-GEMM variant (Conv2DDerInputMMProgram) exists but is off by default. det's specs
   // check it against the cpu backend.
-  tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
-  return [...DET_WEBGPU_KERNELS, 'Conv2DBackpropInput (flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false)'];
+  try {
+    tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
+    installed.push('Conv2DBackpropInput (flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false)');
+  } catch {
+    // flag not registered: this tfjs-backend-webgpu has no such switch
+  }
+  return installed;
 }

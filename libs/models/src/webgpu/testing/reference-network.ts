@@ -98,7 +98,7 @@ export function buildReferenceStep(cfg: ReferenceConfig): ReferenceStep {
     defs.forEach(([, , stride], i) => {
       y = tf.conv2d(y, params[`conv${i}.weight`] as tf.Tensor4D, stride, 'same');
       const { mean, variance } = tf.moments(y, [0, 1, 2]);
-      y = tf.relu(tf.batchNorm(y, mean, variance, params[`bn${i}.bias`], params[`bn${i}.weight`], 1e-5));
+      y = tf.relu(tf.batchNorm(y, mean, variance, params[`bn${i}.bias`], params[`bn${i}.weight`], 1e-5)) as tf.Tensor4D;
     });
     const cls = tf.add(tf.conv2d(y, params['cls.weight'] as tf.Tensor4D, 1, 'same'), params['cls.bias']);
     const reg = tf.add(tf.conv2d(y, params['reg.weight'] as tf.Tensor4D, 1, 'same'), params['reg.bias']);
