@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { DetError, TENSOR_BACKEND, resolveService } from '@det/registry';
-import { selectBackend } from './index';  // index also registers the TENSOR_BACKEND default
+import { backendInfo, selectBackend } from './index';  // index also registers the TENSOR_BACKEND default
 import { ensureGradients } from './gradients';
 import type { ModuleLoader } from './module-loader';
 import type { NativeLoad } from '../kernels/native-addon';
@@ -52,6 +52,11 @@ describe('selectBackend', () => {
   it('tensorflow: installed but broken → DetError naming the package, not "not installed"', async () => {
     const loader = fakeLoader({ '@tensorflow/tfjs-node': () => { throw new Error('libtensorflow.so: cannot open shared object'); } });
     await expect(selectBackend('tensorflow', { loader })).rejects.toThrow(/@tensorflow\/tfjs-node is installed but failed to load: libtensorflow/);
+  });
+
+  it('auto: a broken tfjs-node is skipped (with a warning), not fatal', async () => {
+    const loader = fakeLoader({ '@tensorflow/tfjs-node': () => { throw new Error('GLIBC_2.38 not found'); }, ...realWasm });
+    await expect(selectBackend('auto', { loader, loadNative: noNative })).resolves.toBe('wasm');
   });
 
   it('auto: tensorflow when installed', async () => {
@@ -122,6 +127,23 @@ describe('selectBackend', () => {
     const service = resolveService(TENSOR_BACKEND);
     await expect(service.select('cpu')).resolves.toBe('cpu');
     expect(service.active()).toBe('cpu');
+  });
+});
+
+describe('backendInfo', () => {
+  it('describes the active backend for `det env`', async () => {
+    await selectBackend('cpu');
+    const cpu = await backendInfo();
+    expect(cpu).toMatchObject({ name: 'cpu', version: tf.version_core, threads: 1, simd: false, kernels: 'pure JavaScript' });
+    const native = loadNativeAddon();
+    expect(cpu.native.available).toBe(Boolean(native.addon));
+    if (native.addon) {
+      await selectBackend('native');
+      const info = await backendInfo();
+      expect(info).toMatchObject({ name: 'native', threads: native.addon.info().threads, simd: native.addon.info().avx2Fma });
+      expect(info.kernels).toMatch(/^native (avx2-fma|generic) gemm/);
+      await tf.setBackend('cpu');
+    }
   });
 });
 
