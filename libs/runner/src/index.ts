@@ -2,7 +2,7 @@
 export * from './model/interfaces';
 export { LogBuffer } from './log/log-buffer';
 export { Priority, getPriority, priorityName, type PriorityLike, type PriorityName } from './hooks/priority';
-export { Hook, HOOK_STAGES, type HookStage, type HookMethod } from './hooks/hook';
+export { Hook, HOOK_STAGES, isHook, type HookStage, type HookMethod } from './hooks/hook';
 export { BaseRunner, runnerTimestamp, type RunnerOptions, type RunnerSaveOptions, type WorkflowPhase } from './runners/base-runner';
 export { EpochBasedRunner } from './runners/epoch-based-runner';
 export { IterBasedRunner, IterLoader } from './runners/iter-based-runner';

@@ -74,3 +74,13 @@ export class Hook {
     return HOOK_STAGES.filter((s) => stages.has(s));
   }
 }
+
+/**
+ * Whether `value` is a hook: an instance of this Hook, or of another copy of @det/runner's Hook
+ * (a plugin that bundled its own), recognised by the methods the runner calls.
+ */
+export function isHook(value: unknown): value is Hook {
+  if (value instanceof Hook) return true;
+  const v = value as Record<string, unknown> | null;
+  return !!v && typeof v === 'object' && typeof v.getTriggeredStages === 'function' && HOOK_STAGES.every((s) => typeof v[s] === 'function');
+}

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, getLogger, globalRng, HOOKS, type ComponentConfig, type Logger, type RngState } from '@det/registry';
-import { Hook, HOOK_STAGES, type HookMethod, type HookStage } from '../hooks/hook';
+import { Hook, HOOK_STAGES, isHook, type HookMethod, type HookStage } from '../hooks/hook';
 import { getPriority, priorityName, type PriorityLike } from '../hooks/priority';
 import { LogBuffer } from '../log/log-buffer';
 import type { DataLoaderLike, RunnerModel, StepOutput } from '../model/interfaces';
@@ -98,7 +98,7 @@ export abstract class BaseRunner {
 
   /** Inserts after every hook of lower-or-equal priority, so equal priorities keep registration order. */
   registerHook(hook: Hook, priority: PriorityLike | string = 'NORMAL'): void {
-    if (!(hook instanceof Hook)) throw new DetError(`registerHook: expected a Hook, got ${(hook as object)?.constructor?.name ?? typeof hook}`);
+    if (!isHook(hook)) throw new DetError(`registerHook: expected a Hook, got ${(hook as object)?.constructor?.name ?? typeof hook}`);
     const value = getPriority(priority);
     hook.priority = value;
     let at = this.hookList.length;
@@ -119,11 +119,11 @@ export abstract class BaseRunner {
     const { lrConfig, momentumConfig, optimizerConfig, checkpointConfig, logConfig, customHooks } = cfg;
     const timerConfig = cfg.timerConfig === undefined ? { type: 'IterTimerHook' } : cfg.timerConfig;
     if (lrConfig) {
-      const hook = lrConfig instanceof Hook ? lrConfig : buildHook(policyHookConfig(lrConfig, 'LrUpdaterHook', 'lrConfig'), 'lrConfig');
+      const hook = isHook(lrConfig) ? lrConfig : buildHook(policyHookConfig(lrConfig, 'LrUpdaterHook', 'lrConfig'), 'lrConfig');
       this.registerHook(hook, 'VERY_HIGH');
     }
     if (momentumConfig) {
-      const hook = momentumConfig instanceof Hook
+      const hook = isHook(momentumConfig)
         ? momentumConfig
         : buildHook(policyHookConfig(momentumConfig, 'MomentumUpdaterHook', 'momentumConfig'), 'momentumConfig');
       this.registerHook(hook, 'HIGH');
@@ -134,7 +134,7 @@ export abstract class BaseRunner {
     if (logConfig) {
       (logConfig.hooks ?? []).forEach((h, i) => {
         const hook = HOOKS.build(h, { keyPath: `logConfig.hooks.${i}`, defaults: { interval: logConfig.interval ?? 10 } });
-        if (!(hook instanceof Hook)) throw new DetError(`logConfig.hooks.${i}: '${h.type}' is not a Hook`);
+        if (!isHook(hook)) throw new DetError(`logConfig.hooks.${i}: '${h.type}' is not a Hook (extend Hook from @det/runner)`);
         this.registerHook(hook, 'VERY_LOW');
       });
     }
@@ -292,7 +292,7 @@ export abstract class BaseRunner {
 }
 
 function withType(cfg: Record<string, unknown> | Hook, type: string): ComponentConfig | Hook {
-  return cfg instanceof Hook ? cfg : ({ type, ...cfg } as ComponentConfig);
+  return isHook(cfg) ? cfg : ({ type, ...cfg } as ComponentConfig);
 }
 
 function disposeGrads(outputs: StepOutput | undefined): void {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { HOOKS, withOwner, type Logger } from '@det/registry';
-import { Hook } from '../hooks/hook';
+import { Hook, HOOK_STAGES } from '../hooks/hook';
 import { EpochBasedRunner } from './epoch-based-runner';
 import { IterBasedRunner } from './iter-based-runner';
 import type { BaseRunner } from './base-runner';
@@ -71,6 +71,11 @@ describe('hook priorities', () => {
     const { runner } = makeRunner('epoch', 1);
     expect(() => runner.registerHook(new Hook(), 'SUPER')).toThrow(/unknown hook priority 'SUPER'/);
     expect(() => runner.registerHook(new Hook(), 101)).toThrow(/\[0, 100\]/);
+    expect(() => runner.registerHook({ beforeRun() {} } as never)).toThrow(/registerHook: expected a Hook, got Object/);
+    // A hook from another copy of @det/runner (a plugin that bundled its own) is accepted by shape.
+    const foreign = Object.assign(Object.create(null), Object.fromEntries([...HOOK_STAGES, 'getTriggeredStages'].map((m) => [m, () => (m === 'getTriggeredStages' ? [] : undefined)])));
+    expect(() => runner.registerHook(foreign, 'LOW')).not.toThrow();
+    expect(runner.hooks.at(-1)).toBe(foreign);
   });
 
   it('prints hook info per stage like MMCV', () => {

@@ -1,5 +1,5 @@
 import { DetError, HOOKS, type ComponentConfig } from '@det/registry';
-import { Hook } from '../hooks/hook';
+import { isHook, type Hook } from '../hooks/hook';
 import type { PriorityLike } from '../hooks/priority';
 
 /** The config sections `registerTrainingHooks` reads (camelCase MMCV/MMDetection keys). */
@@ -21,9 +21,9 @@ export function policyHookType(policy: string, suffix: 'LrUpdaterHook' | 'Moment
 
 /** Builds a hook from a config or passes an instance through. */
 export function buildHook(cfg: ComponentConfig | Hook, keyPath: string): Hook {
-  if (cfg instanceof Hook) return cfg;
+  if (isHook(cfg)) return cfg;
   const hook = HOOKS.build(cfg, { keyPath });
-  if (!(hook instanceof Hook)) {
+  if (!isHook(hook)) {
     throw new DetError(`${keyPath}: '${cfg.type}' from the hook registry is not a Hook (extend Hook from @det/runner)`);
   }
   return hook;
