@@ -154,11 +154,12 @@ describe('runner checkpoints', () => {
     for (const r of [a, b1, b2]) { r.optimizer.dispose(); r.model.dispose(); }
   });
 
-  it('IterBasedRunner: 10 iterations == 6 + resume for 4, the loader continuing mid-epoch', async () => {
+  it.each([6, 8])('IterBasedRunner: 10 iterations == %i + resume, the loader continuing where it was', async (stopIter) => {
     const run = async (workDir: string, stopAt?: number, resumeFrom?: string) => {
       const model = new LinearModel();
       const optimizer = new SGD({ lr: 0.05, momentum: 0.9 }, model.parameters());
       const runner = new IterBasedRunner({ model, optimizer, workDir, maxIters: 10, logger: quiet() });
+      const loader = new ShuffledLoader(8, 2); // 4 batches per epoch, reshuffled per epoch
       runner.registerHook(new ApplyGradsHook(), 'ABOVE_NORMAL');
       class SaveAndStop extends Hook {
         override async afterTrainIter(r: IterBasedRunner): Promise<void> {
@@ -169,18 +170,21 @@ describe('runner checkpoints', () => {
         }
       }
       runner.registerHook(new SaveAndStop());
+      class SeedLoader extends Hook { // as DistSamplerSeedHook
+        override beforeEpoch(r: IterBasedRunner): void { (r.dataLoader ?? loader).setEpoch(r.epoch); }
+      }
+      runner.registerHook(new SeedLoader());
       if (resumeFrom) await runner.resume(resumeFrom);
-      const loader = new ShuffledLoader(8, 2); // 4 batches per epoch, reshuffled per epoch
       await runner.run([loader], [['train', 1]]);
       return { model, optimizer, loader, runner };
     };
     setGlobalSeed(5);
     const full = await run(path.join(dir, 'full'));
     setGlobalSeed(5);
-    const part = await run(path.join(dir, 'part'), 6);
-    expect(part.runner.iter).toBe(6);
-    const resumed = await run(path.join(dir, 'resumed'), undefined, path.join(dir, 'part', 'iter_6.safetensors'));
-    expect(resumed.loader.setEpochCalls).toEqual([1, 2]);
+    const part = await run(path.join(dir, 'part'), stopIter);
+    expect(part.runner.iter).toBe(stopIter);
+    const resumed = await run(path.join(dir, 'resumed'), undefined, path.join(dir, 'part', `iter_${stopIter}.safetensors`));
+    expect(resumed.loader.setEpochCalls.at(-1)).toBe(2);
     const want = [...full.model.w.dataSync(), ...full.model.b.dataSync()];
     [...resumed.model.w.dataSync(), ...resumed.model.b.dataSync()].forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-6));
     for (const r of [full, part, resumed]) { r.optimizer.dispose(); r.model.dispose(); }

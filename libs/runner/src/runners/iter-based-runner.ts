@@ -70,6 +70,7 @@ export class IterBasedRunner extends BaseRunner {
     if (this.iter > 0 && loaders[trainAt].epoch === 0) {
       this.logger.info(`resuming the train loader at iteration ${this.iter} (skipping ${this.iter % dataLoaders[trainAt].length} batches)`);
       await loaders[trainAt].fastForward(this.iter);
+      this.epoch = loaders[trainAt].epoch; // what hooks such as DistSamplerSeedHook will pass on
     }
     await this.callHook('beforeEpoch');
     outer: while (this.iter < this.maxIters! && !this.stop) {
