@@ -105,7 +105,8 @@ export abstract class BaseDataset {
   config(): ComponentConfig {
     const entry = DATASETS.entries().find((e) => e.target === this.constructor);
     if (!entry) throw new DetError(`${this.constructor.name} is not registered in DATASETS; workers cannot rebuild it`);
-    return { ...this.options, type: entry.scopedName };
+    // The plain name: the scoped one embeds an owner that another thread may derive differently.
+    return { ...this.options, type: entry.name };
   }
 
   /** Category id for each label (COCO ids for CocoDataset, 1-based label numbers otherwise). */

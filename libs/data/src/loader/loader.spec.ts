@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASETS, type ComponentConfig } from '@det/registry';
-import { buildDataLoader, CustomDataset, SyntheticShapesDataset, type DetBatch, type DetDataset } from '../index';
+import { buildDataLoader, CocoDataset, CustomDataset, SyntheticShapesDataset, type DetBatch, type DetDataset } from '../index';
 import { makeTmpDir } from '../datasets/__fixtures__/tmp';
 
 const tmp = makeTmpDir('det-loader-');
@@ -95,6 +95,23 @@ describe('buildDataLoader', () => {
       } finally {
         await loader.close();
       }
+    }
+  });
+
+  it('workers rebuild a plain CocoDataset from its config (same batches as the main thread)', async () => {
+    const root = path.join(tmp.dir, 'shapes');
+    const coco = new CocoDataset({
+      annFile: path.join(root, 'annotations/instances_val.json'), imgPrefix: path.join(root, 'images/val'),
+      testMode: true, pipeline: TRAIN_PIPELINE.filter((t) => t.type !== 'LoadAnnotations').map((t) => (t.type === 'Collect' ? { ...t, keys: ['img'] } : t)),
+    });
+    expect(coco.config().type).toBe('CocoDataset');
+    const a = buildDataLoader(coco, { samplesPerGpu: 2, shuffle: false, workersPerGpu: 1 });
+    try {
+      const viaWorker = await collect(a);
+      const viaMain = await collect(buildDataLoader(coco, { samplesPerGpu: 2, shuffle: false }));
+      expect(viaWorker.map((b) => Array.from(b.img.data.subarray(0, 50)))).toEqual(viaMain.map((b) => Array.from(b.img.data.subarray(0, 50))));
+    } finally {
+      await a.close();
     }
   });
 
