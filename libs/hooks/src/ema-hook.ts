@@ -41,10 +41,20 @@ export class EMAHook extends Hook {
     }
   }
 
+  /** Weight of the current parameters at iteration `iter` (MMCV: warm-up capped by momentum). */
+  protected momentumAt(iter: number): number {
+    return Math.min(this.momentum, (1 + iter) / (this.warmUp + iter));
+  }
+
+  /** MMCV's EMAHook updates when iter % interval == 0. */
+  protected updatesAt(iter: number): boolean {
+    return iter % this.interval === 0;
+  }
+
   override afterTrainIter(runner: BaseRunner): void {
     const step = runner.iter;
-    const m = Math.min(this.momentum, (1 + step) / (this.warmUp + step));
-    if (step % this.interval !== 0) return;
+    if (!this.updatesAt(step)) return;
+    const m = this.momentumAt(step);
     for (const [name, p] of Object.entries(runner.model.parameters())) {
       const old = this.ema.get(name)!;
       this.ema.set(name, tf.tidy(() => tf.add(tf.mul(old, 1 - m), tf.mul(p, m))));
@@ -89,5 +99,31 @@ export class EMAHook extends Hook {
       if (!isNamedArray(a)) throw new DetError(`EMAHook state: '${k}' is not an array`);
       this.ema.set(k, namedArrayToTensor(a));
     }
+  }
+}
+
+/**
+ * MMDetection's ExpMomentumEMAHook (YOLOX): momentum (1 − m)·exp(−(1 + iter)/totalIter) + m,
+ * so early iterations follow the weights closely; updates when (iter + 1) % interval == 0.
+ * `momentum` is used as given (not raised to the interval's power).
+ */
+@HOOKS.register()
+export class ExpMomentumEMAHook extends EMAHook {
+  readonly totalIter: number;
+  private readonly baseMomentum: number;
+
+  constructor(options: EMAHookOptions & { totalIter?: number } = {}) {
+    super(options);
+    this.totalIter = options.totalIter ?? 2000;
+    if (!(this.totalIter > 0)) throw new DetError(`ExpMomentumEMAHook.totalIter must be > 0, got ${this.totalIter}`);
+    this.baseMomentum = options.momentum ?? 0.0002;
+  }
+
+  protected override momentumAt(iter: number): number {
+    return (1 - this.baseMomentum) * Math.exp(-(1 + iter) / this.totalIter) + this.baseMomentum;
+  }
+
+  protected override updatesAt(iter: number): boolean {
+    return (iter + 1) % this.interval === 0;
   }
 }

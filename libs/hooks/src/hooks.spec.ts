@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import * as tf from '@tensorflow/tfjs-core';
 import { EpochBasedRunner, Hook, IterBasedRunner, SGD, type BaseRunner, type StepOutput } from '@det/runner';
 import { OptimizerHook } from './optimizer-hook';
-import { EMAHook } from './ema-hook';
+import { EMAHook, ExpMomentumEMAHook } from './ema-hook';
 import { ProgressBarHook } from './progress-bar-hook';
 import { CheckpointHook } from './checkpoint-hook';
 import { EvalHook } from './eval-hook';
@@ -92,6 +92,31 @@ describe('EMAHook', () => {
     seenAtEpochEnd.forEach((v, k) => expect(v).toBeCloseTo(e[k], 6));
     // The raw weights sit in the hook while swapped.
     Array.from(ema.emaWeights()['fc.weight'].dataSync()).forEach((v, k) => expect(v).toBeCloseTo(wAfterStep[2][k], 6));
+    model.dispose();
+  });
+});
+
+describe('ExpMomentumEMAHook', () => {
+  it('uses (1 − m)·exp(−(1 + i)/T) + m every interval, by hand', async () => {
+    const model = new LinearModel();
+    const runner = new EpochBasedRunner({ model, optimizer: new SGD({ lr: 0.1 }, model.parameters()), workDir: dir, maxEpochs: 1, logger: memoryLogger() });
+    runner.registerHook(new OptimizerHook(), 'ABOVE_NORMAL');
+    const ema = new ExpMomentumEMAHook({ momentum: 0.1, totalIter: 4, interval: 2 });
+    runner.registerHook(ema, 'NORMAL');
+    const w: number[][] = [];
+    class Spy extends Hook { override afterTrainIter(): void { w.push(Array.from(model.w.dataSync())); } }
+    runner.registerHook(new Spy(), 'BELOW_NORMAL');
+    const w0 = Array.from(model.w.dataSync());
+    let atEnd: number[] = [];
+    class AtEnd extends Hook { override afterTrainEpoch(): void { atEnd = Array.from(model.w.dataSync()); } }
+    runner.registerHook(new AtEnd(), 'LOW');
+    await runner.run([new ShuffledLoader(8, 2)], [['train', 1]]);
+    let e = [...w0];
+    for (const i of [1, 3]) { // (i + 1) % 2 == 0
+      const m = 0.9 * Math.exp(-(1 + i) / 4) + 0.1;
+      e = e.map((v, k) => (1 - m) * v + m * w[i][k]);
+    }
+    atEnd.forEach((v, k) => expect(v).toBeCloseTo(e[k], 6));
     model.dispose();
   });
 });

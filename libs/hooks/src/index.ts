@@ -10,7 +10,7 @@ export { LoggerHook, type LoggerHookOptions } from './logger/logger-hook';
 export { TextLoggerHook, processMemoryMb, type TextLoggerHookOptions } from './logger/text-logger-hook';
 export { formatExp, formatTimedelta } from './logger/format';
 export { IterTimerHook } from './iter-timer-hook';
-export { EMAHook, type EMAHookOptions } from './ema-hook';
+export { EMAHook, ExpMomentumEMAHook, type EMAHookOptions } from './ema-hook';
 export { NumClassCheckHook } from './num-class-check-hook';
 export { CheckInvalidLossHook } from './check-invalid-loss-hook';
 export { DistSamplerSeedHook } from './dist-sampler-seed-hook';
