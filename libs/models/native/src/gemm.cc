@@ -63,6 +63,58 @@ void scale_c(long M, long N, float beta, float* C, long ldc) {
 
 }  // namespace
 
+void pack_a_full(bool transA, const float* A, long lda, long M, long K, float* out) {
+  for (long ir = 0; ir < M; ir += MR) {
+    const long m = std::min<long>(MR, M - ir);
+    float* panel = out + (ir / MR) * MR * K;
+    for (long k = 0; k < K; ++k) {
+      float* dst = panel + k * MR;
+      for (long r = 0; r < m; ++r) dst[r] = transA ? A[k * lda + ir + r] : A[(ir + r) * lda + k];
+      for (long r = m; r < MR; ++r) dst[r] = 0.f;
+    }
+  }
+}
+
+void pack_b_full(bool transB, const float* B, long ldb, long K, long N, float* out) {
+  for (long jr = 0; jr < N; jr += NR) {
+    const long n = std::min<long>(NR, N - jr);
+    float* panel = out + (jr / NR) * NR * K;
+    for (long k = 0; k < K; ++k) {
+      float* dst = panel + k * NR;
+      if (!transB && n == NR) {
+        std::memcpy(dst, B + k * ldb + jr, NR * sizeof(float));
+        continue;
+      }
+      for (long c = 0; c < n; ++c) dst[c] = transB ? B[(jr + c) * ldb + k] : B[k * ldb + jr + c];
+      for (long c = n; c < NR; ++c) dst[c] = 0.f;
+    }
+  }
+}
+
+void sgemm_prepacked(long M, long N, long K, const float* Ap, const float* Bp, float beta, float* C, long ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
+  const MicroKernel ukernel = kernel();
+  // K is blocked so one A micro-panel slice and one B micro-panel slice stay in L1.
+  for (long pc = 0; pc < K; pc += KC) {
+    const long kc = std::min(KC, K - pc);
+    const bool accumulate = pc > 0 || beta != 0.f;
+    for (long ic = 0; ic < M; ic += MC) {
+      const long mc = std::min(MC, M - ic);
+      for (long jr = 0; jr < N; jr += NR) {
+        const float* bp = Bp + (jr / NR) * NR * K + pc * NR;
+        for (long ir = ic; ir < ic + mc; ir += MR) {
+          ukernel(static_cast<int>(kc), Ap + (ir / MR) * MR * K + pc * MR, bp, C + ir * ldc + jr, ldc,
+                  static_cast<int>(std::min<long>(MR, M - ir)), static_cast<int>(std::min<long>(NR, N - jr)), accumulate);
+        }
+      }
+    }
+  }
+}
+
 bool cpu_has_avx2_fma() {
 #if defined(__x86_64__) || defined(__i386__)
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");

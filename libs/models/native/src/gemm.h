@@ -23,6 +23,16 @@ void set_gemm_simd(bool enabled);
 // Single-threaded GEMM (used inside already-parallel regions).
 void sgemm_serial(bool transA, bool transB, long M, long N, long K, const float* A, long lda, const float* B,
                   long ldb, float beta, float* C, long ldc);
+// Pre-packed operands, for callers that produce or reuse them (conv: im2col writes A packed, the
+// filter is packed once per call). A panels: out[(i/MR)*K*MR + k*MR + i%MR] for op(A) (M×K);
+// B panels: out[(j/NR)*K*NR + k*NR + j%NR] for op(B) (K×N); both zero-padded to whole panels.
+inline long packed_a_size(long M, long K) { return (M + MR - 1) / MR * MR * K; }
+inline long packed_b_size(long K, long N) { return (N + NR - 1) / NR * NR * K; }
+void pack_b_full(bool transB, const float* B, long ldb, long K, long N, float* out);
+void pack_a_full(bool transA, const float* A, long lda, long M, long K, float* out);
+// C[M×N] = Ap·Bp + beta·C (beta 0 or 1), single-threaded.
+void sgemm_prepacked(long M, long N, long K, const float* Ap, const float* Bp, float beta, float* C, long ldc);
+
 // Splits the work over the thread pool (rows, columns or the reduction, whichever is large).
 void sgemm(bool transA, bool transB, long M, long N, long K, const float* A, long lda, const float* B, long ldb,
            float beta, float* C, long ldc);
