@@ -2,7 +2,7 @@
 export { LrUpdaterHook, type LrUpdaterOptions, type WarmupKind } from './lr/lr-updater-hook';
 export { FixedLrUpdaterHook, StepLrUpdaterHook, PolyLrUpdaterHook, CosineAnnealingLrUpdaterHook } from './lr/policies';
 export { annealingCos } from './lr/annealing';
-export { MomentumUpdaterHook, CosineAnnealingMomentumUpdaterHook, type MomentumUpdaterOptions } from './momentum/momentum-updater-hook';
+export { MomentumUpdaterHook, CosineAnnealingMomentumUpdaterHook, StepMomentumUpdaterHook, type MomentumUpdaterOptions } from './momentum/momentum-updater-hook';
 export { OptimizerHook, type OptimizerHookOptions } from './optimizer-hook';
 export { CheckpointHook, type CheckpointHookOptions } from './checkpoint-hook';
 export { EvalHook, singleDeviceTest, type EvalHookOptions } from './eval-hook';

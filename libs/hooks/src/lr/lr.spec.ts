@@ -1,7 +1,7 @@
 import type { BaseRunner } from '@det/runner';
 import { CosineAnnealingLrUpdaterHook, FixedLrUpdaterHook, PolyLrUpdaterHook, StepLrUpdaterHook } from './policies';
 import type { LrUpdaterHook } from './lr-updater-hook';
-import { CosineAnnealingMomentumUpdaterHook } from '../momentum/momentum-updater-hook';
+import { CosineAnnealingMomentumUpdaterHook, StepMomentumUpdaterHook } from '../momentum/momentum-updater-hook';
 import type { MomentumUpdaterHook } from '../momentum/momentum-updater-hook';
 
 /** Drives a schedule hook through `epochs` × `epochLen` iterations and records lr (or momentum) per iteration. */
@@ -90,6 +90,10 @@ describe('momentum schedule', () => {
   it('cosine annealing momentum by epoch from 0.9 to 0.85', () => {
     // 0.85 + 0.025·(cos(π e/4) + 1)
     close(table(new CosineAnnealingMomentumUpdaterHook({ minMomentum: 0.85 }), 4, 1, 'momentum'), [0.9, 0.8926776695296637, 0.875, 0.8573223304703363]);
+  });
+
+  it('step momentum [1, 3] by epoch with gamma 0.5 and a floor', () => {
+    close(table(new StepMomentumUpdaterHook({ step: [1, 3], minMomentum: 0.3 }), 4, 1, 'momentum'), [0.9, 0.45, 0.45, 0.3]);
   });
 
   it('linear momentum warm-up divides by the lr factor', () => {

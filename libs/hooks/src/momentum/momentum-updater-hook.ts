@@ -98,3 +98,29 @@ export class CosineAnnealingMomentumUpdaterHook extends MomentumUpdaterHook {
     return annealingCos(base, target, progress / max);
   }
 }
+
+/** momentum = base · gamma^k (k = steps passed), clipped below at minMomentum; gamma 0.5 by default as MMCV. */
+@HOOKS.register()
+export class StepMomentumUpdaterHook extends MomentumUpdaterHook {
+  readonly step: number | number[];
+  readonly gamma: number;
+  readonly minMomentum: number | undefined;
+
+  constructor(options: MomentumUpdaterOptions & { step: number | number[]; gamma?: number; minMomentum?: number }) {
+    super(options);
+    const step = options.step;
+    const ok = Array.isArray(step) ? step.every((s) => Number.isInteger(s) && s > 0) : Number.isInteger(step) && step > 0;
+    if (!ok) throw new DetError(`momentumConfig.step must be a positive integer or a list of them, got ${JSON.stringify(step)}`);
+    this.step = step;
+    this.gamma = options.gamma ?? 0.5;
+    this.minMomentum = options.minMomentum;
+  }
+
+  getMomentum(runner: BaseRunner, base: number): number {
+    const progress = this.byEpoch ? runner.epoch : runner.iter;
+    let exp = typeof this.step === 'number' ? Math.floor(progress / this.step) : this.step.findIndex((s) => progress < s);
+    if (exp < 0) exp = (this.step as number[]).length;
+    const m = base * Math.pow(this.gamma, exp);
+    return this.minMomentum !== undefined ? Math.max(m, this.minMomentum) : m;
+  }
+}
