@@ -68,6 +68,7 @@ export abstract class BaseRunner {
 
   private readonly hookList: Hook[] = [];
   private pendingHookStates: Record<string, unknown> | undefined;
+  private warnedUnusedGrads = false;
 
   constructor(options: RunnerOptions) {
     if (!options || !options.model) throw new DetError('runner: options.model is required');
@@ -180,6 +181,14 @@ export abstract class BaseRunner {
     }
     this.logBuffer.update(outputs.logVars, outputs.numSamples);
     this.outputs = outputs;
+  }
+
+  /** Warns once when a train step's gradients were left untouched by every hook. */
+  protected checkGradsTaken(): void {
+    if (this.outputs?.grads && !this.warnedUnusedGrads) {
+      this.warnedUnusedGrads = true;
+      this.logger.warn('no hook applied the gradients of the train step (is optimizerConfig missing?); they are discarded');
+    }
   }
 
   /** Gradients no hook took (e.g. no OptimizerHook, or a hook threw) are freed here. */

@@ -49,6 +49,7 @@ export class EpochBasedRunner extends BaseRunner {
       try {
         await this.runIter(batch, true);
         await this.callHook('afterTrainIter');
+        this.checkGradsTaken();
       } finally {
         this.releaseOutputs();
         this.dataBatch = undefined;

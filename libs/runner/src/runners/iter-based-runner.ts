@@ -107,6 +107,7 @@ export class IterBasedRunner extends BaseRunner {
     try {
       await this.runIter(batch, true);
       await this.callHook('afterTrainIter');
+      this.checkGradsTaken();
     } finally {
       this.releaseOutputs();
       this.dataBatch = undefined;

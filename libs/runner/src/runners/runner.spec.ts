@@ -152,6 +152,7 @@ describe('EpochBasedRunner workflows', () => {
     expect(runner.iter).toBe(3);
     expect(runner.epoch).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
+    expect((runner.logger as ReturnType<typeof silentLogger>).lines.filter((l) => l.startsWith('no hook applied the gradients'))).toHaveLength(1);
   });
 });
 
