@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
-import { relativeMaxError, runOn, seededValues } from '../testing/compare';
+import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { chooseSplits } from './conv2d-filter-grad';
 
@@ -67,6 +67,17 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
       const cpu = await runOn('cpu', [x, w], f);
       expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
     });
+  });
+
+  it('Conv2DBackpropFilter runs det\'s programs (not tfjs\'s naive one)', async () => {
+    await tf.setBackend('webgpu');
+    const x = tf.randomNormal([1, 8, 8, 4]);
+    const dy = tf.randomNormal([1, 8, 8, 4]);
+    const programs = programsRun(() => tf.dispose(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 4],
+    }) as tf.Tensor));
+    expect(programs[0]).toBe('FilterGradPartialProgram');
+    tf.dispose([x, dy]);
   });
 
   it('splits K only when the output tile grid is too small to fill a GPU', () => {

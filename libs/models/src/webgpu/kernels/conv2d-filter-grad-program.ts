@@ -132,35 +132,45 @@ export class FilterGradPartialProgram implements WebGpuProgramLike {
   }
 }
 
-/** Adds the `splits` partial products: out[i] = Σ_s partial[s, i]. */
+/**
+ * Adds `splits` partial results laid out as [splits, size]: out[i] = scale · Σ_s partial[s, i].
+ * The output may have any shape of `size` elements (the caller's final shape: no reshape pass).
+ */
 export class SumSplitsProgram implements WebGpuProgramLike {
   readonly variableNames = ['partial'];
   readonly workgroupSize: [number, number, number] = [64, 1, 1];
   readonly outputShape: number[];
-  readonly dispatchLayout = { x: [0, 1, 2, 3] };
+  readonly dispatchLayout: { x: number[] };
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
   readonly size = true;
+  private readonly total: number;
 
-  constructor(readonly filterShape: [number, number, number, number], readonly splits: number) {
-    this.outputShape = filterShape;
-    const total = filterShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / 64), 1, 1];
-    this.shaderKey = `detSumSplits_${splits}_${total}`;
+  constructor(outputShape: number[], readonly splits: number, readonly scale = 1) {
+    this.outputShape = outputShape;
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.total = outputShape.reduce((a, b) => a * b, 1);
+    this.dispatch = [Math.ceil(this.total / 64), 1, 1];
+    this.shaderKey = `detSumSplits_${splits}_${this.total}_${scale}`;
   }
 
   getUserCode(): string {
-    const total = this.filterShape.reduce((a, b) => a * b, 1);
     return `
       fn main(index : i32) {
         if (index < uniforms.size) {
           var sum = 0.0;
           for (var s = 0; s < ${this.splits}; s = s + 1) {
-            sum = sum + partial[s * ${total} + index];
+            sum = sum + partial[s * ${this.total} + index];
           }
-          setOutputAtIndex(index, sum);
+          setOutputAtIndex(index, sum * ${wgslFloat(this.scale)});
         }
       }
     `;
   }
+}
+
+/** A JS number as a WGSL f32 literal (always with a decimal point or exponent). */
+export function wgslFloat(v: number): string {
+  const s = String(Math.fround(v));
+  return /[.eE]/.test(s) ? s : `${s}.0`;
 }

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerChainedAddN } from './add-n';
 import { registerSplitKFilterGrad } from './conv2d-filter-grad';
+import { registerLeadingAxesReduce } from './leading-axes-reduce';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
-export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter'] as const;
+export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter', 'Sum', 'Mean'] as const;
 
 /**
  * Installs det's webgpu kernels and flags. Must run after tfjs-backend-webgpu has registered its
@@ -16,6 +17,7 @@ export function registerWebGpuKernels(): string[] {
   const has = (name: string) => tf.getKernel(name, 'webgpu') != null;
   if (has('AddN')) { registerChainedAddN(); installed.push('AddN'); }
   if (has('Conv2DBackpropFilter')) { registerSplitKFilterGrad(); installed.push('Conv2DBackpropFilter'); }
+  if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   // tfjs defaults Conv2DBackpropInput to a naive one-thread-per-input-element shader; its
   // implicit-GEMM variant (Conv2DDerInputMMProgram) exists but is off by default. det's specs
   // check it against the cpu backend.

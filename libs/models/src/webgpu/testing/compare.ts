@@ -41,3 +41,20 @@ export function seededValues(n: number, seed: number): Float32Array {
   }
   return out;
 }
+
+/** Names of the WebGPU programs `fn` dispatches on the active (webgpu) backend. */
+export function programsRun(fn: () => void): string[] {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  const names: string[] = [];
+  backend.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+    names.push((args[0] as { constructor: { name: string } }).constructor.name);
+    return original.apply(this, args);
+  };
+  try {
+    fn();
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+  return names;
+}

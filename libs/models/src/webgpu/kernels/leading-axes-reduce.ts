@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { ColumnSumProgram } from './leading-axes-reduce-program';
+import { SumSplitsProgram } from './conv2d-filter-grad-program';
+
+const TARGET_WORKGROUPS = 1024;
+const MIN_ROWS_PER_SPLIT = 64;
+
+export function chooseRowSplits(rows: number, cols: number): number {
+  const colGroups = Math.ceil(cols / 64);
+  return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / colGroups), Math.ceil(rows / MIN_ROWS_PER_SPLIT), 65535));
+}
+
+/** [rows, cols] when `axis` is a leading run 0..k-1 that leaves inner dims, else null. */
+export function leadingAxesView(shape: number[], axis: number | number[] | undefined): { rows: number; cols: number; axes: number[] } | null {
+  if (shape.length < 2 || axis == null) return null;
+  const axes = [...tf.util.parseAxisParam(axis, shape)].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.length >= shape.length || axes.some((a, i) => a !== i)) return null;
+  const rows = shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+  const cols = shape.slice(axes.length).reduce((a, b) => a * b, 1);
+  return { rows, cols, axes };
+}
+
+function leadingAxesReduce(kind: 'sum' | 'mean'): (original: KernelFunc) => KernelFunc {
+  return (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
+    const view = x.dtype === 'float32' ? leadingAxesView(x.shape, attrs.axis) : null;
+    if (!view || view.rows === 0 || view.cols === 0) return original(args);
+    const backend = args.backend as WebGpuBackendLike;
+    const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < view.axes.length ? 1 : d)) : x.shape.slice(view.axes.length);
+    const scale = kind === 'mean' ? 1 / view.rows : 1;
+    const splits = chooseRowSplits(view.rows, view.cols);
+    if (splits === 1) {
+      return backend.runWebGPUProgram(new ColumnSumProgram(view.rows, view.cols, 1, outShape, scale), [x], 'float32');
+    }
+    const partial = backend.runWebGPUProgram(new ColumnSumProgram(view.rows, view.cols, splits, [splits, view.cols]), [x], 'float32');
+    const out = backend.runWebGPUProgram(new SumSplitsProgram(outShape, splits, scale), [partial], 'float32');
+    backend.disposeData(partial.dataId);
+    return out;
+  };
+}
+
+export function registerLeadingAxesReduce(): void {
+  overrideWebGpuKernel('Sum', leadingAxesReduce('sum'));
+  overrideWebGpuKernel('Mean', leadingAxesReduce('mean'));
+}
