@@ -49,6 +49,16 @@ describe('FileCheckpointStore', () => {
     expect(fs.readdirSync(dir)).toEqual(['epoch_1.safetensors']);
   });
 
+  it('concurrent saves of one file each land whole (unique temp names)', async () => {
+    const file = path.join(dir, 'latest.safetensors');
+    const store = new FileCheckpointStore();
+    const payloads = [1, 2, 3, 4].map((v) => new Uint8Array(100_000).fill(v));
+    await Promise.all(payloads.map((p) => store.save(file, p)));
+    const got = new Uint8Array(fs.readFileSync(file));
+    expect(payloads.some((p) => Buffer.from(p).equals(Buffer.from(got)))).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['latest.safetensors']);
+  });
+
   it('a process killed mid-write leaves only a temp file that nothing picks up', async () => {
     const store = new FileCheckpointStore();
     const model = new LinearModel();

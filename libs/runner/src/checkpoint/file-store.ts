@@ -4,6 +4,8 @@ import { CHECKPOINT_STORE, DetError, provideDefault, resolveService, type Checkp
 
 /** Prefix of in-flight writes; never a valid checkpoint name, so readers and finders skip them. */
 export const TEMP_PREFIX = '.tmp-';
+// Keeps temp names unique when one process saves the same file twice within a millisecond.
+let tempCounter = 0;
 
 /**
  * Local-disk checkpoint store. `save` writes a temp file in the same folder, fsyncs it, renames
@@ -14,7 +16,7 @@ export class FileCheckpointStore implements CheckpointStore {
   async save(file: string, bytes: Uint8Array): Promise<void> {
     const dir = path.dirname(path.resolve(file));
     await fs.promises.mkdir(dir, { recursive: true });
-    const tmp = path.join(dir, `${TEMP_PREFIX}${path.basename(file)}.${process.pid}.${Date.now()}`);
+    const tmp = path.join(dir, `${TEMP_PREFIX}${path.basename(file)}.${process.pid}.${Date.now()}.${tempCounter++}`);
     let handle: fs.promises.FileHandle | undefined;
     try {
       handle = await fs.promises.open(tmp, 'w');
