@@ -9,7 +9,9 @@
 namespace det {
 namespace {
 
-constexpr long kGrain = 1 << 15;  // elements per thread below which threading costs more than it saves
+// Elements per thread below which a second thread costs more (wake-up, and on a busy machine the
+// wait for it to be scheduled) than it saves on these memory-bound loops.
+constexpr long kGrain = 1 << 17;
 
 template <typename F>
 void binary_loop(long rows, long cols, const float* a, Strides as, const float* b, Strides bs, float* out, F f) {
