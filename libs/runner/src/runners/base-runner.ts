@@ -142,8 +142,22 @@ export abstract class BaseRunner {
     (customHooks ?? []).forEach((h, i) => this.registerHookFromCfg(h, `customHooks.${i}`));
   }
 
+  /** Calls `method` on every hook in priority order; a hook's unexpected error is reported with its name and stage. */
   async callHook(method: HookMethod): Promise<void> {
-    for (const hook of this.hookList) await hook[method](this);
+    for (const hook of this.hookList) {
+      try {
+        await hook[method](this);
+      } catch (err) {
+        if (err instanceof DetError) throw err;
+        const msg = err instanceof Error ? err.message : String(err);
+        const wrapped = new DetError(
+          `${hook.constructor.name}.${method} failed at epoch ${this.epoch + 1}, iteration ${this.iter + 1}: ${msg}`,
+          { cause: err, hook: hook.constructor.name, stage: method },
+        );
+        if (err instanceof Error) wrapped.stack = `${wrapped.stack}\nCaused by: ${err.stack}`;
+        throw wrapped;
+      }
+    }
   }
 
   /** Hooks per stage in call order, formatted as MMCV prints it at the start of a run. */

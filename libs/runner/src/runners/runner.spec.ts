@@ -135,6 +135,13 @@ describe('EpochBasedRunner workflows', () => {
     }
   });
 
+  it('names the hook and stage of an unexpected hook error', async () => {
+    const { runner } = makeRunner('epoch', 1);
+    class Broken extends Hook { override afterTrainIter(): void { throw new TypeError('x is undefined'); } }
+    runner.registerHook(new Broken());
+    await expect(runner.run([new ShuffledLoader(4, 2)], [['train', 1]])).rejects.toThrow('Broken.afterTrainIter failed at epoch 1, iteration 1: x is undefined');
+  });
+
   it('rejects a workflow without train and mismatched loaders', async () => {
     const { runner } = makeRunner('epoch', 1);
     await expect(runner.run([new ShuffledLoader()], [['val', 1]])).rejects.toThrow(/no 'train' phase/);
