@@ -1,5 +1,6 @@
 import { DetError, HOOKS } from '@det/registry';
 import { Hook, type BaseRunner } from '@det/runner';
+import { rejectUnknownOptions } from './options';
 
 /** Stops training when the loss is NaN or ±Infinity (checked every `interval` iterations). */
 @HOOKS.register()
@@ -8,6 +9,7 @@ export class CheckInvalidLossHook extends Hook {
 
   constructor(options: { interval?: number } = {}) {
     super();
+    rejectUnknownOptions(options, ['interval'], 'CheckInvalidLossHook');
     this.interval = options.interval ?? 50;
   }
 

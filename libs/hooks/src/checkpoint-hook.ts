@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { DetError, HOOKS } from '@det/registry';
 import { Hook, getCheckpointStore, type BaseRunner } from '@det/runner';
+import { rejectUnknownOptions } from './options';
 
 export interface CheckpointHookOptions {
   /** Save every `interval` epochs (or iterations when byEpoch is false); -1 = only the last. */
@@ -33,6 +34,7 @@ export class CheckpointHook extends Hook {
 
   constructor(options: CheckpointHookOptions = {}) {
     super();
+    rejectUnknownOptions(options, ['interval', 'byEpoch', 'saveOptimizer', 'outDir', 'maxKeepCkpts', 'saveLast', 'filenameTmpl'], 'checkpointConfig (CheckpointHook)');
     this.interval = options.interval ?? -1;
     this.byEpoch = options.byEpoch ?? true;
     this.saveOptimizer = options.saveOptimizer ?? true;

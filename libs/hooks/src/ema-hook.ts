@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, HOOKS } from '@det/registry';
+import { rejectUnknownOptions } from './options';
 import { Hook, namedArrayToTensor, tensorToNamedArray, isNamedArray, type BaseRunner } from '@det/runner';
 
 export interface EMAHookOptions {
@@ -25,8 +26,9 @@ export class EMAHook extends Hook {
   /** Whether the model currently holds the EMA weights (so a resume knows which way to swap). */
   private swapped = false;
 
-  constructor(options: EMAHookOptions = {}) {
+  constructor(options: EMAHookOptions = {}, extraOptions: string[] = []) {
     super();
+    rejectUnknownOptions(options, ['momentum', 'interval', 'warmUp', ...extraOptions], new.target.name);
     const momentum = options.momentum ?? 0.0002;
     this.interval = options.interval ?? 1;
     this.warmUp = options.warmUp ?? 100;
@@ -113,7 +115,7 @@ export class ExpMomentumEMAHook extends EMAHook {
   private readonly baseMomentum: number;
 
   constructor(options: EMAHookOptions & { totalIter?: number } = {}) {
-    super(options);
+    super(options, ['totalIter']);
     this.totalIter = options.totalIter ?? 2000;
     if (!(this.totalIter > 0)) throw new DetError(`ExpMomentumEMAHook.totalIter must be > 0, got ${this.totalIter}`);
     this.baseMomentum = options.momentum ?? 0.0002;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, HOOKS } from '@det/registry';
+import { rejectUnknownOptions } from './options';
 import { Hook, clipGradNorm, isNamedArray, namedArrayToTensor, tensorToNamedArray, type BaseRunner } from '@det/runner';
 
 export interface OptimizerHookOptions {
@@ -24,6 +25,8 @@ export class OptimizerHook extends Hook {
 
   constructor(options: OptimizerHookOptions = {}) {
     super();
+    rejectUnknownOptions(options, ['gradClip', 'cumulativeIters'], 'optimizerConfig (OptimizerHook)');
+    if (options.gradClip) rejectUnknownOptions(options.gradClip, ['maxNorm', 'normType'], 'optimizerConfig.gradClip');
     this.gradClip = options.gradClip ? { maxNorm: options.gradClip.maxNorm, normType: options.gradClip.normType ?? 2 } : undefined;
     this.cumulativeIters = options.cumulativeIters ?? 1;
     if (!Number.isInteger(this.cumulativeIters) || this.cumulativeIters < 1) {

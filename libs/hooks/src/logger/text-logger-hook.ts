@@ -4,6 +4,7 @@ import { HOOKS } from '@det/registry';
 import type { BaseRunner } from '@det/runner';
 import { LoggerHook, type LoggerHookOptions } from './logger-hook';
 import { formatExp, formatTimedelta, roundFloats } from './format';
+import { rejectUnknownOptions } from '../options';
 
 export interface TextLoggerHookOptions extends LoggerHookOptions {
   /** Print `Exp name: …` (from meta.expName) every N iterations. */
@@ -32,6 +33,7 @@ export class TextLoggerHook extends LoggerHook {
   memoryMb: () => number = processMemoryMb;
 
   constructor(options: TextLoggerHookOptions = {}) {
+    rejectUnknownOptions(options, ['interval', 'ignoreLast', 'resetFlag', 'byEpoch', 'intervalExpName'], 'logConfig.hooks (TextLoggerHook)');
     super(options);
     this.intervalExpName = options.intervalExpName ?? 1000;
   }

@@ -1,6 +1,9 @@
 import { DetError } from '@det/registry';
 import { Hook, type BaseRunner } from '@det/runner';
 
+/** Options every LR policy hook accepts. */
+export const LR_BASE_OPTIONS = ['byEpoch', 'warmup', 'warmupIters', 'warmupRatio', 'warmupByEpoch'];
+
 export type WarmupKind = 'constant' | 'linear' | 'exp';
 
 export interface LrUpdaterOptions {

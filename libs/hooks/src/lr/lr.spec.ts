@@ -83,6 +83,9 @@ describe('LR schedules (hand-computed tables, base lr 0.1, 4 epochs × 3 iterati
     expect(() => new StepLrUpdaterHook({ step: 1, warmup: 'cubic' as never, warmupIters: 1 })).toThrow(/lrConfig.warmup: 'cubic'/);
     expect(() => new FixedLrUpdaterHook({ warmup: 'linear', warmupIters: 0 })).toThrow(/warmupIters must be > 0/);
     expect(() => new CosineAnnealingLrUpdaterHook({ minLr: 0, minLrRatio: 0.1 })).toThrow(/exactly one of minLr and minLrRatio/);
+    expect(() => new StepLrUpdaterHook({ step: [8, 11], warmup: 'linear', warmup_iters: 500 } as never)).toThrow(
+      "lrConfig (StepLrUpdaterHook): unknown option 'warmup_iters' (did you mean 'warmupIters'?); options: byEpoch, warmup, warmupIters, warmupRatio, warmupByEpoch, step, gamma, minLr",
+    );
   });
 });
 

@@ -1,11 +1,17 @@
 import { DetError, HOOKS } from '@det/registry';
 import type { BaseRunner } from '@det/runner';
 import { annealingCos } from './annealing';
-import { LrUpdaterHook, progressOf, type LrUpdaterOptions } from './lr-updater-hook';
+import { LR_BASE_OPTIONS, LrUpdaterHook, progressOf, type LrUpdaterOptions } from './lr-updater-hook';
+import { rejectUnknownOptions } from '../options';
 
 /** Constant LR (warm-up still applies). */
 @HOOKS.register()
 export class FixedLrUpdaterHook extends LrUpdaterHook {
+  constructor(options: LrUpdaterOptions = {}) {
+    rejectUnknownOptions(options, LR_BASE_OPTIONS, 'lrConfig (FixedLrUpdaterHook)');
+    super(options);
+  }
+
   getLr(_runner: BaseRunner, baseLr: number): number {
     return baseLr;
   }
@@ -19,6 +25,7 @@ export class StepLrUpdaterHook extends LrUpdaterHook {
   readonly minLr: number | undefined;
 
   constructor(options: LrUpdaterOptions & { step: number | number[]; gamma?: number; minLr?: number }) {
+    rejectUnknownOptions(options, [...LR_BASE_OPTIONS, 'step', 'gamma', 'minLr'], 'lrConfig (StepLrUpdaterHook)');
     super(options);
     const step = options.step;
     const ok = Array.isArray(step) ? step.every((s) => Number.isInteger(s) && s > 0) : Number.isInteger(step) && step > 0;
@@ -48,6 +55,7 @@ export class PolyLrUpdaterHook extends LrUpdaterHook {
   readonly minLr: number;
 
   constructor(options: LrUpdaterOptions & { power?: number; minLr?: number } = {}) {
+    rejectUnknownOptions(options, [...LR_BASE_OPTIONS, 'power', 'minLr'], 'lrConfig (PolyLrUpdaterHook)');
     super(options);
     this.power = options.power ?? 1;
     this.minLr = options.minLr ?? 0;
@@ -66,6 +74,7 @@ export class CosineAnnealingLrUpdaterHook extends LrUpdaterHook {
   readonly minLrRatio: number | undefined;
 
   constructor(options: LrUpdaterOptions & { minLr?: number; minLrRatio?: number } = {}) {
+    rejectUnknownOptions(options, [...LR_BASE_OPTIONS, 'minLr', 'minLrRatio'], 'lrConfig (CosineAnnealingLrUpdaterHook)');
     super(options);
     if ((options.minLr === undefined) === (options.minLrRatio === undefined)) {
       throw new DetError('lrConfig: CosineAnnealing needs exactly one of minLr and minLrRatio');

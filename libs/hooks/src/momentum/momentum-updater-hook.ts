@@ -2,6 +2,9 @@ import { DetError, HOOKS } from '@det/registry';
 import { Hook, type BaseRunner } from '@det/runner';
 import { annealingCos } from '../lr/annealing';
 import { optimizerOf, progressOf, type WarmupKind } from '../lr/lr-updater-hook';
+import { rejectUnknownOptions } from '../options';
+
+const MOMENTUM_BASE_OPTIONS = ['byEpoch', 'warmup', 'warmupIters', 'warmupRatio'];
 
 export interface MomentumUpdaterOptions {
   byEpoch?: boolean;
@@ -84,6 +87,7 @@ export class CosineAnnealingMomentumUpdaterHook extends MomentumUpdaterHook {
   readonly minMomentumRatio: number | undefined;
 
   constructor(options: MomentumUpdaterOptions & { minMomentum?: number; minMomentumRatio?: number } = {}) {
+    rejectUnknownOptions(options, [...MOMENTUM_BASE_OPTIONS, 'minMomentum', 'minMomentumRatio'], 'momentumConfig (CosineAnnealingMomentumUpdaterHook)');
     super(options);
     if ((options.minMomentum === undefined) === (options.minMomentumRatio === undefined)) {
       throw new DetError('momentumConfig: CosineAnnealing needs exactly one of minMomentum and minMomentumRatio');
@@ -107,6 +111,7 @@ export class StepMomentumUpdaterHook extends MomentumUpdaterHook {
   readonly minMomentum: number | undefined;
 
   constructor(options: MomentumUpdaterOptions & { step: number | number[]; gamma?: number; minMomentum?: number }) {
+    rejectUnknownOptions(options, [...MOMENTUM_BASE_OPTIONS, 'step', 'gamma', 'minMomentum'], 'momentumConfig (StepMomentumUpdaterHook)');
     super(options);
     const step = options.step;
     const ok = Array.isArray(step) ? step.every((s) => Number.isInteger(s) && s > 0) : Number.isInteger(step) && step > 0;

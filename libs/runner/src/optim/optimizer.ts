@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DetError, type NamedArray } from '@det/registry';
+import { DetError, nearestName, type NamedArray } from '@det/registry';
 import { buildParamGroups, type ParamwiseCfg } from './paramwise';
 import { isNamedArray, namedArrayToTensor, tensorToNamedArray } from './state-arrays';
 
@@ -46,6 +46,16 @@ export abstract class Optimizer {
     options: OptimizerOptions,
     groupDefaults: Record<string, unknown>,
   ) {
+    // Catches snake_case keys carried over from MMDetection configs (weight_decay) and typos.
+    const allowed = ['lr', 'weightDecay', 'paramwiseCfg', ...Object.keys(groupDefaults)];
+    for (const key of Object.keys(options)) {
+      if (!allowed.includes(key)) {
+        const near = nearestName(key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), allowed);
+        throw new DetError(
+          `optimizer: unknown option '${key}' for ${new.target.name}${near ? ` (did you mean '${near}'?)` : ''}; options: ${allowed.join(', ')}`,
+        );
+      }
+    }
     if (!(typeof options.lr === 'number' && options.lr >= 0)) {
       throw new DetError(`optimizer.lr must be a number >= 0, got ${JSON.stringify(options.lr)}`);
     }

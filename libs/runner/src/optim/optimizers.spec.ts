@@ -66,6 +66,13 @@ describe('SGD', () => {
     expectClose(runTf((ps) => new SGD({ lr, momentum: mom, dampening: damp }, ps)), p);
   });
 
+  it('names unknown options and suggests the camelCase key', () => {
+    expect(() => new SGD({ lr: 0.1, weight_decay: 1e-4 } as never, {})).toThrow(
+      "optimizer: unknown option 'weight_decay' for SGD (did you mean 'weightDecay'?); options: lr, weightDecay, paramwiseCfg, momentum, dampening, nesterov",
+    );
+    expect(() => new AdamW({ lr: 0.1, beta: [0.9, 0.99] } as never, {})).toThrow(/unknown option 'beta' for AdamW \(did you mean 'betas'\?\)/);
+  });
+
   it('rejects nesterov without momentum and is registered', () => {
     expect(() => new SGD({ lr: 0.1, nesterov: true }, {})).toThrow(/nesterov needs momentum/);
     expect(OPTIMIZERS.get('SGD')).toBe(SGD);
