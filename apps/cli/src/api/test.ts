@@ -72,9 +72,13 @@ export async function testDetector(configFile: string, checkpointFile: string, o
     let metrics: Record<string, number> | undefined;
     if (!options.formatOnly) {
       const evaluation = (cfg.evaluation ?? {}) as Record<string, unknown>;
-      const metric = options.eval?.length ? options.eval : evaluation.metric;
-      const { interval: _i, saveBest: _s, start: _st, rule: _r, byEpoch: _b, ...evalOptions } = evaluation;
-      metrics = await dataset.evaluate(results, { ...evalOptions, ...(metric !== undefined ? { metric } : {}) });
+      const wanted = options.eval?.length ? options.eval : evaluation.metric;
+      const { interval: _i, saveBest: _s, start: _st, rule: _r, byEpoch: _b, metric: _m, ...evalOptions } = evaluation;
+      // One evaluate() per metric (a dataset takes one metric at a time); their keys differ.
+      metrics = {};
+      for (const metric of wanted === undefined ? [undefined] : [wanted].flat()) {
+        Object.assign(metrics, await dataset.evaluate(results, { ...evalOptions, ...(metric !== undefined ? { metric } : {}) }));
+      }
     }
     return { metrics, results, outFile, shown, seconds: (Date.now() - started) / 1000 };
   } finally {

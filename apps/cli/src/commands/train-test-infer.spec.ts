@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { decodeSafetensors } from '@det/registry';
+import { TINY_CONFIG, det, tempDir, tinyCfgOptions } from '../testing/det-in-process';
+
+// One tiny training run shared by the specs below: train → test → infer → analyze-logs → resume.
+const CLASSES = ['red_rectangle', 'green_circle', 'blue_triangle'];
+const root = tempDir('e2e');
+const dataRoot = path.join(root, 'data');
+const workDir = path.join(root, 'work');
+const ckpt = path.join(workDir, 'latest.safetensors');
+let trainRun: { code: number; out: string; err: string };
+
+beforeAll(async () => {
+  trainRun = await det('train', TINY_CONFIG, '--work-dir', workDir, '--seed', '3', '--json', ...tinyCfgOptions(dataRoot));
+}, 120_000);
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('det train', () => {
+  it('writes config, text log, JSON log and checkpoints into the work dir and prints where', () => {
+    expect(trainRun.err).not.toMatch(/det: (internal )?error/);
+    expect(trainRun.code).toBe(0);
+    const result = JSON.parse(trainRun.out);
+    expect(result.workDir).toBe(workDir);
+    expect(result.checkpoint).toBe(ckpt);
+    for (const f of [result.logFile, result.jsonLogFile, result.configFile, ckpt, path.join(workDir, 'iter_2.safetensors')]) {
+      expect(fs.existsSync(f)).toBe(true);
+    }
+    // The text log file holds what went to stderr: env report, seed, iteration lines.
+    const text = fs.readFileSync(result.logFile, 'utf8');
+    expect(text).toContain('Environment info:');
+    expect(text).toContain('Set random seed to 3');
+    expect(text).toMatch(/Iter \[1\/2\]\tlr: /);
+    expect(trainRun.err).toContain('Set random seed to 3');
+    // The JSON log: meta first, then train lines with the head's losses and the evaluation.
+    const lines = fs.readFileSync(result.jsonLogFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.mode === 'train' && 'loss_cls' in l && 'loss_bbox' in l)).toBeDefined();
+    expect(lines.some((l) => 'bbox_mAP' in l)).toBe(true);
+    expect(Object.keys(result.metrics)).toContain('bbox_mAP');
+  });
+
+  it('puts the resolved config, env, seed and classes into the checkpoint meta', () => {
+    const { metadata } = decodeSafetensors(new Uint8Array(fs.readFileSync(ckpt)));
+    const meta = JSON.parse(metadata!.det).meta;
+    expect(meta.config.model.type).toBe('RetinaNet');
+    expect(meta.config.workDir).toBe(workDir);
+    expect(meta.config.seed).toBe(3);
+    expect(meta.env.node).toBe(process.version);
+    expect(meta.classes).toEqual(CLASSES);
+    expect(meta.iter).toBe(2);
+  });
+
+  it('--resume auto continues from the newest checkpoint of the work dir', async () => {
+    const r = await det('train', TINY_CONFIG, '--work-dir', workDir, '--resume', 'auto', '--no-validate', ...tinyCfgOptions(dataRoot, 'runner.maxIters=3', 'checkpointConfig.interval=3'));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('resumed epoch');
+    expect(r.err).toMatch(/Iter \[3\/3\]/);
+    expect(r.err).not.toMatch(/Iter \[1\/3\]/);
+    expect(fs.existsSync(path.join(workDir, 'iter_3.safetensors'))).toBe(true);
+  });
+});
+
+describe('det test', () => {
+  it('evaluates the checkpoint (--json), writes COCO results (--out) and pictures (--show-dir)', async () => {
+    const out = path.join(root, 'results.json');
+    const showDir = path.join(root, 'show');
+    const r = await det('test', TINY_CONFIG, path.join(workDir, 'iter_2.safetensors'), '--eval', 'bbox', '--json', '--out', out, '--show-dir', showDir,
+      ...tinyCfgOptions(dataRoot, 'model.testCfg.scoreThr=0'));
+    expect(r.err).not.toMatch(/det: (internal )?error/);
+    expect(r.code).toBe(0);
+    const metrics = JSON.parse(r.out);
+    expect(Object.keys(metrics)).toEqual(expect.arrayContaining(['bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75']));
+    const dets = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(dets.length).toBeGreaterThan(0);
+    expect(Object.keys(dets[0]).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
+    const pictures = fs.readdirSync(showDir);
+    expect(pictures).toHaveLength(4);
+    expect((await sharp(path.join(showDir, pictures[0])).metadata()).width).toBe(64);
+  });
+
+  it('--format-only needs --out', async () => {
+    const r = await det('test', TINY_CONFIG, ckpt, '--format-only', ...tinyCfgOptions(dataRoot));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--format-only writes the results to a file: give --out FILE too');
+  });
+});
+
+describe('det infer', () => {
+  it('prints COCO-style detections with class names (--json) and draws them (--out-dir)', async () => {
+    const images = path.join(dataRoot, 'images', 'val');
+    const outDir = path.join(root, 'infer');
+    const r = await det('infer', TINY_CONFIG, ckpt, images, '--score-thr', '0', '--json', '--out-dir', outDir, ...tinyCfgOptions(dataRoot, 'model.testCfg.scoreThr=0'));
+    expect(r.code).toBe(0);
+    const dets = JSON.parse(r.out);
+    expect(dets.length).toBeGreaterThan(0);
+    for (const d of dets) {
+      expect(Object.keys(d).sort()).toEqual(['bbox', 'category', 'category_id', 'file_name', 'score']);
+      expect(CLASSES).toContain(d.category);
+      expect(d.bbox[0]).toBeGreaterThanOrEqual(0);
+      expect(d.bbox[0] + d.bbox[2]).toBeLessThanOrEqual(64.01);
+    }
+    expect(fs.readdirSync(outDir).sort()).toEqual(fs.readdirSync(images).sort().map((f) => f.replace(/\.[^.]+$/, '.jpg')));
+    // Drawn boxes change pixels: the output differs from the input image.
+    const [a, b] = await Promise.all([path.join(images, fs.readdirSync(images)[0]), path.join(outDir, fs.readdirSync(outDir)[0])].map((f) => sharp(f).raw().toBuffer()));
+    expect(a.equals(b)).toBe(false);
+  });
+
+  it('prints a text table by default, without detections under the threshold', async () => {
+    const image = path.join(dataRoot, 'images', 'val', fs.readdirSync(path.join(dataRoot, 'images', 'val'))[0]);
+    const r = await det('infer', TINY_CONFIG, ckpt, image, '--score-thr', '1', ...tinyCfgOptions(dataRoot));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('file\tclass\tscore\tx1\ty1\tx2\ty2\n(no detections above the score threshold)\n');
+  });
+});
+
+describe('det analyze-logs', () => {
+  it('plots the losses and mAP of the run as a PNG and prints a summary', async () => {
+    const log = fs.readdirSync(workDir).filter((f) => f.endsWith('.log.json')).sort()[0];
+    const out = path.join(root, 'curves.png');
+    const r = await det('analyze-logs', path.join(workDir, log), '--keys', 'loss_cls', 'loss_bbox', 'bbox_mAP', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^key\s+mode\s+points/);
+    expect(r.out).toMatch(/^loss_cls\s+train\s+2\s/m);
+    const meta = await sharp(out).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.height).toBeGreaterThan(3 * 200);
+  });
+});
