@@ -17,14 +17,10 @@ export function argsortDescending(scores: ArrayLike<number>): Int32Array {
 /**
  * Greedy NMS over the candidates `order` (already sorted best first). A box is suppressed by a
  * kept box when IoU > iouThreshold (strict), IoU = inter / (areaA + areaB - inter), no +1.
- * `groups` (optional) restricts suppression to boxes of the same group.
+ * The still-alive candidates are kept compacted in one list, so each kept box scans only
+ * survivors; pairs that do not overlap skip the division.
  */
-function greedyNms(
-  boxes: ArrayLike<number>,
-  order: Int32Array,
-  iouThreshold: number,
-  groups?: ArrayLike<number>,
-): Int32Array {
+function greedyNms(boxes: ArrayLike<number>, order: Int32Array, iouThreshold: number): Int32Array {
   const n = order.length;
   // Copy coordinates into sorted order once so the inner loop walks memory linearly.
   const x1 = new Float64Array(n);
@@ -32,7 +28,7 @@ function greedyNms(
   const x2 = new Float64Array(n);
   const y2 = new Float64Array(n);
   const area = new Float64Array(n);
-  const group = groups ? new Float64Array(n) : undefined;
+  const alive = new Int32Array(n);
   for (let r = 0; r < n; r++) {
     const o = order[r] * 4;
     x1[r] = boxes[o];
@@ -40,25 +36,29 @@ function greedyNms(
     x2[r] = boxes[o + 2];
     y2[r] = boxes[o + 3];
     area[r] = (x2[r] - x1[r]) * (y2[r] - y1[r]);
-    if (group) group[r] = groups![order[r]];
+    alive[r] = r;
   }
-  const suppressed = new Uint8Array(n);
   const keep = new Int32Array(n);
   let kept = 0;
-  for (let r = 0; r < n; r++) {
-    if (suppressed[r]) continue;
+  let count = n;
+  // alive[0..count) are the survivors in score order; alive[head] is the best one left.
+  for (let head = 0; head < count; head++) {
+    const r = alive[head];
     keep[kept++] = order[r];
     const ax1 = x1[r], ay1 = y1[r], ax2 = x2[r], ay2 = y2[r], aArea = area[r];
-    for (let s = r + 1; s < n; s++) {
-      if (suppressed[s]) continue;
-      if (group && group[s] !== group[r]) continue;
+    let write = head + 1;
+    for (let p = head + 1; p < count; p++) {
+      const s = alive[p];
       const w = Math.min(ax2, x2[s]) - Math.max(ax1, x1[s]);
-      if (w <= 0) continue; // no overlap: IoU 0 never exceeds a threshold >= 0
       const h = Math.min(ay2, y2[s]) - Math.max(ay1, y1[s]);
-      if (h <= 0) continue;
-      const inter = w * h;
-      if (inter / (aArea + area[s] - inter) > iouThreshold) suppressed[s] = 1;
+      // No overlap means IoU 0, which never exceeds a threshold >= 0.
+      if (w > 0 && h > 0) {
+        const inter = w * h;
+        if (inter / (aArea + area[s] - inter) > iouThreshold) continue;
+      }
+      alive[write++] = s;
     }
+    count = write;
   }
   return keep.slice(0, kept);
 }

@@ -7,6 +7,9 @@ beforeAll(async () => {
   await useBackend('cpu');
 });
 
+/** Both implementations: host typed-array kernel and device gather/scatterND. */
+const IMPLS = ['typed', 'gather'] as const;
+
 /** NCHW nested lists → NHWC tensor (det's layout). */
 function nchwToNhwc(data: Float64Array, [n, c, h, w]: number[]): tf.Tensor4D {
   return tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(data), [n, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D);
@@ -21,25 +24,28 @@ describe('roiAlign against ops_roi_align.json', () => {
     };
     const features = nchwToNhwc(flat(inp.input), inp.input_shape);
     const rois = tf.tensor2d(inp.rois);
-    const out = roiAlign(features, rois, {
-      outputSize: inp.output_size, spatialScale: inp.spatial_scale, samplingRatio: inp.sampling_ratio, aligned: inp.aligned,
-    });
-    const [k, ch, ph, pw] = c.expected.output_shape as number[];
-    expect(out.shape).toEqual([k, ph, pw, ch]);
-    const outNchw = tf.transpose(out, [0, 3, 1, 2]);
-    // Inputs |x| ≲ 4 are rounded to float32 (≈2.4e-7 each) and each output is a convex
-    // combination of them, so 1e-6 absolute on top of 1e-5 relative is a safe floor.
-    expectClose(outNchw.dataSync(), flat(c.expected.output), `${vectors.file} case ${i}`, { rtol: 1e-5, atol: 1e-6 });
-    tf.dispose([features, rois, out, outNchw]);
+    for (const impl of IMPLS) {
+      const out = roiAlign(features, rois, {
+        outputSize: inp.output_size, spatialScale: inp.spatial_scale, samplingRatio: inp.sampling_ratio, aligned: inp.aligned, impl,
+      });
+      const [k, ch, ph, pw] = c.expected.output_shape as number[];
+      expect(out.shape).toEqual([k, ph, pw, ch]);
+      const outNchw = tf.transpose(out, [0, 3, 1, 2]);
+      // Inputs |x| ≲ 4 are rounded to float32 (≈2.4e-7 each) and each output is a convex
+      // combination of them, so 1e-6 absolute on top of 1e-5 relative is a safe floor.
+      expectClose(outNchw.dataSync(), flat(c.expected.output), `${vectors.file} case ${i} (${impl})`, { rtol: 1e-5, atol: 1e-6 });
+      tf.dispose([out, outNchw]);
+    }
+    tf.dispose([features, rois]);
   });
 });
 
 describe('roiAlign gradient', () => {
-  it('matches central finite differences of a weighted sum', () => {
+  it.each(IMPLS)('(%s) matches central finite differences of a weighted sum', (impl) => {
     const [n, h, w, c] = [2, 5, 6, 2];
     const featData = Float32Array.from({ length: n * h * w * c }, (_, i) => Math.sin(i * 0.7) * 2);
     const rois = tf.tensor2d([[0, 0.3, 0.8, 4.6, 3.9], [1, -0.7, 1.2, 3.1, 6.4], [0, 4.2, 2.2, 6.3, 4.9]]);
-    const opts = { outputSize: [2, 3] as [number, number], spatialScale: 1, samplingRatio: 0, aligned: true };
+    const opts = { outputSize: [2, 3] as [number, number], spatialScale: 1, samplingRatio: 0, aligned: true, impl };
     const probe = tf.tensor4d(Float32Array.from({ length: 3 * 2 * 3 * c }, (_, i) => Math.cos(i * 1.3)), [3, 2, 3, c]);
     const objective = (f: tf.Tensor4D) => tf.sum(tf.mul(roiAlign(f, rois, opts), probe));
     const feats = tf.tensor4d(featData, [n, h, w, c]);
@@ -90,10 +96,12 @@ describe('roiAlign edge cases against torchvision (src/ops/__fixtures__/roi_alig
     const inp = c.inputs;
     const shape = [2, 3, 7, 9];
     const features = nchwToNhwc(flat(inp.input_nchw), shape);
-    const out = roiAlign(features, tf.tensor2d(inp.rois), {
-      outputSize: inp.output_size, spatialScale: inp.spatial_scale, samplingRatio: inp.sampling_ratio, aligned: inp.aligned,
-    });
-    const outNchw = tf.transpose(out, [0, 3, 1, 2]);
-    expectClose(outNchw.dataSync(), flat(c.expected.output_nchw), `roi_align_edge case ${i}`, { rtol: 1e-5, atol: 1e-6 });
+    for (const impl of IMPLS) {
+      const out = roiAlign(features, tf.tensor2d(inp.rois), {
+        outputSize: inp.output_size, spatialScale: inp.spatial_scale, samplingRatio: inp.sampling_ratio, aligned: inp.aligned, impl,
+      });
+      const outNchw = tf.transpose(out, [0, 3, 1, 2]);
+      expectClose(outNchw.dataSync(), flat(c.expected.output_nchw), `roi_align_edge case ${i} (${impl})`, { rtol: 1e-5, atol: 1e-6 });
+    }
   });
 });

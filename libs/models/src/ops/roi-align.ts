@@ -1,7 +1,8 @@
 // RoIAlign (torchvision semantics) on NHWC features, differentiable with respect to the features.
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
-import { buildRoiAlignPlan, RoiAlignParams, RoiAlignPlan } from './roi-align-plan';
+import { buildRoiAlignPlan, RoiAlignParams } from './roi-align-plan';
+import { applyPlanGather, applyPlanTyped, scatterPlanND, scatterPlanTyped } from './roi-align-kernels';
 
 export interface RoiAlignOptions {
   /** [ph, pw] (a number means square). */
@@ -12,7 +13,15 @@ export interface RoiAlignOptions {
   samplingRatio?: number;
   /** Shift rois by -0.5 px (Detectron2 / MMCV pixel model, MMDetection's default). */
   aligned?: boolean;
+  /**
+   * 'typed': host typed-array kernel (reads the features once); 'gather': tf.gather/scatterND
+   * on the device. 'auto' (default) picks 'typed' on the cpu and wasm backends.
+   */
+  impl?: 'auto' | 'typed' | 'gather';
 }
+
+/** Backends whose tensors live in host memory, where reading them is a copy at most. */
+const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
 function normalise(options: RoiAlignOptions): RoiAlignParams {
   const size = typeof options.outputSize === 'number' ? [options.outputSize, options.outputSize] : options.outputSize;
@@ -29,29 +38,6 @@ function normalise(options: RoiAlignOptions): RoiAlignParams {
     samplingRatio,
     aligned: options.aligned ?? true,
   };
-}
-
-/** out[cell, :] = Σ_j weights[cell, j] · feat[indices[cell, j], :] */
-function applyPlan(featMatrix: tf.Tensor2D, plan: RoiAlignPlan): tf.Tensor2D {
-  return tf.tidy(() => {
-    const c = featMatrix.shape[1];
-    const idx = tf.tensor1d(plan.indices, 'int32');
-    const w = tf.tensor3d(plan.weights, [plan.cells, plan.width, 1]);
-    const picked = tf.reshape(tf.gather(featMatrix, idx), [plan.cells, plan.width, c]);
-    return tf.sum(tf.mul(picked, w), 1) as tf.Tensor2D;
-  });
-}
-
-/** The adjoint of applyPlan: scatter-add dy[cell, :] · weights[cell, j] into row indices[cell, j]. */
-function scatterPlan(dy: tf.Tensor2D, plan: RoiAlignPlan, pixels: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const c = dy.shape[1];
-    const idx = tf.tensor2d(plan.indices, [plan.cells * plan.width, 1], 'int32');
-    const w = tf.tensor3d(plan.weights, [plan.cells, plan.width, 1]);
-    const updates = tf.reshape(tf.mul(tf.expandDims(dy, 1), w), [plan.cells * plan.width, c]);
-    // scatterND sums duplicate indices, which is exactly the accumulation the adjoint needs.
-    return tf.scatterND(idx, updates, [pixels, c]) as tf.Tensor2D;
-  });
 }
 
 /**
@@ -77,11 +63,18 @@ export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoiA
   if (k === 0) return tf.zeros([0, ph, pw, c]);
   const plan = buildRoiAlignPlan(roiData, [n, h, w], params);
   const pixels = n * h * w;
+  const impl = options.impl ?? 'auto';
+  const typed = impl === 'typed' || (impl === 'auto' && HOST_BACKENDS.has(tf.getBackend()));
   const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const feat = inputs[0] as tf.Tensor;
-    const value = tf.reshape(applyPlan(tf.reshape(feat, [pixels, c]), plan), [k, ph, pw, c]);
     // The plan lives in JS memory, so the gradient can run after the caller's tidy has ended.
-    const gradFunc = (dy: tf.Tensor) => tf.reshape(scatterPlan(tf.reshape(dy, [k * ph * pw, c]), plan, pixels), [n, h, w, c]);
+    if (typed) {
+      const value = tf.tensor4d(applyPlanTyped(feat.dataSync(), c, plan), [k, ph, pw, c]);
+      const gradFunc = (dy: tf.Tensor) => tf.tensor4d(scatterPlanTyped(dy.dataSync(), c, plan, pixels), [n, h, w, c]);
+      return { value, gradFunc };
+    }
+    const value = tf.reshape(applyPlanGather(tf.reshape(feat, [pixels, c]), plan), [k, ph, pw, c]);
+    const gradFunc = (dy: tf.Tensor) => tf.reshape(scatterPlanND(tf.reshape(dy, [k * ph * pw, c]), plan, pixels), [n, h, w, c]);
     return { value, gradFunc };
   });
   return tf.tidy(() => op(features) as tf.Tensor4D);

@@ -54,6 +54,8 @@ describe('tensor bookkeeping', () => {
     ['nms', () => nms(a, scores, 0.5)],
     ['batchedNms', () => batchedNms(a, scores, labels, 0.5)],
     ['roiAlign', () => roiAlign(feats, rois, { outputSize: 3, spatialScale: 0.5 })],
+    ['roiAlign (gather)', () => roiAlign(feats, rois, { outputSize: 3, spatialScale: 0.5, impl: 'gather' })],
+    ['roiAlign gradient (gather)', () => tf.grad((f: tf.Tensor) => tf.sum(roiAlign(f as tf.Tensor4D, rois, { outputSize: 3, impl: 'gather' })))(feats)],
     ['roiAlign gradient', () => tf.grad((f: tf.Tensor) => tf.sum(roiAlign(f as tf.Tensor4D, rois, { outputSize: 3 })))(feats)],
     ['sigmoidFocalLoss', () => sigmoidFocalLoss(logits, cls, { weight })],
     ['FocalLoss', () => new FocalLoss().forward(logits, cls, { avgFactor: 2 })],

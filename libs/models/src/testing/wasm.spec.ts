@@ -43,22 +43,26 @@ describe('ops on the wasm backend', () => {
       const inp = c.inputs as { input: unknown; input_shape: number[]; rois: number[][]; output_size: [number, number]; spatial_scale: number; sampling_ratio: number; aligned: boolean };
       const [n, ch, h, w] = inp.input_shape;
       const feats = tf.transpose(tf.tensor4d(Float32Array.from(flat(inp.input)), [n, ch, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
-      const out = roiAlign(feats, tf.tensor2d(inp.rois), { outputSize: inp.output_size, spatialScale: inp.spatial_scale, samplingRatio: inp.sampling_ratio, aligned: inp.aligned });
-      expectClose(tf.transpose(out, [0, 3, 1, 2]).dataSync(), flat(c.expected.output), `wasm roi_align case ${i}`, TOL);
+      for (const impl of ['auto', 'gather'] as const) {
+        const out = roiAlign(feats, tf.tensor2d(inp.rois), { outputSize: inp.output_size, spatialScale: inp.spatial_scale, samplingRatio: inp.sampling_ratio, aligned: inp.aligned, impl });
+        expectClose(tf.transpose(out, [0, 3, 1, 2]).dataSync(), flat(c.expected.output), `wasm roi_align case ${i} (${impl})`, TOL);
+      }
     }
     // Inputs are made on the backend in use: a tensor moved between backends inside a custom
     // op trips tfjs's kernel leak check (the move is counted in the inner scope).
-    const grad = () => {
+    const grad = (impl: 'auto' | 'gather') => {
       const feats = tf.tensor4d(Float32Array.from({ length: 2 * 6 * 7 * 3 }, (_, i) => Math.sin(i)), [2, 6, 7, 3]);
       const rois = tf.tensor2d([[0, 0.5, 1, 5, 5.5], [1, -1, 2, 4, 8], [1, 2, 2, 2.4, 2.3]]);
-      return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(roiAlign(f as tf.Tensor4D, rois, { outputSize: 2 }), tf.reshape(tf.range(0, 12), [1, 2, 2, 3]))))(feats);
+      return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(roiAlign(f as tf.Tensor4D, rois, { outputSize: 2, impl }), tf.reshape(tf.range(0, 12), [1, 2, 2, 3]))))(feats);
     };
-    const onWasm = grad().dataSync();
+    const onWasm = grad('auto').dataSync();
+    const onWasmGather = grad('gather').dataSync();
     await useBackend('cpu');
-    const onCpu = grad().dataSync();
+    const onCpu = grad('auto').dataSync();
     await useBackend('wasm');
     expect(onWasm.some((x) => x !== 0)).toBe(true);
     expectClose(onWasm, onCpu, 'roiAlign gradient wasm vs cpu', TOL);
+    expectClose(onWasmGather, onCpu, 'roiAlign gradient wasm (gather/scatterND) vs cpu', TOL);
   });
 
   it('losses match the vectors', () => {
