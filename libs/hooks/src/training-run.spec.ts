@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { HOOKS, globalRng, setGlobalSeed, withOwner } from '@det/registry';
-import { EpochBasedRunner, Hook, SGD, decodeCheckpoint, findLatestCheckpoint, type TrainingHooksConfig } from '@det/runner';
+import { EpochBasedRunner, Hook, IterBasedRunner, SGD, decodeCheckpoint, findLatestCheckpoint, type TrainingHooksConfig } from '@det/runner';
 import { EvalHook } from './eval-hook';
 import { LinearModel, ShuffledLoader, memoryLogger, scoredDataset } from './__fixtures__/linear-model';
 import './index';
@@ -95,6 +95,28 @@ describe('a training run with the built-in hooks', () => {
     expect(text).toContain('Epoch(val) [2][2]\tbbox_mAP: 0.5000, bbox_mAP_50: 0.9000');
     expect(text).toContain('The previous best checkpoint');
     expect(train.setEpochCalls).toEqual([0, 1, 2]);
+    model.dispose();
+  });
+
+  it('IterBasedRunner defaults LR, checkpoint and logger hooks to byEpoch: false (MMCV)', async () => {
+    const model = new LinearModel();
+    const logger = memoryLogger();
+    const runner = new IterBasedRunner({ model, optimizer: new SGD({ lr: 0.1, momentum: 0.9 }, model.parameters()), workDir: dir, maxIters: 6, logger });
+    // configs/synthetic/schedule_synthetic.ts's shape: no byEpoch anywhere
+    runner.registerTrainingHooks({
+      lrConfig: { policy: 'step', warmup: 'linear', warmupIters: 2, warmupRatio: 0.5, step: [4] },
+      optimizerConfig: { gradClip: { maxNorm: 35, normType: 2 } },
+      checkpointConfig: { interval: 3, maxKeepCkpts: 2 },
+      logConfig: { interval: 2, hooks: [{ type: 'TextLoggerHook' }] },
+    });
+    const lrs: number[] = [];
+    class LrSpy extends Hook { override beforeTrainIter(r: IterBasedRunner): void { lrs.push(r.currentLr()[0]); } }
+    runner.registerHook(new LrSpy(), 'HIGH');
+    await runner.run([new ShuffledLoader(4, 2)], [['train', 1]]);
+    // linear warm-up over 2 iterations from 0.5, then 0.1 until the step at iteration 4
+    lrs.forEach((v, i) => expect(v).toBeCloseTo([0.05, 0.075, 0.1, 0.1, 0.01, 0.01][i], 10));
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()).toEqual(['iter_3.safetensors', 'iter_6.safetensors', 'latest.safetensors']);
+    expect(logger.lines.filter((l) => l.startsWith('Iter [')).map((l) => l.split('\t')[0])).toEqual(['Iter [2/6]', 'Iter [4/6]', 'Iter [6/6]']);
     model.dispose();
   });
 

@@ -93,6 +93,8 @@ export abstract class LrUpdaterHook extends Hook {
       if (this.warmup === undefined || cur >= this.warmupIters!) this.setLr(runner, this.regularLr);
       else this.setLr(runner, this.getWarmupLr(cur));
     } else {
+      // By-epoch schedules get their regular lr at epoch starts; compute it if none came yet.
+      if (!this.regularLr.length) this.regularLr = this.getRegularLr(runner);
       if (this.warmup === undefined || cur > this.warmupIters!) return;
       if (cur === this.warmupIters) this.setLr(runner, this.regularLr);
       else this.setLr(runner, this.getWarmupLr(cur));

@@ -73,6 +73,7 @@ export abstract class MomentumUpdaterHook extends Hook {
       if (this.warmup === undefined || cur >= this.warmupIters) this.setMomentum(runner, this.regularMomentum);
       else this.setMomentum(runner, this.getWarmupMomentum(cur));
     } else {
+      if (!this.regularMomentum.length) this.regularMomentum = this.baseMomentum.map((m) => this.getMomentum(runner, m));
       if (this.warmup === undefined || cur > this.warmupIters) return;
       if (cur === this.warmupIters) this.setMomentum(runner, this.regularMomentum);
       else this.setMomentum(runner, this.getWarmupMomentum(cur));

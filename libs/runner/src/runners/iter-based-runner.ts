@@ -1,6 +1,8 @@
 import { DetError, RUNNERS } from '@det/registry';
 import type { DataLoaderLike } from '../model/interfaces';
 import { BaseRunner, type RunnerOptions, type RunnerSaveOptions, type WorkflowPhase } from './base-runner';
+import { isHook } from '../hooks/hook';
+import type { TrainingHooksConfig } from './training-hooks';
 import { validateWorkflow } from './workflow';
 
 /** Endless view of a loader (MMCV's IterLoader): restarts it, bumping its epoch, when exhausted. */
@@ -86,6 +88,21 @@ export class IterBasedRunner extends BaseRunner {
     }
     await this.callHook('afterEpoch');
     await this.callHook('afterRun');
+  }
+
+  /**
+   * As MMCV's IterBasedRunner: LR, momentum, checkpoint and logger hooks default to
+   * `byEpoch: false` (an iteration runner has no epochs to schedule by); a config value wins.
+   */
+  override registerTrainingHooks(cfg: TrainingHooksConfig): void {
+    const byIter = <T>(c: T): T => (c && !isHook(c) && typeof c === 'object' ? ({ byEpoch: false, ...c } as T) : c);
+    super.registerTrainingHooks({
+      ...cfg,
+      lrConfig: byIter(cfg.lrConfig),
+      momentumConfig: byIter(cfg.momentumConfig),
+      checkpointConfig: byIter(cfg.checkpointConfig),
+      logConfig: cfg.logConfig ? { ...cfg.logConfig, hooks: (cfg.logConfig.hooks ?? []).map((h) => byIter(h)) } : cfg.logConfig,
+    });
   }
 
   private iterLoader(loader: DataLoaderLike): IterLoader {
