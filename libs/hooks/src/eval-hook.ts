@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { DetError, HOOKS } from '@det/registry';
 import { Hook, getCheckpointStore, type BaseRunner, type DataLoaderLike, type RunnerDetResult, type RunnerModel } from '@det/runner';
+import { LoggerHook } from './logger/logger-hook';
 
 export interface EvalHookOptions {
   /** The validation loader; its `dataset.evaluate(results, { metric, … })` scores the results. */
@@ -130,7 +131,13 @@ export class EvalHook extends Hook {
   }
 
   override async afterTrainIter(runner: BaseRunner): Promise<void> {
-    if (!this.byEpoch && this.shouldEvaluate(runner)) await this.doEvaluate(runner);
+    if (!this.byEpoch && this.shouldEvaluate(runner)) {
+      // As MMCV: this hook runs before the loggers, so flush the training log first and clear the
+      // buffer, or the evaluation scores would be printed inside a training line.
+      for (const hook of runner.hooks) if (hook instanceof LoggerHook) await hook.afterTrainIter(runner);
+      runner.logBuffer.clear();
+      await this.doEvaluate(runner);
+    }
   }
 
   private async doEvaluate(runner: BaseRunner): Promise<void> {

@@ -120,6 +120,25 @@ describe('a training run with the built-in hooks', () => {
     model.dispose();
   });
 
+  it('by iteration, evaluation lines stay apart from training lines (MMCV flushes the loggers first)', async () => {
+    const model = new LinearModel();
+    const logger = memoryLogger();
+    const runner = new IterBasedRunner({ model, optimizer: new SGD({ lr: 0.1 }, model.parameters()), workDir: dir, maxIters: 4, logger });
+    runner.registerTrainingHooks({ optimizerConfig: {}, logConfig: { interval: 2, hooks: [{ type: 'TextLoggerHook' }] } });
+    const val = new ShuffledLoader(6, 2);
+    val.dataset = scoredDataset([0.25, 0.5]);
+    runner.registerHook(new EvalHook({ dataloader: val, byEpoch: false, interval: 2 }), 'LOW');
+    await runner.run([new ShuffledLoader(4, 2)], [['train', 1]]);
+    const lines = logger.lines.filter((l) => l.startsWith('Iter')).map((l) => l.replace(/, eta.*?, loss_mse/, ', …, loss_mse').replace(/\d\.\d{4}(?=,|$)/g, 'N'));
+    expect(lines).toEqual([
+      'Iter [2/4]\tlr: 1.000e-01, …, loss_mse: N, loss: N',
+      'Iter(val) [3]\tbbox_mAP: N, bbox_mAP_50: N',
+      'Iter [4/4]\tlr: 1.000e-01, …, loss_mse: N, loss: N',
+      'Iter(val) [3]\tbbox_mAP: N, bbox_mAP_50: N',
+    ]);
+    model.dispose();
+  });
+
   it('stops on a NaN loss with an error naming epoch and iteration', async () => {
     const model = new LinearModel();
     const runner = new EpochBasedRunner({ model, optimizer: new SGD({ lr: 0.1 }, model.parameters()), workDir: dir, maxEpochs: 2, logger: memoryLogger() });
