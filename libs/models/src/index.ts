@@ -27,3 +27,29 @@ export * from './bbox/samplers/random-sampler';
 export * from './bbox/samplers/pseudo-sampler';
 // webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
 export * from './webgpu';
+// nn: Module base (named params/buffers, state dicts) and layers
+export * from './nn';
+// backbones (BACKBONES): ResNet, TinyNet
+export * from './backbones/resnet';
+export * from './backbones/resnet-blocks';
+export * from './backbones/tiny-net';
+// necks (NECKS): FPN
+export * from './necks/fpn';
+// heads (HEADS): AnchorHead, RetinaHead, FCOSHead
+export * from './heads/dense-head';
+export * from './heads/anchor-head';
+export * from './heads/retina-head';
+export * from './heads/fcos-head';
+export { topCandidates, nmsDetections, rescaleBoxes } from './heads/post-process';
+// detectors (DETECTORS): BaseDetector, SingleStageDetector, RetinaNet, FCOS
+export * from './detectors/types';
+export * from './detectors/base-detector';
+export * from './detectors/single-stage';
+export { parseLosses, type LossDict } from './detectors/parse-losses';
+export { unflipBoxes, mapBackToOriginal } from './detectors/aug-merge';
+export * from './detectors/set-num-classes';
+// weights: safetensors save/load and checkpoint loading with a key report
+export * from './weights/weights-io';
+export * from './weights/load-checkpoint';
+// two-stage (HEADS, ROI_EXTRACTORS, DETECTORS): RPNHead, SingleRoIExtractor, StandardRoIHead, Shared2FCBBoxHead, TwoStageDetector, FasterRCNN
+export * from './two-stage';

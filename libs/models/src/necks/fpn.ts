@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, NECKS } from '@det/registry';
-import { ActConfig, ConvModule, Module, ModuleList, NormConfig, InitRng } from '../nn';
+import { ActConfig, ConvModule, Module, ModuleList, NormConfig, InitRng, upsampleNearest } from '../nn';
 
 export interface FPNOptions {
   inChannels: number[];
@@ -97,11 +97,11 @@ export class FPN extends Module {
     });
   }
 
-  /** Nearest upsampling of `x` to `like`'s size (×2 for even sizes; exact size otherwise). */
+  /** Nearest upsampling of `x` to `like`'s size, or by upsampleCfg.scaleFactor. */
   private upsample(x: tf.Tensor, like: tf.Tensor): tf.Tensor {
     const [h, w] = [like.shape[1]!, like.shape[2]!];
     const factor = this.options.upsampleCfg?.scaleFactor;
     const size: [number, number] = factor ? [x.shape[1]! * factor, x.shape[2]! * factor] : [h, w];
-    return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, false, false);
+    return upsampleNearest(x, size);
   }
 }

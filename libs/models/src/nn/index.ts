@@ -7,3 +7,4 @@ export * from './group-norm';
 export * from './simple-layers';
 export * from './norm';
 export * from './conv-module';
+export * from './upsample';

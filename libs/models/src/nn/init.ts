@@ -69,3 +69,15 @@ export function kaimingNormal(shape: number[], layout: 'HWIO' | 'OI', mode: 'fan
 
 /** Bias such that sigmoid(bias) = priorProb (RetinaNet's focal-loss start point). */
 export const biasInitWithProb = (priorProb: number): number => -Math.log((1 - priorProb) / priorProb);
+
+/** MMCV normal_init: weight ~ N(0, std²), bias = constant (in place). */
+export function normalInitLayer(layer: { weight: tf.Variable; bias?: tf.Variable }, std: number, bias = 0, rng?: InitRng): void {
+  const w = normalInit(layer.weight.shape, std, rng);
+  layer.weight.assign(w);
+  w.dispose();
+  if (layer.bias) {
+    const b = tf.fill(layer.bias.shape, bias);
+    layer.bias.assign(b);
+    b.dispose();
+  }
+}

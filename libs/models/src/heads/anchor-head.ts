@@ -1,0 +1,248 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, ComponentConfig, DetError, HEADS, LOSSES, PRIOR_GENERATORS } from '@det/registry';
+import { Conv2d, InitRng, normalInitLayer } from '../nn';
+import { DetResult, ImgMeta } from '../detectors/types';
+import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
+import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
+import { checkNumClasses, concatFloat32, concatUint8, featmapSizes, flattenLevels, gatherRows, gatherRowsWithGrad } from './head-utils';
+import { finishDetections, mergeLevels, topCandidates } from './post-process';
+
+/** A registered loss as heads call it (see losses/reduce.ts). */
+export interface LossModule {
+  forward(pred: tf.Tensor, target: tf.Tensor, options?: { weight?: tf.Tensor; avgFactor?: number }): tf.Tensor;
+}
+
+interface PriorGenerator {
+  numBasePriors: number[];
+  numLevels: number;
+  strides: [number, number][];
+  singleLevelGridPriorsData(size: [number, number], level: number): Float32Array;
+  validFlags(sizes: [number, number][], padShape: number[]): Uint8Array[];
+}
+
+interface BoxCoder {
+  encode(bboxes: tf.Tensor2D, gt: tf.Tensor2D): tf.Tensor2D;
+  decode(bboxes: tf.Tensor2D, deltas: tf.Tensor2D, options?: { maxShape?: number[] }): tf.Tensor2D;
+}
+
+export interface DenseTrainCfg {
+  assigner?: ComponentConfig;
+  sampler?: ComponentConfig;
+  allowedBorder?: number;
+  posWeight?: number;
+  debug?: boolean;
+}
+
+export interface AnchorHeadOptions {
+  numClasses: number;
+  inChannels: number;
+  featChannels?: number;
+  anchorGenerator?: ComponentConfig;
+  bboxCoder?: ComponentConfig;
+  /** Regress (and compute the box loss on) decoded boxes, for IoU-type losses. */
+  regDecodedBbox?: boolean;
+  lossCls?: ComponentConfig;
+  lossBbox?: ComponentConfig;
+  trainCfg?: DenseTrainCfg;
+  testCfg?: DenseTestCfg;
+  rng?: InitRng;
+  initCfg?: unknown;
+}
+
+/** Losses whose classification is already balanced, so every anchor is used (no sampling). */
+const UNSAMPLED_LOSSES = ['FocalLoss', 'GHMC', 'QualityFocalLoss'];
+
+/**
+ * MMDetection's AnchorHead: per level a class score and box delta for each anchor, targets from
+ * assigner + sampler + coder, and post-processing to detections. Subclasses replace the layers
+ * (`initLayers` / `forwardSingle`); RetinaHead is one. Children: `conv_cls`, `conv_reg`.
+ */
+@HEADS.register()
+export class AnchorHead extends DenseHead {
+  readonly numClasses: number;
+  readonly inChannels: number;
+  readonly featChannels: number;
+  readonly useSigmoidCls: boolean;
+  readonly clsOutChannels: number;
+  readonly numBaseAnchors: number;
+  readonly sampling: boolean;
+  readonly regDecodedBbox: boolean;
+  readonly trainCfg: DenseTrainCfg;
+  readonly testCfg: DenseTestCfg;
+  readonly priorGenerator: PriorGenerator;
+  readonly bboxCoder: BoxCoder;
+  readonly lossCls: LossModule;
+  readonly lossBbox: LossModule;
+  private declare convCls: Conv2d;
+  private declare convReg: Conv2d;
+  private targetParts?: TargetComponents;
+
+  constructor(readonly options: AnchorHeadOptions) {
+    super();
+    this.numClasses = checkNumClasses(options.numClasses, this.constructor.name);
+    this.inChannels = options.inChannels;
+    this.featChannels = options.featChannels ?? 256;
+    const lossClsCfg = options.lossCls ?? { type: 'CrossEntropyLoss', useSigmoid: true, lossWeight: 1 };
+    this.useSigmoidCls = lossClsCfg.type === 'FocalLoss' || lossClsCfg.useSigmoid === true;
+    this.clsOutChannels = this.useSigmoidCls ? this.numClasses : this.numClasses + 1;
+    this.sampling = !UNSAMPLED_LOSSES.includes(lossClsCfg.type);
+    this.regDecodedBbox = options.regDecodedBbox ?? false;
+    this.trainCfg = options.trainCfg ?? {};
+    this.testCfg = options.testCfg ?? {};
+    const where = this.constructor.name;
+    this.priorGenerator = PRIOR_GENERATORS.build(
+      options.anchorGenerator ?? { type: 'AnchorGenerator', scales: [8, 16, 32], ratios: [0.5, 1, 2], strides: [4, 8, 16, 32, 64] },
+      { keyPath: `${where}.anchorGenerator` },
+    ) as PriorGenerator;
+    this.numBaseAnchors = this.priorGenerator.numBasePriors[0];
+    this.bboxCoder = BBOX_CODERS.build(options.bboxCoder ?? { type: 'DeltaXYWHBBoxCoder' }, { keyPath: `${where}.bboxCoder` }) as BoxCoder;
+    this.lossCls = LOSSES.build(lossClsCfg, { keyPath: `${where}.lossCls` }) as LossModule;
+    this.lossBbox = LOSSES.build(options.lossBbox ?? { type: 'SmoothL1Loss', beta: 1 / 9, lossWeight: 1 }, { keyPath: `${where}.lossBbox` }) as LossModule;
+    this.initLayers();
+  }
+
+  protected initLayers(): void {
+    const A = this.numBaseAnchors;
+    const rng = this.options.rng;
+    this.convCls = this.addModule('conv_cls', new Conv2d({ inChannels: this.inChannels, outChannels: A * this.clsOutChannels, kernelSize: 1, rng }));
+    this.convReg = this.addModule('conv_reg', new Conv2d({ inChannels: this.inChannels, outChannels: A * 4, kernelSize: 1, rng }));
+    normalInitLayer(this.convCls, 0.01, 0, rng);
+    normalInitLayer(this.convReg, 0.01, 0, rng);
+  }
+
+  /** [class scores [N,H,W,A·C], box deltas [N,H,W,A·4]] of one level. */
+  protected forwardSingle(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    return [this.convCls.forward(x), this.convReg.forward(x)];
+  }
+
+  forward(feats: tf.Tensor[]): HeadOutputs {
+    if (feats.length !== this.priorGenerator.numLevels) {
+      throw new DetError(`${this.constructor.name}: got ${feats.length} feature levels, the anchor generator has ${this.priorGenerator.numLevels} strides`);
+    }
+    const clsScores: tf.Tensor[] = [];
+    const bboxPreds: tf.Tensor[] = [];
+    for (const x of feats) {
+      const [c, b] = this.forwardSingle(x);
+      clsScores.push(c);
+      bboxPreds.push(b);
+    }
+    return { clsScores, bboxPreds };
+  }
+
+  /** Anchors of all levels for these feature sizes, flat (level-major, then y, x, anchor). */
+  private allAnchors(sizes: [number, number][]): Float32Array {
+    return concatFloat32(sizes.map((s, l) => this.priorGenerator.singleLevelGridPriorsData(s, l)));
+  }
+
+  private components(): TargetComponents {
+    if (this.targetParts) return this.targetParts;
+    const where = this.constructor.name;
+    if (!this.trainCfg.assigner) throw new DetError(`${where}: training needs trainCfg.assigner (e.g. { type: 'MaxIoUAssigner', posIouThr: 0.5, negIouThr: 0.4 })`);
+    const assigner = BBOX_ASSIGNERS.build(this.trainCfg.assigner, { keyPath: 'trainCfg.assigner' }) as TargetComponents['assigner'];
+    const samplerCfg = this.sampling && this.trainCfg.sampler ? this.trainCfg.sampler : { type: 'PseudoSampler' };
+    const sampler = BBOX_SAMPLERS.build(samplerCfg, { keyPath: 'trainCfg.sampler' }) as TargetComponents['sampler'];
+    this.targetParts = { assigner, sampler, coder: this.bboxCoder };
+    return this.targetParts;
+  }
+
+  loss(outs: HeadOutputs, gt: GtInputs): Record<string, tf.Scalar> {
+    const { clsScores, bboxPreds } = outs;
+    const sizes = featmapSizes(clsScores);
+    const anchors = this.allAnchors(sizes);
+    const numAnchors = anchors.length / 4;
+    const parts = this.components();
+    const n = gt.imgMetas.length;
+    const labels = new Int32Array(n * numAnchors);
+    const labelWeights = new Float32Array(n * numAnchors);
+    const posRows: number[] = [];
+    const posTargets: Float32Array[] = [];
+    let numTotalPos = 0;
+    let numTotalNeg = 0;
+    for (let i = 0; i < n; i++) {
+      const t = anchorTargetsSingle(
+        {
+          anchors,
+          validFlags: this.insideFlags(sizes, anchors, gt.imgMetas[i]),
+          gtBboxes: gt.gtBboxes[i],
+          gtLabels: gt.gtLabels[i],
+          gtBboxesIgnore: gt.gtBboxesIgnore?.[i],
+          numClasses: this.numClasses,
+          regDecodedBbox: this.regDecodedBbox,
+          posWeight: this.trainCfg.posWeight ?? -1,
+        },
+        parts,
+      );
+      labels.set(t.labels, i * numAnchors);
+      labelWeights.set(t.labelWeights, i * numAnchors);
+      t.posInds.forEach((a) => posRows.push(i * numAnchors + a));
+      posTargets.push(t.posTargets);
+      // MMDetection counts at least one positive per image.
+      numTotalPos += Math.max(t.posInds.length, 1);
+      numTotalNeg += Math.max(t.numNeg, 1);
+    }
+    const avgFactor = this.sampling ? numTotalPos + numTotalNeg : numTotalPos;
+    return tf.tidy(() => {
+      const cls = flattenLevels(clsScores, this.clsOutChannels);
+      const labelsT = tf.tensor1d(labels, 'int32');
+      const lossCls = this.lossCls.forward(cls, labelsT, { weight: tf.tensor1d(labelWeights), avgFactor });
+      const deltas = flattenLevels(bboxPreds, 4);
+      let lossBbox: tf.Tensor;
+      if (posRows.length === 0) {
+        // Keep the regression branch in the graph with a zero loss (MMDetection sums empty tensors).
+        lossBbox = tf.mul(tf.sum(deltas), 0);
+      } else {
+        let pred = gatherRowsWithGrad(deltas, posRows);
+        const target = tf.tensor2d(concatFloat32(posTargets), [posRows.length, 4]);
+        if (this.regDecodedBbox) {
+          const posAnchors = gatherRows(anchors, 4, posRows.map((r) => r % numAnchors));
+          pred = this.bboxCoder.decode(tf.tensor2d(posAnchors, [posRows.length, 4]), pred);
+        }
+        lossBbox = this.lossBbox.forward(pred, target, { avgFactor });
+      }
+      return { loss_cls: lossCls as tf.Scalar, loss_bbox: lossBbox as tf.Scalar };
+    });
+  }
+
+  /** Valid anchors of one image: inside the un-padded image, and within allowedBorder when ≥ 0. */
+  private insideFlags(sizes: [number, number][], anchors: Float32Array, meta: ImgMeta): Uint8Array {
+    const flags = concatUint8(this.priorGenerator.validFlags(sizes, meta.padShape.slice(0, 2)));
+    const border = this.trainCfg.allowedBorder ?? -1;
+    if (border < 0) return flags;
+    const [h, w] = meta.imgShape;
+    for (let i = 0; i < flags.length; i++) {
+      const inside = anchors[i * 4] >= -border && anchors[i * 4 + 1] >= -border && anchors[i * 4 + 2] < w + border && anchors[i * 4 + 3] < h + border;
+      if (!inside) flags[i] = 0;
+    }
+    return flags;
+  }
+
+  getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): DetResult[] {
+    const { clsScores, bboxPreds } = outs;
+    const sizes = featmapSizes(clsScores);
+    const cfg = this.testCfg;
+    const C = this.numClasses;
+    return imgMetas.map((meta, i) => {
+      const levels = sizes.map((size, l) => {
+        const anchors = this.priorGenerator.singleLevelGridPriorsData(size, l);
+        const scores = tf.tidy(() => {
+          const logits = tf.reshape(tf.slice(clsScores[l], [i, 0, 0, 0], [1, -1, -1, -1]), [-1, this.clsOutChannels]);
+          // softmax heads: drop the background column (last)
+          return this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, C]);
+        });
+        const picked = topCandidates(scores.dataSync() as Float32Array, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
+        scores.dispose();
+        const boxes = tf.tidy(() => {
+          if (picked.prior.length === 0) return tf.zeros([0, 4]);
+          const rows = tf.tensor1d(picked.prior, 'int32');
+          const deltas = tf.gather(tf.reshape(tf.slice(bboxPreds[l], [i, 0, 0, 0], [1, -1, -1, -1]), [-1, 4]), rows) as tf.Tensor2D;
+          const priors = tf.tensor2d(gatherRows(anchors, 4, picked.prior), [picked.prior.length, 4]);
+          return this.bboxCoder.decode(priors, deltas, { maxShape: meta.imgShape.slice(0, 2) });
+        });
+        const bboxes = boxes.dataSync() as Float32Array;
+        boxes.dispose();
+        return { bboxes: Float32Array.from(bboxes), scores: picked.scores, labels: picked.labels };
+      });
+      return finishDetections(mergeLevels(levels), meta, cfg, options);
+    });
+  }
+}

@@ -1,0 +1,220 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BBOX_CODERS, ComponentConfig, DetError, HEADS, LOSSES, PRIOR_GENERATORS } from '@det/registry';
+import { Conv2d, ConvModule, InitRng, ModuleList, NormConfig, Scale, biasInitWithProb, normalInitLayer } from '../nn';
+import { DetResult, ImgMeta } from '../detectors/types';
+import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
+import { LossModule } from './anchor-head';
+import { centernessTargets, fcosTargetsSingle } from './fcos-targets';
+import { checkNumClasses, concatFloat32, featmapSizes, flattenLevels, gatherRows, gatherRowsWithGrad } from './head-utils';
+import { finishDetections, mergeLevels, topCandidates } from './post-process';
+
+const INF = 1e8;
+
+export interface FCOSHeadOptions {
+  numClasses: number;
+  inChannels: number;
+  featChannels?: number;
+  stackedConvs?: number;
+  strides?: number[];
+  regressRanges?: [number, number][];
+  centerSampling?: boolean;
+  centerSampleRadius?: number;
+  /** Regress distances in units of the level's stride, through a ReLU instead of exp. */
+  normOnBbox?: boolean;
+  /** Predict centerness from the regression branch (true) or the classification branch. */
+  centernessOnReg?: boolean;
+  normCfg?: NormConfig | null;
+  bboxCoder?: ComponentConfig;
+  lossCls?: ComponentConfig;
+  lossBbox?: ComponentConfig;
+  lossCenterness?: ComponentConfig;
+  trainCfg?: Record<string, unknown>;
+  testCfg?: DenseTestCfg;
+  rng?: InitRng;
+  initCfg?: unknown;
+}
+
+interface PointGenerator {
+  numLevels: number;
+  singleLevelGridPriorsData(size: [number, number], level: number): Float32Array;
+}
+
+interface PointCoder {
+  decode(points: tf.Tensor2D, distances: tf.Tensor2D, options?: { maxShape?: number[] }): tf.Tensor2D;
+}
+
+/**
+ * FCOS (MMDetection FCOSHead): per point a class score, l/t/r/b distances scaled per level by a
+ * learnable `Scale`, and a centerness logit. Children: `cls_convs.{i}`, `reg_convs.{i}`,
+ * `conv_cls`, `conv_reg`, `conv_centerness`, `scales.{l}.scale`.
+ */
+@HEADS.register()
+export class FCOSHead extends DenseHead {
+  readonly numClasses: number;
+  readonly strides: number[];
+  readonly regressRanges: [number, number][];
+  readonly testCfg: DenseTestCfg;
+  readonly lossCls: LossModule;
+  readonly lossBbox: LossModule;
+  readonly lossCenterness: LossModule;
+  private readonly pointGenerator: PointGenerator;
+  private readonly coder: PointCoder;
+  private readonly clsConvs: ConvModule[];
+  private readonly regConvs: ConvModule[];
+  private readonly convCls: Conv2d;
+  private readonly convReg: Conv2d;
+  private readonly convCenterness: Conv2d;
+  private readonly scales: Scale[];
+
+  constructor(readonly options: FCOSHeadOptions) {
+    super();
+    this.numClasses = checkNumClasses(options.numClasses, 'FCOSHead');
+    this.strides = options.strides ?? [4, 8, 16, 32, 64];
+    this.regressRanges = options.regressRanges ?? [[-1, 64], [64, 128], [128, 256], [256, 512], [512, INF]];
+    if (this.regressRanges.length !== this.strides.length) {
+      throw new DetError(`FCOSHead: ${this.regressRanges.length} regressRanges for ${this.strides.length} strides`);
+    }
+    this.testCfg = options.testCfg ?? {};
+    const lossClsCfg = options.lossCls ?? { type: 'FocalLoss', useSigmoid: true, gamma: 2, alpha: 0.25, lossWeight: 1 };
+    if (lossClsCfg.useSigmoid === false) throw new DetError('FCOSHead.lossCls: only sigmoid classification is supported');
+    this.lossCls = LOSSES.build(lossClsCfg, { keyPath: 'FCOSHead.lossCls' }) as LossModule;
+    this.lossBbox = LOSSES.build(options.lossBbox ?? { type: 'IoULoss', lossWeight: 1 }, { keyPath: 'FCOSHead.lossBbox' }) as LossModule;
+    this.lossCenterness = LOSSES.build(options.lossCenterness ?? { type: 'CrossEntropyLoss', useSigmoid: true, lossWeight: 1 }, { keyPath: 'FCOSHead.lossCenterness' }) as LossModule;
+    this.pointGenerator = PRIOR_GENERATORS.build({ type: 'MlvlPointGenerator', strides: this.strides }) as PointGenerator;
+    this.coder = BBOX_CODERS.build(options.bboxCoder ?? { type: 'DistancePointBBoxCoder' }, { keyPath: 'FCOSHead.bboxCoder' }) as PointCoder;
+
+    const inC = options.inChannels;
+    const featC = options.featChannels ?? 256;
+    const n = options.stackedConvs ?? 4;
+    const normCfg = options.normCfg === undefined ? { type: 'GN', numGroups: 32, requiresGrad: true } : options.normCfg;
+    const rng = options.rng;
+    const branch = () =>
+      Array.from({ length: n }, (_, i) => {
+        const m = new ConvModule({ inChannels: i === 0 ? inC : featC, outChannels: featC, kernelSize: 3, padding: 1, normCfg, rng });
+        normalInitLayer(m.conv, 0.01, 0, rng);
+        return m;
+      });
+    this.clsConvs = this.addModule('cls_convs', new ModuleList(branch())).items;
+    this.regConvs = this.addModule('reg_convs', new ModuleList(branch())).items;
+    const c = n > 0 ? featC : inC;
+    this.convCls = this.addModule('conv_cls', new Conv2d({ inChannels: c, outChannels: this.numClasses, kernelSize: 3, padding: 1, rng }));
+    this.convReg = this.addModule('conv_reg', new Conv2d({ inChannels: c, outChannels: 4, kernelSize: 3, padding: 1, rng }));
+    this.convCenterness = this.addModule('conv_centerness', new Conv2d({ inChannels: c, outChannels: 1, kernelSize: 3, padding: 1, rng }));
+    normalInitLayer(this.convCls, 0.01, biasInitWithProb(0.01), rng);
+    normalInitLayer(this.convReg, 0.01, 0, rng);
+    normalInitLayer(this.convCenterness, 0.01, 0, rng);
+    this.scales = this.addModule('scales', new ModuleList(this.strides.map(() => new Scale({ scale: 1 })))).items;
+  }
+
+  /** Class logits [N,H,W,C], distances [N,H,W,4] (≥ 0; in strides when normOnBbox), centerness logits [N,H,W,1]. */
+  forward(feats: tf.Tensor[]): HeadOutputs {
+    if (feats.length !== this.strides.length) throw new DetError(`FCOSHead: got ${feats.length} feature levels for ${this.strides.length} strides`);
+    const clsScores: tf.Tensor[] = [];
+    const bboxPreds: tf.Tensor[] = [];
+    const centernesses: tf.Tensor[] = [];
+    feats.forEach((x, l) => {
+      const [c, b, ctr] = tf.tidy(() => {
+        let clsFeat = x;
+        for (const m of this.clsConvs) clsFeat = m.forward(clsFeat);
+        let regFeat = x;
+        for (const m of this.regConvs) regFeat = m.forward(regFeat);
+        const scaled = this.scales[l].forward(this.convReg.forward(regFeat));
+        const dist = this.options.normOnBbox ? tf.relu(scaled) : tf.exp(scaled);
+        const ctrness = this.convCenterness.forward(this.options.centernessOnReg ? regFeat : clsFeat);
+        return [this.convCls.forward(clsFeat), dist, ctrness];
+      });
+      clsScores.push(c);
+      bboxPreds.push(b);
+      centernesses.push(ctr);
+    });
+    return { clsScores, bboxPreds, centernesses };
+  }
+
+  private pointsAndRanges(sizes: [number, number][]): { points: Float32Array; ranges: Float32Array; strides: Float32Array } {
+    const points = concatFloat32(sizes.map((s, l) => this.pointGenerator.singleLevelGridPriorsData(s, l)));
+    const ranges = new Float32Array(points.length);
+    const strides = new Float32Array(points.length / 2);
+    let o = 0;
+    sizes.forEach(([h, w], l) => {
+      for (let i = 0; i < h * w; i++, o++) {
+        ranges[o * 2] = this.regressRanges[l][0];
+        ranges[o * 2 + 1] = this.regressRanges[l][1];
+        strides[o] = this.strides[l];
+      }
+    });
+    return { points, ranges, strides };
+  }
+
+  loss(outs: HeadOutputs, gt: GtInputs): Record<string, tf.Scalar> {
+    const { clsScores, bboxPreds, centernesses } = outs;
+    const { points, ranges, strides } = this.pointsAndRanges(featmapSizes(clsScores));
+    const numPoints = points.length / 2;
+    const n = gt.imgMetas.length;
+    const labels = new Int32Array(n * numPoints);
+    const posRows: number[] = [];
+    const posTargets: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = fcosTargetsSingle({
+        points, regressRanges: ranges, strides, gtBboxes: gt.gtBboxes[i], gtLabels: gt.gtLabels[i], numClasses: this.numClasses,
+        centerSampling: this.options.centerSampling ?? false, centerSampleRadius: this.options.centerSampleRadius ?? 1.5, normOnBbox: this.options.normOnBbox ?? false,
+      });
+      labels.set(t.labels, i * numPoints);
+      t.labels.forEach((lab, p) => {
+        if (lab < this.numClasses) {
+          posRows.push(i * numPoints + p);
+          for (let k = 0; k < 4; k++) posTargets.push(t.bboxTargets[p * 4 + k]);
+        }
+      });
+    }
+    const numPos = Math.max(posRows.length, 1);
+    return tf.tidy(() => {
+      const cls = flattenLevels(clsScores, this.numClasses);
+      const lossCls = this.lossCls.forward(cls, tf.tensor1d(labels, 'int32'), { avgFactor: numPos });
+      const dist = flattenLevels(bboxPreds, 4);
+      const ctr = flattenLevels(centernesses, 1);
+      if (posRows.length === 0) {
+        return { loss_cls: lossCls as tf.Scalar, loss_bbox: tf.mul(tf.sum(dist), 0) as tf.Scalar, loss_centerness: tf.mul(tf.sum(ctr), 0) as tf.Scalar };
+      }
+      const targetsData = Float32Array.from(posTargets);
+      const ctrTargetsData = centernessTargets(targetsData);
+      const ctrTargets = tf.tensor1d(ctrTargetsData);
+      const posPoints = tf.tensor2d(gatherRows(points, 2, posRows.map((r) => r % numPoints)), [posRows.length, 2]);
+      const predBoxes = this.coder.decode(posPoints, gatherRowsWithGrad(dist, posRows));
+      const targetBoxes = this.coder.decode(posPoints, tf.tensor2d(targetsData, [posRows.length, 4]));
+      const ctrDenorm = Math.max(ctrTargetsData.reduce((s, v) => s + v, 0), 1e-6);
+      const lossBbox = this.lossBbox.forward(predBoxes, targetBoxes, { weight: ctrTargets, avgFactor: ctrDenorm });
+      const lossCtr = this.lossCenterness.forward(gatherRowsWithGrad(ctr, posRows), tf.reshape(ctrTargets, [-1, 1]), { avgFactor: numPos });
+      return { loss_cls: lossCls as tf.Scalar, loss_bbox: lossBbox as tf.Scalar, loss_centerness: lossCtr as tf.Scalar };
+    });
+  }
+
+  getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): DetResult[] {
+    const { clsScores, bboxPreds, centernesses } = outs;
+    const sizes = featmapSizes(clsScores);
+    const cfg = this.testCfg;
+    const C = this.numClasses;
+    const image = (t: tf.Tensor, i: number, k: number) => tf.reshape(tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, k]);
+    return imgMetas.map((meta, i) => {
+      const levels = sizes.map((size, l) => {
+        const points = this.pointGenerator.singleLevelGridPriorsData(size, l);
+        const [scores, ctr] = tf.tidy(() => [tf.sigmoid(image(clsScores[l], i, C)), tf.sigmoid(image(centernesses[l], i, 1))]);
+        const picked = topCandidates(scores.dataSync() as Float32Array, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
+        const ctrData = ctr.dataSync();
+        tf.dispose([scores, ctr]);
+        const boxes = tf.tidy(() => {
+          if (picked.prior.length === 0) return tf.zeros([0, 4]);
+          let d = tf.gather(image(bboxPreds[l], i, 4), tf.tensor1d(picked.prior, 'int32'));
+          if (this.options.normOnBbox) d = tf.mul(d, this.strides[l]);
+          const pts = tf.tensor2d(gatherRows(points, 2, picked.prior), [picked.prior.length, 2]);
+          return this.coder.decode(pts, d as tf.Tensor2D, { maxShape: meta.imgShape.slice(0, 2) });
+        });
+        const bboxes = Float32Array.from(boxes.dataSync() as Float32Array);
+        boxes.dispose();
+        // final score = class probability · centerness (MMDetection's score factors)
+        const scoresOut = Float32Array.from(picked.scores, (s, j) => s * ctrData[picked.prior[j]]);
+        return { bboxes, scores: scoresOut, labels: picked.labels };
+      });
+      return finishDetections(mergeLevels(levels), meta, cfg, options);
+    });
+  }
+}
