@@ -60,8 +60,9 @@ export function binaryCrossEntropyLoss(pred: tf.Tensor, label: tf.Tensor, option
     let validMask: tf.Tensor;
     if (label.rank === 1) {
       const y = tf.cast(label, 'int32') as tf.Tensor1D;
-      const inRange = tf.logicalAnd(tf.greaterEqual(y, 0), tf.less(y, numClasses));
-      target = tf.cast(tf.mul(tf.oneHot(tf.where(inRange, y, tf.zerosLike(y)), numClasses), tf.expandDims(tf.cast(inRange, 'int32'), 1)), 'float32');
+      // one-hot by comparison (tf.oneHot refuses depth 1, which the single-class RPN needs);
+      // labels outside [0, C) — background — match no column and give all-zero rows
+      target = tf.cast(tf.equal(tf.expandDims(y, 1), tf.range(0, numClasses, 1, 'int32')), 'float32');
       const valid = tf.logicalAnd(tf.greaterEqual(y, 0), tf.notEqual(y, ignoreIndex));
       validMask = tf.tile(tf.expandDims(tf.cast(valid, 'float32'), 1), [1, numClasses]);
     } else {

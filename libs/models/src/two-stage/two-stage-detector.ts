@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKBONES, ComponentConfig, DETECTORS, DetError, HEADS, NECKS } from '@det/registry';
+import { InitRng, Module } from '../nn';
+import { BaseDetector } from '../detectors/base-detector';
+import { groundTruth, imageTensor } from '../detectors/batch-tensors';
+import { LossDict } from '../detectors/parse-losses';
+import { DetBatch, DetResult, ImgMeta } from '../detectors/types';
+import { RPNHead } from './rpn-head';
+import { RpnProposalCfg } from './rpn-proposals';
+import { RcnnTrainCfg, StandardRoIHead } from './standard-roi-head';
+import { RcnnTestCfg } from './multiclass-nms';
+import { mergeAugProposals } from './aug-mapping';
+
+/** MMDetection 2.x two-stage train_cfg / test_cfg (camelCase). */
+export interface TwoStageTrainCfg {
+  rpn?: Record<string, unknown>;
+  /** Proposal settings while training (default: testCfg.rpn). */
+  rpnProposal?: RpnProposalCfg;
+  rcnn?: RcnnTrainCfg;
+}
+
+export interface TwoStageTestCfg {
+  rpn?: RpnProposalCfg;
+  rcnn?: RcnnTestCfg;
+}
+
+export interface TwoStageDetectorOptions {
+  backbone: ComponentConfig;
+  neck?: ComponentConfig | null;
+  rpnHead: ComponentConfig;
+  roiHead: ComponentConfig;
+  trainCfg?: TwoStageTrainCfg;
+  testCfg?: TwoStageTestCfg;
+  /** Ignored: pretrained weights are loaded with loadCheckpointInto. */
+  pretrained?: string;
+  initCfg?: unknown;
+  /** Seeds every sub-module's initialisation (default: the global Rng). */
+  rng?: InitRng;
+}
+
+type FeatureModule = Module & { forward(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] };
+
+const DEFAULT_RPN_TEST: RpnProposalCfg = { nmsPre: 1000, maxPerImg: 1000, nms: { type: 'nms', iouThreshold: 0.7 }, minBboxSize: 0 };
+
+/**
+ * backbone → neck → RPN head (losses + proposals) → RoI head (MMDetection TwoStageDetector).
+ * Children: `backbone`, `neck`, `rpn_head`, `roi_head`.
+ */
+@DETECTORS.register()
+export class TwoStageDetector extends BaseDetector {
+  readonly backbone: FeatureModule;
+  readonly neck?: FeatureModule;
+  readonly rpnHead: RPNHead;
+  readonly roiHead: StandardRoIHead;
+  readonly trainCfg: TwoStageTrainCfg;
+  readonly testCfg: TwoStageTestCfg;
+
+  constructor(readonly options: TwoStageDetectorOptions) {
+    super();
+    const name = new.target.name;
+    if (!options?.backbone || !options.rpnHead || !options.roiHead) {
+      throw new DetError(`${name}: model.backbone, model.rpnHead and model.roiHead are required`);
+    }
+    this.trainCfg = options.trainCfg ?? {};
+    this.testCfg = { ...options.testCfg, rpn: options.testCfg?.rpn ?? DEFAULT_RPN_TEST };
+    const defaults = options.rng ? { rng: options.rng } : {};
+    this.backbone = this.addModule('backbone', BACKBONES.build<FeatureModule>(options.backbone, { keyPath: 'model.backbone', defaults }));
+    if (options.neck) this.neck = this.addModule('neck', NECKS.build<FeatureModule>(options.neck, { keyPath: 'model.neck', defaults }));
+    const rpnCfg = { ...options.rpnHead, trainCfg: this.trainCfg.rpn, testCfg: this.testCfg.rpn };
+    this.rpnHead = this.addModule('rpn_head', HEADS.build<RPNHead>(rpnCfg, { keyPath: 'model.rpnHead', defaults }));
+    if (typeof (this.rpnHead as unknown as Record<string, unknown>).getProposals !== 'function') {
+      throw new DetError(`model.rpnHead: '${options.rpnHead.type}' has no getProposals() (use RPNHead or a subclass)`);
+    }
+    const roiCfg = { ...options.roiHead, trainCfg: this.trainCfg.rcnn, testCfg: this.testCfg.rcnn };
+    this.roiHead = this.addModule('roi_head', HEADS.build<StandardRoIHead>(roiCfg, { keyPath: 'model.roiHead', defaults }));
+    this.train(true);
+  }
+
+  /** Class count of the box head (read by NumClassCheckHook). */
+  get numClasses(): number {
+    return this.roiHead.numClasses;
+  }
+
+  extractFeat(img: tf.Tensor): tf.Tensor[] {
+    return tf.tidy(() => {
+      const feats = this.backbone.forward(img);
+      return this.neck ? this.neck.forward(feats) : feats;
+    });
+  }
+
+  forwardTrain(img: tf.Tensor, batch: DetBatch): LossDict {
+    const gt = { ...groundTruth(batch), imgMetas: batch.imgMetas };
+    const proposalCfg = this.trainCfg.rpnProposal ?? this.testCfg.rpn;
+    return tf.tidy(() => {
+      const feats = this.extractFeat(img);
+      const rpnOuts = this.rpnHead.forward(feats);
+      const rpnLosses = this.rpnHead.loss(rpnOuts, gt);
+      // proposals are plain numbers: no gradient flows from the RoI head into the RPN (as MMDetection)
+      const proposals = this.rpnHead.getProposals(rpnOuts, batch.imgMetas, proposalCfg);
+      const roiLosses = this.roiHead.forwardTrain(feats, proposals, gt);
+      return { ...rpnLosses, ...roiLosses };
+    });
+  }
+
+  simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): DetResult[] {
+    const feats = this.extractFeat(img);
+    try {
+      const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
+      let proposals;
+      try {
+        proposals = this.rpnHead.getProposals(rpnOuts, imgMetas, this.testCfg.rpn);
+      } finally {
+        tf.dispose(Object.values(rpnOuts).flat());
+      }
+      return this.roiHead.simpleTest(feats, proposals, imgMetas, rescale);
+    } finally {
+      tf.dispose(feats);
+    }
+  }
+
+  /** Proposals of every augmentation merged in the original frame, then the RoI head's aug test. */
+  augTest(augs: DetBatch[], rescale: boolean): DetResult[] {
+    const featsPerAug: tf.Tensor[][] = [];
+    try {
+      const proposalsPerAug = augs.map((aug) => {
+        const img = imageTensor(aug);
+        try {
+          const feats = this.extractFeat(img);
+          featsPerAug.push(feats);
+          const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
+          try {
+            return this.rpnHead.getProposals(rpnOuts, aug.imgMetas, this.testCfg.rpn);
+          } finally {
+            tf.dispose(Object.values(rpnOuts).flat());
+          }
+        } finally {
+          img.dispose();
+        }
+      });
+      const n = augs[0].imgMetas.length;
+      const merged = Array.from({ length: n }, (_, i) =>
+        mergeAugProposals(proposalsPerAug.map((p) => p[i]), augs.map((a) => a.imgMetas[i]), this.testCfg.rpn!),
+      );
+      return this.roiHead.augTest(featsPerAug, merged, augs.map((a) => a.imgMetas), rescale);
+    } finally {
+      tf.dispose(featsPerAug.flat());
+    }
+  }
+}
+
+/** Faster R-CNN = TwoStageDetector with an RPNHead and a StandardRoIHead. */
+@DETECTORS.register()
+export class FasterRCNN extends TwoStageDetector {}
