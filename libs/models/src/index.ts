@@ -53,5 +53,3 @@ export * from './weights/weights-io';
 export * from './weights/load-checkpoint';
 // two-stage (HEADS, ROI_EXTRACTORS, DETECTORS): RPNHead, SingleRoIExtractor, StandardRoIHead, Shared2FCBBoxHead, TwoStageDetector, FasterRCNN
 export * from './two-stage';
-// two-stage (HEADS, ROI_EXTRACTORS, DETECTORS): RPNHead, SingleRoIExtractor, StandardRoIHead, Shared2FCBBoxHead, TwoStageDetector, FasterRCNN
-export * from './two-stage';
