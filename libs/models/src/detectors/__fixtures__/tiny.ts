@@ -78,3 +78,24 @@ export function sgdStep(params: Record<string, tf.Variable>, grads: Record<strin
   });
   tf.dispose(Object.values(grads));
 }
+
+/**
+ * One stride-8 level, one 8×8 anchor per cell, 1 class, no neck: small enough for hundreds of
+ * steps, and with zeroed head weights its detections are the anchors themselves (hand-checkable).
+ */
+export function handCheckRetinaCfg(): Record<string, unknown> {
+  return {
+    type: 'RetinaNet',
+    backbone: { type: 'TinyNet', stemChannels: 4, stageChannels: [4, 4], blocksPerStage: 0, outIndices: [1] },
+    bboxHead: {
+      type: 'RetinaHead', numClasses: 1, inChannels: 4, featChannels: 4, stackedConvs: 0,
+      anchorGenerator: { type: 'AnchorGenerator', octaveBaseScale: 1, scalesPerOctave: 1, ratios: [1], strides: [8] },
+      bboxCoder: { type: 'DeltaXYWHBBoxCoder' },
+      lossCls: { type: 'FocalLoss', useSigmoid: true, gamma: 2, alpha: 0.25, lossWeight: 1 },
+      lossBbox: { type: 'L1Loss', lossWeight: 1 },
+    },
+    trainCfg: { assigner: { type: 'MaxIoUAssigner', posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, ignoreIofThr: -1 } },
+    testCfg: { nmsPre: 100, scoreThr: 0.05, nms: { type: 'nms', iouThreshold: 0.5 }, maxPerImg: 100 },
+    rng: new Rng(3),
+  };
+}
