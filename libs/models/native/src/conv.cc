@@ -203,7 +203,9 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
     for (long b = 0; b < s.n; ++b)
       for (long i = colour; i < bands_per_image; i += 2) mine.push_back(b * bands_per_image + i);
     std::atomic<long> next{0};
-    const int threads = static_cast<int>(std::min<long>(pool_threads(), static_cast<long>(mine.size())));
+    // Small problems stay on one thread: waking the pool costs more than their arithmetic.
+    const bool small = 2.0 * s.pixels() * K * s.co < 8e6;
+    const int threads = small ? 1 : static_cast<int>(std::min<long>(pool_threads(), static_cast<long>(mine.size())));
     parallel(threads, [&](int) {
       thread_local std::vector<float> col, ap;
       for (long j = next++; j < static_cast<long>(mine.size()); j = next++) {

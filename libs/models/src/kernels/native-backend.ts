@@ -9,6 +9,7 @@ import { nativeReduceKernels } from './native-reduce-kernels';
 import { installBatchNormGradient, nativeBatchNormKernels } from './native-batchnorm';
 import { installNativeGradients, nativeGradientKernels } from './native-gradients';
 import { attachBufferPool } from './buffer-pool';
+import { ensureGradients } from '../backend/gradients';
 
 /** tfjs backend name of the native kernel path: the cpu backend's data layout with native kernels. */
 export const NATIVE_BACKEND = 'native';
@@ -20,9 +21,10 @@ export let nativeKernelNames: string[] = [];
  * Registers the `native` tfjs backend: a MathBackendCPU instance (tensors are plain typed arrays)
  * carrying every stock cpu kernel, with the hot ones replaced by addon calls. The stock `cpu`
  * backend stays untouched, so it remains the reference the native kernels are tested against.
- * Idempotent; call after gradients are registered (the BatchNorm gradient wraps the stock one).
+ * Idempotent. Registers tfjs's gradients first: the fused gradients wrap the stock ones.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
+  ensureGradients();
   if (tf.findBackendFactory(NATIVE_BACKEND) == null) {
     tf.registerBackend(NATIVE_BACKEND, () => {
       const backend = new MathBackendCPU();
