@@ -212,6 +212,8 @@ describe('runner checkpoints', () => {
     const ckpt = decodeCheckpoint(new Uint8Array(fs.readFileSync(file)));
     delete ckpt.stateDict['fc.bias'];
     ckpt.stateDict['extra.weight'] = { dtype: 'F32', shape: [1], data: new Float32Array([1]) };
+    ckpt.stateDict['module.fc.weight'] = ckpt.stateDict['fc.weight']; // as saved from a wrapped PyTorch model
+    delete ckpt.stateDict['fc.weight'];
     fs.writeFileSync(file, encodeCheckpoint(ckpt));
     await runner.loadCheckpoint(file, { strict: false });
     expect(Array.from(other.w.dataSync())).toEqual([9, 8, 7]);

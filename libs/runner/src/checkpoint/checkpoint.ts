@@ -32,10 +32,13 @@ export async function loadCheckpoint(file: string, options: { store?: Checkpoint
   return decodeCheckpoint(bytes, file);
 }
 
-/** Loads arrays into a model (tensors are made for the call and disposed after). */
+/**
+ * Loads arrays into a model (tensors are made for the call and disposed after). A `module.`
+ * prefix (weights saved from a wrapped PyTorch model) is stripped, as MMCV's load_checkpoint does.
+ */
 export function loadWeightsInto(model: RunnerModel, stateDict: Record<string, NamedArray>, strict: boolean): LoadReport {
   const tensors: Record<string, tf.Tensor> = {};
-  for (const [k, a] of Object.entries(stateDict)) tensors[k] = namedArrayToTensor(a);
+  for (const [k, a] of Object.entries(stateDict)) tensors[k.replace(/^module\./, '')] = namedArrayToTensor(a);
   try {
     return model.loadStateDict(tensors, { strict });
   } finally {
