@@ -92,7 +92,10 @@ async function benchTfjs(backend, opts) {
 
 function benchTorch(opts) {
   const script = path.join(__dirname, 'torch_step.py');
-  const res = spawnSync('/usr/bin/python3', [script, JSON.stringify(opts)], { encoding: 'utf8' });
+  // Passive OpenMP waiting: busy-waiting threads would inflate PyTorch's CPU time (and steal the
+  // cores from each other) on a shared machine; det's pool also sleeps while idle.
+  const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+  const res = spawnSync('/usr/bin/python3', [script, JSON.stringify(opts)], { encoding: 'utf8', env });
   if (res.status !== 0) throw new Error(`PyTorch bench failed (install with \`apt-get install -y python3-torch\`):\n${res.stderr}`);
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }
