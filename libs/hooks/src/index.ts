@@ -15,3 +15,4 @@ export { NumClassCheckHook } from './num-class-check-hook';
 export { CheckInvalidLossHook } from './check-invalid-loss-hook';
 export { DistSamplerSeedHook } from './dist-sampler-seed-hook';
 export { ProgressBarHook, type ProgressBarHookOptions } from './progress-bar-hook';
+export { rejectUnknownOptions } from './options';
