@@ -2,7 +2,6 @@
 export * from './ops/iou';
 export * from './ops/nms';
 export * from './ops/roi-align';
-export * from './ops/multiclass-nms';
 // losses (registered in LOSSES)
 export * from './losses/reduce';
 export * from './losses/focal-loss';
