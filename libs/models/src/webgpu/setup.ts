@@ -29,7 +29,7 @@ let pending: Promise<WebGpuSetupResult> | undefined;
  * Makes `webgpu` the active tfjs backend: installs `navigator.gpu` from the `webgpu` package,
  * finds an adapter (or says how to get one), loads tfjs-backend-webgpu, registers det's kernels
  * and calls `tf.setBackend('webgpu')`. Idempotent: later calls return the first result (and
- * re-select webgpu if another backend was set in between).
+ * re-select webgpu if another backend was set in between); options take effect on the first call.
  */
 export async function setupWebGpu(options: WebGpuSetupOptions = {}): Promise<WebGpuSetupResult> {
   if (options.loader) return doSetup(options);

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { setupWebGpu } from '../setup';
 import { restoreWebGpuKernel } from './kernel-override';
-import { registerChainedAddN } from './add-n';
+import { chainedAddN, registerChainedAddN } from './add-n';
 
 async function addNOfFilled(n: number): Promise<number[]> {
   const xs = Array.from({ length: n }, (_, i) => tf.fill([2, 300], i + 1));
@@ -39,5 +39,24 @@ describeIfGpu(gpuSuite('webgpu AddN with many inputs'), () => {
     } finally {
       registerChainedAddN();
     }
+  });
+});
+
+describe('AddN grouping (no device needed)', () => {
+  it('sums in groups of limit-1 inputs and frees every partial sum', () => {
+    const groups: number[] = [];
+    const disposed: object[] = [];
+    let next = 0;
+    const fakeOriginal = ((args: { inputs: unknown[] }) => {
+      groups.push(args.inputs.length);
+      return { dataId: { id: next++ }, shape: [1], dtype: 'float32' };
+    }) as unknown as Parameters<typeof chainedAddN>[0];
+    const backend = { device: { limits: { maxStorageBuffersPerShaderStage: 8 } }, disposeData: (id: object) => disposed.push(id) };
+    const inputs = Array.from({ length: 20 }, (_, i) => ({ dataId: { input: i }, shape: [1], dtype: 'float32' }));
+    const out = chainedAddN(fakeOriginal)({ inputs: inputs as never, backend }) as { dataId: { id: number } };
+    expect(groups).toEqual([7, 7, 6, 3]); // 20 → 3 partial sums → 1
+    expect(disposed).toHaveLength(3);
+    expect(out.dataId.id).toBe(3);
+    expect(disposed).not.toContainEqual(expect.objectContaining({ input: expect.anything() }));
   });
 });

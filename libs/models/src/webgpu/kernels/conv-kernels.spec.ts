@@ -80,6 +80,9 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
     tf.dispose([x, dy]);
   });
 
+});
+
+describe('Conv2DBackpropFilter planning', () => {
   it('splits K only when the output tile grid is too small to fill a GPU', () => {
     expect(chooseSplits(27, 16, 2 * 160 * 160)).toBeGreaterThan(100); // first layer, batch 2
     expect(chooseSplits(2304, 256, 2 * 20 * 20)).toBeLessThanOrEqual(4); // deep layer: many tiles, short K
