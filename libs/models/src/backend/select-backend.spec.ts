@@ -64,7 +64,8 @@ describe('selectBackend', () => {
     await expect(selectBackend('auto', { loader, loadNative: noNative })).resolves.toBe('tensorflow');
   });
 
-  it('auto: native kernels when tensorflow is missing and the addon loads', async () => {
+  const itNative = process.env.DET_NATIVE === '0' ? it.skip : it;
+  itNative('auto: native kernels when tensorflow is missing and the addon loads', async () => {
     const native = loadNativeAddon();
     if (!native.addon) throw new Error(`native addon must be built for this test: ${native.reason}`);
     await expect(selectBackend('auto', { loader: fakeLoader(realWasm), loadNative: () => native })).resolves.toBe('native');
