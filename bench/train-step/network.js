@@ -22,7 +22,11 @@ function stepFlops({ batch, size, numClasses }) {
   return flops;
 }
 
-function buildNetwork(tf, { numClasses, seed = 1 }) {
+/**
+ * `bn: 'fused'` normalises with tf.batchNorm (one FusedBatchNorm kernel); `bn: 'ops'` spells it as
+ * (x − mean)·(rsqrt(var + eps)·gamma) + beta, as det's BatchNorm2d layer does.
+ */
+function buildNetwork(tf, { numClasses, seed = 1, bn = 'fused' }) {
   const params = {};
   LAYERS.forEach(([cin, cout], i) => {
     params[`conv${i}.weight`] = tf.variable(tf.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cout)), 'float32', seed + i));
@@ -39,7 +43,11 @@ function buildNetwork(tf, { numClasses, seed = 1 }) {
     LAYERS.forEach(([, , stride], i) => {
       y = tf.conv2d(y, params[`conv${i}.weight`], stride, 'same');
       const { mean, variance } = tf.moments(y, [0, 1, 2]);
-      y = tf.relu(tf.batchNorm(y, mean, variance, params[`bn${i}.bias`], params[`bn${i}.weight`], 1e-5));
+      const gamma = params[`bn${i}.weight`], beta = params[`bn${i}.bias`];
+      const normed = bn === 'fused'
+        ? tf.batchNorm(y, mean, variance, beta, gamma, 1e-5)
+        : tf.add(tf.mul(tf.sub(y, mean), tf.mul(tf.rsqrt(tf.add(variance, 1e-5)), gamma)), beta);
+      y = tf.relu(normed);
     });
     const cls = tf.add(tf.conv2d(y, params['cls.weight'], 1, 'same'), params['cls.bias']);
     const reg = tf.add(tf.conv2d(y, params['reg.weight'], 1, 'same'), params['reg.bias']);

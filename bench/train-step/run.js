@@ -2,7 +2,7 @@
 // Train-step benchmark of the reference network (see network.js) on det's tfjs backends, and
 // optionally on PyTorch side by side. Usage:
 //   node bench/train-step/run.js [--backend native,wasm,cpu] [--steps 10] [--warmup 2]
-//        [--batch 2] [--size 320] [--classes 20] [--threads 2] [--vs-torch] [--profile]
+//        [--batch 2] [--size 320] [--classes 20] [--threads 2] [--bn fused|ops] [--vs-torch] [--profile]
 'use strict';
 require('./ts-source');
 
@@ -11,7 +11,7 @@ const { spawnSync } = require('node:child_process');
 const { stepFlops, buildNetwork, makeBatch } = require('./network');
 
 function parseArgs(argv) {
-  const opts = { backend: 'native', steps: 10, warmup: 2, batch: 2, size: 320, classes: 20, threads: 2, vsTorch: false, profile: false };
+  const opts = { bn: 'fused', backend: 'native', steps: 10, warmup: 2, batch: 2, size: 320, classes: 20, threads: 2, vsTorch: false, profile: false };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -22,6 +22,7 @@ function parseArgs(argv) {
     else if (a === '--size') opts.size = Number(next());
     else if (a === '--classes') opts.classes = Number(next());
     else if (a === '--threads') opts.threads = Number(next());
+    else if (a === '--bn') opts.bn = next();
     else if (a === '--vs-torch') opts.vsTorch = true;
     else if (a === '--profile') opts.profile = true;
     else throw new Error(`unknown argument ${a}`);
@@ -58,7 +59,7 @@ async function benchTfjs(backend, opts) {
   const { selectBackend } = require('../../libs/models/src/backend/select-backend.ts');
   const actual = await selectBackend(backend);
   const totals = opts.profile ? profileKernels(tf, actual) : undefined;
-  const net = buildNetwork(tf, { numClasses: opts.classes });
+  const net = buildNetwork(tf, { numClasses: opts.classes, bn: opts.bn });
   const { x, targets } = makeBatch(tf, { batch: opts.batch, size: opts.size, numClasses: opts.classes });
   const optimizer = tf.train.momentum(0.01, 0.9);
   const varList = Object.values(net.params);
