@@ -77,6 +77,10 @@ export function evaluateModule(code: string, file: string, seen = new Map<string
     (id: string): unknown => {
       // Lazy: index.ts re-exports this file, so a top-level import would be circular.
       if (id === '@det/registry') return require('../index');
+      // Other det packages come from the host's own require too, so a .ts plugin or config shares
+      // the host's module instances (registries, base classes for instanceof) in every setup,
+      // jest's source mode included.
+      if (id.startsWith('@det/')) return require(id);
       const tsFile = resolveTsImport(id, path.dirname(file));
       if (tsFile) return evaluateModule(transpileTs(fs.readFileSync(tsFile, 'utf8'), tsFile), tsFile, seen);
       return nodeRequire(id);
