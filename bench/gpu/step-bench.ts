@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels } from '../../libs/models/src/webgpu';
+import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS } from '../../libs/models/src/webgpu';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
 type Args = Record<string, string | boolean>;
@@ -123,7 +123,10 @@ async function dispatchBench(a: Args): Promise<void> {
   const setup = await setupWebGpu();
   const cfg: ReferenceConfig = { batch: num(a, 'batch', 2), size: num(a, 'size', 320), numClasses: 20 };
   for (const kernels of ['det', 'tfjs']) {
-    if (kernels === 'tfjs') { restoreWebGpuKernel('AddN'); restoreWebGpuKernel('Conv2DBackpropFilter'); tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true); }
+    if (kernels === 'tfjs') {
+      for (const name of DET_WEBGPU_KERNELS) restoreWebGpuKernel(name);
+      tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true);
+    }
     const records = await recordDispatches(cfg);
     const byProgram = new Map<string, { count: number; minThreads: number; maxOutput: number }>();
     for (const r of records) {
