@@ -1,5 +1,6 @@
 // ops: box overlaps, NMS, RoIAlign
 export * from './ops/iou';
+export * from './ops/iou-typed';
 export * from './ops/nms';
 export * from './ops/roi-align';
 // losses (registered in LOSSES)

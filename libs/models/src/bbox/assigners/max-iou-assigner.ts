@@ -1,7 +1,7 @@
 // MMDetection 2.x MaxIoUAssigner: each candidate box goes to the gt it overlaps most.
 import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_ASSIGNERS, DetError } from '@det/registry';
-import { bboxOverlaps } from '../../ops/iou';
+import { bboxOverlapsTyped } from '../../ops/iou-typed';
 import { AssignResult } from './assign-result';
 
 export interface MaxIoUAssignerOptions {
@@ -27,6 +27,16 @@ export function readLabels(labels: LabelsInput | undefined): Int32Array | undefi
   if (labels === undefined) return undefined;
   if (labels instanceof tf.Tensor) return Int32Array.from(labels.dataSync());
   return Int32Array.from(labels);
+}
+
+/** x1,y1,x2,y2 of each row of an [n, ≥4] tensor, read once. */
+function firstFourColumns(t: tf.Tensor2D): ArrayLike<number> {
+  const data = t.dataSync();
+  const cols = t.shape[1];
+  if (cols === 4) return data;
+  const out = new Float32Array(t.shape[0] * 4);
+  for (let i = 0; i < t.shape[0]; i++) out.set(data.subarray(i * cols, i * cols + 4), i * 4);
+  return out;
 }
 
 @BBOX_ASSIGNERS.register()
@@ -64,41 +74,36 @@ export class MaxIoUAssigner {
     }
     const numGts = gtBboxes.shape[0];
     const numBoxes = bboxes.shape[0];
-    const overlaps = tf.tidy(() => {
-      if (numGts === 0 || numBoxes === 0) return new Float32Array(0);
-      const boxes = tf.slice(bboxes, [0, 0], [-1, 4]) as tf.Tensor2D;
-      const data = bboxOverlaps(gtBboxes, boxes).dataSync() as Float32Array;
-      const ignores = gtBboxesIgnore && gtBboxesIgnore.shape[0] > 0 && this.ignoreIofThr > 0;
-      if (ignores) {
-        const ignored = this.ignoredCandidates(boxes, gtBboxesIgnore);
+    // Host arrays: the [numGts, numBoxes] matrix is consumed on the CPU anyway, and typed
+    // arithmetic avoids a dozen [g, n] tensor intermediates (bit-identical to bboxOverlaps).
+    let overlaps: Float32Array = new Float32Array(0);
+    if (numGts > 0 && numBoxes > 0) {
+      const boxes = firstFourColumns(bboxes);
+      overlaps = bboxOverlapsTyped(gtBboxes.dataSync(), boxes);
+      if (gtBboxesIgnore && gtBboxesIgnore.shape[0] > 0 && this.ignoreIofThr > 0) {
+        const ignored = this.ignoredCandidates(boxes, gtBboxesIgnore.dataSync());
         for (let j = 0; j < numBoxes; j++) {
-          if (ignored[j]) for (let g = 0; g < numGts; g++) data[g * numBoxes + j] = -1;
+          if (ignored[j]) for (let g = 0; g < numGts; g++) overlaps[g * numBoxes + j] = -1;
         }
       }
-      return data;
-    });
+    }
     return this.assignWrtOverlaps(overlaps, numGts, numBoxes, labels);
   }
 
   /** Per candidate: whether its best IoF with an ignore box exceeds ignoreIofThr. */
-  private ignoredCandidates(boxes: tf.Tensor2D, ignore: tf.Tensor2D): Uint8Array {
-    const n = boxes.shape[0];
-    const m = ignore.shape[0];
+  private ignoredCandidates(boxes: ArrayLike<number>, ignore: ArrayLike<number>): Uint8Array {
+    const n = boxes.length / 4;
+    const m = ignore.length / 4;
     const out = new Uint8Array(n);
-    if (this.ignoreWrtCandidates) {
-      const iof = bboxOverlaps(boxes, ignore, { mode: 'iof' }).dataSync(); // [n, m]
-      for (let j = 0; j < n; j++) {
-        let best = -Infinity;
-        for (let k = 0; k < m; k++) best = Math.max(best, iof[j * m + k]);
-        out[j] = best > Math.fround(this.ignoreIofThr) ? 1 : 0;
-      }
-    } else {
-      const iof = bboxOverlaps(ignore, boxes, { mode: 'iof' }).dataSync(); // [m, n]
-      for (let j = 0; j < n; j++) {
-        let best = -Infinity;
-        for (let k = 0; k < m; k++) best = Math.max(best, iof[k * n + j]);
-        out[j] = best > Math.fround(this.ignoreIofThr) ? 1 : 0;
-      }
+    const thr = Math.fround(this.ignoreIofThr);
+    // IoF over the candidate's area ([n, m]) or over the ignore box's area ([m, n]).
+    const iof = this.ignoreWrtCandidates
+      ? bboxOverlapsTyped(boxes, ignore, { mode: 'iof' })
+      : bboxOverlapsTyped(ignore, boxes, { mode: 'iof' });
+    for (let j = 0; j < n; j++) {
+      let best = -Infinity;
+      for (let k = 0; k < m; k++) best = Math.max(best, this.ignoreWrtCandidates ? iof[j * m + k] : iof[k * n + j]);
+      out[j] = best > thr ? 1 : 0;
     }
     return out;
   }
