@@ -120,4 +120,14 @@ describe('loss gradients', () => {
     // Central differences err by O(h²·f''') ≈ 1e-4 here; float32 evaluation adds ~1e-5.
     expectClose(g, numeric, 'focal grad', { rtol: 1e-2, atol: 5e-4 });
   });
+
+  it('focal, smooth L1 and GIoU gradients stay finite at extreme inputs', () => {
+    const logits = tf.tensor2d([[120, -120, 0], [-95, 95, 30]]);
+    const labels = tf.tensor1d([0, 3], 'int32');
+    const gFocal = tf.grad((x: tf.Tensor) => sigmoidFocalLoss(x, labels, { gamma: 1.5 }))(logits).dataSync();
+    expect(gFocal.every(Number.isFinite)).toBe(true);
+    const pred = tf.tensor2d([[0, 0, 10, 10], [5, 5, 5, 5]]); // second box has zero size
+    const gGiou = tf.grad((p: tf.Tensor) => new GIoULoss().forward(p as tf.Tensor2D, tf.tensor2d([[0, 0, 10, 10], [0, 0, 4, 4]])))(pred).dataSync();
+    expect(gGiou.every(Number.isFinite)).toBe(true);
+  });
 });
