@@ -36,11 +36,13 @@ export function buildRoiAlignPlan(
   const k = rois.length / 5;
   const cells = k * ph * pw;
   const offset = params.aligned ? 0.5 : 0;
-  // Per cell: accumulate weights by pixel in a dense scratch row, remembering which pixels were hit.
+  // Per cell: accumulate weights by pixel in a dense scratch row, remembering which pixels were
+  // hit; then append the cell's taps to flat lists (one allocation for all cells).
   const scratch = new Float64Array(n * height * width);
   const touched: number[] = [];
-  const cellIdx: Int32Array[] = new Array(cells);
-  const cellW: Float32Array[] = new Array(cells);
+  const cellStart = new Int32Array(cells + 1);
+  const allIdx: number[] = [];
+  const allW: number[] = [];
   let maxWidth = 1;
 
   for (let r = 0; r < k; r++) {
@@ -75,17 +77,15 @@ export function buildRoiAlignPlan(
             }
           }
         }
-        const idx = new Int32Array(touched.length);
-        const w = new Float32Array(touched.length);
-        touched.forEach((p, i) => {
-          idx[i] = p;
-          w[i] = scratch[p];
+        for (let t = 0; t < touched.length; t++) {
+          const p = touched[t];
+          allIdx.push(p);
+          allW.push(scratch[p]);
           scratch[p] = 0;
-        });
+        }
+        maxWidth = Math.max(maxWidth, touched.length);
         touched.length = 0;
-        cellIdx[cell] = idx;
-        cellW[cell] = w;
-        maxWidth = Math.max(maxWidth, idx.length);
+        cellStart[cell + 1] = allIdx.length;
       }
     }
   }
@@ -93,8 +93,10 @@ export function buildRoiAlignPlan(
   const indices = new Int32Array(cells * maxWidth);
   const weights = new Float32Array(cells * maxWidth);
   for (let c = 0; c < cells; c++) {
-    indices.set(cellIdx[c], c * maxWidth);
-    weights.set(cellW[c], c * maxWidth);
+    for (let e = cellStart[c], o = c * maxWidth; e < cellStart[c + 1]; e++, o++) {
+      indices[o] = allIdx[e];
+      weights[o] = allW[e];
+    }
   }
   return { cells, width: maxWidth, indices, weights };
 }
