@@ -59,10 +59,10 @@ void unary_loop(long n, const float* x, float* out, F f) {
 
 // Column sums of a [rows × cols] block into a double accumulator (rows split across threads).
 std::vector<double> column_sums(long rows, long cols, const float* x) {
-  const int threads = std::max(1, std::min<int>(pool_threads(), static_cast<int>(rows * cols / kGrain)));
+  const long min_rows = std::max<long>(1, kGrain / std::max<long>(1, cols));
+  const int threads = dynamic_workers(rows, min_rows);
   std::vector<std::vector<double>> partial(threads, std::vector<double>(cols, 0.0));
-  parallel(threads, [&](int t) {
-    const long lo = rows * t / threads, hi = rows * (t + 1) / threads;
+  parallel_dynamic(rows, min_rows, [&](int t, long lo, long hi) {
     double* acc = partial[t].data();
     for (long r = lo; r < hi; ++r) {
       const float* xr = x + r * cols;
@@ -159,7 +159,8 @@ void batch_norm(long rows, long cols, const float* x, const float* mean, const f
 void batch_norm_grad(long rows, long cols, const float* x, const float* dy, const float* mean, const float* var,
                      const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale,
                      float* doffset) {
-  const int threads = std::max(1, std::min<int>(pool_threads(), static_cast<int>(rows * cols / kGrain)));
+  const long min_rows = std::max<long>(1, kGrain / std::max<long>(1, cols));
+  const int threads = dynamic_workers(rows, min_rows);
   std::vector<std::vector<double>> sum_dy(threads, std::vector<double>(cols, 0.0));
   std::vector<std::vector<double>> sum_dy_xc(threads, std::vector<double>(cols, 0.0));
   std::vector<float> r(cols), dy_mul(cols);
@@ -168,8 +169,7 @@ void batch_norm_grad(long rows, long cols, const float* x, const float* dy, cons
     dy_mul[c] = scale[c] * r[c];
   }
   // One pass: dx and both per-channel sums together.
-  parallel(threads, [&](int t) {
-    const long lo = rows * t / threads, hi = rows * (t + 1) / threads;
+  parallel_dynamic(rows, min_rows, [&](int t, long lo, long hi) {
     double* s1 = sum_dy[t].data();
     double* s2 = sum_dy_xc[t].data();
     for (long i = lo; i < hi; ++i) {

@@ -172,31 +172,35 @@ void sgemm(bool transA, bool transB, long M, long N, long K, const float* A, lon
   }
   auto a_at = [&](long i, long k) { return transA ? A + k * lda + i : A + i * lda + k; };
   auto b_at = [&](long k, long j) { return transB ? B + j * ldb + k : B + k * ldb + j; };
+  // Work is handed out in blocks on demand (see parallel_dynamic), so a descheduled worker does not
+  // hold back the caller.
   if (M >= static_cast<long>(threads) * 4 * MR && M >= N / 2) {
-    // Rows: each thread owns a band of C.
+    // Rows: blocks of whole micro-panels, each a band of C.
     const long blocks = (M + MR - 1) / MR;
-    parallel(threads, [&](int t) {
-      const long lo = blocks * t / threads * MR, hi = std::min(M, blocks * (t + 1) / threads * MR);
-      if (hi > lo) sgemm_serial(transA, transB, hi - lo, N, K, a_at(lo, 0), lda, B, ldb, beta, C + lo * ldc, ldc);
+    parallel_dynamic(blocks, 4, [&](int, long lo, long hi) {
+      const long r0 = lo * MR, r1 = std::min(M, hi * MR);
+      sgemm_serial(transA, transB, r1 - r0, N, K, a_at(r0, 0), lda, B, ldb, beta, C + r0 * ldc, ldc);
     });
   } else if (N >= static_cast<long>(threads) * 2 * NR) {
     const long blocks = (N + NR - 1) / NR;
-    parallel(threads, [&](int t) {
-      const long lo = blocks * t / threads * NR, hi = std::min(N, blocks * (t + 1) / threads * NR);
-      if (hi > lo) sgemm_serial(transA, transB, M, hi - lo, K, A, lda, b_at(0, lo), ldb, beta, C + lo, ldc);
+    parallel_dynamic(blocks, 2, [&](int, long lo, long hi) {
+      const long c0 = lo * NR, c1 = std::min(N, hi * NR);
+      sgemm_serial(transA, transB, M, c1 - c0, K, A, lda, b_at(0, c0), ldb, beta, C + c0, ldc);
     });
   } else {
-    // Small C, long reduction (e.g. a conv filter gradient): split K, then sum the partial products.
-    std::vector<std::vector<float>> partial(threads, std::vector<float>(M * N));
-    parallel(threads, [&](int t) {
-      const long lo = K * t / threads, hi = K * (t + 1) / threads;
-      sgemm_serial(transA, transB, M, N, hi - lo, a_at(0, lo), lda, b_at(lo, 0), ldb, 0.f, partial[t].data(), N);
+    // Small C, long reduction (e.g. a filter gradient): split K, each worker accumulating its
+    // pieces into its own partial product, then sum the partials.
+    const long min_k = std::max<long>(256, static_cast<long>(4e6 / std::max(1.0, 2.0 * M * N)));
+    const int workers = dynamic_workers(K, min_k);
+    std::vector<std::vector<float>> partial(workers, std::vector<float>(M * N, 0.f));
+    parallel_dynamic(K, min_k, [&](int t, long lo, long hi) {
+      sgemm_serial(transA, transB, M, N, hi - lo, a_at(0, lo), lda, b_at(lo, 0), ldb, 1.f, partial[t].data(), N);
     });
     for (long i = 0; i < M; ++i) {
       float* ci = C + i * ldc;
       for (long j = 0; j < N; ++j) {
         float s = 0.f;
-        for (int t = 0; t < threads; ++t) s += partial[t][i * N + j];
+        for (int t = 0; t < workers; ++t) s += partial[t][i * N + j];
         ci[j] = (beta == 0.f ? 0.f : beta * ci[j]) + s;
       }
     }

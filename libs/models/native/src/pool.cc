@@ -1,6 +1,7 @@
 #include "pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -124,14 +125,25 @@ void parallel(int n, const std::function<void(int)>& fn) {
   pool().run(used, wrapped);
 }
 
-void parallel_range(long total, long min_per_thread, const std::function<void(long, long)>& fn) {
+int dynamic_workers(long total, long min_per_thread) {
+  if (total <= 0 || inside) return 1;
+  return static_cast<int>(std::min<long>(pool_threads(), std::max<long>(1, total / std::max<long>(1, min_per_thread))));
+}
+
+void parallel_dynamic(long total, long min_per_thread, const std::function<void(int, long, long)>& fn) {
   if (total <= 0) return;
-  int n = static_cast<int>(std::min<long>(pool_threads(), std::max<long>(1, total / std::max<long>(1, min_per_thread))));
-  if (n <= 1 || inside) { fn(0, total); return; }
+  const int n = dynamic_workers(total, min_per_thread);
+  if (n <= 1) { fn(0, 0, total); return; }
+  // About four pieces per worker, none smaller than min_per_thread.
+  const long piece = std::max(std::max<long>(1, min_per_thread), (total + 4L * n - 1) / (4L * n));
+  std::atomic<long> next{0};
   parallel(n, [&](int t) {
-    long lo = total * t / n, hi = total * (t + 1) / n;
-    if (hi > lo) fn(lo, hi);
+    for (long lo = next.fetch_add(piece); lo < total; lo = next.fetch_add(piece)) fn(t, lo, std::min(total, lo + piece));
   });
+}
+
+void parallel_range(long total, long min_per_thread, const std::function<void(long, long)>& fn) {
+  parallel_dynamic(total, min_per_thread, [&](int, long lo, long hi) { fn(lo, hi); });
 }
 
 }  // namespace det
