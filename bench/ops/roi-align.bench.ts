@@ -63,12 +63,16 @@ async function main() {
       out.dataSync();
       out.dispose();
     });
-    const grad = tf.grad((f: tf.Tensor) => tf.sum(roiAlign(f as tf.Tensor4D, rois, OPTS)));
+    // Backward from a given upstream gradient dy, as inside a detector (a tf.sum on top would
+    // time tfjs's own sum/broadcast gradients of a [1024,7,7,256] tensor instead).
+    const dy = tf.ones([K, 7, 7, C]);
+    const grad = tf.grad((f: tf.Tensor) => roiAlign(f as tf.Tensor4D, rois, OPTS));
     const fwdBwd = time(() => {
-      const g = grad(feats);
+      const g = grad(feats, dy);
       g.dataSync();
       g.dispose();
     });
+    dy.dispose();
     console.log(`det ${backend.padEnd(4)}: forward ${fwd.toFixed(1)} ms, forward+backward ${fwdBwd.toFixed(1)} ms`);
     tf.dispose([feats, rois]);
   }
