@@ -81,4 +81,24 @@ describe('MaxIoUAssigner', () => {
     expect(() => new MaxIoUAssigner({ posIouThr: 0.5, negIouThr: [0.1] } as never)).toThrow(/'negIouThr'/);
     expect(() => assign({ posIouThr: 0.5, negIouThr: 0.4 }, undefined, [1])).toThrow(/1 gt labels for 2 gt boxes/);
   });
+
+  // The scene and expectations of MMDetection's own MaxIoUAssigner unit tests
+  // (tests/test_utils/test_assigner.py); det's assertions, their numbers.
+  describe("MMDetection's unit-test scene", () => {
+    const priors = [[0, 0, 10, 10], [10, 10, 20, 20], [5, 5, 15, 15], [32, 32, 38, 42]];
+    const gts = [[0, 0, 10, 9], [0, 10, 10, 19]];
+
+    it.each([[0.5], [[0, 0.5]]] as [number | [number, number]][])('negIouThr %j → gt inds [1, 0, 2, 0]', (negIouThr) => {
+      const r = new MaxIoUAssigner({ posIouThr: 0.5, negIouThr }).assign(tf.tensor2d(priors), tf.tensor2d(gts), undefined, [2, 3]);
+      expect(Array.from(r.gtInds)).toEqual([1, 0, 2, 0]);
+      expect(Array.from(r.labels!)).toEqual([2, -1, 3, -1]);
+    });
+
+    it('ignore box w.r.t. its own area → [1, 0, 2, -1]', () => {
+      const withIgnored = [...priors.slice(0, 3), [30, 32, 40, 42]];
+      const r = new MaxIoUAssigner({ posIouThr: 0.5, negIouThr: 0.5, ignoreIofThr: 0.5, ignoreWrtCandidates: false })
+        .assign(tf.tensor2d(withIgnored), tf.tensor2d(gts), tf.tensor2d([[30, 30, 40, 40]]));
+      expect(Array.from(r.gtInds)).toEqual([1, 0, 2, -1]);
+    });
+  });
 });
