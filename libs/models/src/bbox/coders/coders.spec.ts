@@ -115,3 +115,37 @@ describe('DistancePointBBoxCoder', () => {
     expectClose(coder.decode(tf.tensor2d([[10, 10, 8, 8]]), tf.tensor2d([[1, 2, 3, 4]])).dataSync(), [9, 8, 13, 14], 'stride points');
   });
 });
+
+// Inputs and expected values of MMDetection's own coder unit tests (tests/test_models/
+// test_task_modules/test_coder); their expectations are printed to 4 decimals, hence atol 1e-4.
+describe("MMDetection's coder unit-test values", () => {
+  const MM_TOL = { rtol: 0, atol: 1e-4 };
+
+  it('DeltaXYWHBBoxCoder.decode with maxShape (32, 32), and an empty input', () => {
+    const coder = new DeltaXYWHBBoxCoder();
+    const rois = tf.tensor2d([[0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1], [5, 5, 5, 5]]);
+    const deltas = tf.tensor2d([[0, 0, 0, 0], [1, 1, 1, 1], [0, 0, 2, -1], [0.7, -1.9, -0.5, 0.3]]);
+    const expected = [0, 0, 1, 1, 0.1409, 0.1409, 2.8591, 2.8591, 0, 0.3161, 4.1945, 0.6839, 5, 5, 5, 5];
+    expectClose(coder.decode(rois, deltas, { maxShape: [32, 32] }).dataSync(), expected, 'mmdet decode', MM_TOL);
+    const empty = coder.decode(tf.zeros([0, 4]) as tf.Tensor2D, tf.zeros([0, 4]) as tf.Tensor2D, { maxShape: [32, 32] });
+    expect(empty.shape).toEqual([0, 4]);
+  });
+
+  it('DeltaXYWHBBoxCoder.decode with addCtrClamp, ctrClamp 2', () => {
+    const coder = new DeltaXYWHBBoxCoder({ addCtrClamp: true, ctrClamp: 2 });
+    const rois = tf.tensor2d([[0, 0, 6, 6], [0, 0, 1, 1], [0, 0, 1, 1], [5, 5, 5, 5]]);
+    const deltas = tf.tensor2d([[1, 1, 2, 2], [1, 1, 1, 1], [0, 0, 2, -1], [0.7, -1.9, -0.5, 0.3]]);
+    const expected = [0, 0, 27.1672, 27.1672, 0.1409, 0.1409, 2.8591, 2.8591, 0, 0.3161, 4.1945, 0.6839, 5, 5, 5, 5];
+    expectClose(coder.decode(rois, deltas, { maxShape: [32, 32] }).dataSync(), expected, 'mmdet ctr clamp', MM_TOL);
+  });
+
+  it('DistancePointBBoxCoder encode (maxDis 50, eps 0) and decode (maxShape (120, 100))', () => {
+    const coder = new DistancePointBBoxCoder();
+    const points = tf.tensor2d([[74, 61], [-29, 106], [138, 61], [29, 170]]);
+    const gt = [[74, 61, 75, 62], [0, 104, 0, 112], [100, 90, 100, 120], [0, 120, 100, 120]];
+    const expectedDistance = [0, 0, 1, 1, 0, 2, 29, 6, 38, 0, 0, 50, 29, 50, 50, 0];
+    expectClose(coder.encode(points, tf.tensor2d(gt), { maxDis: 50, eps: 0 }).dataSync(), expectedDistance, 'mmdet encode', MM_TOL);
+    const distance = tf.tensor2d([[0, 0, 1, 1], [1, 2, 10, 6], [22, -29, 138, 61], [54, -29, 170, 61]]);
+    expectClose(coder.decode(points, distance, { maxShape: [120, 100] }).dataSync(), gt.flat(), 'mmdet decode', MM_TOL);
+  });
+});
