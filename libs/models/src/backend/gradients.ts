@@ -7,18 +7,45 @@ import { nativeBuildDir } from '../kernels/native-addon';
 
 const BUNDLE = 'register-gradients.cjs';
 
+/** A few stock gradients whose presence means the full set is registered already. */
+const PROBES = [tf.Conv2D, tf.Conv2DBackpropInput, tf.Relu, tf.Mean, tf.FusedBatchNorm, tf.Add, tf.BatchMatMul];
+
+let loaded = false;
+
 /**
  * Registers tfjs's gradient definitions exactly once. The CommonJS tfjs-core bundle that Node
  * loads registers none, and `@tensorflow/tfjs-core/dist/register_all_gradients` is ESM that
  * neither Node nor jest can require, so det uses a CommonJS bundle of it made by
  * `libs/models/native/build.js` at install (or made here on first use when esbuild is present).
+ * Gradients something else registered before (a plugin's custom gradient) are kept.
  */
 export function ensureGradients(): void {
-  if (tf.getGradient(tf.Conv2D) != null) return;
+  if (loaded) return;
+  if (PROBES.every((name) => tf.getGradient(name) != null)) {
+    loaded = true;
+    return;
+  }
+  const before = new Map<string, tf.GradConfig>();
+  for (const name of kernelNames()) {
+    const config = tf.getGradient(name);
+    if (config) before.set(name, config);
+  }
   const prebuilt = path.join(nativeBuildDir(), BUNDLE);
   const file = fs.existsSync(prebuilt) ? prebuilt : bundleNow();
   require(file);
   if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
+  for (const [name, config] of before) {
+    if (tf.getGradient(name) !== config) {
+      tf.unregisterGradient(name);
+      tf.registerGradient(config);
+    }
+  }
+  loaded = true;
+}
+
+/** tfjs exports every kernel name as a constant whose value is its own name (`Conv2D = 'Conv2D'`). */
+function kernelNames(): string[] {
+  return Object.entries(tf).filter(([key, value]) => typeof value === 'string' && key === value).map(([key]) => key);
 }
 
 function bundleNow(): string {
