@@ -163,6 +163,45 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// Reads a JS array of up to 8 integers.
+bool int_array(Args& a, size_t i, long* out, uint32_t* len) {
+  napi_get_array_length(a.env, a.v[i], len);
+  if (*len > 8) { a.fail("at most 8 dimensions"); return false; }
+  for (uint32_t k = 0; k < *len; ++k) {
+    napi_value e;
+    double d = 0;
+    napi_get_element(a.env, a.v[i], k, &e);
+    napi_get_value_double(a.env, e, &d);
+    out[k] = static_cast<long>(d);
+  }
+  return true;
+}
+
+// binaryBroadcast(op, shape[], a, aStrides[], b, bStrides[], out)
+napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
+  Args a(env, info, 7);
+  if (a.failed) return nullptr;
+  const int op = static_cast<int>(a.integer(0));
+  long shape[8], as[8], bs[8];
+  uint32_t rank = 0, ra = 0, rb = 0;
+  if (!int_array(a, 1, shape, &rank) || !int_array(a, 3, as, &ra) || !int_array(a, 5, bs, &rb)) return nullptr;
+  if (ra != rank || rb != rank) { a.fail("stride arrays must match the shape's rank"); return nullptr; }
+  long size = 1, extent_a = 1, extent_b = 1;
+  for (uint32_t d = 0; d < rank; ++d) {
+    if (shape[d] <= 0) { a.fail("empty shapes are not supported"); return nullptr; }
+    size *= shape[d];
+    extent_a += (shape[d] - 1) * as[d];
+    extent_b += (shape[d] - 1) * bs[d];
+  }
+  const float* x = a.f32(2, extent_a);
+  const float* y = a.f32(4, extent_b);
+  float* out = a.f32(6, size);
+  if (a.failed) return nullptr;
+  if (op < 0 || op > 8) { a.fail("unknown binary op"); return nullptr; }
+  det::binary_broadcast(static_cast<det::BinaryOp>(op), static_cast<int>(rank), shape, x, as, y, bs, out);
+  return undefined(env);
+}
+
 // unary(op, x, alpha, out)
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info, 4);
@@ -280,6 +319,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceCols", nullptr, ReduceCols, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -50,6 +50,57 @@ void binary_loop(long rows, long cols, const float* a, Strides as, const float* 
 }
 
 template <typename F>
+void broadcast_loop(int rank, const long* shape_in, const float* a, const long* as_in, const float* b,
+                    const long* bs_in, float* out, F f) {
+  // Merge neighbouring dimensions that both operands walk contiguously (or both broadcast), so the
+  // common cases end up as a few long rows.
+  long shape[8], as[8], bs[8];
+  int r = 0;
+  for (int d = 0; d < rank; ++d) {
+    if (shape_in[d] == 1) continue;
+    if (r > 0 && as[r - 1] == as_in[d] * shape_in[d] && bs[r - 1] == bs_in[d] * shape_in[d]) {
+      shape[r - 1] *= shape_in[d];
+      as[r - 1] = as_in[d];
+      bs[r - 1] = bs_in[d];
+    } else {
+      shape[r] = shape_in[d]; as[r] = as_in[d]; bs[r] = bs_in[d]; ++r;
+    }
+  }
+  if (r == 0) { out[0] = f(a[0], b[0]); return; }
+  const long inner = shape[r - 1], ia = as[r - 1], ib = bs[r - 1];
+  long outer = 1;
+  for (int d = 0; d < r - 1; ++d) outer *= shape[d];
+  parallel_range(outer, std::max<long>(1, kGrain / std::max<long>(1, inner)), [&](long lo, long hi) {
+    const F local = f;
+    // Offsets of row `lo`, then advanced with an odometer over the outer dimensions.
+    long idx[8] = {0}, offa = 0, offb = 0;
+    for (long rem = lo, d = r - 2; d >= 0; --d) {
+      idx[d] = rem % shape[d];
+      rem /= shape[d];
+      offa += idx[d] * as[d];
+      offb += idx[d] * bs[d];
+    }
+    for (long row = lo; row < hi; ++row) {
+      const float* ar = a + offa;
+      const float* br = b + offb;
+      float* o = out + row * inner;
+      if (ia == 1 && ib == 1) for (long c = 0; c < inner; ++c) o[c] = local(ar[c], br[c]);
+      else if (ia == 1 && ib == 0) { const float bv = br[0]; for (long c = 0; c < inner; ++c) o[c] = local(ar[c], bv); }
+      else if (ia == 0 && ib == 1) { const float av = ar[0]; for (long c = 0; c < inner; ++c) o[c] = local(av, br[c]); }
+      else for (long c = 0; c < inner; ++c) o[c] = local(ar[c * ia], br[c * ib]);
+      for (long d = r - 2; d >= 0; --d) {
+        offa += as[d];
+        offb += bs[d];
+        if (++idx[d] < shape[d]) break;
+        offa -= as[d] * shape[d];
+        offb -= bs[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  });
+}
+
+template <typename F>
 void unary_loop(long n, const float* x, float* out, F f) {
   parallel_range(n, kGrain, [&](long lo, long hi) {
     const F local = f;  // a private copy: captured state cannot alias `out`, so the loop vectorises
@@ -96,6 +147,31 @@ void binary(BinaryOp op, long rows, long cols, const float* a, Strides as, const
       break;
     case BinaryOp::Minimum:
       binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x < y ? x : y; });
+      break;
+  }
+}
+
+void binary_broadcast(BinaryOp op, int rank, const long* shape, const float* a, const long* as, const float* b,
+                      const long* bs, float* out) {
+  switch (op) {
+    case BinaryOp::Add: broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return x + y; }); break;
+    case BinaryOp::Sub: broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return x - y; }); break;
+    case BinaryOp::Mul: broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return x * y; }); break;
+    case BinaryOp::Div: broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return x / y; }); break;
+    case BinaryOp::SquaredDiff:
+      broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return (x - y) * (x - y); });
+      break;
+    case BinaryOp::Maximum:
+      broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x > y ? x : y; });
+      break;
+    case BinaryOp::Minimum:
+      broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x < y ? x : y; });
+      break;
+    case BinaryOp::ReluGrad:
+      broadcast_loop(rank, shape, a, as, b, bs, out, [](float g, float x) { return x > 0.f ? g : 0.f; });
+      break;
+    case BinaryOp::SquareGrad:
+      broadcast_loop(rank, shape, a, as, b, bs, out, [](float g, float x) { return 2.f * g * x; });
       break;
   }
 }

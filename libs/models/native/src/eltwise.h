@@ -13,6 +13,10 @@ enum class UnaryOp { Relu = 0, Relu6 = 1, Square = 2, Neg = 3, Step = 4, Sigmoid
 struct Strides { long row, col; };
 
 void binary(BinaryOp op, long rows, long cols, const float* a, Strides as, const float* b, Strides bs, float* out);
+// General broadcasting: out has `shape` (rank ≤ 8); a/b are read with per-dimension element strides
+// (0 along broadcast dimensions).
+void binary_broadcast(BinaryOp op, int rank, const long* shape, const float* a, const long* a_strides,
+                      const float* b, const long* b_strides, float* out);
 void unary(UnaryOp op, long n, const float* x, float alpha, float* out);
 // out[c] = sum over r of x[r*cols + c] (scaled by `scale`), accumulated in double.
 void reduce_rows(long rows, long cols, const float* x, float scale, float* out);

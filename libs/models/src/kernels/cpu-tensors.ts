@@ -47,3 +47,15 @@ export function channelVector(backend: CpuBackendLike, t: tf.TensorInfo | undefi
   if (v.length !== channels || t.shape.slice(0, -1).some((d) => d !== 1)) return undefined;
   return v;
 }
+
+/** Element strides of a row-major operand of `shape` read at every index of `outShape` (0 where it broadcasts). */
+export function broadcastStrides(shape: number[], outShape: number[]): number[] {
+  const padded = [...new Array(outShape.length - shape.length).fill(1), ...shape];
+  const strides = new Array<number>(outShape.length);
+  let step = 1;
+  for (let d = outShape.length - 1; d >= 0; --d) {
+    strides[d] = padded[d] === 1 && outShape[d] !== 1 ? 0 : step;
+    step *= padded[d];
+  }
+  return strides;
+}

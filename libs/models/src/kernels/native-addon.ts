@@ -11,6 +11,8 @@ export interface NativeAddon {
   conv2dBackpropFilter(geometry: number[], x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   binary(op: number, rows: number, cols: number, a: Float32Array, aRow: number, aCol: number,
     b: Float32Array, bRow: number, bCol: number, out: Float32Array): void;
+  binaryBroadcast(op: number, shape: number[], a: Float32Array, aStrides: number[], b: Float32Array,
+    bStrides: number[], out: Float32Array): void;
   unary(op: number, x: Float32Array, alpha: number, out: Float32Array): void;
   reduceRows(rows: number, cols: number, x: Float32Array, scale: number, out: Float32Array): void;
   reduceCols(rows: number, cols: number, x: Float32Array, scale: number, out: Float32Array): void;

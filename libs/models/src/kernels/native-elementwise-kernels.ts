@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './native-addon';
 import { allocateF32 } from './buffer-pool';
-import { type CpuKernelFunc, type FallbackLookup, channelStrides, f32, sizeOf } from './cpu-tensors';
+import { type CpuKernelFunc, type FallbackLookup, broadcastStrides, channelStrides, f32, sizeOf } from './cpu-tensors';
 
 /** Binary kernels and their addon op codes (native/src/eltwise.h). */
 const BINARY: Record<string, number> = {
@@ -13,8 +13,9 @@ const UNARY: Record<string, number> = {
 };
 
 /**
- * Float32 element-wise kernels for same-shape, scalar and per-channel (last axis) broadcasts,
- * plus Tile of a channel vector; everything else goes to the stock cpu kernel.
+ * Float32 element-wise kernels: same-shape, scalar and per-channel (last axis) operands take a flat
+ * loop, any other broadcast a strided one; plus Tile of a channel vector. Other dtypes go to the
+ * stock cpu kernel.
  */
 export function nativeElementwiseKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
   const configs: tf.KernelConfig[] = [];
@@ -24,12 +25,16 @@ export function nativeElementwiseKernels(addon: NativeAddon, fallback: FallbackL
       const av = f32(backend, a), bv = f32(backend, b);
       if (!av || !bv) return fallback(name)(args);
       const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      const sa = channelStrides(a.shape, outShape), sb = channelStrides(b.shape, outShape);
       const size = sizeOf(outShape);
-      if (!sa || !sb || size === 0) return fallback(name)(args);
-      const cols = outShape.length ? outShape[outShape.length - 1] : 1;
+      if (size === 0 || outShape.length > 8) return fallback(name)(args);
       const out = allocateF32(backend, size);
-      addon.binary(op, size / cols, cols, av, sa.row, sa.col, bv, sb.row, sb.col, out);
+      const sa = channelStrides(a.shape, outShape), sb = channelStrides(b.shape, outShape);
+      if (sa && sb) {
+        const cols = outShape.length ? outShape[outShape.length - 1] : 1;
+        addon.binary(op, size / cols, cols, av, sa.row, sa.col, bv, sb.row, sb.col, out);
+      } else {
+        addon.binaryBroadcast(op, outShape, av, broadcastStrides(a.shape, outShape), bv, broadcastStrides(b.shape, outShape), out);
+      }
       return backend.makeTensorInfo(outShape, 'float32', out);
     };
     configs.push({ kernelName: name, backendName: '', kernelFunc: kernelFunc as unknown as tf.KernelFunc });

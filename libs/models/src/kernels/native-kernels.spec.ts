@@ -112,6 +112,18 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     });
   });
 
+  it('element-wise ops with general broadcasts (middle axes, both operands broadcasting, rank 5)', async () => {
+    await expectSameAsCpu(NATIVE_BACKEND, () => {
+      const a = t([2, 3, 1, 5], 29), b = t([1, 3, 4, 1], 30), g = t([2, 4, 3, 2, 6], 31), gs = t([2, 1, 1, 2, 1], 32);
+      const col = t([7, 1], 33), row = t([1, 9], 34);
+      const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.mul(tf.sub(x, y), y)));
+      return [
+        tf.add(a, b), tf.mul(a, b), tf.sub(b, a), tf.div(a, tf.add(tf.abs(b), 1)), tf.squaredDifference(g, gs),
+        tf.maximum(col, row), tf.minimum(gs, g), tf.mul(col, row), ...tf.grads(f)([g, gs]),
+      ];
+    });
+  });
+
   it('sum and mean over leading, trailing and middle axes, with keepDims, and their gradients', async () => {
     await expectSameAsCpu(NATIVE_BACKEND, () => {
       const a = t([4, 3, 5, 2], 26);
