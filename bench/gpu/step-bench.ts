@@ -4,6 +4,7 @@
  *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--stock]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
+ *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
@@ -12,6 +13,8 @@
  * dispatches: one reference step with every WebGPU program recorded (name, workgroups, threads,
  *   output size), det kernels vs stock: the dispatch count and the low-parallelism programs
  *   are what a software adapter can still show about GPU speed.
+ * profile: one step under tf.profile (GPU timestamp queries where the adapter has them): the
+ *   kernels that take the most time, for the next round of kernel work.
  * train-check: the reference step at 1/8 width, 32×32, on webgpu and on cpu from identical
  *   weights; prints both loss curves and the largest relative difference.
  * Built into one file by bench/gpu/build.sh (only the `webgpu` package stays external).
@@ -142,6 +145,27 @@ async function dispatchBench(a: Args): Promise<void> {
   registerWebGpuKernels();
 }
 
+async function profileBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu();
+  const cfg: ReferenceConfig = { batch: num(a, 'batch', 2), size: num(a, 'size', 320), numClasses: 20 };
+  const model = buildReferenceStep(cfg);
+  await model.step(); // warm-up: shader compilation is not a kernel cost
+  const info = await tf.profile(() => model.step() as unknown as tf.TensorContainer);
+  model.dispose();
+  const byKernel = new Map<string, { count: number; ms: number }>();
+  for (const k of info.kernels) {
+    const ms = Number(await (k as unknown as { kernelTimeMs: number | Promise<number | { error: string }> }).kernelTimeMs);
+    const e = byKernel.get(k.name) ?? { count: 0, ms: 0 };
+    e.count++;
+    e.ms += Number.isFinite(ms) ? ms : 0;
+    byKernel.set(k.name, e);
+  }
+  const rows = [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, num(a, 'top', 15));
+  emit({ bench: 'profile', adapter: setup.adapter, batch: cfg.batch, size: cfg.size, kernelsRun: info.kernels.length,
+    totalKernelMs: +rows.reduce((t, [, v]) => t + v.ms, 0).toFixed(2),
+    top: rows.map(([name, v]) => ({ name, count: v.count, ms: +v.ms.toFixed(3) })) });
+}
+
 async function trainCheck(a: Args): Promise<void> {
   const setup = await setupWebGpu();
   const iters = num(a, 'iters', 50);
@@ -165,8 +189,9 @@ async function main(): Promise<void> {
   if (mode === 'step') await stepBench(args);
   else if (mode === 'kernels') await kernelBench(args);
   else if (mode === 'dispatches') await dispatchBench(args);
+  else if (mode === 'profile') await profileBench(args);
   else if (mode === 'train-check') await trainCheck(args);
-  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | train-check)`);
+  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check)`);
 }
 
 main().then(
