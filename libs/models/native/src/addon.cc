@@ -241,6 +241,29 @@ napi_value ReduceCols(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// reduceAxes(shape[], reduceFlags[] (0/1), x, scale, out)
+napi_value ReduceAxes(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5);
+  if (a.failed) return nullptr;
+  long shape[8], flags[8];
+  uint32_t rank = 0, rf = 0;
+  if (!int_array(a, 0, shape, &rank) || !int_array(a, 1, flags, &rf)) return nullptr;
+  if (rf != rank) { a.fail("reduce flags must match the shape's rank"); return nullptr; }
+  long size = 1, kept = 1;
+  bool reduce[8];
+  for (uint32_t d = 0; d < rank; ++d) {
+    if (shape[d] <= 0) { a.fail("empty shapes are not supported"); return nullptr; }
+    size *= shape[d];
+    reduce[d] = flags[d] != 0;
+    if (!reduce[d]) kept *= shape[d];
+  }
+  const float* x = a.f32(2, size);
+  float* out = a.f32(4, kept);
+  if (a.failed) return nullptr;
+  det::reduce_axes(static_cast<int>(rank), shape, reduce, x, static_cast<float>(a.num(3)), out);
+  return undefined(env);
+}
+
 // tileRows(rows, cols, v, scale, out)
 napi_value TileRows(napi_env env, napi_callback_info info) {
   Args a(env, info, 5);
@@ -323,6 +346,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceCols", nullptr, ReduceCols, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceAxes", nullptr, ReduceAxes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tileRows", nullptr, TileRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -197,6 +197,61 @@ void reduce_rows(long rows, long cols, const float* x, float scale, float* out) 
   for (long c = 0; c < cols; ++c) out[c] = static_cast<float>(sums[c] * scale);
 }
 
+void reduce_axes(int rank, const long* shape_in, const bool* reduce_in, const float* x, float scale, float* out) {
+  // Merge neighbouring dimensions with the same flag (x is contiguous, so they stay contiguous).
+  long shape[8];
+  bool red[8];
+  int r = 0;
+  for (int d = 0; d < rank; ++d) {
+    if (shape_in[d] == 1) continue;
+    if (r > 0 && red[r - 1] == reduce_in[d]) shape[r - 1] *= shape_in[d];
+    else { shape[r] = shape_in[d]; red[r] = reduce_in[d]; ++r; }
+  }
+  long out_size = 1, ostride[8];
+  for (int d = r - 1; d >= 0; --d) {
+    ostride[d] = red[d] ? 0 : out_size;
+    if (!red[d]) out_size *= shape[d];
+  }
+  if (r == 0) { out[0] = x[0] * scale; return; }
+  const long inner = shape[r - 1];
+  const bool inner_reduced = red[r - 1];
+  long outer = 1;
+  for (int d = 0; d < r - 1; ++d) outer *= shape[d];
+  const long min_rows = std::max<long>(1, kGrain / std::max<long>(1, inner));
+  const int workers = dynamic_workers(outer, min_rows);
+  std::vector<std::vector<double>> acc(workers, std::vector<double>(out_size, 0.0));
+  parallel_dynamic(outer, min_rows, [&](int t, long lo, long hi) {
+    double* a = acc[t].data();
+    long idx[8] = {0}, off = 0;
+    for (long rem = lo, d = r - 2; d >= 0; --d) {
+      idx[d] = rem % shape[d];
+      rem /= shape[d];
+      off += idx[d] * ostride[d];
+    }
+    for (long row = lo; row < hi; ++row) {
+      const float* xr = x + row * inner;
+      if (inner_reduced) {
+        double s = 0.0;
+        for (long c = 0; c < inner; ++c) s += xr[c];
+        a[off] += s;
+      } else {
+        for (long c = 0; c < inner; ++c) a[off + c] += xr[c];
+      }
+      for (long d = r - 2; d >= 0; --d) {
+        off += ostride[d];
+        if (++idx[d] < shape[d]) break;
+        off -= ostride[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  });
+  for (long i = 0; i < out_size; ++i) {
+    double s = 0.0;
+    for (int t = 0; t < workers; ++t) s += acc[t][i];
+    out[i] = static_cast<float>(s * scale);
+  }
+}
+
 void reduce_cols(long rows, long cols, const float* x, float scale, float* out) {
   parallel_range(rows, std::max<long>(1, kGrain / std::max<long>(1, cols)), [&](long lo, long hi) {
     for (long r = lo; r < hi; ++r) {

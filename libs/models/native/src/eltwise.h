@@ -20,6 +20,9 @@ void binary_broadcast(BinaryOp op, int rank, const long* shape, const float* a, 
 void unary(UnaryOp op, long n, const float* x, float alpha, float* out);
 // out[c] = sum over r of x[r*cols + c] (scaled by `scale`), accumulated in double.
 void reduce_rows(long rows, long cols, const float* x, float scale, float* out);
+// out = sum of x over the dimensions flagged in `reduce` (any set; rank ≤ 8), times `scale`,
+// accumulated in double; out is laid out as x's kept dimensions in order.
+void reduce_axes(int rank, const long* shape, const bool* reduce, const float* x, float scale, float* out);
 // out[r] = sum over c of x[r*cols + c] (scaled by `scale`), accumulated in double.
 void reduce_cols(long rows, long cols, const float* x, float scale, float* out);
 // out[r*cols + c] = v[c] * scale

@@ -16,6 +16,7 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, alpha: number, out: Float32Array): void;
   reduceRows(rows: number, cols: number, x: Float32Array, scale: number, out: Float32Array): void;
   reduceCols(rows: number, cols: number, x: Float32Array, scale: number, out: Float32Array): void;
+  reduceAxes(shape: number[], reduceFlags: number[], x: Float32Array, scale: number, out: Float32Array): void;
   tileRows(rows: number, cols: number, v: Float32Array, scale: number, out: Float32Array): void;
   batchNorm(rows: number, cols: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
     offset: Float32Array, scale: Float32Array, eps: number, y: Float32Array): void;

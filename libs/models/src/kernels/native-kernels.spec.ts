@@ -124,11 +124,21 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     });
   });
 
-  it('sum and mean over leading, trailing and middle axes, with keepDims, and their gradients', async () => {
+  it('sum and mean over leading, trailing, middle and scattered axes (GroupNorm), with keepDims, and gradients', async () => {
     await expectSameAsCpu(NATIVE_BACKEND, () => {
       const a = t([4, 3, 5, 2], 26);
       const f = (x: tf.Tensor) => tf.add(tf.sum(tf.square(tf.mean(x, [0, 1]))), tf.sum(tf.mean(x, [2, 3])));
-      return [tf.sum(a, [0, 1, 2]), tf.mean(a, [0], true), tf.sum(a, [2, 3]), tf.mean(a, -1), tf.sum(a, [1]), tf.mean(a), tf.grad(f)(a)];
+      const g = t([2, 3, 4, 2, 5], 35);
+      const w = t([2, 3, 4, 2, 5], 36);
+      const gn = (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [1, 2, 4], true);  // GroupNorm's statistics
+        // Weighted: the plain sum of squared standardised values is constant (its gradient is noise).
+        return tf.sum(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), w));
+      };
+      return [
+        tf.sum(a, [0, 1, 2]), tf.mean(a, [0], true), tf.sum(a, [2, 3]), tf.mean(a, -1), tf.sum(a, [1]), tf.mean(a),
+        tf.grad(f)(a), tf.sum(a, [0, 2]), tf.mean(a, [1, 3], true), tf.sum(g, [1, 2, 4]), tf.mean(g, [0, 3]), tf.grad(gn)(g),
+      ];
     });
   });
 
