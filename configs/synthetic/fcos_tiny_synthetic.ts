@@ -1,36 +1,12 @@
 import { defineConfig } from '@det/registry';
 
-// FCOS, scaled down for CPU training on the synthetic shapes set: TinyNet backbone (strides
-// 8/16/32), a 64-channel FPN and a 2-conv GN head. Regress ranges split the 24–96 px objects
-// over the three levels.
+// The CPU-sized FCOS (_base_/models/fcos_tiny.ts: TinyNet, 64-channel FPN, 2-conv GN head) on the
+// synthetic shapes set with the iteration-based synthetic schedule.
 export default defineConfig({
-  _base_: ['../_base_/datasets/synthetic_shapes.ts', './schedule_synthetic.ts', '../_base_/default_runtime.ts'],
+  _base_: ['../_base_/models/fcos_tiny.ts', '../_base_/datasets/synthetic_shapes.ts', './schedule_synthetic.ts', '../_base_/default_runtime.ts'],
   checkpointConfig: { interval: 500, maxKeepCkpts: 2 },
   logConfig: { interval: 20 },
   evaluation: { interval: 500, metric: 'bbox' },
-  model: {
-    type: 'FCOS',
-    backbone: { type: 'TinyNet', stemChannels: 16, stageChannels: [32, 64, 128, 128], outIndices: [1, 2, 3] },
-    neck: { type: 'FPN', inChannels: [64, 128, 128], outChannels: 64, startLevel: 0, addExtraConvs: false, numOuts: 3 },
-    bboxHead: {
-      type: 'FCOSHead',
-      inChannels: 64,
-      featChannels: 64,
-      stackedConvs: 2,
-      strides: [8, 16, 32],
-      regressRanges: [[-1, 48], [48, 96], [96, 1e8]],
-      normCfg: { type: 'GN', numGroups: 16, requiresGrad: true },
-      centerSampling: true,
-      centerSampleRadius: 1.5,
-      normOnBbox: true,
-      centernessOnReg: true,
-      lossCls: { type: 'FocalLoss', useSigmoid: true, gamma: 2, alpha: 0.25, lossWeight: 1 },
-      lossBbox: { type: 'GIoULoss', lossWeight: 1 },
-      lossCenterness: { type: 'CrossEntropyLoss', useSigmoid: true, lossWeight: 1 },
-    },
-    trainCfg: { assigner: { type: 'MaxIoUAssigner', posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, ignoreIofThr: -1 }, allowedBorder: -1, posWeight: -1, debug: false },
-    testCfg: { nmsPre: 1000, minBboxSize: 0, scoreThr: 0.05, nms: { type: 'nms', iouThreshold: 0.5 }, maxPerImg: 100 },
-  },
-  // FCOS trains with a lower LR and no bias decay (MMDetection's fcos configs).
-  optimizer: { lr: 0.01, paramwiseCfg: { biasLrMult: 2, biasDecayMult: 0 } },
+  // FCOS trains with doubled bias LR and no bias decay (MMDetection's fcos configs).
+  optimizer: { paramwiseCfg: { biasLrMult: 2, biasDecayMult: 0 } },
 });

@@ -1,33 +1,10 @@
 import { defineConfig } from '@det/registry';
 
-// RetinaNet, scaled down for CPU training on the synthetic shapes set: TinyNet backbone (strides
-// 8/16/32 used), a 64-channel FPN with 3 levels and a 2-conv head. Objects are 24–96 px, so
-// anchors start at 24 px on stride 8 (octaveBaseScale 3) with 2 scales an octave.
+// The CPU-sized RetinaNet (_base_/models/retinanet_tiny.ts: TinyNet, 64-channel 3-level FPN,
+// 2-conv head) on the synthetic shapes set with the iteration-based synthetic schedule.
 export default defineConfig({
-  _base_: ['../_base_/datasets/synthetic_shapes.ts', './schedule_synthetic.ts', '../_base_/default_runtime.ts'],
+  _base_: ['../_base_/models/retinanet_tiny.ts', '../_base_/datasets/synthetic_shapes.ts', './schedule_synthetic.ts', '../_base_/default_runtime.ts'],
   checkpointConfig: { interval: 500, maxKeepCkpts: 2 },
   logConfig: { interval: 20 },
   evaluation: { interval: 500, metric: 'bbox' },
-  model: {
-    type: 'RetinaNet',
-    backbone: { type: 'TinyNet', stemChannels: 16, stageChannels: [32, 64, 128, 128], outIndices: [1, 2, 3] },
-    neck: { type: 'FPN', inChannels: [64, 128, 128], outChannels: 64, startLevel: 0, addExtraConvs: false, numOuts: 3 },
-    bboxHead: {
-      type: 'RetinaHead',
-      inChannels: 64,
-      featChannels: 64,
-      stackedConvs: 2,
-      anchorGenerator: { type: 'AnchorGenerator', octaveBaseScale: 3, scalesPerOctave: 2, ratios: [0.5, 1, 2], strides: [8, 16, 32] },
-      bboxCoder: { type: 'DeltaXYWHBBoxCoder', targetMeans: [0, 0, 0, 0], targetStds: [1, 1, 1, 1] },
-      lossCls: { type: 'FocalLoss', useSigmoid: true, gamma: 2, alpha: 0.25, lossWeight: 1 },
-      lossBbox: { type: 'L1Loss', lossWeight: 1 },
-    },
-    trainCfg: {
-      assigner: { type: 'MaxIoUAssigner', posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, ignoreIofThr: -1 },
-      allowedBorder: -1,
-      posWeight: -1,
-      debug: false,
-    },
-    testCfg: { nmsPre: 1000, minBboxSize: 0, scoreThr: 0.05, nms: { type: 'nms', iouThreshold: 0.5 }, maxPerImg: 100 },
-  },
 });

@@ -1,5 +1,6 @@
 import { DATASETS, DETECTORS, DetError, buildAt, type ComponentConfig, type ResolvedConfig } from '@det/registry';
 import type { DataLoader, DetDataset } from '@det/data';
+import { setNumClasses } from '@det/models';
 import type { RunnerModel } from '@det/runner';
 
 export type Split = 'train' | 'val' | 'test';
@@ -23,21 +24,13 @@ function withOverrides(resolved: ResolvedConfig, keyPath: string, overrides: Rec
   return { ...resolved, config: { ...resolved.config, [root]: data } } as ResolvedConfig;
 }
 
-/** Head keys of MMDetection detectors that take `numClasses`. */
-const HEAD_KEYS = ['bboxHead', 'maskHead'];
-
 /**
  * The model config with `numClasses` of its heads set from the dataset's classes where the config
  * leaves it out (the dataset is the single source of the class count, docs/contracts.md).
  */
 export function withNumClasses(model: ComponentConfig, classes: readonly string[] | undefined): ComponentConfig {
   if (!classes?.length) return model;
-  const out: ComponentConfig = { ...model };
-  for (const key of HEAD_KEYS) {
-    const head = out[key] as Record<string, unknown> | undefined;
-    if (head && typeof head === 'object' && head.numClasses === undefined) out[key] = { ...head, numClasses: classes.length };
-  }
-  return out;
+  return setNumClasses(structuredClone(model), classes.length);
 }
 
 /** Builds `model` with the class count filled in; errors name the key path and the file. */
