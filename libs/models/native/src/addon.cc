@@ -10,6 +10,7 @@
 #include "eltwise.h"
 #include "gemm.h"
 #include "pool.h"
+#include "pool2d.h"
 
 namespace {
 
@@ -141,6 +142,30 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   float* dw = a.f32(3, s.k() * s.co);
   if (a.failed) return nullptr;
   det::conv2d_backprop_filter(s, x, dy, dw);
+  return undefined(env);
+}
+
+// maxPool(geometry, x, y) / maxPoolGrad(geometry, x, dy, dx); geometry as for convs (co = c).
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3);
+  if (a.failed) return nullptr;
+  const ConvShape s = a.conv(0);
+  const float* x = a.f32(1, s.n * s.h * s.w * s.c);
+  float* y = a.f32(2, s.n * s.oh * s.ow * s.c);
+  if (a.failed) return nullptr;
+  det::max_pool_forward(s, x, y);
+  return undefined(env);
+}
+
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4);
+  if (a.failed) return nullptr;
+  const ConvShape s = a.conv(0);
+  const float* x = a.f32(1, s.n * s.h * s.w * s.c);
+  const float* dy = a.f32(2, s.n * s.oh * s.ow * s.c);
+  float* dx = a.f32(3, s.n * s.h * s.w * s.c);
+  if (a.failed) return nullptr;
+  det::max_pool_backward(s, x, dy, dx);
   return undefined(env);
 }
 
@@ -341,6 +366,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dForward", nullptr, Conv2dForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -9,6 +9,8 @@ export interface NativeAddon {
     activation: number, alpha: number, y: Float32Array): void;
   conv2dBackpropInput(geometry: number[], dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   conv2dBackpropFilter(geometry: number[], x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  maxPool(geometry: number[], x: Float32Array, y: Float32Array): void;
+  maxPoolGrad(geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(op: number, rows: number, cols: number, a: Float32Array, aRow: number, aCol: number,
     b: Float32Array, bRow: number, bCol: number, out: Float32Array): void;
   binaryBroadcast(op: number, shape: number[], a: Float32Array, aStrides: number[], b: Float32Array,

@@ -4,6 +4,7 @@ import type { NativeAddon } from './native-addon';
 import type { CpuKernelFunc, FallbackLookup } from './cpu-tensors';
 import { nativeConvKernels } from './native-conv-kernels';
 import { nativeMatMulKernel } from './native-matmul-kernel';
+import { nativePoolKernels } from './native-pool-kernels';
 import { nativeElementwiseKernels } from './native-elementwise-kernels';
 import { nativeReduceKernels } from './native-reduce-kernels';
 import { installBatchNormGradient, nativeBatchNormKernels } from './native-batchnorm';
@@ -46,6 +47,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
     const replacements = [
       ...nativeConvKernels(addon, fallback),
       nativeMatMulKernel(addon, fallback),
+      ...nativePoolKernels(addon, fallback),
       ...nativeElementwiseKernels(addon, fallback),
       ...nativeReduceKernels(addon, fallback),
       ...nativeBatchNormKernels(addon, fallback),

@@ -142,6 +142,19 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     });
   });
 
+  it('max pooling forward and gradient (3×3 s2 same, 2×2 s2 valid, ties and padding)', async () => {
+    await expectSameAsCpu(NATIVE_BACKEND, () => {
+      const x = t([2, 9, 8, 5], 37);
+      const ties = tf.round(tf.mul(t([1, 6, 6, 3], 38), 2));  // many equal maxima: tie rule matters
+      const f = (v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 3, 2, 'same'), t([2, 5, 4, 5], 39)));
+      const g = (v: tf.Tensor) => tf.sum(tf.square(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')));
+      return [
+        tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.maxPool(x as tf.Tensor4D, [3, 2], 1, 1),
+        tf.grad(f)(x), tf.grad(g)(x), tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 3, 1, 'same')))(ties),
+      ];
+    });
+  });
+
   it('keeps non-float inputs on the stock kernels', async () => {
     await tf.setBackend(NATIVE_BACKEND);
     const r = tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32'));

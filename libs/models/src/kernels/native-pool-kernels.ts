@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from './native-addon';
+import { allocateF32 } from './buffer-pool';
+import { convGeometry } from './conv-geometry';
+import { type CpuKernelFunc, type FallbackLookup, f32, sizeOf } from './cpu-tensors';
+
+/** MaxPool and MaxPoolGrad (NHWC; e.g. the ResNet stem), same tie rule as tfjs: first maximum in scan order. */
+export function nativePoolKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
+  const info = (shape: number[], attrs: tf.NamedAttrMap) => tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number], attrs.filterSize as [number, number], attrs.strides as [number, number],
+    1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+
+  const maxPool: CpuKernelFunc = (args) => {
+    const { inputs: { x }, backend, attrs = {} } = args;
+    const xv = f32(backend, x);
+    if (!xv || x.shape.length !== 4 || xv.length === 0) return fallback(tf.MaxPool)(args);
+    const pool = info(x.shape, attrs);
+    const y = allocateF32(backend, sizeOf(pool.outShape));
+    addon.maxPool(convGeometry(pool), xv, y);
+    return backend.makeTensorInfo(pool.outShape, 'float32', y);
+  };
+
+  const maxPoolGrad: CpuKernelFunc = (args) => {
+    const { inputs: { dy, input }, backend, attrs = {} } = args;
+    const xv = f32(backend, input), dyv = f32(backend, dy);
+    if (!xv || !dyv || input.shape.length !== 4 || xv.length === 0) return fallback(tf.MaxPoolGrad)(args);
+    const dx = allocateF32(backend, xv.length);
+    addon.maxPoolGrad(convGeometry(info(input.shape, attrs)), xv, dyv, dx);
+    return backend.makeTensorInfo(input.shape, 'float32', dx);
+  };
+
+  return [
+    { kernelName: tf.MaxPool, backendName: '', kernelFunc: maxPool as unknown as tf.KernelFunc },
+    { kernelName: tf.MaxPoolGrad, backendName: '', kernelFunc: maxPoolGrad as unknown as tf.KernelFunc },
+  ];
+}
