@@ -183,7 +183,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   const float* y = a.f32(6, extent(rows, cols, bs.row, bs.col));
   float* out = a.f32(9, rows * cols);
   if (a.failed) return nullptr;
-  if (op < 0 || op > 8) { a.fail("unknown binary op"); return nullptr; }
+  if (op < 0 || op > 9) { a.fail("unknown binary op"); return nullptr; }
   det::binary(static_cast<det::BinaryOp>(op), rows, cols, x, as, y, bs, out);
   return undefined(env);
 }
@@ -222,7 +222,7 @@ napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
   const float* y = a.f32(4, extent_b);
   float* out = a.f32(6, size);
   if (a.failed) return nullptr;
-  if (op < 0 || op > 8) { a.fail("unknown binary op"); return nullptr; }
+  if (op < 0 || op > 9) { a.fail("unknown binary op"); return nullptr; }
   det::binary_broadcast(static_cast<det::BinaryOp>(op), static_cast<int>(rank), shape, x, as, y, bs, out);
   return undefined(env);
 }

@@ -145,6 +145,7 @@ void binary(BinaryOp op, long rows, long cols, const float* a, Strides as, const
     case BinaryOp::SquareGrad:
       binary_loop(rows, cols, a, as, b, bs, out, [](float g, float x) { return 2.f * g * x; });
       break;
+    case BinaryOp::First: binary_loop(rows, cols, a, as, b, bs, out, [](float x, float) { return x; }); break;
     case BinaryOp::Minimum:
       binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x < y ? x : y; });
       break;
@@ -173,6 +174,7 @@ void binary_broadcast(BinaryOp op, int rank, const long* shape, const float* a, 
     case BinaryOp::SquareGrad:
       broadcast_loop(rank, shape, a, as, b, bs, out, [](float g, float x) { return 2.f * g * x; });
       break;
+    case BinaryOp::First: broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float) { return x; }); break;
   }
 }
 

@@ -14,7 +14,7 @@ const UNARY: Record<string, number> = {
 
 /**
  * Float32 element-wise kernels: same-shape, scalar and per-channel (last axis) operands take a flat
- * loop, any other broadcast a strided one; plus Tile of a channel vector. Other dtypes go to the
+ * loop, any other broadcast a strided one; plus Tile of a channel vector and Transpose. Other dtypes go to the
  * stock cpu kernel.
  */
 export function nativeElementwiseKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
@@ -66,5 +66,18 @@ export function nativeElementwiseKernels(addon: NativeAddon, fallback: FallbackL
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
   configs.push({ kernelName: tf.Tile, backendName: '', kernelFunc: tile as unknown as tf.KernelFunc });
+  // Transpose: a strided copy (addon op 9 = "first operand") over the permuted input strides.
+  const transpose: CpuKernelFunc = (args) => {
+    const { inputs: { x }, backend, attrs = {} } = args;
+    const perm = attrs.perm as number[];
+    const xv = f32(backend, x);
+    if (!xv || xv.length === 0 || x.shape.length > 8) return fallback(tf.Transpose)(args);
+    const inStrides = broadcastStrides(x.shape, x.shape);
+    const outShape = perm.map((p) => x.shape[p]);
+    const out = allocateF32(backend, xv.length);
+    addon.binaryBroadcast(9, outShape, xv, perm.map((p) => inStrides[p]), xv, outShape.map(() => 0), out);
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+  configs.push({ kernelName: tf.Transpose, backendName: '', kernelFunc: transpose as unknown as tf.KernelFunc });
   return configs;
 }

@@ -124,6 +124,17 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     });
   });
 
+  it('transpose (any permutation up to rank 5) and its gradient', async () => {
+    await expectSameAsCpu(NATIVE_BACKEND, () => {
+      const a = t([2, 3, 4, 5], 40), b = t([3, 1, 4, 2, 5], 41), w = t([5, 4, 2, 3], 42);
+      const f = (x: tf.Tensor) => tf.sum(tf.mul(tf.transpose(x, [3, 2, 0, 1]), w));
+      return [
+        tf.transpose(a, [0, 3, 1, 2]), tf.transpose(a, [3, 2, 1, 0]), tf.transpose(a, [1, 0, 2, 3]), tf.transpose(a),
+        tf.transpose(b, [4, 0, 3, 1, 2]), tf.transpose(t([7, 9], 43)), tf.grad(f)(a),
+      ];
+    });
+  });
+
   it('sum and mean over leading, trailing, middle and scattered axes (GroupNorm), with keepDims, and gradients', async () => {
     await expectSameAsCpu(NATIVE_BACKEND, () => {
       const a = t([4, 3, 5, 2], 26);
