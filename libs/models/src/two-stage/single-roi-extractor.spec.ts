@@ -45,7 +45,9 @@ describe('SingleRoIExtractor', () => {
     const expectRow = (r: number, level: number, stride: number) => {
       const ref = roiAlign(f[level] as tf.Tensor4D, tf.tensor2d(rois.subarray(r * 5, r * 5 + 5), [1, 5]), { outputSize: 2, spatialScale: 1 / stride, samplingRatio: 2 });
       const got = tf.slice(out, [r, 0, 0, 0], [1, -1, -1, -1]);
-      expect(Array.from(got.dataSync())).toEqual(Array.from(ref.dataSync()));
+      // the extractor may use roiAlign's host kernel and the reference its gather form: float32 rounding apart
+      const want = ref.dataSync();
+      got.dataSync().forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThan(1e-6));
     };
     expectRow(0, 0, 4);
     expectRow(1, 1, 8);
