@@ -169,6 +169,29 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// avgPool(geometry, x, y) / avgPoolGrad(geometry, dy, dx)
+napi_value AvgPool(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3);
+  if (a.failed) return nullptr;
+  const ConvShape s = a.conv(0);
+  const float* x = a.f32(1, s.n * s.h * s.w * s.c);
+  float* y = a.f32(2, s.n * s.oh * s.ow * s.c);
+  if (a.failed) return nullptr;
+  det::avg_pool_forward(s, x, y);
+  return undefined(env);
+}
+
+napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3);
+  if (a.failed) return nullptr;
+  const ConvShape s = a.conv(0);
+  const float* dy = a.f32(1, s.n * s.oh * s.ow * s.c);
+  float* dx = a.f32(2, s.n * s.h * s.w * s.c);
+  if (a.failed) return nullptr;
+  det::avg_pool_backward(s, dy, dx);
+  return undefined(env);
+}
+
 // Extent of a strided [rows × cols] view: the elements it may touch.
 long extent(long rows, long cols, long rs, long cs) { return (rows - 1) * rs + (cols - 1) * cs + 1; }
 
@@ -368,6 +391,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,4 +1,4 @@
-// NHWC max pooling and its gradient; geometry in ConvShape (kh/kw = window, co unused).
+// NHWC max / average pooling and their gradients; geometry in ConvShape (kh/kw = window, co unused).
 #pragma once
 #include "conv.h"
 
@@ -8,5 +8,11 @@ namespace det {
 void max_pool_forward(const ConvShape& s, const float* x, float* y);
 // dx = dy routed to each window's first maximum in scan order (tfjs's tie rule); dx overwritten.
 void max_pool_backward(const ConvShape& s, const float* x, const float* dy, float* dx);
+
+// y = mean of the window's in-bounds pixels (padding not counted, like tfjs).
+void avg_pool_forward(const ConvShape& s, const float* x, float* y);
+// dx = each dy spread over its window's in-bounds pixels times 1/(kh·kw): tfjs's AvgPoolGrad
+// (which divides by the full window even where the forward counted fewer pixels).
+void avg_pool_backward(const ConvShape& s, const float* dy, float* dx);
 
 }  // namespace det

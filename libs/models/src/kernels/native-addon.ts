@@ -11,6 +11,8 @@ export interface NativeAddon {
   conv2dBackpropFilter(geometry: number[], x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   maxPool(geometry: number[], x: Float32Array, y: Float32Array): void;
   maxPoolGrad(geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  avgPool(geometry: number[], x: Float32Array, y: Float32Array): void;
+  avgPoolGrad(geometry: number[], dy: Float32Array, dx: Float32Array): void;
   binary(op: number, rows: number, cols: number, a: Float32Array, aRow: number, aCol: number,
     b: Float32Array, bRow: number, bCol: number, out: Float32Array): void;
   binaryBroadcast(op: number, shape: number[], a: Float32Array, aStrides: number[], b: Float32Array,

@@ -166,6 +166,15 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     });
   });
 
+  it('average pooling forward and gradient (2×2 s2 valid, 3×3 s2 same with padding)', async () => {
+    await expectSameAsCpu(NATIVE_BACKEND, () => {
+      const x = t([2, 9, 8, 5], 44);
+      const f = (v: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(v as tf.Tensor4D, 3, 2, 'same'), t([2, 5, 4, 5], 45)));
+      const g = (v: tf.Tensor) => tf.sum(tf.square(tf.avgPool(v as tf.Tensor4D, 2, 2, 'valid')));
+      return [tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'), tf.grad(f)(x), tf.grad(g)(x)];
+    });
+  });
+
   it('keeps non-float inputs on the stock kernels', async () => {
     await tf.setBackend(NATIVE_BACKEND);
     const r = tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32'));

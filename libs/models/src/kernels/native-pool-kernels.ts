@@ -4,7 +4,10 @@ import { allocateF32 } from './buffer-pool';
 import { convGeometry } from './conv-geometry';
 import { type CpuKernelFunc, type FallbackLookup, f32, sizeOf } from './cpu-tensors';
 
-/** MaxPool and MaxPoolGrad (NHWC; e.g. the ResNet stem), same tie rule as tfjs: first maximum in scan order. */
+/**
+ * MaxPool/MaxPoolGrad (NHWC; e.g. the ResNet stem; tfjs's tie rule: first maximum in scan order) and
+ * AvgPool/AvgPoolGrad (e.g. det's ×2 upsample gradient), with tfjs's padding conventions.
+ */
 export function nativePoolKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
   const info = (shape: number[], attrs: tf.NamedAttrMap) => tf.backend_util.computePool2DInfo(
     shape as [number, number, number, number], attrs.filterSize as [number, number], attrs.strides as [number, number],
@@ -29,7 +32,28 @@ export function nativePoolKernels(addon: NativeAddon, fallback: FallbackLookup):
     return backend.makeTensorInfo(input.shape, 'float32', dx);
   };
 
+  const avgPool: CpuKernelFunc = (args) => {
+    const { inputs: { x }, backend, attrs = {} } = args;
+    const xv = f32(backend, x);
+    if (!xv || x.shape.length !== 4 || xv.length === 0) return fallback(tf.AvgPool)(args);
+    const pool = info(x.shape, attrs);
+    const y = allocateF32(backend, sizeOf(pool.outShape));
+    addon.avgPool(convGeometry(pool), xv, y);
+    return backend.makeTensorInfo(pool.outShape, 'float32', y);
+  };
+
+  const avgPoolGrad: CpuKernelFunc = (args) => {
+    const { inputs: { dy, input }, backend, attrs = {} } = args;
+    const dyv = f32(backend, dy);
+    if (!dyv || input.shape.length !== 4 || sizeOf(input.shape) === 0) return fallback(tf.AvgPoolGrad)(args);
+    const dx = allocateF32(backend, sizeOf(input.shape));
+    addon.avgPoolGrad(convGeometry(info(input.shape, attrs)), dyv, dx);
+    return backend.makeTensorInfo(input.shape, 'float32', dx);
+  };
+
   return [
+    { kernelName: tf.AvgPool, backendName: '', kernelFunc: avgPool as unknown as tf.KernelFunc },
+    { kernelName: tf.AvgPoolGrad, backendName: '', kernelFunc: avgPoolGrad as unknown as tf.KernelFunc },
     { kernelName: tf.MaxPool, backendName: '', kernelFunc: maxPool as unknown as tf.KernelFunc },
     { kernelName: tf.MaxPoolGrad, backendName: '', kernelFunc: maxPoolGrad as unknown as tf.KernelFunc },
   ];
