@@ -15,13 +15,16 @@ export interface RoiAlignOptions {
   aligned?: boolean;
   /**
    * 'typed': host typed-array kernel (reads the features once); 'gather': tf.gather/scatterND
-   * on the device. 'auto' (default) picks 'typed' on the cpu and wasm backends.
+   * on the device. 'auto' (default) picks 'typed' on the cpu, native and wasm backends.
    */
   impl?: 'auto' | 'typed' | 'gather';
 }
 
-/** Backends whose tensors live in host memory, where reading them is a copy at most. */
-const HOST_BACKENDS = new Set(['cpu', 'wasm']);
+/**
+ * Backends whose tensors live in host memory, where reading them is a copy at most ('native' is
+ * det's cpu backend with native kernels, see ../kernels).
+ */
+const HOST_BACKENDS = new Set(['cpu', 'native', 'wasm']);
 
 function normalise(options: RoiAlignOptions): RoiAlignParams {
   const size = typeof options.outputSize === 'number' ? [options.outputSize, options.outputSize] : options.outputSize;
