@@ -4,7 +4,7 @@ import { Conv2d, InitRng, normalInitLayer } from '../nn';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
-import { checkNumClasses, concatFloat32, concatUint8, featmapSizes, flattenLevels, gatherRows, gatherRowsWithGrad } from './head-utils';
+import { checkNumClasses, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
 
 /** A registered loss as heads call it (see losses/reduce.ts). */
@@ -181,26 +181,44 @@ export class AnchorHead extends DenseHead {
       numTotalNeg += Math.max(t.numNeg, 1);
     }
     const avgFactor = this.sampling ? numTotalPos + numTotalNeg : numTotalPos;
+    // Losses run per level on each level's own map (no concat, whose gradient is slow on CPU
+    // backends); with one avgFactor their sum equals the loss over all anchors, as MMDetection.
+    const counts = sizes.map(([h, w], l) => h * w * this.priorGenerator.numBasePriors[l]);
+    const levelLabels = perLevel(labels, n, counts);
+    const levelWeights = perLevel(labelWeights, n, counts);
+    const levelPos = positivesPerLevel(posRows, counts);
+    const allTargets = concatFloat32(posTargets);
     return tf.tidy(() => {
-      const cls = flattenLevels(clsScores, this.clsOutChannels);
-      const labelsT = tf.tensor1d(labels, 'int32');
-      const lossCls = this.lossCls.forward(cls, labelsT, { weight: tf.tensor1d(labelWeights), avgFactor });
-      const deltas = flattenLevels(bboxPreds, 4);
-      let lossBbox: tf.Tensor;
-      if (posRows.length === 0) {
-        // Keep the regression branch in the graph with a zero loss (MMDetection sums empty tensors).
-        lossBbox = tf.mul(tf.sum(deltas), 0);
-      } else {
-        let pred = gatherRowsWithGrad(deltas, posRows);
-        const target = tf.tensor2d(concatFloat32(posTargets), [posRows.length, 4]);
+      const clsLosses: tf.Tensor[] = [];
+      const bboxLosses: tf.Tensor[] = [];
+      clsScores.forEach((score, l) => {
+        const cls = tf.reshape(score, [-1, this.clsOutChannels]);
+        clsLosses.push(this.clsLossLevel(cls, levelLabels[l], levelWeights[l], avgFactor));
+        const { local, which } = levelPos[l];
+        // A level without positives still contributes (zero) gradients, as MMDetection's
+        // concatenated predictions do, so every parameter receives a gradient each step.
+        if (local.length === 0) return void bboxLosses.push(tf.mul(tf.sum(bboxPreds[l]), 0));
+        let pred = gatherRowsWithGrad(tf.reshape(bboxPreds[l], [-1, 4]) as tf.Tensor2D, local);
+        const target = tf.tensor2d(gatherRows(allTargets, 4, which), [which.length, 4]);
         if (this.regDecodedBbox) {
-          const posAnchors = gatherRows(anchors, 4, posRows.map((r) => r % numAnchors));
-          pred = this.bboxCoder.decode(tf.tensor2d(posAnchors, [posRows.length, 4]), pred);
+          const posAnchors = gatherRows(anchors, 4, which.map((j) => posRows[j] % numAnchors));
+          pred = this.bboxCoder.decode(tf.tensor2d(posAnchors, [which.length, 4]), pred);
         }
-        lossBbox = this.lossBbox.forward(pred, target, { avgFactor });
-      }
-      return { loss_cls: lossCls as tf.Scalar, loss_bbox: lossBbox as tf.Scalar };
+        bboxLosses.push(this.lossBbox.forward(pred, target, { avgFactor }));
+      });
+      return { loss_cls: tf.addN(clsLosses) as tf.Scalar, loss_bbox: tf.addN(bboxLosses) as tf.Scalar };
     });
+  }
+
+  /**
+   * Sigmoid heads get dense one-hot targets and [rows, C] weights built on the host: the same
+   * values as labels [rows] + weight [rows], without a device-side one-hot slice and broadcast
+   * multiply (the slowest kernels of a CPU train step).
+   */
+  private clsLossLevel(cls: tf.Tensor, labels: Int32Array, weights: Float32Array, avgFactor: number): tf.Tensor {
+    if (!this.useSigmoidCls) return this.lossCls.forward(cls, tf.tensor1d(labels, 'int32'), { weight: tf.tensor1d(weights), avgFactor });
+    const { targets, weight } = denseClassTargets(labels, weights, this.numClasses);
+    return this.lossCls.forward(cls, tf.tensor2d(targets, [labels.length, this.numClasses]), { weight: tf.tensor2d(weight, [labels.length, this.numClasses]), avgFactor });
   }
 
   /** Valid anchors of one image: inside the un-padded image, and within allowedBorder when ≥ 0. */

@@ -5,7 +5,7 @@ import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { LossModule } from './anchor-head';
 import { centernessTargets, fcosTargetsSingle } from './fcos-targets';
-import { checkNumClasses, concatFloat32, featmapSizes, flattenLevels, gatherRows, gatherRowsWithGrad } from './head-utils';
+import { checkNumClasses, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
 
 const INF = 1e8;
@@ -147,15 +147,15 @@ export class FCOSHead extends DenseHead {
 
   loss(outs: HeadOutputs, gt: GtInputs): Record<string, tf.Scalar> {
     const { clsScores, bboxPreds, centernesses } = outs;
-    const { points, ranges, strides } = this.pointsAndRanges(featmapSizes(clsScores));
-    const numPoints = points.length / 2;
+    const { points: pointsData, ranges, strides } = this.pointsAndRanges(featmapSizes(clsScores));
+    const numPoints = pointsData.length / 2;
     const n = gt.imgMetas.length;
     const labels = new Int32Array(n * numPoints);
     const posRows: number[] = [];
     const posTargets: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = fcosTargetsSingle({
-        points, regressRanges: ranges, strides, gtBboxes: gt.gtBboxes[i], gtLabels: gt.gtLabels[i], numClasses: this.numClasses,
+        points: pointsData, regressRanges: ranges, strides, gtBboxes: gt.gtBboxes[i], gtLabels: gt.gtLabels[i], numClasses: this.numClasses,
         centerSampling: this.options.centerSampling ?? false, centerSampleRadius: this.options.centerSampleRadius ?? 1.5, normOnBbox: this.options.normOnBbox ?? false,
       });
       labels.set(t.labels, i * numPoints);
@@ -167,24 +167,37 @@ export class FCOSHead extends DenseHead {
       });
     }
     const numPos = Math.max(posRows.length, 1);
+    const targetsData = Float32Array.from(posTargets);
+    const ctrTargetsData = centernessTargets(targetsData);
+    const ctrDenorm = Math.max(ctrTargetsData.reduce((s, v) => s + v, 0), 1e-6);
+    // Per-level losses with global normalisers: their sum is the loss over all points (no concat).
+    const counts = featmapSizes(clsScores).map(([h, w]) => h * w);
+    const levelLabels = perLevel(labels, n, counts);
+    const levelPos = positivesPerLevel(posRows, counts);
     return tf.tidy(() => {
-      const cls = flattenLevels(clsScores, this.numClasses);
-      const lossCls = this.lossCls.forward(cls, tf.tensor1d(labels, 'int32'), { avgFactor: numPos });
-      const dist = flattenLevels(bboxPreds, 4);
-      const ctr = flattenLevels(centernesses, 1);
-      if (posRows.length === 0) {
-        return { loss_cls: lossCls as tf.Scalar, loss_bbox: tf.mul(tf.sum(dist), 0) as tf.Scalar, loss_centerness: tf.mul(tf.sum(ctr), 0) as tf.Scalar };
-      }
-      const targetsData = Float32Array.from(posTargets);
-      const ctrTargetsData = centernessTargets(targetsData);
-      const ctrTargets = tf.tensor1d(ctrTargetsData);
-      const posPoints = tf.tensor2d(gatherRows(points, 2, posRows.map((r) => r % numPoints)), [posRows.length, 2]);
-      const predBoxes = this.coder.decode(posPoints, gatherRowsWithGrad(dist, posRows));
-      const targetBoxes = this.coder.decode(posPoints, tf.tensor2d(targetsData, [posRows.length, 4]));
-      const ctrDenorm = Math.max(ctrTargetsData.reduce((s, v) => s + v, 0), 1e-6);
-      const lossBbox = this.lossBbox.forward(predBoxes, targetBoxes, { weight: ctrTargets, avgFactor: ctrDenorm });
-      const lossCtr = this.lossCenterness.forward(gatherRowsWithGrad(ctr, posRows), tf.reshape(ctrTargets, [-1, 1]), { avgFactor: numPos });
-      return { loss_cls: lossCls as tf.Scalar, loss_bbox: lossBbox as tf.Scalar, loss_centerness: lossCtr as tf.Scalar };
+      const cls: tf.Tensor[] = [];
+      const bbox: tf.Tensor[] = [];
+      const ctr: tf.Tensor[] = [];
+      clsScores.forEach((score, l) => {
+        // one-hot targets built on the host (see AnchorHead.clsLossLevel)
+        const onehot = denseClassTargets(levelLabels[l], undefined, this.numClasses).targets;
+        cls.push(this.lossCls.forward(tf.reshape(score, [-1, this.numClasses]), tf.tensor2d(onehot, [levelLabels[l].length, this.numClasses]), { avgFactor: numPos }));
+        const { local, which } = levelPos[l];
+        if (local.length === 0) {
+          // zero terms keep this level's Scale and maps in the graph (every parameter gets a gradient)
+          bbox.push(tf.mul(tf.sum(bboxPreds[l]), 0));
+          ctr.push(tf.mul(tf.sum(centernesses[l]), 0));
+          return;
+        }
+        const ctrT = tf.tensor1d(Float32Array.from(which, (j) => ctrTargetsData[j]));
+        const points = tf.tensor2d(gatherRows(pointsData, 2, which.map((j) => posRows[j] % numPoints)), [which.length, 2]);
+        const predBoxes = this.coder.decode(points, gatherRowsWithGrad(tf.reshape(bboxPreds[l], [-1, 4]) as tf.Tensor2D, local));
+        const targetBoxes = this.coder.decode(points, tf.tensor2d(gatherRows(targetsData, 4, which), [which.length, 4]));
+        bbox.push(this.lossBbox.forward(predBoxes, targetBoxes, { weight: ctrT, avgFactor: ctrDenorm }));
+        const ctrPred = gatherRowsWithGrad(tf.reshape(centernesses[l], [-1, 1]) as tf.Tensor2D, local);
+        ctr.push(this.lossCenterness.forward(ctrPred, tf.reshape(ctrT, [-1, 1]), { avgFactor: numPos }));
+      });
+      return { loss_cls: tf.addN(cls) as tf.Scalar, loss_bbox: tf.addN(bbox) as tf.Scalar, loss_centerness: tf.addN(ctr) as tf.Scalar };
     });
   }
 

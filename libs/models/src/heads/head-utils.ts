@@ -4,15 +4,6 @@ import { DetError } from '@det/registry';
 /** [h, w] of each NHWC level. */
 export const featmapSizes = (maps: tf.Tensor[]): [number, number][] => maps.map((m) => [m.shape[1]!, m.shape[2]!]);
 
-/** Per-level NHWC maps [N,H,W,A·k] → one [N·ΣHWA, k] matrix, image-major then level (MMDetection's flatten order). */
-export function flattenLevels(maps: tf.Tensor[], k: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const n = maps[0].shape[0]!;
-    const perLevel = maps.map((m) => tf.reshape(m, [n, -1, k]));
-    return tf.reshape(perLevel.length === 1 ? perLevel[0] : tf.concat(perLevel, 1), [-1, k]) as tf.Tensor2D;
-  });
-}
-
 export function concatFloat32(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
@@ -66,4 +57,47 @@ export function gatherRowsWithGrad(x: tf.Tensor2D, rows: ArrayLike<number>): tf.
     gradFunc: (dy: tf.Tensor) => tf.tidy(() => tf.scatterND(tf.tensor2d(idx, [idx.length, 1], 'int32'), dy, shape)),
   }));
   return op(x) as tf.Tensor2D;
+}
+
+/**
+ * Splits image-major targets [n · total] into per-level arrays [n · count_l] laid out like a
+ * level's flattened [N,H,W,A·k] map (image-major), so losses run per level with no concat.
+ */
+export function perLevel<T extends Int32Array | Float32Array>(data: T, n: number, counts: number[], width = 1): T[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  let offset = 0;
+  return counts.map((count) => {
+    const out = new (data.constructor as new (len: number) => T)(n * count * width);
+    for (let i = 0; i < n; i++) out.set(data.subarray((i * total + offset) * width, (i * total + offset + count) * width), i * count * width);
+    offset += count;
+    return out;
+  });
+}
+
+/** Positives (image-major global rows into [n · total]) of each level, as level-local rows and their index in the input. */
+export function positivesPerLevel(posRows: number[], counts: number[]): { local: number[]; which: number[] }[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const starts = counts.map((_, l) => counts.slice(0, l).reduce((a, b) => a + b, 0));
+  const out = counts.map(() => ({ local: [] as number[], which: [] as number[] }));
+  posRows.forEach((row, j) => {
+    const i = Math.floor(row / total);
+    const a = row % total;
+    let l = counts.length - 1;
+    while (a < starts[l]) l--;
+    out[l].local.push(i * counts[l] + (a - starts[l]));
+    out[l].which.push(j);
+  });
+  return out;
+}
+
+/** One-hot rows (labels ≥ numClasses, i.e. background, give zero rows) and row weights repeated per class. */
+export function denseClassTargets(labels: Int32Array, rowWeights: Float32Array | undefined, numClasses: number): { targets: Float32Array; weight: Float32Array } {
+  const targets = new Float32Array(labels.length * numClasses);
+  const weight = new Float32Array(rowWeights ? labels.length * numClasses : 0);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l >= 0 && l < numClasses) targets[i * numClasses + l] = 1;
+    if (rowWeights) weight.fill(rowWeights[i], i * numClasses, (i + 1) * numClasses);
+  }
+  return { targets, weight };
 }
