@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
-import { nativeBuildDir } from '../kernels/native-addon';
+import { nativeBuildCommand, nativeBuildDir } from '../kernels/native-addon';
 
 const BUNDLE = 'register-gradients.cjs';
 
@@ -55,7 +55,7 @@ function bundleNow(): string {
   } catch {
     throw new DetError(
       `tfjs gradients are not registered and ${path.join(nativeBuildDir(), BUNDLE)} is missing: ` +
-      'run `node libs/models/native/build.js` (needs the esbuild package) or reinstall @det/models');
+      `run \`${nativeBuildCommand()}\` (needs the esbuild package) or reinstall @det/models`);
   }
   const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'det-grads-')), BUNDLE);

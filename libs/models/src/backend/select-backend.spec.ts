@@ -81,7 +81,7 @@ describe('selectBackend', () => {
   });
 
   it('native: unavailable → DetError with the reason and how to build', async () => {
-    await expect(selectBackend('native', { loadNative: noNative })).rejects.toThrow(/not built \(test\).*native\/build\.js/);
+    await expect(selectBackend('native', { loadNative: noNative })).rejects.toThrow(/not built \(test\).*node \S*native\/build\.js/);
   });
 
   it('cpu and unknown names', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { DetError, getLogger } from '@det/registry';
-import { type NativeLoad, loadNativeAddon } from '../kernels/native-addon';
+import { type NativeLoad, loadNativeAddon, nativeBuildCommand } from '../kernels/native-addon';
 import { NATIVE_BACKEND, registerNativeBackend } from '../kernels/native-backend';
 import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filter';
 import { ensureGradients } from './gradients';
@@ -90,7 +90,7 @@ function startNative(loadNative: () => NativeLoad, required: boolean): string | 
     return NATIVE_BACKEND;
   }
   if (!required) return undefined;
-  throw new DetError(`backend 'native' is unavailable: ${load.reason}. Build it with \`node libs/models/native/build.js\` ` +
+  throw new DetError(`backend 'native' is unavailable: ${load.reason}. Build it with \`${nativeBuildCommand()}\` ` +
     '(needs g++ and Node headers) or choose --backend wasm');
 }
 

@@ -35,6 +35,9 @@ export interface NativeAddon {
 /** Folder with the addon and the gradient bundle (same relative place from src/ and dist/). */
 export const nativeBuildDir = (): string => path.resolve(__dirname, '..', '..', 'native', 'build');
 
+/** The command that builds the addon and the gradient bundle, with this installation's path. */
+export const nativeBuildCommand = (): string => `node ${path.resolve(nativeBuildDir(), '..', 'build.js')}`;
+
 export type NativeLoad = { addon: NativeAddon; file: string } | { addon: undefined; reason: string };
 
 let cached: NativeLoad | undefined;
@@ -51,7 +54,7 @@ export function loadNativeAddon(options: { file?: string; env?: NodeJS.ProcessEn
   if (env.DET_NATIVE === '0') {
     result = { addon: undefined, reason: 'disabled by DET_NATIVE=0' };
   } else if (!fs.existsSync(file)) {
-    result = { addon: undefined, reason: `not built (${file} missing; run \`node libs/models/native/build.js\`)` };
+    result = { addon: undefined, reason: `not built (${file} missing; run \`${nativeBuildCommand()}\`)` };
   } else {
     try {
       const addon = require(file) as NativeAddon;
