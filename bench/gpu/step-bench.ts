@@ -9,7 +9,8 @@
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
- * kernels: Conv2DBackpropFilter of every reference layer, det's split-K kernel vs tfjs's.
+ * kernels: Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det vs tfjs
+ *   (tfjs's input gradient timed as its GEMM variant, the one det enables for stride 1).
  * dispatches: one reference step with every WebGPU program recorded (name, workgroups, threads,
  *   output size), det kernels vs stock: the dispatch count and the low-parallelism programs
  *   are what a software adapter can still show about GPU speed.
@@ -75,20 +76,30 @@ async function kernelBench(a: Args): Promise<void> {
     const outH = Math.ceil(h / stride);
     const x = tf.randomNormal([batch, h, h, cin]);
     const dy = tf.randomNormal([batch, outH, outH, cout]);
-    const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+    const filterGrad = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
       strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout],
     }) as tf.Tensor;
-    const time = async () => {
+    const w = tf.randomNormal([3, 3, cin, cout]);
+    const inputGrad = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+      strides: stride, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
+    }) as tf.Tensor;
+    const time = async (run: () => tf.Tensor) => {
       const warm = run(); await warm.data(); warm.dispose();
       const t0 = performance.now();
       for (let i = 0; i < iters; i++) { const r = run(); await r.data(); r.dispose(); }
       return (performance.now() - t0) / iters;
     };
-    const det = await time();
+    // tfjs's side: its filter kernel, and its GEMM input gradient (det's flag setting).
+    const det = { filter: await time(filterGrad), input: await time(inputGrad) };
     restoreWebGpuKernel('Conv2DBackpropFilter');
-    const stock = await time();
+    restoreWebGpuKernel('Conv2DBackpropInput');
+    const stock = { filter: await time(filterGrad), input: await time(inputGrad) };
     registerWebGpuKernels();
-    emit({ bench: 'conv2d-filter-grad', adapter: setup.adapter, x: x.shape, dy: dy.shape, detMs: +det.toFixed(2), tfjsMs: +stock.toFixed(2), speedup: +(stock / det).toFixed(2) });
+    for (const kernel of ['filter', 'input'] as const) {
+      emit({ bench: kernel === 'filter' ? 'conv2d-filter-grad' : 'conv2d-input-grad', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride,
+        detMs: +det[kernel].toFixed(2), tfjsMs: +stock[kernel].toFixed(2), speedup: +(stock[kernel] / det[kernel]).toFixed(2) });
+    }
+    w.dispose();
     tf.dispose([x, dy]);
     h = outH;
   }

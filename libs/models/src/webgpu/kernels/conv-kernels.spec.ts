@@ -25,6 +25,9 @@ const CASES: ConvCase[] = [
   { name: '3x3 s1 valid 40→33 (tile edges)', x: [1, 12, 9, 40], filter: [3, 3, 40, 33], stride: 1, pad: 'valid' },
   { name: '1x1 s1 64→8', x: [2, 8, 8, 64], filter: [1, 1, 64, 8], stride: 1, pad: 0 },
   { name: '5x5 s2 pad 1 8→12', x: [3, 15, 13, 8], filter: [5, 5, 8, 12], stride: 2, pad: 1 },
+  { name: '1x1 s2 valid 6→10 (a phase without taps)', x: [2, 9, 8, 6], filter: [1, 1, 6, 10], stride: 2, pad: 'valid' },
+  { name: '2x2 s2 valid 5→7', x: [1, 10, 11, 5], filter: [2, 2, 5, 7], stride: 2, pad: 'valid' },
+  { name: '3x3 s3 same 4→36 (nine phases)', x: [2, 14, 13, 4], filter: [3, 3, 4, 36], stride: 3, pad: 'same' },
   { name: '3x3 s1 same 8→8 large K (split-K)', x: [2, 48, 40, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'same' },
 ];
 
@@ -55,7 +58,7 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
       expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
     });
 
-    it('Conv2DBackpropInput (tfjs implicit GEMM, enabled by det)', async () => {
+    it('Conv2DBackpropInput (det phase-split GEMM for stride > 1, else tfjs GEMM)', async () => {
       const gpu = await runOn('webgpu', [dy, w], (dyt, wt) => backpropInput(dyt, wt, c));
       const cpu = await runOn('cpu', [dy, w], (dyt, wt) => backpropInput(dyt, wt, c));
       expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
@@ -83,6 +86,15 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
 });
 
 describe('Conv2DBackpropFilter planning', () => {
+  it('strided Conv2DBackpropInput runs one det program per stride phase', async () => {
+    await tf.setBackend('webgpu');
+    const dy = tf.randomNormal([1, 4, 4, 8]);
+    const w = tf.randomNormal([3, 3, 4, 8]);
+    const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, 4], 2, 'same')));
+    expect(programs).toEqual(Array(4).fill('InputGradPhaseProgram'));
+    tf.dispose([dy, w]);
+  });
+
   it('splits K only when the output tile grid is too small to fill a GPU', () => {
     expect(chooseSplits(27, 16, 2 * 160 * 160)).toBeGreaterThan(100); // first layer, batch 2
     expect(chooseSplits(2304, 256, 2 * 20 * 20)).toBeLessThanOrEqual(4); // deep layer: many tiles, short K

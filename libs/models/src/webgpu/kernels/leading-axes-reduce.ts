@@ -27,8 +27,10 @@ function leadingAxesReduce(kind: 'sum' | 'mean'): (original: KernelFunc) => Kern
     const { x } = args.inputs as { x: tf.TensorInfo };
     const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
     const view = x.dtype === 'float32' ? leadingAxesView(x.shape, attrs.axis) : null;
-    if (!view || view.rows === 0 || view.cols === 0) return original(args);
     const backend = args.backend as WebGpuBackendLike;
+    const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
+    // The column groups run along x unfolded: too many columns → tfjs's kernel.
+    if (!view || view.rows === 0 || view.cols === 0 || Math.ceil(view.cols / 64) > maxGroups) return original(args);
     const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < view.axes.length ? 1 : d)) : x.shape.slice(view.axes.length);
     const scale = kind === 'mean' ? 1 / view.rows : 1;
     const splits = chooseRowSplits(view.rows, view.cols);

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerChainedAddN } from './add-n';
 import { registerSplitKFilterGrad } from './conv2d-filter-grad';
 import { registerLeadingAxesReduce } from './leading-axes-reduce';
+import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
-export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter', 'Sum', 'Mean'] as const;
+export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
 
 /**
  * Installs det's webgpu kernels and flags. Must run after tfjs-backend-webgpu has registered its
@@ -17,10 +18,11 @@ export function registerWebGpuKernels(): string[] {
   const has = (name: string) => tf.getKernel(name, 'webgpu') != null;
   if (has('AddN')) { registerChainedAddN(); installed.push('AddN'); }
   if (has('Conv2DBackpropFilter')) { registerSplitKFilterGrad(); installed.push('Conv2DBackpropFilter'); }
+  if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided)'); }
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
-  // tfjs defaults Conv2DBackpropInput to a naive one-thread-per-input-element shader; its
-  // implicit-GEMM variant (Conv2DDerInputMMProgram) exists but is off by default. det's specs
-  // check it against the cpu backend.
+  // For stride 1 det keeps tfjs's Conv2DBackpropInput, whose default is a naive
+  // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)
+  // exists but is off by default. det's specs check it against the cpu backend.
   try {
     tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
     installed.push('Conv2DBackpropInput (flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false)');

@@ -22,6 +22,7 @@ export interface WebGpuBackendLike {
     inputs: tf.TensorInfo[],
     outputDtype: tf.DataType,
     uniforms?: { type: string; data: number[] }[],
+    output?: tf.TensorInfo,
   ): tf.TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
 }
