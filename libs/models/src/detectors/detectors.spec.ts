@@ -50,3 +50,20 @@ describe('single-stage detectors train', () => {
     expect(mean(losses.slice(-5))).toBeLessThan(0.8 * mean(losses.slice(0, 5)));
   });
 });
+
+describe('images without objects', () => {
+  it.each([
+    ['RetinaNet', tinyRetinaCfg],
+    ['FCOS', tinyFcosCfg],
+  ])('%s: an all-background batch gives a finite classification loss, zero box losses and a gradient for every parameter', async (_name, makeCfg) => {
+    const model = DETECTORS.build<SingleStageDetector>(makeCfg() as never);
+    const batch = syntheticBatch(64, [[], []], [[], []]);
+    const out = await model.trainStep(batch);
+    expect(Number.isFinite(out.logVars.loss_cls)).toBe(true);
+    expect(out.logVars.loss_cls).toBeGreaterThan(0);
+    expect(out.logVars.loss_bbox).toBe(0);
+    expect(Object.keys(out.grads!).sort()).toEqual(Object.keys(model.parameters()).sort());
+    tf.dispose(Object.values(out.grads!));
+    model.dispose();
+  });
+});
