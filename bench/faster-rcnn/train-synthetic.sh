@@ -13,7 +13,7 @@ S1=$((ITERS * 3 / 4)); S2=$((ITERS * 9 / 10))
 DATA_OPTS="data.train.dataRoot=$DATA data.val.dataRoot=$DATA data.test.dataRoot=$DATA"
 start=$(date +%s)
 node apps/cli/bin/det.js train "$CONFIG" --work-dir "$WORK" --no-validate --cfg-options \
-  runner.maxIters="$ITERS" "lrConfig.step=[$S1,$S2]" checkpointConfig.interval="$ITERS" $DATA_OPTS
+  runner.maxIters="$ITERS" "lrConfig.step=[$S1,$S2]" checkpointConfig.interval="${CKPT:-$ITERS}" $DATA_OPTS
 trained=$(date +%s)
 node apps/cli/bin/det.js test "$CONFIG" "$WORK/latest.safetensors" --eval bbox --json --cfg-options $DATA_OPTS | tee "$WORK/test.json"
 end=$(date +%s)

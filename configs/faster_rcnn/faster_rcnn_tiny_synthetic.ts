@@ -50,7 +50,7 @@ export default defineConfig({
       rpnProposal: { nmsPre: 500, maxPerImg: 200, nms: { type: 'nms', iouThreshold: 0.7 }, minBboxSize: 0 },
       rcnn: {
         assigner: { type: 'MaxIoUAssigner', posIouThr: 0.5, negIouThr: 0.5, minPosIou: 0.5, matchLowQuality: false, ignoreIofThr: -1 },
-        sampler: { type: 'RandomSampler', num: 64, posFraction: 0.25, negPosUb: -1, addGtAsProposals: true },
+        sampler: { type: 'RandomSampler', num: 32, posFraction: 0.25, negPosUb: -1, addGtAsProposals: true },
         posWeight: -1,
         debug: false,
       },
