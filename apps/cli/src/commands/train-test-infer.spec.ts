@@ -76,7 +76,8 @@ describe('det test', () => {
     expect(Object.keys(dets[0]).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
     const pictures = fs.readdirSync(showDir);
     expect(pictures).toHaveLength(4);
-    expect((await sharp(path.join(showDir, pictures[0])).metadata()).width).toBe(64);
+    // 64×64 inputs are drawn enlarged 7× (to 448 px) so the labels are readable.
+    expect((await sharp(path.join(showDir, pictures[0])).metadata()).width).toBe(448);
   });
 
   it('--format-only needs --out', async () => {
@@ -101,9 +102,8 @@ describe('det infer', () => {
       expect(d.bbox[0] + d.bbox[2]).toBeLessThanOrEqual(64.01);
     }
     expect(fs.readdirSync(outDir).sort()).toEqual(fs.readdirSync(images).sort().map((f) => f.replace(/\.[^.]+$/, '.jpg')));
-    // Drawn boxes change pixels: the output differs from the input image.
-    const [a, b] = await Promise.all([path.join(images, fs.readdirSync(images)[0]), path.join(outDir, fs.readdirSync(outDir)[0])].map((f) => sharp(f).raw().toBuffer()));
-    expect(a.equals(b)).toBe(false);
+    // What is drawn where is checked in api/draw.spec.ts; here: every picture is a readable JPEG.
+    for (const f of fs.readdirSync(outDir)) expect((await sharp(path.join(outDir, f)).metadata()).format).toBe('jpeg');
   });
 
   it('prints a text table by default, without detections under the threshold', async () => {
