@@ -13,7 +13,7 @@ export interface DemoOptions extends CommonOptions {
   config?: string;
   /** Training iterations (the config's runner.maxIters otherwise). */
   iters?: number;
-  /** Where the synthetic set is generated (default data/synthetic_shapes). */
+  /** Where the synthetic set is generated (default: the config's data.*.dataRoot). */
   dataRoot?: string;
   /** How many val images to draw. */
   images?: number;
@@ -70,7 +70,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 /** `data.val.dataRoot` of the resolved config the training run saved. */
 function dataRootOf(resolvedConfigFile: string): string {
   const cfg = JSON.parse(fs.readFileSync(resolvedConfigFile, 'utf8'));
-  return cfg?.data?.val?.dataRoot ?? 'data/synthetic_shapes';
+  return cfg?.data?.val?.dataRoot ?? 'data/synthetic_shapes_demo';
 }
 
 export function formatDemoReport(r: DemoResult): string {

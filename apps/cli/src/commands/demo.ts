@@ -22,7 +22,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('generate the synthetic shapes set, train the small default detector, evaluate it and draw a few val images')
     .option('--iters <n>', 'training iterations (default: the demo config\'s)')
-    .option('--data-root <dir>', 'where the synthetic set lives / is generated', 'data/synthetic_shapes')
+    .option('--data-root <dir>', "where the synthetic set lives / is generated (default: the config's, data/synthetic_shapes_demo)")
     .option('--images <n>', 'how many val images to draw', '4')
     .option('--config <file>', 'another config to run instead of configs/synthetic/demo_synthetic.ts')
     .option('--json', 'print the summary as JSON');
