@@ -21,7 +21,7 @@ interface ConvCase {
 
 const CASES: ConvCase[] = [
   { name: '3x3 s1 same 3→16 (first layer)', x: [2, 20, 20, 3], filter: [3, 3, 3, 16], stride: 1, pad: 'same' },
-  { name: '3x3 s2 same 16→32', x: [2, 17, 19, 16], filter: [3, 3, 16, 32], stride: 2, pad: 'same' },
+  { name: '3x3 s2 same 16→24', x: [2, 11, 13, 16], filter: [3, 3, 16, 24], stride: 2, pad: 'same' },
   { name: '3x3 s1 valid 40→33 (tile edges)', x: [1, 12, 9, 40], filter: [3, 3, 40, 33], stride: 1, pad: 'valid' },
   { name: '1x1 s1 64→8', x: [2, 8, 8, 64], filter: [1, 1, 64, 8], stride: 1, pad: 0 },
   { name: '5x5 s2 pad 1 8→12', x: [3, 15, 13, 8], filter: [5, 5, 8, 12], stride: 2, pad: 1 },
