@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { describeIfGpu, gpuSuite } from './testing/describe-if-gpu';
+import { setupWebGpu } from './setup';
+
+// The hazards docs/webgpu.md lists, checked where det relies on the safe side of them.
+describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
+  beforeAll(async () => {
+    await setupWebGpu();
+  });
+
+  it('element-wise ops over more than 65535 workgroups (tfjs folds the dispatch) stay correct', async () => {
+    const n = 65536 * 64 + 4099; // one past the 1-D workgroup limit at 64 threads per group
+    const x = tf.range(0, n, 1, 'float32');
+    const y = tf.sub(tf.mul(x, 2), x); // = x
+    const v = await y.data();
+    expect([v[0], v[65535 * 64], v[n - 1]]).toEqual([0, 65535 * 64, n - 1]);
+    let mismatches = 0;
+    for (let i = 0; i < n; i += 997) if (v[i] !== i) mismatches++;
+    expect(mismatches).toBe(0);
+    tf.dispose([x, y]);
+  });
+
+  it('int32 arithmetic is exact below 2^24 (labels, indices, counts)', async () => {
+    const a = tf.tensor1d([0, 7, -7, 16777215, 80, 3], 'int32');
+    const b = tf.tensor1d([5, 2, 2, 0, 9, 1], 'int32');
+    // Tile past tfjs's CPU-forwarding threshold so the GPU shaders run.
+    const [ta, tb] = [tf.tile(a, [400]), tf.tile(b, [400])];
+    const outs = tf.tidy(() => [tf.add(ta, tb), tf.mul(ta, tf.minimum(tb, 1)), tf.floorDiv(ta, tf.maximum(tb, 1))]);
+    const [sum, prod, fdiv] = await Promise.all(outs.map((t) => t.data()));
+    tf.dispose(outs);
+    expect(Array.from(sum.slice(0, 6))).toEqual([5, 9, -5, 16777215, 89, 4]);
+    expect(Array.from(prod.slice(0, 6))).toEqual([0, 7, -7, 0, 80, 3]);
+    expect(Array.from(fdiv.slice(0, 6))).toEqual([0, 3, -4, 16777215, 8, 3]);
+    tf.dispose([a, b, ta, tb]);
+  });
+});
