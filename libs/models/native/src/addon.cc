@@ -192,6 +192,27 @@ napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+bool int_array(Args& a, size_t i, long* out, uint32_t* len);
+
+// gatherPixels([n, h, w, c, oh, ow], rows, cols, x, y): sources must lie inside the image.
+napi_value GatherPixels(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5);
+  if (a.failed) return nullptr;
+  long d[8];
+  uint32_t len = 0;
+  if (!int_array(a, 0, d, &len)) return nullptr;
+  if (len != 6) { a.fail("gatherPixels needs [n, h, w, c, oh, ow]"); return nullptr; }
+  const float* rows = a.f32(1, d[4]);
+  const float* cols = a.f32(2, d[5]);
+  const float* x = a.f32(3, d[0] * d[1] * d[2] * d[3]);
+  float* y = a.f32(4, d[0] * d[4] * d[5] * d[3]);
+  if (a.failed) return nullptr;
+  for (long i = 0; i < d[4]; ++i) if (rows[i] < 0 || rows[i] >= d[1]) { a.fail("row source out of range"); return nullptr; }
+  for (long i = 0; i < d[5]; ++i) if (cols[i] < 0 || cols[i] >= d[2]) { a.fail("column source out of range"); return nullptr; }
+  det::gather_pixels(d[0], d[1], d[2], d[3], d[4], d[5], rows, cols, x, y);
+  return undefined(env);
+}
+
 // Extent of a strided [rows × cols] view: the elements it may touch.
 long extent(long rows, long cols, long rs, long cs) { return (rows - 1) * rs + (cols - 1) * cs + 1; }
 
@@ -393,6 +414,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gatherPixels", nullptr, GatherPixels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

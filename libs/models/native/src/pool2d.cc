@@ -116,4 +116,16 @@ void avg_pool_backward(const ConvShape& s, const float* dy, float* dx) {
   });
 }
 
+void gather_pixels(long n, long h, long w, long c, long oh, long ow, const float* rows, const float* cols,
+                   const float* x, float* y) {
+  parallel_range(n * oh, std::max<long>(1, 32768 / std::max<long>(1, ow * c)), [&](long lo, long hi) {
+    for (long r = lo; r < hi; ++r) {
+      const long b = r / oh, oy = r % oh;
+      const float* src_row = x + (b * h + static_cast<long>(rows[oy])) * w * c;
+      float* dst = y + r * ow * c;
+      for (long ox = 0; ox < ow; ++ox, dst += c) std::memcpy(dst, src_row + static_cast<long>(cols[ox]) * c, c * sizeof(float));
+    }
+  });
+}
+
 }  // namespace det

@@ -15,4 +15,8 @@ void avg_pool_forward(const ConvShape& s, const float* x, float* y);
 // (which divides by the full window even where the forward counted fewer pixels).
 void avg_pool_backward(const ConvShape& s, const float* dy, float* dx);
 
+// y[b, oy, ox, :] = x[b, rows[oy], cols[ox], :] (nearest-neighbour resize with precomputed sources).
+void gather_pixels(long n, long h, long w, long c, long oh, long ow, const float* rows, const float* cols,
+                   const float* x, float* y);
+
 }  // namespace det

@@ -13,6 +13,7 @@ export interface NativeAddon {
   maxPoolGrad(geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   avgPool(geometry: number[], x: Float32Array, y: Float32Array): void;
   avgPoolGrad(geometry: number[], dy: Float32Array, dx: Float32Array): void;
+  gatherPixels(dims: number[], rows: Float32Array, cols: Float32Array, x: Float32Array, y: Float32Array): void;
   binary(op: number, rows: number, cols: number, a: Float32Array, aRow: number, aCol: number,
     b: Float32Array, bRow: number, bCol: number, out: Float32Array): void;
   binaryBroadcast(op: number, shape: number[], a: Float32Array, aStrides: number[], b: Float32Array,

@@ -175,6 +175,17 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     });
   });
 
+  it('nearest-neighbour resize (×2, odd sizes, alignCorners, halfPixelCenters)', async () => {
+    await expectSameAsCpu(NATIVE_BACKEND, () => {
+      const x = t([2, 5, 7, 3], 46);
+      return [
+        tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [10, 14]), tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [7, 9]),
+        tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [3, 4]), tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [9, 13], true),
+        tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [8, 11], false, true), tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [1, 1], true),
+      ];
+    });
+  });
+
   it('keeps non-float inputs on the stock kernels', async () => {
     await tf.setBackend(NATIVE_BACKEND);
     const r = tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32'));

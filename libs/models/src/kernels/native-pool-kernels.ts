@@ -6,7 +6,8 @@ import { type CpuKernelFunc, type FallbackLookup, f32, sizeOf } from './cpu-tens
 
 /**
  * MaxPool/MaxPoolGrad (NHWC; e.g. the ResNet stem; tfjs's tie rule: first maximum in scan order) and
- * AvgPool/AvgPoolGrad (e.g. det's ×2 upsample gradient), with tfjs's padding conventions.
+ * AvgPool/AvgPoolGrad (e.g. det's ×2 upsample gradient), with tfjs's padding conventions, and
+ * ResizeNearestNeighbor (FPN upsampling).
  */
 export function nativePoolKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
   const info = (shape: number[], attrs: tf.NamedAttrMap) => tf.backend_util.computePool2DInfo(
@@ -51,7 +52,33 @@ export function nativePoolKernels(addon: NativeAddon, fallback: FallbackLookup):
     return backend.makeTensorInfo(input.shape, 'float32', dx);
   };
 
+  // Source rows/columns are computed here with exactly tfjs-backend-cpu's arithmetic (JS doubles),
+  // so the native side only copies pixels.
+  const nearestSources = (outSize: number, inSize: number, alignCorners: boolean, halfPixel: boolean): Float32Array => {
+    const ratio = (alignCorners && outSize > 1 ? inSize - 1 : inSize) / (alignCorners && outSize > 1 ? outSize - 1 : outSize);
+    const src = new Float32Array(outSize);
+    for (let i = 0; i < outSize; ++i) {
+      const frac = halfPixel ? ratio * (i + 0.5) : ratio * i;
+      let nearest = Math.min(inSize - 1, alignCorners ? Math.round(frac) : Math.floor(frac));
+      if (halfPixel) nearest = Math.max(0, nearest);
+      src[i] = nearest;
+    }
+    return src;
+  };
+  const resizeNearest: CpuKernelFunc = (args) => {
+    const { inputs: { images }, backend, attrs = {} } = args;
+    const xv = f32(backend, images);
+    if (!xv || images.shape.length !== 4 || xv.length === 0) return fallback(tf.ResizeNearestNeighbor)(args);
+    const [n, h, w, c] = images.shape;
+    const [oh, ow] = attrs.size as [number, number];
+    const align = Boolean(attrs.alignCorners), half = Boolean(attrs.halfPixelCenters);
+    const y = allocateF32(backend, n * oh * ow * c);
+    if (y.length) addon.gatherPixels([n, h, w, c, oh, ow], nearestSources(oh, h, align, half), nearestSources(ow, w, align, half), xv, y);
+    return backend.makeTensorInfo([n, oh, ow, c], 'float32', y);
+  };
+
   return [
+    { kernelName: tf.ResizeNearestNeighbor, backendName: '', kernelFunc: resizeNearest as unknown as tf.KernelFunc },
     { kernelName: tf.AvgPool, backendName: '', kernelFunc: avgPool as unknown as tf.KernelFunc },
     { kernelName: tf.AvgPoolGrad, backendName: '', kernelFunc: avgPoolGrad as unknown as tf.KernelFunc },
     { kernelName: tf.MaxPool, backendName: '', kernelFunc: maxPool as unknown as tf.KernelFunc },
