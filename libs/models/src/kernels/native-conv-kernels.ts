@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './native-addon';
 import { allocateF32 } from './buffer-pool';
 import { convGeometry, nhwcConvInfo } from './conv-geometry';
-import { type CpuKernelFunc, type FallbackLookup, type KernelArgs, f32, sizeOf } from './cpu-tensors';
+import { type CpuKernelFunc, type FallbackLookup, f32, sizeOf } from './cpu-tensors';
 
 /** Activation codes the addon's conv epilogue understands. */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4 };
@@ -69,4 +69,3 @@ export function nativeConvKernels(addon: NativeAddon, fallback: FallbackLookup):
   ];
 }
 
-export type { KernelArgs };
