@@ -67,3 +67,21 @@ describe('images without objects', () => {
     model.dispose();
   });
 });
+
+describe('loss variants', () => {
+  it('RetinaHead with regDecodedBbox + GIoULoss and FCOSHead with IoULoss (log) train a step', async () => {
+    const retina = tinyRetinaCfg();
+    const retinaHead = { ...(retina.bboxHead as object), regDecodedBbox: true, lossBbox: { type: 'GIoULoss', lossWeight: 2 } };
+    const fcos = tinyFcosCfg();
+    const fcosHead = { ...(fcos.bboxHead as object), lossBbox: { type: 'IoULoss', lossWeight: 1 }, normOnBbox: false, centerSampling: false, centernessOnReg: false };
+    for (const cfg of [{ ...retina, bboxHead: retinaHead }, { ...fcos, bboxHead: fcosHead }]) {
+      const model = DETECTORS.build<SingleStageDetector>(cfg as never);
+      const out = await model.trainStep(syntheticBatch());
+      expect(out.logVars.loss_bbox).toBeGreaterThan(0);
+      expect(Number.isFinite(out.loss)).toBe(true);
+      expect(Object.keys(out.grads!).length).toBe(Object.keys(model.parameters()).length);
+      tf.dispose(Object.values(out.grads!));
+      model.dispose();
+    }
+  });
+});

@@ -167,9 +167,11 @@ export class Sequential extends Layer {
     layers.forEach((l, i) => this.addModule(String(i), l));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    let y = x;
-    for (const l of this.layers) y = l.forward(y);
-    return y;
+    return tf.tidy(() => {
+      let y = x;
+      for (const l of this.layers) y = l.forward(y);
+      return y;
+    });
   }
 }
 
