@@ -45,9 +45,9 @@ export class BatchNorm2d extends Layer {
     });
   }
 
+  /** tf.batchNorm (differentiable in every input) runs as one fused kernel where a backend has one. */
   private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
-    const invStd = tf.rsqrt(tf.add(variance, this.eps));
-    return tf.add(tf.mul(tf.sub(x, mean), tf.mul(invStd, this.weight)), this.bias);
+    return tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
   }
 
   /** Running statistics are state, not part of the loss: they are written outside any gradient path. */

@@ -98,6 +98,34 @@ describe('norm layers', () => {
     bn.dispose();
   });
 
+  it('BatchNorm2d training gradients match the unfused formula (x - μ)·rsqrt(σ² + ε)·γ + β', () => {
+    const bn = new BatchNorm2d({ numFeatures: 3 });
+    bn.loadStateDict({ ...bn.stateDict(), weight: tf.tensor1d([1.5, -0.5, 2]), bias: tf.tensor1d([0.1, 0.2, -0.3]) });
+    const x = tf.randomNormal([2, 3, 4, 3], 0, 2, 'float32', 11);
+    const w = tf.randomNormal([2, 3, 4, 3], 0, 1, 'float32', 12);
+    const fused = tf.grads((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const y = tf.batchNorm(xx as tf.Tensor4D, tf.moments(xx, [0, 1, 2]).mean as tf.Tensor1D, tf.moments(xx, [0, 1, 2]).variance as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
+      return tf.sum(tf.mul(y, w));
+    });
+    const manual = tf.grads((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+      return tf.sum(tf.mul(tf.add(tf.mul(tf.mul(tf.sub(xx, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b), w));
+    });
+    const args = [x, bn.weight, bn.bias];
+    const a = fused(args);
+    const m = manual(args);
+    a.forEach((t, i) => Array.from(t.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(m[i].dataSync()[j], 3)));
+    // and the layer itself is the fused form
+    const y = bn.forward(x);
+    const yManual = tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), bn.weight), bn.bias);
+    });
+    Array.from(y.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(yManual.dataSync()[j], 4));
+    tf.dispose([x, w, y, yManual, ...a, ...m]);
+    bn.dispose();
+  });
+
   it('GroupNorm normalises each group of each sample', () => {
     const gn = new GroupNorm({ numGroups: 1, numChannels: 2 });
     const x = tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2]);
