@@ -15,9 +15,12 @@ const { checkBoundaries, formatViolations } = require(script) as {
   formatViolations(v: unknown[]): string;
 };
 
-/** A temp copy of the small fake workspace in tools/__fixtures__. */
+/**
+ * A temp copy of the small fake workspace in tools/__fixtures__, one level down inside its own
+ * temp folder so the script's `../shared/ARCHITECTURE.md` fallback never finds a real file.
+ */
 function fakeWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'det-boundaries-'));
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'det-boundaries-')), 'repo');
   fs.cpSync(path.join(repoRoot, 'tools', '__fixtures__', 'boundaries-workspace'), dir, { recursive: true });
   return dir;
 }
@@ -32,7 +35,7 @@ function plant(root: string, file: string, line: string): void {
 
 describe('tools/check-boundaries.cjs', () => {
   const temps: string[] = [];
-  afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  afterAll(() => temps.forEach((d) => fs.rmSync(path.dirname(d), { recursive: true, force: true })));
 
   it('passes on the real tree', () => {
     const { violations, projects } = checkBoundaries({ root: repoRoot });
