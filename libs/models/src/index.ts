@@ -52,5 +52,6 @@ export * from './detectors/set-num-classes';
 // weights: safetensors save/load and checkpoint loading with a key report
 export * from './weights/weights-io';
 export * from './weights/load-checkpoint';
+export * from './weights/torch-layout';
 // two-stage (HEADS, ROI_EXTRACTORS, DETECTORS): RPNHead, SingleRoIExtractor, StandardRoIHead, Shared2FCBBoxHead, TwoStageDetector, FasterRCNN
 export * from './two-stage';

@@ -8,6 +8,7 @@ import { ConvModule } from '../nn';
 import { ResNet } from '../backbones/resnet';
 import { loadCheckpointInto } from './load-checkpoint';
 import { loadWeights, saveWeights } from './weights-io';
+import { detToTorchLayout, torchToDetLayout } from './torch-layout';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -67,5 +68,20 @@ describe('weights I/O (safetensors)', () => {
     const bad = path.join(tmpDir, 'bad.safetensors');
     fs.writeFileSync(bad, 'hello');
     expect(() => loadWeights(bad)).toThrow(/bad.safetensors/);
+  });
+
+  it('torchToDetLayout turns OIHW kernels into HWIO (and back), leaving other tensors alone', () => {
+    // element (o, i, h, w) of a [2, 3, 2, 2] kernel holds o·1000 + i·100 + h·10 + w
+    const values = [];
+    for (let o = 0; o < 2; o++) for (let i = 0; i < 3; i++) for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) values.push(o * 1000 + i * 100 + h * 10 + w);
+    const torch = { 'conv.weight': tf.tensor4d(values, [2, 3, 2, 2]), 'bn.bias': tf.tensor1d([1, 2]) };
+    const det = torchToDetLayout(torch);
+    expect(det['conv.weight'].shape).toEqual([2, 2, 3, 2]);
+    const hwio = det['conv.weight'].arraySync() as number[][][][];
+    expect(hwio[1][0][2][1]).toBe(1000 + 200 + 10 + 0);
+    expect(Array.from(det['bn.bias'].dataSync())).toEqual([1, 2]);
+    const back = detToTorchLayout(det);
+    expect(Array.from(back['conv.weight'].dataSync())).toEqual(values);
+    tf.dispose([...Object.values(torch), ...Object.values(det), ...Object.values(back)]);
   });
 });
