@@ -18,7 +18,7 @@ function syntheticBatch(n, h, w) {
   for (let i = 0; i < n; i++) {
     const boxes = [];
     for (let k = 0; k < 3; k++) {
-      const s = 24 + rng.next() * 72, x = rng.next() * (w - s), y = rng.next() * (h - s);
+      const s = Math.min(24 + rng.next() * 72, 0.8 * Math.min(h, w)), x = rng.next() * (w - s), y = rng.next() * (h - s);
       boxes.push(x, y, x + s, y + s);
     }
     gtBboxes.push(Float32Array.from(boxes));
@@ -43,7 +43,8 @@ function syntheticBatch(n, h, w) {
   wrap(model.roiHead, 'sampleImage', 'sampling');
   wrap(model.roiHead.bboxRoiExtractor, 'forward', 'roi pooling fwd');
   wrap(model.roiHead.bboxHead, 'forward', 'bbox head fwd');
-  const batch = syntheticBatch(batchSize, 256, 320);
+  const [h, w] = (process.env.SIZE ?? '256x320').split('x').map(Number);
+  const batch = syntheticBatch(batchSize, h, w);
   for (let s = 0; s < steps; s++) {
     for (const k of Object.keys(acc)) acc[k] = 0;
     const t0 = performance.now();
