@@ -34,7 +34,16 @@ export class RunLogger {
   /** Moves the log file (the runner picks its own timestamp, and the two files should share it). */
   rename(file: string): void {
     if (file === this.file) return;
-    if (fs.existsSync(this.file)) fs.renameSync(this.file, file);
+    if (fs.existsSync(this.file)) {
+      // A run started in the same second owns `file` already (second-resolution timestamps, as
+      // MMCV): append, never overwrite its log.
+      if (fs.existsSync(file)) {
+        fs.appendFileSync(file, fs.readFileSync(this.file));
+        fs.rmSync(this.file);
+      } else {
+        fs.renameSync(this.file, file);
+      }
+    }
     this.file = file;
   }
 
