@@ -41,7 +41,8 @@ export * from './heads/dense-head';
 export * from './heads/anchor-head';
 export * from './heads/retina-head';
 export * from './heads/fcos-head';
-export { topCandidates, nmsDetections, rescaleBoxes } from './heads/post-process';
+export { topCandidates, nmsDetections, rescaleBoxes, finishDetections, mergeLevels, type Candidates } from './heads/post-process';
+export { gatherRowsWithGrad, denseClassTargets } from './heads/head-utils';
 // detectors (DETECTORS): BaseDetector, SingleStageDetector, RetinaNet, FCOS
 export * from './detectors/types';
 export * from './detectors/base-detector';
