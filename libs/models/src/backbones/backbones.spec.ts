@@ -49,6 +49,18 @@ describe('ResNet', () => {
     net.dispose();
   });
 
+  it('builds the block counts of ResNet-34 and ResNet-101 and rejects other depths', () => {
+    const count = (net: ResNet, stage: number) => new Set(Object.keys(net.stateDict()).filter((k) => k.startsWith(`layer${stage}.`)).map((k) => k.split('.')[1])).size;
+    const r34 = new ResNet({ depth: 34, baseChannels: 4, rng: new Rng(0) });
+    expect([1, 2, 3, 4].map((s) => count(r34, s))).toEqual([3, 4, 6, 3]);
+    const r101 = new ResNet({ depth: 101, baseChannels: 2, rng: new Rng(0) });
+    expect([1, 2, 3, 4].map((s) => count(r101, s))).toEqual([3, 4, 23, 3]);
+    expect(() => new ResNet({ depth: 20 as never })).toThrow(/depth must be one of 18, 34, 50, 101, got 20/);
+    expect(() => new ResNet({ depth: 18, outIndices: [4] })).toThrow(/outIndices entry 4 is outside 0..3/);
+    r34.dispose();
+    r101.dispose();
+  });
+
   it('frozen stages get no gradients and stay in eval mode; normEval keeps BN in eval', () => {
     // baseChannels 8 keeps ResNet-18's structure at 1/64 of the FLOPs (conv gradients are slow on the cpu backend)
     const net = new ResNet({ depth: 18, baseChannels: 8, frozenStages: 1, normEval: false, rng: new Rng(0) });

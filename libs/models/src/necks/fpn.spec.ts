@@ -59,4 +59,21 @@ describe('FPN', () => {
     tf.dispose([fine, coarse, p0, p1, ...Object.values(sd)]);
     fpn.dispose();
   });
+
+  it('endLevel limits the backbone levels used; on_lateral feeds the first extra conv from the last lateral', () => {
+    const xs = feats(1);
+    const cut = new FPN({ inChannels: [8, 16, 32], outChannels: 4, endLevel: 2, numOuts: 2, rng: new Rng(0) });
+    const oc = cut.forward(xs);
+    expect(oc.map((o) => o.shape)).toEqual([[1, 16, 16, 4], [1, 8, 8, 4]]);
+    expect(Object.keys(cut.stateDict()).some((k) => k.startsWith('lateral_convs.2'))).toBe(false);
+    const lat = new FPN({ inChannels: [8, 16, 32], outChannels: 4, numOuts: 5, addExtraConvs: 'on_lateral', rng: new Rng(0) });
+    const ol = lat.forward(xs);
+    expect(ol.map((o) => o.shape[1])).toEqual([16, 8, 4, 2, 1]);
+    expect(lat.stateDict()['fpn_convs.3.conv.weight'].shape).toEqual([3, 3, 4, 4]);
+    expect(() => new FPN({ inChannels: [8, 16, 32], outChannels: 4, numOuts: 2 })).toThrow(/numOuts \(2\) must be ≥ the 3 input levels/);
+    expect(() => new FPN({ inChannels: [8, 16], outChannels: 4, numOuts: 3, addExtraConvs: 'on_top' as never })).toThrow(/addExtraConvs must be/);
+    tf.dispose([...xs, ...oc, ...ol]);
+    cut.dispose();
+    lat.dispose();
+  });
 });
