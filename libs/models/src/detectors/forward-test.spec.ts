@@ -78,6 +78,23 @@ describe('forwardTest', () => {
     model.dispose();
   });
 
+  it('augTest maps each scale back with its own scaleFactor (multi-scale)', async () => {
+    const model = DETECTORS.build<SingleStageDetector>(handCheckRetinaCfg() as never);
+    model.eval();
+    constantHead(model);
+    const small = batch32();
+    // the same 64×128 original resized to 64×64: scaleFactor (1, 0.5)
+    const bigMeta = meta(64, 64, { oriShape: [128, 64, 3], scaleFactor: [1, 0.5, 1, 0.5] });
+    const big: DetBatch = { img: { data: new Float32Array(64 * 64 * 3), shape: [1, 64, 64, 3] }, imgMetas: [bigMeta] };
+    const [merged] = await model.forwardTest({ ...small, augs: [small, big] }, { augTest: true });
+    // 16 boxes from the 32×32 view (16×32 px in the original) and 64 from the 64×64 view (8×16 px);
+    // no pair overlaps by IoU ≥ 0.5, so all 80 survive NMS
+    expect(merged.scores.length).toBe(80);
+    expect(boxesOf(merged)).toContainEqual([40, 80, 56, 112]); // 32×32 view, cell (3, 3)
+    expect(boxesOf(merged)).toContainEqual([52, 104, 60, 120]); // 64×64 view, cell (7, 7)
+    model.dispose();
+  });
+
   it('FCOS returns at most maxPerImg boxes inside the image, labels within range', async () => {
     const cfg = tinyFcosCfg(2);
     const model = DETECTORS.build<SingleStageDetector>({ ...cfg, testCfg: { ...(cfg.testCfg as object), scoreThr: 0, maxPerImg: 7 } } as never);
