@@ -38,7 +38,7 @@ describeIfGpu(gpuSuite('setupWebGpu'), () => {
     t.dispose();
     // Big enough to stay on the GPU (tfjs forwards tiny ops to the CPU, whose data reads sync).
     const onGpu = tf.sum(tf.ones([64, 64]));
-    expect(() => onGpu.dataSync()).toThrow(/cannot read GPU tensors synchronously.*await tensor\.data\(\)/);
+    expect(() => onGpu.dataSync()).toThrow(/cannot read GPU tensors synchronously.*await tensor\.data\(\).*Called from .*setup\.spec\.ts/);
     expect(Array.from(await onGpu.data())).toEqual([4096]);
     expect(Array.from(onGpu.dataSync())).toEqual([4096]); // cached on the host after the await
     onGpu.dispose();

@@ -20,14 +20,22 @@ export function guardSyncReads(backend: tf.KernelBackend): void {
       return readSync(dataId);
     } catch (err) {
       if (!/OffscreenCanvas/.test(String((err as Error).message))) throw err;
+      const caller = firstCallerOutsideTfjs(new Error().stack);
       throw new DetError(
         'The webgpu backend cannot read GPU tensors synchronously in Node (dataSync/arraySync/bufferSync, ' +
           'tf.where(cond), booleanMask, nonMaxSuppression, unique): use `await tensor.data()` / `await tensor.array()` ' +
-          'or the *Async op (whereAsync, booleanMaskAsync, nonMaxSuppressionAsync). Stack: ' +
-          String((err as Error).stack ?? '').split('\n').slice(1, 6).join(' | '),
-        { cause: err },
+          `or the *Async op (whereAsync, booleanMaskAsync, nonMaxSuppressionAsync). Called from ${caller}.`,
+        { cause: err, caller },
       );
     }
   };
   target[GUARDED] = true;
+}
+
+/** The first stack frame that is neither tfjs (node_modules, or its source-mapped tfjs-core/src and the like)
+ *  nor this guard: the code to change. */
+export function firstCallerOutsideTfjs(stack: string | undefined): string {
+  const frames = String(stack ?? '').split('\n').slice(1).map((f) => f.trim());
+  const own = frames.find((f) => f.startsWith('at ') && !/node_modules|[/\\]tfjs-[a-z-]+[/\\]src[/\\]|sync-read-guard|node:internal/.test(f));
+  return own ? own.replace(/^at /, '') : '<unknown caller>';
 }
