@@ -99,6 +99,12 @@ describe('det test', () => {
     expect((await sharp(path.join(showDir, pictures[0])).metadata()).width).toBe(448);
   });
 
+  it('--aug-test merges the flipped view (MultiScaleFlipAug flip: true) and still evaluates', async () => {
+    const r = await det('test', TINY_CONFIG, ckpt, '--aug-test', '--json', ...tinyCfgOptions(dataRoot, 'data.test.pipeline.1.flip=true', 'model.testCfg.scoreThr=0'));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toHaveProperty('bbox_mAP');
+  });
+
   it('--format-only needs --out', async () => {
     const r = await det('test', TINY_CONFIG, ckpt, '--format-only', ...tinyCfgOptions(dataRoot));
     expect(r.code).toBe(1);
