@@ -4,6 +4,7 @@ import { weightReduceLoss, FLOAT32_EPS } from './reduce';
 import { crossEntropyLoss, binaryCrossEntropyLoss, CrossEntropyLoss } from './cross-entropy-loss';
 import { iouLoss, GIoULoss, IoULoss } from './iou-loss';
 import { sigmoidFocalLoss } from './focal-loss';
+import { smoothL1Loss } from './smooth-l1-loss';
 import { expectClose } from '../testing/vectors';
 import { useBackend } from '../testing/tf-backend';
 
@@ -129,5 +130,19 @@ describe('loss gradients', () => {
     const pred = tf.tensor2d([[0, 0, 10, 10], [5, 5, 5, 5]]); // second box has zero size
     const gGiou = tf.grad((p: tf.Tensor) => new GIoULoss().forward(p as tf.Tensor2D, tf.tensor2d([[0, 0, 10, 10], [0, 0, 4, 4]])))(pred).dataSync();
     expect(gGiou.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('smoothL1Loss gradient', () => {
+  it('is d/beta inside beta and sign(d) outside (independent of the forward formula)', async () => {
+    await useBackend('cpu');
+    const pred = tf.tensor1d([0.2, -0.3, 2.5, -4, 1]);
+    const target = tf.tensor1d([0, 0, 0, 0, 0]);
+    const beta = 0.5;
+    const g = tf.grad((p: tf.Tensor) => smoothL1Loss(p, target, { beta, reduction: 'sum' }))(pred);
+    const got = Array.from(await g.data());
+    const expected = [0.2 / beta, -0.3 / beta, 1, -1, 1];
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    tf.dispose([pred, target, g]);
   });
 });

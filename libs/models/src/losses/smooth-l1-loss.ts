@@ -9,7 +9,11 @@ function checkSameShape(pred: tf.Tensor, target: tf.Tensor, where: string): void
   }
 }
 
-/** 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta; d = pred - target. */
+/**
+ * 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta; d = pred - target.
+ * Written as 0.5·min(d, beta)²/beta + max(d - beta, 0), which is the same function but built from
+ * differentiable ops only (tfjs has no gradient for the `less` a where-mask would need).
+ */
 export function smoothL1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOptions & { beta?: number } = {}): tf.Tensor {
   const beta = options.beta ?? 1;
   if (!(beta > 0)) throw new DetError(`smoothL1Loss: beta must be > 0, got ${beta}`);
@@ -17,7 +21,8 @@ export function smoothL1Loss(pred: tf.Tensor, target: tf.Tensor, options: Reduce
   if (target.size === 0) return tf.tidy(() => tf.mul(tf.sum(pred), 0));
   return tf.tidy(() => {
     const d = tf.abs(tf.sub(pred, target));
-    const loss = tf.where(tf.less(d, beta), tf.div(tf.mul(tf.square(d), 0.5), beta), tf.sub(d, 0.5 * beta));
+    const inner = tf.minimum(d, beta);
+    const loss = tf.add(tf.div(tf.mul(tf.square(inner), 0.5), beta), tf.relu(tf.sub(d, beta)));
     return weightReduceLoss(loss, options, 'smoothL1Loss');
   });
 }
