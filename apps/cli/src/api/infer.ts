@@ -8,6 +8,7 @@ import { loadCoreLibs } from '../core-libs';
 import { prepareConfig } from '../prepare-config';
 import { buildDataset, buildDetector } from './build';
 import { drawDetections } from './draw';
+import { withCommandLogger } from './run-logger';
 import { loadDetectorWeights, readCheckpointFile } from './weights';
 
 export interface InferOptions extends CommonOptions {
@@ -79,6 +80,10 @@ async function imageSize(file: string): Promise<{ width: number; height: number 
 
 /** MMDetection's inference_detector over files: test pipeline → forwardTest → boxes in image pixels. */
 export async function inferImages(configFile: string, checkpointFile: string, inputs: readonly string[], options: InferOptions = {}): Promise<InferResult> {
+  return withCommandLogger(options.debug, () => runInferImages(configFile, checkpointFile, inputs, options));
+}
+
+async function runInferImages(configFile: string, checkpointFile: string, inputs: readonly string[], options: InferOptions = {}): Promise<InferResult> {
   await loadCoreLibs();
   await applyCommonOptions({ plugin: options.plugin });
   const resolved = await prepareConfig(configFile, options);

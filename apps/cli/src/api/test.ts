@@ -8,6 +8,7 @@ import { loadCoreLibs } from '../core-libs';
 import { prepareConfig } from '../prepare-config';
 import { buildDataset, buildDetector, buildLoader, loaderSettings } from './build';
 import { drawDetections } from './draw';
+import { withCommandLogger } from './run-logger';
 import { loadDetectorWeights } from './weights';
 
 export interface TestOptions extends CommonOptions {
@@ -42,6 +43,10 @@ type EvaluableDataset = {
 
 /** MMDetection's tools/test.py: weights → forwardTest over the test split → evaluate / dump / draw. */
 export async function testDetector(configFile: string, checkpointFile: string, options: TestOptions = {}): Promise<TestResult> {
+  return withCommandLogger(options.debug, () => runTestDetector(configFile, checkpointFile, options));
+}
+
+async function runTestDetector(configFile: string, checkpointFile: string, options: TestOptions = {}): Promise<TestResult> {
   const started = Date.now();
   if (options.formatOnly && !options.out) throw new DetError('--format-only writes the results to a file: give --out FILE too');
   await loadCoreLibs();

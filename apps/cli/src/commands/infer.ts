@@ -19,12 +19,12 @@ export function registerInferCommand(program: Command): void {
     .option('--score-thr <thr>', 'keep detections with at least this score', '0.3')
     .option('--json', 'print a COCO-style list [{ file_name, category_id, category, bbox: [x, y, w, h], score }]');
   addCommonOptions(cmd, ['cfgOptions', 'plugin', 'backend']).action(
-    async (config: string, checkpoint: string, images: string[], options: InferCommandOptions) => {
+    async (config: string, checkpoint: string, images: string[], options: InferCommandOptions, command: Command) => {
       const { inferImages, formatDetections } = await import('../api/infer');
       const { DetError } = await import('@det/registry');
       const scoreThr = Number(options.scoreThr);
       if (!(scoreThr >= 0 && scoreThr <= 1)) throw new DetError(`--score-thr must be a number in [0, 1], got '${options.scoreThr}'`);
-      const result = await inferImages(config, checkpoint, images, { ...options, scoreThr });
+      const result = await inferImages(config, checkpoint, images, { ...options, scoreThr, debug: Boolean(command.optsWithGlobals().debug) });
       if (options.json) printJson(result.detections);
       else printData(formatDetections(result));
     },

@@ -90,6 +90,9 @@ describe('det test', () => {
     expect(r.code).toBe(0);
     const metrics = JSON.parse(r.out);
     expect(Object.keys(metrics)).toEqual(expect.arrayContaining(['bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75']));
+    // Data on stdout, logs (the COCO summary) on the command's stderr.
+    expect(r.err).toContain('Evaluating bbox...');
+    expect(r.out).not.toContain('Evaluating');
     const dets = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(dets.length).toBeGreaterThan(0);
     expect(Object.keys(dets[0]).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
