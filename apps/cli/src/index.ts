@@ -5,3 +5,5 @@ export { addCommonOptions, applyCommonOptions, type CommonOptions, type CommonOp
 export { cliIO, printData, printJson, type CliIO } from './io';
 export { loadCoreLibs } from './core-libs';
 export { prepareConfig } from './prepare-config';
+// The logic behind train / test / infer / demo / analyze-logs (like mmdet.apis).
+export * from './api';
