@@ -48,6 +48,21 @@ describe('FasterRCNN (tiny)', () => {
   });
 });
 
+describe('FasterRCNN edge cases', () => {
+  it('an image without objects trains (all RoIs negative) and valStep reports the same loss terms', async () => {
+    const model = DETECTORS.build<FasterRCNN>(tinyFasterRcnnCfg() as never);
+    const batch = syntheticBatch(64, [[[8, 8, 32, 32]], []], [[0], []]);
+    const out = await model.trainStep(batch);
+    expect(Number.isFinite(out.loss)).toBe(true);
+    Object.values(out.grads!).forEach((g) => expect(g.dataSync().every(Number.isFinite)).toBe(true));
+    tf.dispose(Object.values(out.grads!));
+    const val = await model.valStep(batch);
+    expect(Object.keys(val.logVars).sort()).toEqual(Object.keys(out.logVars).sort());
+    expect(val.grads).toBeUndefined();
+    model.dispose();
+  });
+});
+
 describe('configs/faster_rcnn/faster_rcnn_tiny_synthetic.ts in CI size', () => {
   it('its model trains on two 64×64 synthetic images: 20 SGD steps, loss decreasing', async () => {
     // CI size: the config's model as is, fewer proposals, tiny images
