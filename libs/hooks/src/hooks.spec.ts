@@ -22,7 +22,7 @@ beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'det-hooks-'))));
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Hands the OptimizerHook fixed gradients, one list per iteration. */
-function fakeStepRunner(gradsPerIter: number[][], options: ConstructorParameters<typeof OptimizerHook>[0]) {
+async function fakeStepRunner(gradsPerIter: number[][], options: ConstructorParameters<typeof OptimizerHook>[0]) {
   const init = tf.tensor1d([0, 0]);
   const p = tf.variable(init);
   init.dispose();
@@ -33,7 +33,7 @@ function fakeStepRunner(gradsPerIter: number[][], options: ConstructorParameters
   const after: number[][] = [];
   for (const g of gradsPerIter) {
     runner.outputs = { loss: 0, logVars: {}, numSamples: 1, grads: { p: tf.tensor1d(g) } };
-    hook.afterTrainIter(runner);
+    await hook.afterTrainIter(runner);
     expect(runner.outputs.grads).toBeUndefined();
     after.push(Array.from(p.dataSync()));
     runner.iter++;
@@ -42,26 +42,26 @@ function fakeStepRunner(gradsPerIter: number[][], options: ConstructorParameters
 }
 
 describe('OptimizerHook', () => {
-  it('accumulates N iterations (average) and steps every N, the remainder at the end', () => {
+  it('accumulates N iterations (average) and steps every N, the remainder at the end', async () => {
     const before = tf.memory().numTensors;
     // SGD lr 1: p -= mean of the window's gradients; 5 iterations, windows {0,1}, {2,3}, {4}
-    const { after, dispose } = fakeStepRunner([[1, 2], [3, 4], [10, 0], [0, 10], [7, 7]], { cumulativeIters: 2 });
+    const { after, dispose } = await fakeStepRunner([[1, 2], [3, 4], [10, 0], [0, 10], [7, 7]], { cumulativeIters: 2 });
     expect(after).toEqual([[0, 0], [-2, -3], [-2, -3], [-7, -8], [-14, -15]]);
     dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('clips by global norm and logs grad_norm', () => {
-    const { after, runner, dispose } = fakeStepRunner([[3, 4]], { gradClip: { maxNorm: 1 } });
+  it('clips by global norm and logs grad_norm', async () => {
+    const { after, runner, dispose } = await fakeStepRunner([[3, 4]], { gradClip: { maxNorm: 1 } });
     expect(after[0][0]).toBeCloseTo(-0.6, 5);
     expect(after[0][1]).toBeCloseTo(-0.8, 5);
     expect(runner.logBuffer.update).toHaveBeenCalledWith({ grad_norm: expect.closeTo(5, 5) }, 1);
     dispose();
   });
 
-  it('says so when the model returns no gradients', () => {
+  it('says so when the model returns no gradients', async () => {
     const hook = new OptimizerHook();
-    expect(() => hook.afterTrainIter({ outputs: { loss: 1, logVars: {}, numSamples: 1 } } as unknown as BaseRunner)).toThrow(/returned no grads/);
+    await expect(hook.afterTrainIter({ outputs: { loss: 1, logVars: {}, numSamples: 1 } } as unknown as BaseRunner)).rejects.toThrow(/returned no grads/);
     expect(() => new OptimizerHook({ cumulativeIters: 0 })).toThrow(/cumulativeIters must be a positive integer/);
   });
 });

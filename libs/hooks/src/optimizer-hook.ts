@@ -44,14 +44,14 @@ export class OptimizerHook extends Hook {
     this.remainderIters = Number.isFinite(max) ? max - this.divisibleIters : 0;
   }
 
-  override afterTrainIter(runner: BaseRunner): void {
+  override async afterTrainIter(runner: BaseRunner): Promise<void> {
     const outputs = runner.outputs;
     if (!outputs?.grads) throw new DetError('OptimizerHook: model.trainStep returned no grads (it must return StepOutput.grads)');
     if (!runner.optimizer) throw new DetError('OptimizerHook: the runner has no optimizer');
     const grads = outputs.grads;
     outputs.grads = undefined; // this hook owns them now
     if (this.cumulativeIters === 1) {
-      this.apply(runner, grads, outputs.numSamples);
+      await this.apply(runner, grads, outputs.numSamples);
       return;
     }
     // Averaging as MMCV: each iteration contributes grad / factor, factor = iterations in this window.
@@ -66,14 +66,14 @@ export class OptimizerHook extends Hook {
     this.accumulated = acc;
     if (this.everyNIters(runner, this.cumulativeIters) || this.isLastIter(runner)) {
       this.accumulated = undefined;
-      this.apply(runner, acc, outputs.numSamples);
+      await this.apply(runner, acc, outputs.numSamples);
     }
   }
 
-  private apply(runner: BaseRunner, grads: Record<string, tf.Tensor>, numSamples: number): void {
+  private async apply(runner: BaseRunner, grads: Record<string, tf.Tensor>, numSamples: number): Promise<void> {
     try {
       if (this.gradClip) {
-        const norm = clipGradNorm(grads, this.gradClip.maxNorm, this.gradClip.normType);
+        const norm = await clipGradNorm(grads, this.gradClip.maxNorm, this.gradClip.normType);
         runner.logBuffer.update({ grad_norm: norm }, numSamples);
       }
       runner.optimizer!.step(grads);

@@ -5,9 +5,10 @@ import { DetError } from '@det/registry';
  * torch.nn.utils.clip_grad_norm_ over a gradient dict: the global p-norm of all gradients
  * (normType Infinity = max |g|); when it exceeds maxNorm every gradient is scaled by
  * maxNorm / (norm + 1e-6). Tensors are immutable, so clipped gradients replace the entries of
- * `grads` in place and the originals are disposed. Returns the total norm before clipping.
+ * `grads` in place and the originals are disposed. Resolves to the total norm before clipping.
+ * Async because the norm is read back with `data()` (webgpu has no synchronous reads).
  */
-export function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: number, normType = 2): number {
+export async function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: number, normType = 2): Promise<number> {
   if (!(maxNorm > 0)) throw new DetError(`gradClip.maxNorm must be > 0, got ${maxNorm}`);
   if (!(normType > 0)) throw new DetError(`gradClip.normType must be > 0 or Infinity, got ${normType}`);
   const names = Object.keys(grads);
@@ -17,8 +18,12 @@ export function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: number, 
     const sums = names.map((n) => tf.sum(tf.pow(tf.abs(grads[n]), normType)));
     return tf.pow(tf.addN(sums), 1 / normType);
   });
-  const totalNorm = total.dataSync()[0];
-  total.dispose();
+  let totalNorm: number;
+  try {
+    totalNorm = (await total.data())[0];
+  } finally {
+    total.dispose();
+  }
   const coef = maxNorm / (totalNorm + 1e-6);
   if (coef < 1) {
     for (const n of names) {
