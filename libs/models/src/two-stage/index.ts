@@ -10,4 +10,3 @@ export * from './shared2fc-bbox-head';
 export * from './standard-roi-head';
 export * from './aug-mapping';
 export * from './two-stage-detector';
-export * from './gather-rows';

@@ -6,7 +6,7 @@ import { checkNumClasses } from '../heads/head-utils';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { rescaleBoxes } from '../heads/post-process';
 import { RoiTargets } from './bbox-targets';
-import { gatherRowsWithGrad } from './gather-rows';
+import { gatherRowsWithGrad } from '../heads/head-utils';
 import { RcnnTestCfg, multiclassNms } from './multiclass-nms';
 
 interface BoxCoder {
@@ -103,10 +103,10 @@ export abstract class RoIBBoxHead extends Module {
   /** Deltas of each positive for its own gt class ([numPos, 4]). */
   private positivePredictions(bboxPred: tf.Tensor2D, targets: RoiTargets): tf.Tensor2D {
     const rows = targets.posRows;
-    if (this.regClassAgnostic) return gatherRowsWithGrad(bboxPred, rows) as tf.Tensor2D;
+    if (this.regClassAgnostic) return gatherRowsWithGrad(bboxPred, rows);
     const C = this.numClasses;
     const flatRows = Int32Array.from(rows, (r) => r * C + targets.labels[r]);
-    return gatherRowsWithGrad(tf.reshape(bboxPred, [-1, 4]), flatRows) as tf.Tensor2D;
+    return gatherRowsWithGrad(tf.reshape(bboxPred, [-1, 4]) as tf.Tensor2D, flatRows);
   }
 
   /** Softmax scores and decoded boxes of one image's RoIs (k×5 rows of that image), clipped to imgShape. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError, ROI_EXTRACTORS } from '@det/registry';
 import { roiAlign } from '../ops/roi-align';
 import { mapRoiLevels } from './roi-levels';
-import { gatherRowsWithGrad } from './gather-rows';
+import { gatherRowsWithGrad } from '../heads/head-utils';
 
 export interface RoILayerCfg {
   type: string;
@@ -96,7 +96,8 @@ export class SingleRoIExtractor {
       // back to the input order: row r of the output is row inverse[r] of the level-sorted stack
       const inverse = new Int32Array(k);
       order.forEach((r, j) => (inverse[r] = j));
-      return gatherRowsWithGrad(stacked, inverse) as tf.Tensor4D;
+      const rows = gatherRowsWithGrad(tf.reshape(stacked, [k, -1]) as tf.Tensor2D, inverse);
+      return tf.reshape(rows, [k, ph, pw, C]) as tf.Tensor4D;
     });
   }
 }
