@@ -29,7 +29,7 @@ describe('YOLOV3Head', () => {
     head.dispose();
   });
 
-  it('decodes a hand-made prediction to its prior box, scored σ(cls)·σ(conf), and rescales it', () => {
+  it('decodes a hand-made prediction to its prior box, scored σ(cls)·σ(conf), and rescales it', async () => {
     const head = new YOLOV3Head(headOptions);
     // Level 1 (stride 16), cell (y=1, x=0), anchor 1 (24×12): centre (8, 24) → box (-4, 18, 20, 30).
     const K = 7;
@@ -37,7 +37,7 @@ describe('YOLOV3Head', () => {
     const at = ((1 * 2 + 0) * 2 + 1) * K;
     l1.set([0, 0, 0, 0, 3, -1, 2], at); // tx ty tw th = 0, conf logit 3, class 1 wins
     const predMaps = [tf.fill([1, 4, 4, 14], -20), tf.tensor4d(l1, [1, 2, 2, 2 * K])];
-    const [det] = head.getBboxes({ predMaps }, [imgMeta(32, 32, 2)], { rescale: true });
+    const [det] = await head.getBboxes({ predMaps }, [imgMeta(32, 32, 2)], { rescale: true });
     const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
     expect(Array.from(det.labels)).toEqual([1, 0]);
     expect(det.scores[0]).toBeCloseTo(sigmoid(2) * sigmoid(3), 5);

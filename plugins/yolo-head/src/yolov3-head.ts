@@ -178,12 +178,13 @@ export class YOLOV3Head extends DenseHead {
     });
   }
 
-  getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): DetResult[] {
+  /** Async: the maps are read with `await data()` (webgpu has no synchronous reads). */
+  async getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): Promise<DetResult[]> {
     const K = 5 + this.numClasses;
     const C = this.numClasses;
     const cfg = this.testCfg;
     const confThr = cfg.confThr ?? 0.005;
-    const data = outs.predMaps.map((m) => m.dataSync() as Float32Array);
+    const data = await Promise.all(outs.predMaps.map(async (m) => (await m.data()) as Float32Array));
     const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
     return imgMetas.map((meta, b) => {
       const boxes: number[] = [];

@@ -29,8 +29,9 @@ export abstract class BaseDetector extends Module {
   abstract extractFeat(img: tf.Tensor): tf.Tensor[];
   /** Named losses of one batch (keys containing 'loss' are summed into the total). */
   abstract forwardTrain(img: tf.Tensor, batch: DetBatch): LossDict;
-  abstract simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): DetResult[];
-  abstract augTest(augs: DetBatch[], rescale: boolean): DetResult[];
+  /** May be async: heads read detections back with `await data()` (webgpu has no sync reads). */
+  abstract simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): DetResult[] | Promise<DetResult[]>;
+  abstract augTest(augs: DetBatch[], rescale: boolean): DetResult[] | Promise<DetResult[]>;
 
   async trainStep(batch: DetBatch, _optimizer?: unknown): Promise<StepOutput> {
     ensureGradients();
@@ -74,7 +75,7 @@ export abstract class BaseDetector extends Module {
     if (options.augTest && batch.augs && batch.augs.length > 0) return this.augTest(batch.augs, rescale);
     const img = imageTensor(batch);
     try {
-      return this.simpleTest(img, batch.imgMetas, rescale);
+      return await this.simpleTest(img, batch.imgMetas, rescale);
     } finally {
       img.dispose();
     }

@@ -57,24 +57,24 @@ export class SingleStageDetector extends BaseDetector {
     });
   }
 
-  simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): DetResult[] {
+  async simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): Promise<DetResult[]> {
     const outs = tf.tidy(() => this.bboxHead.forward(this.extractFeat(img)));
     try {
-      return this.bboxHead.getBboxes(outs, imgMetas, { rescale });
+      return await this.bboxHead.getBboxes(outs, imgMetas, { rescale });
     } finally {
       tf.dispose(Object.values(outs).flat());
     }
   }
 
   /** Every augmentation's candidates mapped to the original frame, concatenated, then one NMS per image. */
-  augTest(augs: DetBatch[], _rescale: boolean): DetResult[] {
+  async augTest(augs: DetBatch[], _rescale: boolean): Promise<DetResult[]> {
     const n = augs[0].imgMetas.length;
     const perImage: DetResult[][] = Array.from({ length: n }, () => []);
     for (const aug of augs) {
       const img = imageTensor(aug);
       const outs = tf.tidy(() => this.bboxHead.forward(this.extractFeat(img)));
       try {
-        const dets = this.bboxHead.getBboxes(outs, aug.imgMetas, { rescale: false, withNms: false });
+        const dets = await this.bboxHead.getBboxes(outs, aug.imgMetas, { rescale: false, withNms: false });
         dets.forEach((d, i) => perImage[i].push(mapBackToOriginal(d, aug.imgMetas[i])));
       } finally {
         tf.dispose([img, ...Object.values(outs).flat()]);

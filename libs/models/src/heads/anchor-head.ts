@@ -6,6 +6,7 @@ import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from
 import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
 import { checkNumClasses, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
+import { readAndDispose } from './read-back';
 
 /** A registered loss as heads call it (see losses/reduce.ts). */
 export interface LossModule {
@@ -234,21 +235,24 @@ export class AnchorHead extends DenseHead {
     return flags;
   }
 
-  getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): DetResult[] {
+  /** Async: scores and boxes are read back with `await data()` (webgpu has no synchronous reads). */
+  async getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): Promise<DetResult[]> {
     const { clsScores, bboxPreds } = outs;
     const sizes = featmapSizes(clsScores);
     const cfg = this.testCfg;
     const C = this.numClasses;
-    return imgMetas.map((meta, i) => {
-      const levels = sizes.map((size, l) => {
-        const anchors = this.priorGenerator.singleLevelGridPriorsData(size, l);
+    const results: DetResult[] = [];
+    for (let i = 0; i < imgMetas.length; i++) {
+      const meta = imgMetas[i];
+      const levels = [];
+      for (let l = 0; l < sizes.length; l++) {
+        const anchors = this.priorGenerator.singleLevelGridPriorsData(sizes[l], l);
         const scores = tf.tidy(() => {
           const logits = tf.reshape(tf.slice(clsScores[l], [i, 0, 0, 0], [1, -1, -1, -1]), [-1, this.clsOutChannels]);
           // softmax heads: drop the background column (last)
           return this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, C]);
         });
-        const picked = topCandidates(scores.dataSync() as Float32Array, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
-        scores.dispose();
+        const picked = topCandidates(await readAndDispose(scores), C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
         const boxes = tf.tidy(() => {
           if (picked.prior.length === 0) return tf.zeros([0, 4]);
           const rows = tf.tensor1d(picked.prior, 'int32');
@@ -256,11 +260,10 @@ export class AnchorHead extends DenseHead {
           const priors = tf.tensor2d(gatherRows(anchors, 4, picked.prior), [picked.prior.length, 4]);
           return this.bboxCoder.decode(priors, deltas, { maxShape: meta.imgShape.slice(0, 2) });
         });
-        const bboxes = boxes.dataSync() as Float32Array;
-        boxes.dispose();
-        return { bboxes: Float32Array.from(bboxes), scores: picked.scores, labels: picked.labels };
-      });
-      return finishDetections(mergeLevels(levels), meta, cfg, options);
-    });
+        levels.push({ bboxes: await readAndDispose(boxes), scores: picked.scores, labels: picked.labels });
+      }
+      results.push(finishDetections(mergeLevels(levels), meta, cfg, options));
+    }
+    return results;
   }
 }

@@ -35,6 +35,9 @@ export abstract class DenseHead extends Module {
   abstract forward(feats: tf.Tensor[]): HeadOutputs;
   /** Named scalar losses (keys contain 'loss'); gradients flow through the head outputs. */
   abstract loss(outs: HeadOutputs, gt: GtInputs): Record<string, tf.Scalar>;
-  /** Detections per image, in the network-input frame unless rescaled. */
-  abstract getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options?: GetBboxesOptions): DetResult[];
+  /**
+   * Detections per image, in the network-input frame unless rescaled. Async so heads can read
+   * their outputs with `await data()` (webgpu has no synchronous reads).
+   */
+  abstract getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options?: GetBboxesOptions): Promise<DetResult[]>;
 }

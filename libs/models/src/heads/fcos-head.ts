@@ -7,6 +7,7 @@ import { LossModule } from './anchor-head';
 import { centernessTargets, fcosTargetsSingle } from './fcos-targets';
 import { checkNumClasses, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
+import { readAndDispose } from './read-back';
 
 const INF = 1e8;
 
@@ -201,19 +202,22 @@ export class FCOSHead extends DenseHead {
     });
   }
 
-  getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): DetResult[] {
+  /** Async: scores, centerness and boxes are read back with `await data()` (webgpu has no synchronous reads). */
+  async getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): Promise<DetResult[]> {
     const { clsScores, bboxPreds, centernesses } = outs;
     const sizes = featmapSizes(clsScores);
     const cfg = this.testCfg;
     const C = this.numClasses;
     const image = (t: tf.Tensor, i: number, k: number) => tf.reshape(tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, k]);
-    return imgMetas.map((meta, i) => {
-      const levels = sizes.map((size, l) => {
-        const points = this.pointGenerator.singleLevelGridPriorsData(size, l);
+    const results: DetResult[] = [];
+    for (let i = 0; i < imgMetas.length; i++) {
+      const meta = imgMetas[i];
+      const levels = [];
+      for (let l = 0; l < sizes.length; l++) {
+        const points = this.pointGenerator.singleLevelGridPriorsData(sizes[l], l);
         const [scores, ctr] = tf.tidy(() => [tf.sigmoid(image(clsScores[l], i, C)), tf.sigmoid(image(centernesses[l], i, 1))]);
-        const picked = topCandidates(scores.dataSync() as Float32Array, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
-        const ctrData = ctr.dataSync();
-        tf.dispose([scores, ctr]);
+        const [scoreData, ctrData] = await Promise.all([readAndDispose(scores), readAndDispose(ctr)]);
+        const picked = topCandidates(scoreData, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
         const boxes = tf.tidy(() => {
           if (picked.prior.length === 0) return tf.zeros([0, 4]);
           let d = tf.gather(image(bboxPreds[l], i, 4), tf.tensor1d(picked.prior, 'int32'));
@@ -221,13 +225,13 @@ export class FCOSHead extends DenseHead {
           const pts = tf.tensor2d(gatherRows(points, 2, picked.prior), [picked.prior.length, 2]);
           return this.coder.decode(pts, d as tf.Tensor2D, { maxShape: meta.imgShape.slice(0, 2) });
         });
-        const bboxes = Float32Array.from(boxes.dataSync() as Float32Array);
-        boxes.dispose();
+        const bboxes = await readAndDispose(boxes);
         // final score = class probability · centerness (MMDetection's score factors)
         const scoresOut = Float32Array.from(picked.scores, (s, j) => s * ctrData[picked.prior[j]]);
-        return { bboxes, scores: scoresOut, labels: picked.labels };
-      });
-      return finishDetections(mergeLevels(levels), meta, cfg, options);
-    });
+        levels.push({ bboxes, scores: scoresOut, labels: picked.labels });
+      }
+      results.push(finishDetections(mergeLevels(levels), meta, cfg, options));
+    }
+    return results;
   }
 }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, LOSSES } from '@det/registry';
 import { bceWithLogits } from './focal-loss';
-import { Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+import { FLOAT32_EPS, Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
 
 export interface CrossEntropyOptions extends ReduceOptions {
   /** Per-class weights [C]: scale each sample by the weight of its label (softmax) / pos_weight (sigmoid). */
@@ -18,6 +18,19 @@ function checkLabels(pred: tf.Tensor, label: tf.Tensor, where: string): void {
   if (label.shape[0] !== pred.shape[0]) {
     throw new DetError(`${where}: ${label.shape[0]} labels for ${pred.shape[0]} rows of pred`);
   }
+}
+
+/** avgNonIgnore with 'mean' and no avgFactor: the average runs over the non-ignored entries. */
+function averagesOverValid(options: CrossEntropyOptions): boolean {
+  return options.avgFactor === undefined && !!options.avgNonIgnore && (options.reduction ?? 'mean') === 'mean';
+}
+
+/**
+ * weightReduceLoss's avgFactor mean, Σ(loss·weight) / (count + eps), with the count of valid
+ * entries kept on the device: reading it back would need a synchronous read (none on webgpu).
+ */
+function meanOverValid(loss: tf.Tensor, weight: tf.Tensor | undefined, valid: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.div(tf.sum(weight ? tf.mul(loss, weight) : loss), tf.add(tf.sum(valid), FLOAT32_EPS)));
 }
 
 /** Softmax CE per sample [N] = -classWeight[y]·log softmax(pred)[y]; ignored labels give 0. */
@@ -38,12 +51,9 @@ export function crossEntropyLoss(pred: tf.Tensor, label: tf.Tensor, options: Cro
     }
     const validF = tf.cast(valid, 'float32');
     loss = tf.mul(loss, validF);
-    let avgFactor = options.avgFactor;
-    if (avgFactor === undefined && options.avgNonIgnore && (options.reduction ?? 'mean') === 'mean') {
-      avgFactor = tf.sum(validF).dataSync()[0];
-    }
     const weight = options.weight ? tf.cast(options.weight, 'float32') : undefined;
-    return weightReduceLoss(loss, { ...options, weight, avgFactor }, 'crossEntropyLoss');
+    if (averagesOverValid(options)) return meanOverValid(loss, weight, validF);
+    return weightReduceLoss(loss, { ...options, weight }, 'crossEntropyLoss');
   });
 }
 
@@ -86,11 +96,8 @@ export function binaryCrossEntropyLoss(pred: tf.Tensor, label: tf.Tensor, option
     } else {
       loss = bceWithLogits(pred, target);
     }
-    let avgFactor = options.avgFactor;
-    if (avgFactor === undefined && options.avgNonIgnore && (options.reduction ?? 'mean') === 'mean') {
-      avgFactor = tf.sum(validMask).dataSync()[0];
-    }
-    return weightReduceLoss(loss, { ...options, weight, avgFactor }, 'binaryCrossEntropyLoss');
+    if (averagesOverValid(options)) return meanOverValid(loss, weight, validMask);
+    return weightReduceLoss(loss, { ...options, weight }, 'binaryCrossEntropyLoss');
   });
 }
 

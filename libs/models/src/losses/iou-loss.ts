@@ -48,17 +48,17 @@ export function iouLoss(
 
 /**
  * MMDetection returns (pred · weight).sum() when no weight is positive, a zero that keeps the
- * graph connected without evaluating IoUs of empty targets.
+ * graph connected. That test would need a synchronous read (none on webgpu), so both values are
+ * computed and selected on the device: IoUs are clamped by eps, so the unused branch is finite
+ * and its gradient is exactly zero.
  */
-function allWeightsZero(weight: tf.Tensor | undefined): boolean {
-  if (!weight) return false;
-  return tf.tidy(() => tf.any(tf.greater(weight, 0)).dataSync()[0] === 0);
-}
-
-function zeroLoss(pred: tf.Tensor, weight: tf.Tensor): tf.Tensor {
+function zeroIfNoPositiveWeight(loss: tf.Tensor, pred: tf.Tensor, weight: tf.Tensor | undefined): tf.Tensor {
+  if (!weight) return loss;
   return tf.tidy(() => {
     const w = weight.rank === 1 ? tf.reshape(weight, [-1, 1]) : weight;
-    return tf.sum(tf.mul(pred, w));
+    const zero = tf.sum(tf.mul(pred, w));
+    const anyPositive = tf.any(tf.greater(weight, 0));
+    return tf.where(tf.broadcastTo(anyPositive, loss.shape), loss, tf.broadcastTo(zero, loss.shape));
   });
 }
 
@@ -75,13 +75,12 @@ export class GIoULoss {
   }
 
   forward(pred: tf.Tensor2D, target: tf.Tensor2D, options: LossForwardOptions = {}): tf.Tensor {
-    if (allWeightsZero(options.weight)) return zeroLoss(pred, options.weight!);
     return tf.tidy(() =>
       tf.mul(
-        giouLoss(pred, target, {
+        zeroIfNoPositiveWeight(giouLoss(pred, target, {
           eps: this.eps, weight: options.weight, avgFactor: options.avgFactor,
           reduction: options.reductionOverride ?? this.reduction,
-        }),
+        }), pred, options.weight),
         this.lossWeight,
       ),
     );
@@ -104,13 +103,12 @@ export class IoULoss {
   }
 
   forward(pred: tf.Tensor2D, target: tf.Tensor2D, options: LossForwardOptions = {}): tf.Tensor {
-    if (allWeightsZero(options.weight)) return zeroLoss(pred, options.weight!);
     return tf.tidy(() =>
       tf.mul(
-        iouLoss(pred, target, {
+        zeroIfNoPositiveWeight(iouLoss(pred, target, {
           eps: this.eps, mode: this.mode, weight: options.weight, avgFactor: options.avgFactor,
           reduction: options.reductionOverride ?? this.reduction,
-        }),
+        }), pred, options.weight),
         this.lossWeight,
       ),
     );

@@ -103,6 +103,12 @@ describe('iouLoss / IoU-loss modules', () => {
     expect(Array.from(g.dataSync().slice(0, 4))).toEqual([0, 0, 0, 0]);
     expect(g.dataSync().slice(4).some((v) => v !== 0)).toBe(true);
   });
+  it('all-zero weights: the selected zero has an exactly zero, finite gradient (IoULoss, also degenerate targets)', () => {
+    const degenerate = tf.tensor2d([[3, 3, 3, 3], [0, 0, 0, 0]]);
+    const f = (p: tf.Tensor) => LOSSES.build<IoULoss>({ type: 'IoULoss' }).forward(p as tf.Tensor2D, degenerate, { weight: tf.zeros([2]), avgFactor: 0 });
+    expect(f(pred()).dataSync()[0]).toBe(0);
+    expect(Array.from(tf.grad(f)(pred()).dataSync())).toEqual(new Array(8).fill(0));
+  });
 });
 
 describe('loss gradients', () => {

@@ -100,3 +100,22 @@ describe('nms details', () => {
     expect(() => batchedNms([[0, 0, 1, 1]], [0.1], [0, 1], 0.5)).toThrow(/1 scores but 2 labels/);
   });
 });
+
+describe('nmsAsync / batchedNmsAsync (tensor inputs read with await data())', () => {
+  it('equal the synchronous versions on every vector case', async () => {
+    const { nmsAsync, batchedNmsAsync } = await import('./nms-async');
+    const vectors = loadVectors('ops_nms.json');
+    for (const c of vectors.cases) {
+      const boxes = c.inputs.boxes as number[][];
+      const scores = c.inputs.scores as number[];
+      const labels = scores.map((_, i) => i % 3);
+      const [tb, ts, tl] = [tf.tensor2d(boxes), tf.tensor1d(scores), tf.tensor1d(labels, 'int32')];
+      for (const thr of c.inputs.iou_thresholds as number[]) {
+        expect(Array.from(await nmsAsync(tb, ts, thr))).toEqual(Array.from(nms(tb, ts, thr)));
+        expect(Array.from(await batchedNmsAsync(tb, ts, tl, thr))).toEqual(Array.from(batchedNms(boxes, scores, labels, thr)));
+      }
+      tf.dispose([tb, ts, tl]);
+    }
+    await expect(nmsAsync(tf.zeros([2, 3]), tf.zeros([2]), 0.5)).rejects.toThrow(/nms: boxes must have shape \[n,4\], got \[2,3\]/);
+  });
+});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { roiAlign } from './roi-align';
+import { roiAlign, roiAlignAsync } from './roi-align';
 import { expectClose, flat, loadVectors } from '../testing/vectors';
 import { useBackend } from '../testing/tf-backend';
 
@@ -103,5 +103,24 @@ describe('roiAlign edge cases against torchvision (src/ops/__fixtures__/roi_alig
       const outNchw = tf.transpose(out, [0, 3, 1, 2]);
       expectClose(outNchw.dataSync(), flat(c.expected.output_nchw), `roi_align_edge case ${i} (${impl})`, { rtol: 1e-5, atol: 1e-6 });
     }
+  });
+});
+
+describe('roiAlign with host rois / roiAlignAsync (no synchronous read of the rois)', () => {
+  it('give what the rois tensor gives, on both implementations', async () => {
+    const feats = tf.tensor4d(Float32Array.from({ length: 2 * 6 * 7 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 6, 7, 3]);
+    const roiRows = [[0, 0.5, 1.2, 5.1, 4.8], [1, 2, 0, 6.5, 5.5], [0, 3.3, 2.2, 3.9, 2.9]];
+    const rois = tf.tensor2d(roiRows);
+    for (const impl of ['typed', 'gather'] as const) {
+      const options = { outputSize: [2, 3] as [number, number], spatialScale: 0.9, samplingRatio: 2, impl };
+      const want = roiAlign(feats, rois, options);
+      const host = roiAlign(feats, Float32Array.from(roiRows.flat()), options);
+      const viaAsync = await roiAlignAsync(feats, rois, options);
+      expect(Array.from(host.dataSync())).toEqual(Array.from(want.dataSync()));
+      expect(Array.from(viaAsync.dataSync())).toEqual(Array.from(want.dataSync()));
+      tf.dispose([want, host, viaAsync]);
+    }
+    expect(() => roiAlign(feats, new Float32Array(7), { outputSize: 2 })).toThrow(/host rois must be flat k·5 .* got 7 numbers/);
+    tf.dispose([feats, rois]);
   });
 });

@@ -43,20 +43,40 @@ function normalise(options: RoiAlignOptions): RoiAlignParams {
   };
 }
 
+/** Rois as a [k,5] tensor, or host data (flat k·5) so the plan needs no read-back at all. */
+export type RoiInput = tf.Tensor2D | Float32Array;
+
 /**
  * torchvision `roi_align` on NHWC features [n,h,w,c] and rois [k,5] = (batchIdx, x1, y1, x2, y2)
  * in image coordinates. Returns [k, ph, pw, c]. Gradient flows to `features` (not to `rois`).
+ * The plan is built on the host: a rois tensor is read synchronously, which webgpu refuses for
+ * GPU-resident tensors — pass host rois (a Float32Array) or use `roiAlignAsync` there.
  */
-export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoiAlignOptions): tf.Tensor4D {
-  if (features.rank !== 4) throw new DetError(`roiAlign: features must be NHWC [n,h,w,c], got [${features.shape.join(',')}]`);
+export function roiAlign(features: tf.Tensor4D, rois: RoiInput, options: RoiAlignOptions): tf.Tensor4D {
+  if (rois instanceof tf.Tensor) {
+    if (rois.rank !== 2 || rois.shape[1] !== 5) {
+      throw new DetError(`roiAlign: rois must be [k,5] (batchIdx,x1,y1,x2,y2), got [${rois.shape.join(',')}]`);
+    }
+    return roiAlignHost(features, rois.dataSync() as Float32Array, options);
+  }
+  return roiAlignHost(features, rois, options);
+}
+
+/** `roiAlign` with a rois tensor read by `await data()` (every backend, webgpu included). */
+export async function roiAlignAsync(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoiAlignOptions): Promise<tf.Tensor4D> {
   if (rois.rank !== 2 || rois.shape[1] !== 5) {
     throw new DetError(`roiAlign: rois must be [k,5] (batchIdx,x1,y1,x2,y2), got [${rois.shape.join(',')}]`);
   }
+  return roiAlignHost(features, Float32Array.from((await rois.data()) as Float32Array), options);
+}
+
+function roiAlignHost(features: tf.Tensor4D, roiData: Float32Array, options: RoiAlignOptions): tf.Tensor4D {
+  if (features.rank !== 4) throw new DetError(`roiAlign: features must be NHWC [n,h,w,c], got [${features.shape.join(',')}]`);
+  if (roiData.length % 5 !== 0) throw new DetError(`roiAlign: host rois must be flat k·5 (batchIdx,x1,y1,x2,y2), got ${roiData.length} numbers`);
   const params = normalise(options);
   const [n, h, w, c] = features.shape;
   const [ph, pw] = params.outputSize;
-  const k = rois.shape[0];
-  const roiData = rois.dataSync();
+  const k = roiData.length / 5;
   for (let r = 0; r < k; r++) {
     const b = roiData[r * 5];
     if (!Number.isInteger(b) || b < 0 || b >= n) {
@@ -71,6 +91,8 @@ export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoiA
   const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const feat = inputs[0] as tf.Tensor;
     // The plan lives in JS memory, so the gradient can run after the caller's tidy has ended.
+    // 'typed' reads features/dy synchronously: a host copy on the host backends 'auto' picks it
+    // for; the device backends ('auto' on webgpu) take the gather path, which reads nothing.
     if (typed) {
       const value = tf.tensor4d(applyPlanTyped(feat.dataSync(), c, plan), [k, ph, pw, c]);
       const gradFunc = (dy: tf.Tensor) => tf.tensor4d(scatterPlanTyped(dy.dataSync(), c, plan, pixels), [n, h, w, c]);

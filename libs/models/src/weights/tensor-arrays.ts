@@ -1,9 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, NamedArray } from '@det/registry';
 
-/** A tensor's values as a safetensors array (float32 → F32, int32 → I32, bool → U8). */
-export function tensorToNamedArray(name: string, t: tf.Tensor): NamedArray {
-  const data = t.dataSync();
+/**
+ * A tensor's values as a safetensors array (float32 → F32, int32 → I32, bool → U8). Async: read
+ * with `await data()`, the only read webgpu allows.
+ */
+export async function tensorToNamedArray(name: string, t: tf.Tensor): Promise<NamedArray> {
+  if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
+    throw new DetError(`saveWeights: tensor '${name}' has dtype ${t.dtype}, which det does not store`);
+  }
+  const data = await t.data();
   switch (t.dtype) {
     case 'float32':
       return { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(data as Float32Array) };

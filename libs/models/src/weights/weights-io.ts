@@ -13,10 +13,11 @@ export interface LoadedWeights {
 /**
  * Writes a state dict as one safetensors file (see docs/weights.md). Written to a temporary file
  * first and renamed, so a crash never leaves a half-written weights file under the final name.
+ * Async because tensors are read with `await data()` (webgpu has no synchronous reads).
  */
-export function saveWeights(file: string, stateDict: Record<string, tf.Tensor>, metadata?: Record<string, string>): void {
+export async function saveWeights(file: string, stateDict: Record<string, tf.Tensor>, metadata?: Record<string, string>): Promise<void> {
   const arrays: Record<string, NamedArray> = {};
-  for (const [name, t] of Object.entries(stateDict)) arrays[name] = tensorToNamedArray(name, t);
+  for (const [name, t] of Object.entries(stateDict)) arrays[name] = await tensorToNamedArray(name, t);
   const bytes = encodeSafetensors(arrays, metadata);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;

@@ -18,10 +18,10 @@ const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'det-weights-'));
 afterAll(() => fs.rmSync(tmpDir, { recursive: true, force: true }));
 
 describe('weights I/O (safetensors)', () => {
-  it('round-trips a model state dict bit-exactly, including int buffers and metadata', () => {
+  it('round-trips a model state dict bit-exactly, including int buffers and metadata', async () => {
     const src = new ResNet({ depth: 18, baseChannels: 4, rng: new Rng(1) });
     const file = path.join(tmpDir, 'r18.safetensors');
-    saveWeights(file, src.stateDict(), { format: 'det', note: 'test' });
+    await saveWeights(file, src.stateDict(), { format: 'det', note: 'test' });
     // the file is plain safetensors: header fields as the format defines them
     const raw = decodeSafetensors(new Uint8Array(fs.readFileSync(file)));
     expect(raw.metadata).toEqual({ format: 'det', note: 'test' });
@@ -42,13 +42,13 @@ describe('weights I/O (safetensors)', () => {
     dst.dispose();
   });
 
-  it('non-strict load reports missing / unexpected / mismatched keys; strict throws listing them', () => {
+  it('non-strict load reports missing / unexpected / mismatched keys; strict throws listing them', async () => {
     const a = new ConvModule({ inChannels: 3, outChannels: 4, kernelSize: 3, normCfg: { type: 'BN' }, rng: new Rng(0) });
     const b = new ConvModule({ inChannels: 3, outChannels: 8, kernelSize: 3, normCfg: { type: 'BN' }, rng: new Rng(0) });
     const file = path.join(tmpDir, 'conv.safetensors');
     // a det checkpoint: tensors under `state_dict.` plus optimizer state
     const momentum = tf.zeros([2]);
-    saveWeights(file, { ...Object.fromEntries(Object.entries(a.stateDict()).map(([k, v]) => [`state_dict.${k}`, v])), 'state_dict.extra.weight': momentum, 'optimizer.momentum': momentum });
+    await saveWeights(file, { ...Object.fromEntries(Object.entries(a.stateDict()).map(([k, v]) => [`state_dict.${k}`, v])), 'state_dict.extra.weight': momentum, 'optimizer.momentum': momentum });
     const { stateDict } = loadWeights(file);
     expect(() => loadCheckpointInto(b, stateDict, { strict: true })).toThrow(DetError);
     expect(() => loadCheckpointInto(b, stateDict, { strict: true })).toThrow(/shape mismatch for conv.weight: model \[3,3,3,8\], checkpoint \[3,3,3,4\]/);

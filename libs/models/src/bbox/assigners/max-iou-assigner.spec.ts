@@ -102,3 +102,27 @@ describe('MaxIoUAssigner', () => {
     });
   });
 });
+
+describe('MaxIoUAssigner host-array and async entry points', () => {
+  const opts: MaxIoUAssignerOptions = { posIouThr: 0.5, negIouThr: 0.4, ignoreIofThr: 0.5 };
+  const ignore = [[100, 100, 110, 110]];
+  const fields = (r: { gtInds: Int32Array; maxOverlaps: Float32Array; labels: Int32Array | null }) => [Array.from(r.gtInds), Array.from(r.maxOverlaps), r.labels && Array.from(r.labels)];
+
+  it('assignData and assignAsync give what assign gives (ignore boxes and labels included)', async () => {
+    const a = new MaxIoUAssigner(opts);
+    const want = fields(a.assign(tf.tensor2d(BOXES), tf.tensor2d(GT), tf.tensor2d(ignore), [3, 7]));
+    expect(want[0]).toContain(-1); // the ignore box is really used
+    const data = a.assignData(Float32Array.from(BOXES.flat()), Float32Array.from(GT.flat()), Float32Array.from(ignore.flat()), Int32Array.from([3, 7]));
+    expect(fields(data)).toEqual(want);
+    const viaAsync = await a.assignAsync(tf.tensor2d(BOXES), tf.tensor2d(GT), tf.tensor2d(ignore), tf.tensor1d([3, 7], 'int32'));
+    expect(fields(viaAsync)).toEqual(want);
+  });
+
+  it('assignAsync keeps the first four columns of wider candidates; assignData names bad input', async () => {
+    const a = new MaxIoUAssigner(opts);
+    const wide = tf.tensor2d(BOXES.map((b) => [...b, 0.9]));
+    expect(fields(await a.assignAsync(wide, tf.tensor2d(GT)))).toEqual(fields(a.assign(tf.tensor2d(BOXES), tf.tensor2d(GT))));
+    expect(() => a.assignData(new Float32Array(6), new Float32Array(4))).toThrow(/'bboxes' must be flat n·4 xyxy, got 6 numbers/);
+    expect(() => a.assignData(new Float32Array(4), new Float32Array(4), undefined, Int32Array.from([1, 2]))).toThrow(/2 gt labels for 1 gt boxes/);
+  });
+});

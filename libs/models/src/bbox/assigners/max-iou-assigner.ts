@@ -23,20 +23,27 @@ export interface MaxIoUAssignerOptions {
 /** Accepts labels as a tensor or typed array. */
 export type LabelsInput = tf.Tensor | Int32Array | number[];
 
+/**
+ * Labels as an Int32Array. A tensor is read synchronously, which only host-resident tensors
+ * allow on webgpu: use `assignAsync` or `assignData` there.
+ */
 export function readLabels(labels: LabelsInput | undefined): Int32Array | undefined {
   if (labels === undefined) return undefined;
   if (labels instanceof tf.Tensor) return Int32Array.from(labels.dataSync());
   return Int32Array.from(labels);
 }
 
-/** x1,y1,x2,y2 of each row of an [n, ≥4] tensor, read once. */
-function firstFourColumns(t: tf.Tensor2D): ArrayLike<number> {
-  const data = t.dataSync();
-  const cols = t.shape[1];
+/** x1,y1,x2,y2 of each row of flat [n, cols] data. */
+function firstFourColumns(data: ArrayLike<number>, rows: number, cols: number): ArrayLike<number> {
   if (cols === 4) return data;
-  const out = new Float32Array(t.shape[0] * 4);
-  for (let i = 0; i < t.shape[0]; i++) out.set(data.subarray(i * cols, i * cols + 4), i * 4);
+  const out = new Float32Array(rows * 4);
+  for (let i = 0; i < rows; i++) for (let k = 0; k < 4; k++) out[i * 4 + k] = data[i * cols + k];
   return out;
+}
+
+function checkFlatBoxes(data: ArrayLike<number>, name: string): number {
+  if (data.length % 4 !== 0) throw new DetError(`MaxIoUAssigner.assignData: '${name}' must be flat n·4 xyxy, got ${data.length} numbers`);
+  return data.length / 4;
 }
 
 @BBOX_ASSIGNERS.register()
@@ -66,28 +73,47 @@ export class MaxIoUAssigner {
     this.matchLowQuality = options.matchLowQuality ?? true;
   }
 
-  /** Assigns `bboxes` [n,4+] to `gtBboxes` [g,4]. Labels, when given, fill AssignResult.labels. */
+  /**
+   * Assigns `bboxes` [n,4+] to `gtBboxes` [g,4]. Labels, when given, fill AssignResult.labels.
+   * Reads the tensors synchronously: on webgpu use `assignAsync` (or `assignData` on host arrays).
+   */
   assign(bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D, gtBboxesIgnore?: tf.Tensor2D, gtLabels?: LabelsInput): AssignResult {
-    const labels = readLabels(gtLabels);
-    if (labels && labels.length !== gtBboxes.shape[0]) {
-      throw new DetError(`MaxIoUAssigner: ${labels.length} gt labels for ${gtBboxes.shape[0]} gt boxes`);
+    const boxes = firstFourColumns(bboxes.dataSync(), bboxes.shape[0], bboxes.shape[1]);
+    const ignore = gtBboxesIgnore ? gtBboxesIgnore.dataSync() : undefined;
+    return this.assignData(boxes, gtBboxes.dataSync(), ignore, readLabels(gtLabels));
+  }
+
+  /** `assign` that reads its tensors once with `await data()` (works on every backend). */
+  async assignAsync(bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D, gtBboxesIgnore?: tf.Tensor2D, gtLabels?: LabelsInput): Promise<AssignResult> {
+    const [boxData, gtData, ignoreData, labelData] = await Promise.all([
+      bboxes.data(), gtBboxes.data(), gtBboxesIgnore?.data(), gtLabels instanceof tf.Tensor ? gtLabels.data() : undefined,
+    ]);
+    const labels = labelData ? Int32Array.from(labelData) : readLabels(gtLabels as Int32Array | number[] | undefined);
+    return this.assignData(firstFourColumns(boxData, bboxes.shape[0], bboxes.shape[1]), gtData, ignoreData, labels);
+  }
+
+  /**
+   * The assignment on host arrays: candidates and gts as flat n·4 / g·4 xyxy. Host arrays: the
+   * [numGts, numBoxes] matrix is consumed on the CPU anyway, and typed arithmetic avoids a dozen
+   * [g, n] tensor intermediates (bit-identical to bboxOverlaps).
+   */
+  assignData(bboxes: ArrayLike<number>, gtBboxes: ArrayLike<number>, gtBboxesIgnore?: ArrayLike<number>, gtLabels?: Int32Array): AssignResult {
+    const numBoxes = checkFlatBoxes(bboxes, 'bboxes');
+    const numGts = checkFlatBoxes(gtBboxes, 'gtBboxes');
+    if (gtLabels && gtLabels.length !== numGts) {
+      throw new DetError(`MaxIoUAssigner: ${gtLabels.length} gt labels for ${numGts} gt boxes`);
     }
-    const numGts = gtBboxes.shape[0];
-    const numBoxes = bboxes.shape[0];
-    // Host arrays: the [numGts, numBoxes] matrix is consumed on the CPU anyway, and typed
-    // arithmetic avoids a dozen [g, n] tensor intermediates (bit-identical to bboxOverlaps).
     let overlaps: Float32Array = new Float32Array(0);
     if (numGts > 0 && numBoxes > 0) {
-      const boxes = firstFourColumns(bboxes);
-      overlaps = bboxOverlapsTyped(gtBboxes.dataSync(), boxes);
-      if (gtBboxesIgnore && gtBboxesIgnore.shape[0] > 0 && this.ignoreIofThr > 0) {
-        const ignored = this.ignoredCandidates(boxes, gtBboxesIgnore.dataSync());
+      overlaps = bboxOverlapsTyped(gtBboxes, bboxes);
+      if (gtBboxesIgnore && gtBboxesIgnore.length > 0 && this.ignoreIofThr > 0) {
+        const ignored = this.ignoredCandidates(bboxes, gtBboxesIgnore);
         for (let j = 0; j < numBoxes; j++) {
           if (ignored[j]) for (let g = 0; g < numGts; g++) overlaps[g * numBoxes + j] = -1;
         }
       }
     }
-    return this.assignWrtOverlaps(overlaps, numGts, numBoxes, labels);
+    return this.assignWrtOverlaps(overlaps, numGts, numBoxes, gtLabels);
   }
 
   /** Per candidate: whether its best IoF with an ignore box exceeds ignoreIofThr. */

@@ -149,3 +149,19 @@ describe("MMDetection's coder unit-test values", () => {
     expectClose(coder.decode(points, distance, { maxShape: [120, 100] }).dataSync(), gt.flat(), 'mmdet decode', MM_TOL);
   });
 });
+
+describe('DeltaXYWHBBoxCoder.encodeData (host arrays, for webgpu target assignment)', () => {
+  it('equals encode on the cpu backend bit for bit, with means/stds', () => {
+    const coder = new DeltaXYWHBBoxCoder({ targetMeans: [0.1, -0.2, 0, 0.05], targetStds: [0.1, 0.1, 0.2, 0.2] });
+    // deterministic pseudo-random boxes with fractional float32 coordinates
+    let s = 7;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const boxes = (n: number) => Float32Array.from({ length: n * 4 }, (_, i) => (i % 4 < 2 ? rnd() * 300 : 0)).map((v, i, a) => (i % 4 >= 2 ? a[i - 2] + 1 + rnd() * 200 : v));
+    const b = boxes(64);
+    const g = boxes(64);
+    const want = coder.encode(tf.tensor2d(b, [64, 4]), tf.tensor2d(g, [64, 4]));
+    expect(Array.from(coder.encodeData(b, g))).toEqual(Array.from(want.dataSync()));
+    want.dispose();
+    expect(() => coder.encodeData(new Float32Array(8), new Float32Array(4))).toThrow(/encodeData: need two flat n·4 arrays/);
+  });
+});

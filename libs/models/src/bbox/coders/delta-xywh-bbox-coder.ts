@@ -64,6 +64,38 @@ export class DeltaXYWHBBoxCoder {
   }
 
   /**
+   * `encode` on host arrays (flat n·4 xyxy each), for target assignment that never leaves the
+   * host (webgpu has no synchronous reads). Every step is rounded to float32 in the order
+   * `encode` runs its ops, so the result equals `encode` on the cpu backend.
+   */
+  encodeData(bboxes: ArrayLike<number>, gtBboxes: ArrayLike<number>): Float32Array {
+    if (bboxes.length % 4 !== 0 || bboxes.length !== gtBboxes.length) {
+      throw new DetError(`DeltaXYWHBBoxCoder.encodeData: need two flat n·4 arrays of equal length, got ${bboxes.length} and ${gtBboxes.length} numbers`);
+    }
+    const f = Math.fround;
+    const out = new Float32Array(bboxes.length);
+    const [m0, m1, m2, m3] = this.means.map(f);
+    const [s0, s1, s2, s3] = this.stds.map(f);
+    for (let i = 0; i < bboxes.length; i += 4) {
+      const [px1, py1, px2, py2] = [bboxes[i], bboxes[i + 1], bboxes[i + 2], bboxes[i + 3]].map(f);
+      const [gx1, gy1, gx2, gy2] = [gtBboxes[i], gtBboxes[i + 1], gtBboxes[i + 2], gtBboxes[i + 3]].map(f);
+      const pw = f(px2 - px1);
+      const ph = f(py2 - py1);
+      const gw = f(gx2 - gx1);
+      const gh = f(gy2 - gy1);
+      const dx = f(f(f(f(gx1 + gx2) * 0.5) - f(f(px1 + px2) * 0.5)) / pw);
+      const dy = f(f(f(f(gy1 + gy2) * 0.5) - f(f(py1 + py2) * 0.5)) / ph);
+      const dw = f(Math.log(f(gw / pw)));
+      const dh = f(Math.log(f(gh / ph)));
+      out[i] = f(f(dx - m0) / s0);
+      out[i + 1] = f(f(dy - m1) / s1);
+      out[i + 2] = f(f(dw - m2) / s2);
+      out[i + 3] = f(f(dh - m3) / s3);
+    }
+    return out;
+  }
+
+  /**
    * Applies `deltas` [n, 4·k] (k boxes per roi, e.g. one per class) to `bboxes` [n,4]
    * (MMDetection delta2bbox). Returns [n, 4·k]. `maxShape` = [h, w] clips when clipBorder.
    */
