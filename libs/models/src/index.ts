@@ -2,6 +2,7 @@
 export * from './ops/iou';
 export * from './ops/iou-typed';
 export * from './ops/nms';
+export * from './ops/nms-async';
 export * from './ops/roi-align';
 // losses (registered in LOSSES)
 export * from './losses/reduce';
