@@ -89,6 +89,10 @@ export class EMAHook extends Hook {
     return Object.fromEntries(this.ema);
   }
 
+  override stateTensors(): tf.Tensor[] {
+    return [...this.ema.values()];
+  }
+
   override stateDict(): Record<string, unknown> {
     return { swapped: this.swapped, ema: Object.fromEntries([...this.ema].map(([k, t]) => [k, tensorToNamedArray(t)])) };
   }

@@ -83,6 +83,10 @@ export class OptimizerHook extends Hook {
   }
 
   /** Gradients accumulated so far in the current window, so a resume mid-window stays exact. */
+  override stateTensors(): tf.Tensor[] {
+    return Object.values(this.accumulated ?? {});
+  }
+
   override stateDict(): Record<string, unknown> {
     const acc = this.accumulated ?? {};
     return { accumulated: Object.fromEntries(Object.entries(acc).map(([k, t]) => [k, tensorToNamedArray(t)])) };

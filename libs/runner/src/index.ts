@@ -13,7 +13,7 @@ export { SGD, type SGDOptions } from './optim/sgd';
 export { Adam, AdamW, type AdamOptions } from './optim/adam';
 export { buildParamGroups, isNormParam, isBiasParam, type ParamwiseCfg, type ParamGroupSettings } from './optim/paramwise';
 export { clipGradNorm } from './optim/clip-grad';
-export { tensorToNamedArray, namedArrayToTensor, isNamedArray } from './optim/state-arrays';
+export { tensorToNamedArray, namedArrayToTensor, isNamedArray, readToHost } from './optim/state-arrays';
 export { FileCheckpointStore, getCheckpointStore, TEMP_PREFIX } from './checkpoint/file-store';
 export { encodeCheckpoint, decodeCheckpoint, type CheckpointContent } from './checkpoint/codec';
 export { saveCheckpoint, loadCheckpoint, loadWeightsInto, checkpointContent, type SaveCheckpointOptions } from './checkpoint/checkpoint';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CheckpointStore, NamedArray } from '@det/registry';
 import type { LoadReport, RunnerModel } from '../model/interfaces';
 import type { Optimizer } from '../optim/optimizer';
-import { namedArrayToTensor, tensorToNamedArray } from '../optim/state-arrays';
+import { namedArrayToTensor, readToHost, tensorToNamedArray } from '../optim/state-arrays';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointContent } from './codec';
 import { getCheckpointStore } from './file-store';
 
@@ -23,6 +23,7 @@ export function checkpointContent(options: Omit<SaveCheckpointOptions, 'store'>)
 
 /** Writes one checkpoint file atomically through the checkpoint store. */
 export async function saveCheckpoint(file: string, options: SaveCheckpointOptions): Promise<void> {
+  await readToHost([...Object.values(options.model.stateDict()), ...(options.optimizer?.stateTensors() ?? [])]);
   const bytes = encodeCheckpoint(checkpointContent(options));
   await (options.store ?? getCheckpointStore()).save(file, bytes);
 }

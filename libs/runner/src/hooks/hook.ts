@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BaseRunner } from '../runners/base-runner';
 
 /** Stages the runners call, in MMCV's order (camelCase). */
@@ -37,6 +38,8 @@ export class Hook {
 
   /** Optional state saved in checkpoints (JSON plus NamedArray leaves) and restored on resume. */
   stateDict?(): Record<string, unknown>;
+  /** Tensors `stateDict()` reads; the runner reads them to the host first (webgpu: no sync reads). */
+  stateTensors?(): tf.Tensor[];
   loadStateDict?(state: Record<string, unknown>): void;
 
   beforeRun(_runner: BaseRunner): Awaitable {}

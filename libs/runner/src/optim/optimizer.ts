@@ -97,6 +97,11 @@ export abstract class Optimizer {
     if (old instanceof tf.Tensor && old !== value) old.dispose();
   }
 
+  /** The state tensors `stateDict()` reads (for `readToHost` before a checkpoint). */
+  stateTensors(): tf.Tensor[] {
+    return [...this.state.values()].flatMap((s) => Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
+  }
+
   stateDict(): OptimizerStateDict {
     const state: OptimizerStateDict['state'] = {};
     for (const [name, s] of this.state) {

@@ -5,6 +5,7 @@ import { SGD } from './sgd';
 import { Adam, AdamW } from './adam';
 import { clipGradNorm } from './clip-grad';
 import type { Optimizer } from './optimizer';
+import { readToHost } from './state-arrays';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -193,6 +194,24 @@ describe('optimizer state dict', () => {
     b.dispose();
     g0.dispose();
     p.dispose();
+  });
+
+  it('stateTensors lists the buffers stateDict reads; readToHost reads them without new tensors', async () => {
+    const p = tf.variable(tf.tensor1d([1, 2, 3]));
+    const a = new AdamW({ lr: 0.01 }, { w: p });
+    expect(a.stateTensors()).toEqual([]);
+    const g = tf.tensor1d([0.5, -1, 2]);
+    a.step({ w: g });
+    const tensors = a.stateTensors();
+    expect(tensors.length).toBe(2); // expAvg, expAvgSq (step is a number)
+    const before = tf.memory().numTensors;
+    await readToHost([...tensors, p]);
+    expect(tf.memory().numTensors).toBe(before);
+    const sd = a.stateDict();
+    // first moment after one step: (1 − β1)·g with β1 = 0.9
+    expectClose(Array.from((sd.state.w.expAvg as { data: Float32Array }).data), [0.05, -0.1, 0.2], 1e-7);
+    a.dispose();
+    tf.dispose([g, p]);
   });
 
   it('refuses the state of another optimizer type', () => {

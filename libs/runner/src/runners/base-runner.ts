@@ -7,6 +7,7 @@ import { getPriority, priorityName, type PriorityLike } from '../hooks/priority'
 import { LogBuffer } from '../log/log-buffer';
 import type { DataLoaderLike, RunnerModel, StepOutput } from '../model/interfaces';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer';
+import { readToHost } from '../optim/state-arrays';
 import { checkpointContent, loadCheckpoint as readCheckpoint, loadWeightsInto } from '../checkpoint/checkpoint';
 import { encodeCheckpoint, type CheckpointContent } from '../checkpoint/codec';
 import { getCheckpointStore } from '../checkpoint/file-store';
@@ -229,8 +230,17 @@ export abstract class BaseRunner {
     });
   }
 
-  /** Checkpoint content for the current state; `counters` are what MMCV stores (epoch+1 / iter…). */
-  protected snapshot(counters: { epoch: number; iter: number }, options: RunnerSaveOptions): CheckpointContent {
+  /**
+   * Checkpoint content for the current state; `counters` are what MMCV stores (epoch+1 / iter…).
+   * Every tensor the sync state dicts read is first read to the host with `await data()`.
+   */
+  protected async snapshot(counters: { epoch: number; iter: number }, options: RunnerSaveOptions): Promise<CheckpointContent> {
+    const optimizer = options.saveOptimizer === false ? undefined : this.optimizer;
+    await readToHost([
+      ...Object.values(this.model.stateDict()),
+      ...(optimizer?.stateTensors() ?? []),
+      ...this.hookList.flatMap((h) => h.stateTensors?.() ?? []),
+    ]);
     const meta: Record<string, unknown> = {
       ...(options.meta ?? {}),
       ...this.meta,
@@ -239,7 +249,7 @@ export abstract class BaseRunner {
       rng: globalRng().getState(),
       lrState: this.optimizer ? { lr: this.currentLr(), momentum: this.currentMomentum() } : undefined,
     };
-    return checkpointContent({ model: this.model, optimizer: options.saveOptimizer === false ? undefined : this.optimizer, meta });
+    return checkpointContent({ model: this.model, optimizer, meta });
   }
 
   protected async writeCheckpoint(outDir: string, filename: string, content: CheckpointContent, createLatest: boolean): Promise<string> {

@@ -89,7 +89,7 @@ export class EpochBasedRunner extends BaseRunner {
   /** Called by CheckpointHook after a train epoch (before `epoch` increments), as in MMCV. */
   async saveCheckpoint(outDir: string, options: RunnerSaveOptions = {}): Promise<string> {
     const tmpl = options.filenameTmpl ?? 'epoch_{}.safetensors';
-    const content = this.snapshot({ epoch: this.epoch + 1, iter: this.iter }, options);
+    const content = await this.snapshot({ epoch: this.epoch + 1, iter: this.iter }, options);
     return this.writeCheckpoint(outDir, tmpl.replace('{}', String(this.epoch + 1)), content, options.createLatest ?? true);
   }
 }

@@ -155,7 +155,7 @@ export class IterBasedRunner extends BaseRunner {
   /** Called by CheckpointHook after a train iteration (before `iter` increments). */
   async saveCheckpoint(outDir: string, options: RunnerSaveOptions = {}): Promise<string> {
     const tmpl = options.filenameTmpl ?? 'iter_{}.safetensors';
-    const content = this.snapshot({ epoch: this.epoch + 1, iter: this.iter + 1 }, options);
+    const content = await this.snapshot({ epoch: this.epoch + 1, iter: this.iter + 1 }, options);
     return this.writeCheckpoint(outDir, tmpl.replace('{}', String(this.iter + 1)), content, options.createLatest ?? true);
   }
 
