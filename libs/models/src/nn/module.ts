@@ -106,7 +106,10 @@ export abstract class Module {
       throw new DetError(`loadStateDict (strict): state dict does not match the model\n${formatLoadReport(report)}`, { report });
     }
     for (const [v, src] of toLoad) {
-      v.assign(tf.tidy(() => (src.dtype === v.dtype ? tf.clone(src) : tf.cast(src, v.dtype))));
+      // assign shares the copy's data; the copy's own handle must go, or each load leaks a tensor
+      const copy = tf.tidy(() => (src.dtype === v.dtype ? tf.clone(src) : tf.cast(src, v.dtype)));
+      v.assign(copy);
+      copy.dispose();
     }
     return report;
   }
