@@ -46,6 +46,15 @@ describe('logCurves', () => {
     expect(c.series.map((s) => s.key)).toEqual(['loss', 'bbox_mAP']);
   });
 
+  it("iteration-based log: a 'val' evaluation line sits at the iteration of the train line before it", () => {
+    const file = writeLog('iters-val.log.json', [
+      { mode: 'train', epoch: 1, iter: 350, loss: 2, time: 0.4 },
+      { mode: 'train', epoch: 1, iter: 400, loss: 1, time: 0.4 },
+      { mode: 'val', epoch: 1, iter: 100, bbox_mAP: 0.34 },
+    ]);
+    expect(logCurves(readJsonLog(file), ['bbox_mAP']).series).toEqual([{ key: 'bbox_mAP', mode: 'val', xs: [400], ys: [0.34] }]);
+  });
+
   it('errors name the file, the line, or the keys the log has', () => {
     expect(() => readJsonLog(path.join(dir, 'none.json'))).toThrow(/does not exist/);
     const broken = path.join(dir, 'broken.log.json');

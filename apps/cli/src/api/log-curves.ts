@@ -48,13 +48,14 @@ export function logCurves(entries: Record<string, unknown>[], keys?: readonly st
   for (const e of train) maxIterOfEpoch.set(Number(e.epoch), Math.max(maxIterOfEpoch.get(Number(e.epoch)) ?? 0, Number(e.iter)));
   const itersRestart = epochs.size > 1 && train.some((e, i) => i > 0 && Number(e.iter) < Number(train[i - 1].iter));
   const xLabel = itersRestart ? 'epoch' : 'iteration';
-  // An evaluation logged in a train line (iteration-based runs) carries the number of val
-  // iterations as `iter` (MMCV's eval_iter_num), so such a line sits one log interval after the
-  // previous train line instead.
+  // In iteration-based runs an evaluation line carries the number of val iterations as `iter`
+  // (MMCV's eval_iter_num). A 'val' line follows the train line of the iteration it evaluated; an
+  // evaluation merged into a 'train' line replaces the train line one log interval later.
   const trainXs: number[] = [];
   const xOf = (e: Record<string, unknown>): number => {
     const epoch = Number(e.epoch);
     if (itersRestart) return e.mode !== 'train' ? epoch : epoch - 1 + Number(e.iter) / (maxIterOfEpoch.get(epoch) || 1);
+    if (e.mode !== 'train' && isEvalLine(e) && trainXs.length) return trainXs[trainXs.length - 1];
     if (e.mode === 'train' && isEvalLine(e) && trainXs.length) {
       const n = trainXs.length;
       return trainXs[n - 1] + (n > 1 ? trainXs[n - 1] - trainXs[n - 2] : 1);

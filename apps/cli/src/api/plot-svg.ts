@@ -26,10 +26,9 @@ export function niceTicks(lo: number, hi: number, count = 5): { value: number; l
 }
 const esc = (s: string): string => s.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function panel(series: Series[], title: string, xLabel: string, top: number, colorOf: (s: Series) => string): string {
-  const xs = series.flatMap((s) => s.xs);
+function panel(series: Series[], title: string, xLabel: string, top: number, colorOf: (s: Series) => string, xRange: [number, number]): string {
   const ys = series.flatMap((s) => s.ys);
-  let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  let [x0, x1] = xRange;
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
   if (y1 === y0) [y0, y1] = [y0 - Math.abs(y0 || 1) * 0.1, y1 + Math.abs(y1 || 1) * 0.1];
@@ -72,7 +71,10 @@ export function curvesSvg(curves: LogCurves, title?: string): string {
   const header = title ? 30 : 0;
   const height = header + keys.length * PANEL_H;
   const colorOf = (s: Series) => COLORS[curves.series.indexOf(s) % COLORS.length];
-  const panels = keys.map((k, i) => panel(curves.series.filter((s) => s.key === k), k, curves.xLabel, header + i * PANEL_H, colorOf));
+  // One x range for every panel, so a sparse metric lines up with the losses above it.
+  const xs = curves.series.flatMap((s) => s.xs);
+  const xRange: [number, number] = [Math.min(...xs), Math.max(...xs)];
+  const panels = keys.map((k, i) => panel(curves.series.filter((s) => s.key === k), k, curves.xLabel, header + i * PANEL_H, colorOf, xRange));
   const head = title ? `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14" fill="#555">${esc(title)}</text>` : '';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="DejaVu Sans, sans-serif">` +
     `<rect width="100%" height="100%" fill="#fff"/>${head}${panels.join('')}</svg>`;
