@@ -99,7 +99,7 @@ async function runInferImages(configFile: string, checkpointFile: string, inputs
   const scoreThr = options.scoreThr ?? 0.3;
   const out: InferResult = { detections: [], images: [], classes };
   try {
-    await loadDetectorWeights(model, checkpointFile, true);
+    await loadDetectorWeights(model, checkpointFile, true, String((resolved.config.model as { type?: string } | undefined)?.type));
     model.train(false);
     for (const [i, file] of files.entries()) {
       const { width, height } = await imageSize(file);

@@ -62,7 +62,7 @@ async function runTestDetector(configFile: string, checkpointFile: string, optio
   const model = buildDetector(resolved, dataset.classes);
   const loader = await buildLoader(dataset as never, { ...loaderSettings(resolved, 'test'), shuffle: false, seed: 0 });
   try {
-    await loadDetectorWeights(model, checkpointFile, true);
+    await loadDetectorWeights(model, checkpointFile, true, String((resolved.config.model as { type?: string } | undefined)?.type));
     log.info(`testing ${dataset.length} images of ${path.basename(configFile)} with ${checkpointFile}`);
     const results = await runTest(model, loader, options.augTest ?? false);
     let outFile: string | undefined;

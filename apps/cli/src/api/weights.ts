@@ -37,7 +37,9 @@ export async function readCheckpointFile(file: string): Promise<CheckpointConten
  * an error naming a few of them, the usual sign of a checkpoint from another architecture or class
  * count. Not strict (`loadFrom`): the report is returned for the caller to log.
  */
-export async function loadDetectorWeights(model: RunnerModel, file: string, strict: boolean): Promise<{ checkpoint: CheckpointContent; report: LoadReport }> {
+export async function loadDetectorWeights(
+  model: RunnerModel, file: string, strict: boolean, modelType?: string,
+): Promise<{ checkpoint: CheckpointContent; report: LoadReport }> {
   const checkpoint = await readCheckpointFile(file);
   const { loadWeightsInto } = await import('@det/runner');
   // Loaded non-strictly so det, not the model, words the error.
@@ -46,7 +48,7 @@ export async function loadDetectorWeights(model: RunnerModel, file: string, stri
   if (strict && problems) {
     const arch = (checkpoint.meta?.config as { model?: { type?: string } } | undefined)?.model?.type;
     throw new DetError(
-      `checkpoint '${file}' does not fit the model${arch ? ` (the checkpoint was trained as '${arch}')` : ''}: ${problems}. ` +
+      `checkpoint '${file}' does not fit the model${arch && arch !== modelType ? ` (it was trained as a '${arch}', the config builds a '${modelType}')` : ''}: ${problems}. ` +
         'Is it from a different config or class count?',
     );
   }

@@ -63,6 +63,12 @@ describe('bad input', () => {
     expect(r.err.length).toBeLessThan(1200);
   });
 
+  it('a checkpoint of another detector type says which type it was trained as', async () => {
+    const yolo = path.join(__dirname, '..', '__fixtures__', 'configs', 'e2e', 'tiny_yolo.ts');
+    const r = await det('test', yolo, ckpt, '--plugin', '@det-contrib/yolo-head', ...tinyCfgOptions(dataRoot));
+    expectUserError(r, "(it was trained as a 'RetinaNet', the config builds a 'YOLOV3')", /missing from the checkpoint: bbox_head\.convs_bridge/);
+  });
+
   it('a config naming an unknown type suggests the nearest registered name', async () => {
     const r = await det('train', TINY_CONFIG, '--work-dir', path.join(root, 'typo'), ...tinyCfgOptions(dataRoot, 'model.backbone.type=TinyNett'));
     expectUserError(r, 'TinyNett', /[Dd]id you mean 'TinyNet'/, 'model.backbone');
