@@ -61,7 +61,7 @@ export type LoaderWithDataset = DataLoader & { dataset: DetDataset };
 
 export async function buildLoader(
   dataset: DetDataset,
-  options: { samplesPerGpu: number; workersPerGpu: number; shuffle: boolean; seed: number },
+  options: { samplesPerGpu: number; workersPerGpu: number; shuffle: boolean; seed: number; workerImports?: string[] },
 ): Promise<LoaderWithDataset> {
   const { buildDataLoader } = await import('@det/data');
   const loader = buildDataLoader(dataset, options) as LoaderWithDataset;

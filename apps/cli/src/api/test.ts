@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DetError, getLogger } from '@det/registry';
 import type { DetResult } from '@det/data';
@@ -9,6 +10,7 @@ import { prepareConfig } from '../prepare-config';
 import { buildDataset, buildDetector, buildLoader, loaderSettings } from './build';
 import { drawDetections } from './draw';
 import { withCommandLogger } from './run-logger';
+import { workerPluginModule } from './worker-plugins';
 import { loadDetectorWeights } from './weights';
 
 export interface TestOptions extends CommonOptions {
@@ -60,7 +62,10 @@ async function runTestDetector(configFile: string, checkpointFile: string, optio
 
   const dataset = buildDataset(resolved, 'test', { testMode: true }) as unknown as EvaluableDataset;
   const model = buildDetector(resolved, dataset.classes);
-  const loader = await buildLoader(dataset as never, { ...loaderSettings(resolved, 'test'), shuffle: false, seed: 0 });
+  // Workers of the test loader need the plugins too; their helper module goes to the temp folder.
+  const helperDir = fs.mkdtempSync(path.join(os.tmpdir(), 'det-test-'));
+  const workerPlugins = workerPluginModule(helperDir);
+  const loader = await buildLoader(dataset as never, { ...loaderSettings(resolved, 'test'), shuffle: false, seed: 0, workerImports: workerPlugins ? [workerPlugins] : undefined });
   try {
     await loadDetectorWeights(model, checkpointFile, true, String((resolved.config.model as { type?: string } | undefined)?.type));
     log.info(`testing ${dataset.length} images of ${path.basename(configFile)} with ${checkpointFile}`);
@@ -89,6 +94,7 @@ async function runTestDetector(configFile: string, checkpointFile: string, optio
   } finally {
     await loader.close();
     model.dispose();
+    fs.rmSync(helperDir, { recursive: true, force: true });
   }
 }
 

@@ -12,6 +12,7 @@ import { buildDataset, buildDetector, buildLoader, loaderSettings, type LoaderWi
 import { RunLogger } from './run-logger';
 import { loadDetectorWeights, describeLoadReport, readCheckpointFile } from './weights';
 import { defaultWorkDir } from './work-dir';
+import { workerPluginModule } from './worker-plugins';
 
 export interface TrainOptions extends CommonOptions {
   /** A checkpoint to resume from, or 'auto' for the newest one in the work dir. */
@@ -79,7 +80,8 @@ export async function trainDetector(configFile: string, options: TrainOptions = 
     model = buildDetector(resolved, classes);
     log.info(`model ${String((cfg.model as ComponentConfig).type)}: ${countParameters(model)} parameters, ${classes.length} classes`);
 
-    const trainSettings = loaderSettings(resolved, 'train');
+    const workerPlugins = workerPluginModule(workDir);
+    const trainSettings = { ...loaderSettings(resolved, 'train'), workerImports: workerPlugins ? [workerPlugins] : undefined };
     loaders.push(await buildLoader(trainSet, { ...trainSettings, shuffle: true, seed }));
     const workflow = ((cfg.workflow as WorkflowPhase[] | undefined) ?? [['train', 1]]) as WorkflowPhase[];
     if (workflow.some(([mode]) => mode === 'val')) {
@@ -95,7 +97,9 @@ export async function trainDetector(configFile: string, options: TrainOptions = 
     runLog.rename(path.join(workDir, `${runner.timestamp}.log`));
 
     runner.registerTrainingHooks(trainingHooks(cfg, runnerCfg.type === 'IterBasedRunner'));
-    const evalHook = options.validate === false ? undefined : await registerEvalHook(runner, resolved, seed, runnerCfg.type !== 'IterBasedRunner', evalLoaders);
+    const evalHook = options.validate === false
+      ? undefined
+      : await registerEvalHook(runner, resolved, seed, runnerCfg.type !== 'IterBasedRunner', evalLoaders, trainSettings.workerImports);
 
     const resumeFrom = await resumeTarget(options.resumeFrom ?? (cfg.resumeFrom as string | null | undefined) ?? undefined, workDir);
     const loadFrom = options.loadFrom ?? (cfg.loadFrom as string | null | undefined) ?? undefined;
@@ -153,13 +157,13 @@ function trainingHooks(cfg: Record<string, unknown>, iterBased: boolean): Traini
 
 /** EvalHook on the val split (test mode, batch 1 unless set), priority LOW as in MMDetection. */
 async function registerEvalHook(
-  runner: BaseRunner, resolved: ResolvedConfig, seed: number, byEpoch: boolean, opened: LoaderWithDataset[],
+  runner: BaseRunner, resolved: ResolvedConfig, seed: number, byEpoch: boolean, opened: LoaderWithDataset[], workerImports?: string[],
 ): Promise<unknown> {
   const cfg = resolved.config as Record<string, unknown>;
   const data = (cfg.data ?? {}) as Record<string, unknown>;
   if (!data.val) return undefined;
   const valSet = buildDataset(resolved, 'val', { testMode: true });
-  const dataloader = await buildLoader(valSet, { ...loaderSettings(resolved, 'val'), shuffle: false, seed });
+  const dataloader = await buildLoader(valSet, { ...loaderSettings(resolved, 'val'), shuffle: false, seed, workerImports });
   const evaluation = { ...((cfg.evaluation as Record<string, unknown> | undefined) ?? {}) };
   const hook = HOOKS.build({ type: 'EvalHook', byEpoch, ...evaluation, dataloader } as ComponentConfig, { keyPath: 'evaluation' });
   runner.registerHook(hook as Parameters<BaseRunner['registerHook']>[0], 'LOW');

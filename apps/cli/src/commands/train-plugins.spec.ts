@@ -46,6 +46,15 @@ describe('det train --plugin', () => {
     expect(stats()!.mosaics - before.mosaics).toBe(calls - 3);
   });
 
+  it('@det-contrib/mosaic with loader workers: the workers register the plugin too', async () => {
+    const workDir = path.join(root, 'mosaic-workers');
+    const r = await det('train', path.join(configs, 'tiny_mosaic.ts'), '--plugin', '@det-contrib/mosaic', '--work-dir', workDir, '--no-validate',
+      ...tinyCfgOptions(dataRoot, 'data.workersPerGpu=1'));
+    expect(r.err).not.toMatch(/det: (internal )?error/);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(workDir, '.det-worker-plugins.cjs'), 'utf8')).toContain('mosaic');
+  });
+
   it('@det-contrib/early-stopping: the hook ends the run early and writes its report', async () => {
     const workDir = path.join(root, 'early');
     const r = await det('train', path.join(configs, 'tiny_early_stop.ts'), '--plugin', '@det-contrib/early-stopping', '--work-dir', workDir, ...tinyCfgOptions(dataRoot));
