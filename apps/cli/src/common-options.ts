@@ -13,6 +13,9 @@ export interface CommonOptions {
   debug?: boolean;
 }
 
+/** Same list as @det/models' BACKEND_NAMES (kept literal so `det --help` need not load tfjs; a spec checks they agree). */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'native', 'webgpu', 'wasm', 'cpu'] as const;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function parseSeed(value: string): number {
@@ -24,7 +27,7 @@ function parseSeed(value: string): number {
 const OPTIONS: Record<CommonOptionName, () => Option> = {
   plugin: () => new Option('--plugin <name>', 'load a plugin (npm package or path); repeatable').argParser(collect),
   cfgOptions: () => new Option('--cfg-options <key=value...>', 'override config keys, e.g. optimizer.lr=0.01 data.samplesPerGpu=4'),
-  backend: () => new Option('--backend <name>', 'tensor backend: auto|tensorflow|wasm|cpu'),
+  backend: () => new Option('--backend <name>', 'tensor backend (auto picks tfjs-node, else native, else wasm)').choices(BACKEND_CHOICES),
   seed: () => new Option('--seed <n>', 'random seed').argParser(parseSeed),
   workDir: () => new Option('--work-dir <dir>', 'folder for logs, checkpoints and the resolved config'),
 };
