@@ -6,6 +6,7 @@ import { DistributedSampler } from '../samplers/distributed-sampler';
 import { GroupSampler } from '../samplers/group-sampler';
 import { SequentialSampler, type Sampler } from '../samplers/sampler';
 import { collate, type DetBatch } from './collate';
+import { EpochLookahead } from './epoch-lookahead';
 import { WorkerPool } from './worker-pool';
 
 export interface DataLoaderOptions {
@@ -76,10 +77,25 @@ export function buildDataLoader(dataset: DetDataset, options: DataLoaderOptions)
   if (workers > 0 && !datasetConfig) {
     throw new DetError('buildDataLoader: workersPerGpu > 0 needs a dataset built from a config (dataset.config())');
   }
-  let pool: WorkerPool | undefined;
+  // Started now rather than on the first batch: the workers load the packages and rebuild the
+  // dataset while the caller builds its model, instead of during the first iteration.
+  let pool: WorkerPool | undefined = workers > 0 ? new WorkerPool(workers, datasetConfig!, options.workerImports) : undefined;
   let epoch = 0;
 
   type Sample = CollectedSample | AugmentedSample;
+  const lookahead = new EpochLookahead<Sample>();
+  // Which epoch the next pass will run, for the look-ahead: runners call setEpoch(e + 1) between
+  // passes over a training loader; an evaluation loader is re-read at the same epoch.
+  let epochStep = (options.shuffle ?? true) ? 1 : 0;
+  let lastPassEpoch: number | undefined;
+  const indicesOf = (e: number): number[] => {
+    sampler.setEpoch(e);
+    try {
+      return sampler.indices();
+    } finally {
+      sampler.setEpoch(epoch);
+    }
+  };
   const load = (index: number, sampleSeedValue: number): Promise<Sample> => {
     if (workers === 0) return dataset.getItem(index, new Rng(sampleSeedValue)) as Promise<Sample>;
     pool ??= new WorkerPool(workers, datasetConfig!, options.workerImports);
@@ -98,9 +114,14 @@ export function buildDataLoader(dataset: DetDataset, options: DataLoaderOptions)
     },
     async *[Symbol.asyncIterator]() {
       const thisEpoch = epoch;
+      if (lastPassEpoch !== undefined && thisEpoch >= lastPassEpoch) epochStep = thisEpoch - lastPassEpoch;
+      lastPassEpoch = thisEpoch;
+      const nextEpoch = thisEpoch + epochStep;
       const indices = sampler.indices();
-      const pending: Promise<Sample>[] = [];
-      let issued = 0;
+      // Samples of this epoch that the previous pass already started (none if it guessed wrong).
+      const pending: Promise<Sample>[] = lookahead.claim(thisEpoch, indices);
+      let issued = pending.length;
+      let guessing = false;
       const fill = () => {
         while (issued < indices.length && pending.length < prefetch) {
           const p = load(indices[issued], sampleSeed(seed, thisEpoch, rank, issued));
@@ -108,6 +129,14 @@ export function buildDataLoader(dataset: DetDataset, options: DataLoaderOptions)
           pending.push(p);
           issued++;
         }
+        if (issued < indices.length) return;
+        // All of this epoch is on its way: spend the free prefetch slots on the next epoch's start.
+        if (!guessing) {
+          lookahead.begin(nextEpoch, nextEpoch === thisEpoch ? indices : indicesOf(nextEpoch));
+          guessing = true;
+        }
+        while (pending.length + lookahead.size < prefetch &&
+          lookahead.startNext((index, position) => load(index, sampleSeed(seed, nextEpoch, rank, position))));
       };
       let consumed = 0;
       while (consumed < indices.length) {

@@ -1,0 +1,140 @@
+import * as path from 'node:path';
+import { DATASETS, type ComponentConfig } from '@det/registry';
+import { buildDataLoader, type DataLoaderOptions, type DetBatch, type DetDataset, type SyntheticShapesDataset } from '../index';
+import { makeTmpDir } from '../datasets/__fixtures__/tmp';
+import { EpochLookahead } from './epoch-lookahead';
+
+const tmp = makeTmpDir('det-lookahead-');
+afterAll(() => tmp.cleanup());
+
+// Random flip + photometric noise: a sample loaded with another epoch's seed would differ.
+const PIPELINE: ComponentConfig[] = [
+  { type: 'LoadImageFromFile' },
+  { type: 'LoadAnnotations' },
+  { type: 'RandomFlip', flipRatio: 0.5 },
+  { type: 'PhotoMetricDistortion' },
+  { type: 'Normalize', mean: [0, 0, 0], std: [1, 1, 1] },
+  { type: 'Pad', sizeDivisor: 8 },
+  { type: 'DefaultFormatBundle' },
+  { type: 'Collect', keys: ['img', 'gtBboxes', 'gtLabels'] },
+];
+
+/** The dataset, with every getItem call recorded. */
+function counted(ds: DetDataset): DetDataset & { calls: number[] } {
+  const calls: number[] = [];
+  return {
+    calls, classes: ds.classes, length: ds.length, flag: ds.flag, getAnnInfo: (i) => ds.getAnnInfo(i),
+    getItem: (i, rng) => {
+      calls.push(i);
+      return ds.getItem(i, rng);
+    },
+  };
+}
+
+async function pass(loader: AsyncIterable<DetBatch>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of loader) {
+    out.push(JSON.stringify({
+      files: b.imgMetas.map((m) => path.basename(m.filename)),
+      flips: b.imgMetas.map((m) => m.flip),
+      sum: b.img.data.reduce((a, v) => a + v, 0).toFixed(3),
+    }));
+  }
+  return out;
+}
+
+async function freshPass(ds: DetDataset, opts: DataLoaderOptions, epoch: number): Promise<string[]> {
+  const loader = buildDataLoader(ds, opts);
+  loader.setEpoch(epoch);
+  return pass(loader);
+}
+
+describe('loader look-ahead into the next epoch', () => {
+  const N = 14;
+  let base: DetDataset;
+  beforeAll(() => {
+    base = DATASETS.build<SyntheticShapesDataset>({
+      type: 'SyntheticShapesDataset', dataRoot: path.join(tmp.dir, 'shapes'), numTrain: N, numVal: 2,
+      imageSize: [48, 40], objectSize: [8, 20], pipeline: PIPELINE,
+    });
+  });
+
+  it('starts the next epoch while the last batches are consumed and hands those samples to it unchanged', async () => {
+    const ds = counted(base);
+    const opts = { samplesPerGpu: 3, shuffle: true, seed: 5, prefetch: 4 };
+    const loader = buildDataLoader(ds, opts);
+    const epoch0 = await pass(loader);
+    const L = loader.sampler.length; // the group sampler pads each group to whole batches
+    // The whole epoch, plus `prefetch` samples of the epoch a runner asks for next.
+    expect(ds.calls).toHaveLength(L + 4);
+    loader.setEpoch(1);
+    const nextIndices = loader.sampler.indices();
+    expect(ds.calls.slice(L)).toEqual(nextIndices.slice(0, 4));
+    const epoch1 = await pass(loader);
+    expect(ds.calls).toHaveLength(2 * L + 4); // the four were used, not loaded again
+    expect(epoch1).toEqual(await freshPass(base, opts, 1));
+    expect(epoch0).toEqual(await freshPass(base, opts, 0));
+    expect(epoch1).not.toEqual(epoch0);
+  });
+
+  it('discards a wrong guess: a jump to another epoch loads that epoch from scratch', async () => {
+    const ds = counted(base);
+    const opts = { samplesPerGpu: 4, shuffle: true, seed: 9, prefetch: 6 };
+    const loader = buildDataLoader(ds, opts);
+    await pass(loader);
+    loader.setEpoch(3);
+    const epoch3 = await pass(loader);
+    expect(epoch3).toEqual(await freshPass(base, opts, 3));
+    const L = loader.sampler.length;
+    expect(ds.calls).toHaveLength(L + 6 + L + 6);
+  });
+
+  it('an evaluation loader (no shuffle, never setEpoch) re-reads the same epoch and reuses the look-ahead', async () => {
+    const ds = counted(base);
+    const loader = buildDataLoader(ds, { samplesPerGpu: 2, shuffle: false, prefetch: 4 });
+    const first = await pass(loader);
+    expect(ds.calls.slice(N)).toEqual([0, 1, 2, 3]);
+    const second = await pass(loader);
+    expect(second).toEqual(first);
+    expect(ds.calls).toHaveLength(2 * N + 4);
+  });
+
+  it('a failed look-ahead load surfaces in the pass that claims it, at its sample', async () => {
+    let failNext = false;
+    const ds: DetDataset = {
+      ...counted(base),
+      getItem: (i, rng) => (failNext && i === 0 ? Promise.reject(new Error(`sample ${i} is broken`)) : base.getItem(i, rng)),
+    };
+    const loader = buildDataLoader(ds, { samplesPerGpu: 2, shuffle: false, prefetch: 2 });
+    const batches: DetBatch[] = [];
+    for await (const b of loader) {
+      batches.push(b);
+      if (batches.length === 6) failNext = true; // sample 0 of the next pass is loaded from here on
+    }
+    await expect(pass(loader)).rejects.toThrow('sample 0 is broken');
+  });
+});
+
+describe('EpochLookahead', () => {
+  it('hands loads out only for the same epoch and index prefix, once', () => {
+    const la = new EpochLookahead<number>();
+    const started: number[] = [];
+    la.begin(2, [7, 3, 5]);
+    const load = (index: number) => {
+      started.push(index);
+      return Promise.resolve(index);
+    };
+    expect(la.startNext(load)).toBe(true);
+    expect(la.startNext(load)).toBe(true);
+    expect(started).toEqual([7, 3]);
+    expect(la.claim(2, [7, 4, 5])).toHaveLength(0); // another order: not these samples
+    la.begin(2, [7, 3, 5]);
+    la.startNext(load);
+    expect(la.claim(1, [7, 3, 5])).toHaveLength(0);
+    la.begin(2, [7, 3, 5]);
+    [1, 2, 3].forEach(() => la.startNext(load));
+    expect(la.startNext(load)).toBe(false); // all positions of the guessed epoch started
+    expect(la.claim(2, [7, 3, 5])).toHaveLength(3);
+    expect(la.claim(2, [7, 3, 5])).toHaveLength(0);
+  });
+});
