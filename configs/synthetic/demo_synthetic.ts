@@ -28,6 +28,7 @@ export default defineConfig({
   _base_: './retinanet_tiny_synthetic.ts',
   data: {
     samplesPerGpu: 8,
+    workersPerGpu: 1, // one decode thread: data_time ~1 % of an iteration vs ~5-7 % on the main thread (bench/README.md)
     train: {
       ...set,
       pipeline: [
