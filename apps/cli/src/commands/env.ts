@@ -1,18 +1,34 @@
 import type { Command } from 'commander';
-import { collectEnv, formatEnv } from '@det/registry';
+import { collectEnv, formatEnv, rootContainer, TENSOR_BACKEND } from '@det/registry';
 import { addCommonOptions, applyCommonOptions, type CommonOptions } from '../common-options';
 import { loadCoreLibs } from '../core-libs';
 import { printData, printJson } from '../io';
 
+/** Backend details for the report: what `auto` (or `--backend`) picked and which kernels run. */
+async function backendFacts(): Promise<Record<string, string>> {
+  const { backendInfo, webgpuAdapterInfo } = await import('@det/models');
+  const info = await backendInfo();
+  const facts: Record<string, string> = {
+    'Backend kernels': `${info.kernels}, ${info.threads || 'device'} thread(s), SIMD ${info.simd ? 'yes' : 'no'}`,
+    'Native addon': info.native.available ? info.native.detail : `unavailable (${info.native.detail})`,
+  };
+  if (info.name === 'webgpu') {
+    const gpu = await webgpuAdapterInfo();
+    facts['WebGPU adapter'] = gpu.available ? `${gpu.adapter}${gpu.software ? ' [software device]' : ''}` : gpu.reason;
+  }
+  return facts;
+}
+
 export function registerEnvCommand(program: Command): void {
   const cmd = program
     .command('env')
-    .description('print versions and machine facts (attach to bug reports)')
+    .description('print versions, machine facts and the tensor backend in use (attach to bug reports)')
     .option('--json', 'print JSON');
   addCommonOptions(cmd, ['plugin', 'backend']).action(async (options: CommonOptions & { json?: boolean }) => {
     await loadCoreLibs();
-    await applyCommonOptions(options);
-    const env = collectEnv();
+    // Report what a training run would use: `auto` unless --backend says otherwise.
+    await applyCommonOptions({ ...options, backend: options.backend ?? 'auto' });
+    const env = collectEnv({ extra: await backendFacts() });
     if (options.json) printJson(env);
     else printData(formatEnv(env).join('\n'));
   });
