@@ -12,7 +12,7 @@ const path = require('node:path');
 const here = __dirname;
 const outDir = path.join(here, 'build');
 const target = path.join(outDir, 'det_native.node');
-const sources = ['pool.cc', 'gemm.cc', 'gemm_generic.cc', 'gemm_avx2.cc', 'conv.cc', 'pool2d.cc', 'eltwise.cc', 'addon.cc'];
+const sources = ['pool.cc', 'gemm.cc', 'gemm_generic.cc', 'gemm_avx2.cc', 'conv.cc', 'pool2d.cc', 'eltwise.cc', 'gather.cc', 'addon.cc'];
 // Only the micro-kernel gets AVX2/FMA code; it is called after a runtime CPU check.
 const isaFlags = { 'gemm_avx2.cc': ['-mavx2', '-mfma'] };
 

@@ -8,6 +8,7 @@
 
 #include "conv.h"
 #include "eltwise.h"
+#include "gather.h"
 #include "gemm.h"
 #include "pool.h"
 #include "pool2d.h"
@@ -213,6 +214,28 @@ napi_value GatherPixels(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// gatherAxis(outer, axisDim, inner, x, indices: Int32Array, out) -> false when an index is out of range.
+napi_value GatherAxis(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6);
+  if (a.failed) return nullptr;
+  const long outer = a.integer(0), axis_dim = a.integer(1), inner = a.integer(2);
+  bool is_ta = false;
+  napi_is_typedarray(env, a.v[4], &is_ta);
+  napi_typedarray_type type = napi_float32_array;
+  size_t n_indices = 0;
+  void* idx = nullptr;
+  if (is_ta) napi_get_typedarray_info(env, a.v[4], &type, &n_indices, &idx, nullptr, nullptr);
+  if (!is_ta || type != napi_int32_array) { a.fail("argument 4 must be an Int32Array"); return nullptr; }
+  const float* x = a.f32(3, outer * axis_dim * inner);
+  float* out = a.f32(5, outer * static_cast<long>(n_indices) * inner);
+  if (a.failed) return nullptr;
+  const bool ok = det::gather_axis(outer, axis_dim, inner, x, static_cast<const int32_t*>(idx),
+                                   static_cast<long>(n_indices), out);
+  napi_value result;
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
 // Extent of a strided [rows × cols] view: the elements it may touch.
 long extent(long rows, long cols, long rs, long cs) { return (rows - 1) * rs + (cols - 1) * cs + 1; }
 
@@ -227,7 +250,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   const float* y = a.f32(6, extent(rows, cols, bs.row, bs.col));
   float* out = a.f32(9, rows * cols);
   if (a.failed) return nullptr;
-  if (op < 0 || op > 9) { a.fail("unknown binary op"); return nullptr; }
+  if (op < 0 || op > det::kLastBinaryOp) { a.fail("unknown binary op"); return nullptr; }
   det::binary(static_cast<det::BinaryOp>(op), rows, cols, x, as, y, bs, out);
   return undefined(env);
 }
@@ -266,7 +289,7 @@ napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
   const float* y = a.f32(4, extent_b);
   float* out = a.f32(6, size);
   if (a.failed) return nullptr;
-  if (op < 0 || op > 9) { a.fail("unknown binary op"); return nullptr; }
+  if (op < 0 || op > det::kLastBinaryOp) { a.fail("unknown binary op"); return nullptr; }
   det::binary_broadcast(static_cast<det::BinaryOp>(op), static_cast<int>(rank), shape, x, as, y, bs, out);
   return undefined(env);
 }
@@ -282,7 +305,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   const float* x = a.f32(1, static_cast<long>(n));
   const float alpha = static_cast<float>(a.num(2));
   if (a.failed) return nullptr;
-  if (op < 0 || op > 10) { a.fail("unknown unary op"); return nullptr; }
+  if (op < 0 || op > det::kLastUnaryOp) { a.fail("unknown unary op"); return nullptr; }
   det::unary(static_cast<det::UnaryOp>(op), static_cast<long>(n), x, alpha, out);
   return undefined(env);
 }
@@ -415,6 +438,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gatherPixels", nullptr, GatherPixels, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gatherAxis", nullptr, GatherAxis, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -13,6 +13,12 @@ namespace {
 // wait for it to be scheduled) than it saves on these memory-bound loops.
 constexpr long kGrain = 1 << 17;
 
+// Math.pow's rules where C's pow differs: a NaN exponent, and ±1 to an infinite power, give NaN.
+inline float js_pow(float x, float y) {
+  if (std::isnan(y) || (std::isinf(y) && std::fabs(x) == 1.f)) return NAN;
+  return static_cast<float>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+}
+
 template <typename F>
 void binary_loop(long rows, long cols, const float* a, Strides as, const float* b, Strides bs, float* out, F f) {
   // Whole-tensor and scalar operands are flattened into one long range so the loop splits evenly.
@@ -146,6 +152,7 @@ void binary(BinaryOp op, long rows, long cols, const float* a, Strides as, const
       binary_loop(rows, cols, a, as, b, bs, out, [](float g, float x) { return 2.f * g * x; });
       break;
     case BinaryOp::First: binary_loop(rows, cols, a, as, b, bs, out, [](float x, float) { return x; }); break;
+    case BinaryOp::Pow: binary_loop(rows, cols, a, as, b, bs, out, js_pow); break;
     case BinaryOp::Minimum:
       binary_loop(rows, cols, a, as, b, bs, out, [](float x, float y) { return std::isnan(x) || x < y ? x : y; });
       break;
@@ -175,6 +182,7 @@ void binary_broadcast(BinaryOp op, int rank, const long* shape, const float* a, 
       broadcast_loop(rank, shape, a, as, b, bs, out, [](float g, float x) { return 2.f * g * x; });
       break;
     case BinaryOp::First: broadcast_loop(rank, shape, a, as, b, bs, out, [](float x, float) { return x; }); break;
+    case BinaryOp::Pow: broadcast_loop(rank, shape, a, as, b, bs, out, js_pow); break;
   }
 }
 
@@ -191,6 +199,7 @@ void unary(UnaryOp op, long n, const float* x, float alpha, float* out) {
     case UnaryOp::Sqrt: unary_loop(n, x, out, [](float v) { return std::sqrt(v); }); break;
     case UnaryOp::Rsqrt: unary_loop(n, x, out, [](float v) { return 1.f / std::sqrt(v); }); break;
     case UnaryOp::Abs: unary_loop(n, x, out, [](float v) { return std::fabs(v); }); break;
+    case UnaryOp::Log1p: unary_loop(n, x, out, [](float v) { return static_cast<float>(std::log1p(static_cast<double>(v))); }); break;
   }
 }
 

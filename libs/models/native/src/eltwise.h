@@ -7,9 +7,14 @@ namespace det {
 
 // ReluGrad = a·(b > 0) and SquareGrad = 2·a·b are the backward passes of ReLU and Square in one pass.
 // First = a (b ignored): a strided copy, i.e. Transpose through binary_broadcast's odometer.
-enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, SquaredDiff = 4, Maximum = 5, Minimum = 6, ReluGrad = 7, SquareGrad = 8, First = 9 };
+// Pow and Log1p follow JavaScript's Math.pow / Math.log1p (computed in double, rounded to float),
+// so they match the stock cpu kernels.
+enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, SquaredDiff = 4, Maximum = 5, Minimum = 6, ReluGrad = 7, SquareGrad = 8, First = 9,
+                      Pow = 10 };
+constexpr int kLastBinaryOp = 10;
 enum class UnaryOp { Relu = 0, Relu6 = 1, Square = 2, Neg = 3, Step = 4, Sigmoid = 5, Exp = 6, Log = 7,
-                     Sqrt = 8, Rsqrt = 9, Abs = 10 };
+                     Sqrt = 8, Rsqrt = 9, Abs = 10, Log1p = 11 };
+constexpr int kLastUnaryOp = 11;
 
 struct Strides { long row, col; };
 

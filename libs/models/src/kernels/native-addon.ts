@@ -14,6 +14,8 @@ export interface NativeAddon {
   avgPool(geometry: number[], x: Float32Array, y: Float32Array): void;
   avgPoolGrad(geometry: number[], dy: Float32Array, dx: Float32Array): void;
   gatherPixels(dims: number[], rows: Float32Array, cols: Float32Array, x: Float32Array, y: Float32Array): void;
+  /** x as [outer, axisDim, inner] gathered along the middle axis; false (out untouched) when an index is out of range. */
+  gatherAxis(outer: number, axisDim: number, inner: number, x: Float32Array, indices: Int32Array, out: Float32Array): boolean;
   binary(op: number, rows: number, cols: number, a: Float32Array, aRow: number, aCol: number,
     b: Float32Array, bRow: number, bCol: number, out: Float32Array): void;
   binaryBroadcast(op: number, shape: number[], a: Float32Array, aStrides: number[], b: Float32Array,

@@ -7,6 +7,7 @@ import { nativeMatMulKernel } from './native-matmul-kernel';
 import { nativePoolKernels } from './native-pool-kernels';
 import { nativeElementwiseKernels } from './native-elementwise-kernels';
 import { nativeReduceKernels } from './native-reduce-kernels';
+import { nativeGatherKernel } from './native-gather-kernel';
 import { installBatchNormGradient, nativeBatchNormKernels } from './native-batchnorm';
 import { installNativeGradients, nativeGradientKernels } from './native-gradients';
 import { attachBufferPool } from './buffer-pool';
@@ -50,6 +51,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
       ...nativePoolKernels(addon, fallback),
       ...nativeElementwiseKernels(addon, fallback),
       ...nativeReduceKernels(addon, fallback),
+      nativeGatherKernel(addon, fallback),
       ...nativeBatchNormKernels(addon, fallback),
       ...nativeGradientKernels(addon),
     ];
