@@ -92,6 +92,8 @@ describe('EMAHook', () => {
     seenAtEpochEnd.forEach((v, k) => expect(v).toBeCloseTo(e[k], 6));
     // The raw weights sit in the hook while swapped.
     Array.from(ema.emaWeights()['fc.weight'].dataSync()).forEach((v, k) => expect(v).toBeCloseTo(wAfterStep[2][k], 6));
+    // the tensors a checkpoint reads to the host first (webgpu) are exactly the EMA values
+    expect(ema.stateTensors()).toEqual(Object.values(ema.emaWeights()));
     model.dispose();
   });
 });
