@@ -1,9 +1,10 @@
 // Train / test step time of the CPU-sized detectors (configs/_base_/models/*_tiny.ts) at the
 // demo's input size, per tfjs backend. Usage:
 //   node bench/models/run.cjs step [--backend native,wasm] [--batch 8] [--steps 5] [--model retinanet_tiny,fcos_tiny]
-//                                  [--size 320x240] [--profile]
+//                                  [--size 320x240] [--profile] [--profile-shapes]
 // --size WxH is the image size before pad-to-32; --profile prints wall time per tfjs kernel over the
-// timed steps, marking kernels that run as stock JS cpu kernels (no det native replacement).
+// timed steps, marking kernels that run as stock JS cpu kernels (no det native replacement);
+// --profile-shapes splits each kernel's row by its input shapes.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DETECTORS, Rng, loadConfig } from '@det/registry';
@@ -43,7 +44,7 @@ interface KernelTotal { ms: number; calls: number; stock: boolean }
  * stock cpu backend's is marked `stock` (it runs tfjs's JavaScript, not det's addon). Nested kernel
  * calls (a kernel calling another through the backend) are counted in both.
  */
-function profileKernels(backendName: string): Map<string, KernelTotal> {
+function profileKernels(backendName: string, byShape: boolean): Map<string, KernelTotal> {
   const totals = new Map<string, KernelTotal>();
   const cpuFuncs = new Set(tf.getKernelsForBackend('cpu').map((k) => k.kernelFunc));
   for (const config of tf.getKernelsForBackend(backendName)) {
@@ -55,10 +56,12 @@ function profileKernels(backendName: string): Map<string, KernelTotal> {
       kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => {
         const t0 = performance.now();
         const out = inner(args);
-        const entry = totals.get(config.kernelName) ?? { ms: 0, calls: 0, stock };
+        const shapes = byShape ? ' ' + Object.values(args.inputs).map((t) => `[${t?.shape ?? ''}]`).join('') : '';
+        const key = config.kernelName + shapes;
+        const entry = totals.get(key) ?? { ms: 0, calls: 0, stock };
         entry.ms += performance.now() - t0;
         entry.calls += 1;
-        totals.set(config.kernelName, entry);
+        totals.set(key, entry);
         return out;
       }) as tf.KernelFunc,
     });
@@ -68,9 +71,9 @@ function profileKernels(backendName: string): Map<string, KernelTotal> {
 
 function printProfile(totals: Map<string, KernelTotal>, steps: number): void {
   const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30);
-  console.log('  kernel                         ms/step  calls/step  runs as');
+  console.log('  ms/step  calls/step  runs as   kernel');
   for (const [name, t] of rows) {
-    console.log(`  ${name.padEnd(30)} ${(t.ms / steps).toFixed(1).padStart(7)} ${(t.calls / steps).toFixed(0).padStart(11)}  ${t.stock ? 'stock JS' : 'det'}`);
+    console.log(`  ${(t.ms / steps).toFixed(1).padStart(7)} ${(t.calls / steps).toFixed(1).padStart(11)}  ${(t.stock ? 'stock JS' : 'det').padEnd(8)} ${name}`);
   }
   totals.clear();
 }
@@ -82,10 +85,11 @@ async function main(): Promise<void> {
   const models = arg('model', 'retinanet_tiny,fcos_tiny').split(',');
   const [imgW, imgH] = arg('size', '320x240').split('x').map(Number);
   if (!(imgW > 0 && imgH > 0)) throw new Error(`--size must be WxH (e.g. 320x240), got ${arg('size', '')}`);
-  const profile = process.argv.includes('--profile');
+  const byShape = process.argv.includes('--profile-shapes');
+  const profile = byShape || process.argv.includes('--profile');
   for (const backend of backends) {
     const active = await selectBackend(backend);
-    const totals = profile ? profileKernels(active) : undefined;
+    const totals = profile ? profileKernels(active, byShape) : undefined;
     for (const name of models) {
       const cfg = loadConfig(path.resolve(__dirname, `../../configs/_base_/models/${name}.ts`)) as { model: Record<string, unknown> };
       const model = DETECTORS.build<SingleStageDetector>(setNumClasses({ ...cfg.model, rng: new Rng(0) }, 8) as never);

@@ -8,6 +8,7 @@ import { nativePoolKernels } from './native-pool-kernels';
 import { nativeElementwiseKernels } from './native-elementwise-kernels';
 import { nativeReduceKernels } from './native-reduce-kernels';
 import { nativeGatherKernel } from './native-gather-kernel';
+import { nativeSliceKernels } from './native-slice-kernels';
 import { installBatchNormGradient, nativeBatchNormKernels } from './native-batchnorm';
 import { installNativeGradients, nativeGradientKernels } from './native-gradients';
 import { attachBufferPool } from './buffer-pool';
@@ -52,6 +53,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
       ...nativeElementwiseKernels(addon, fallback),
       ...nativeReduceKernels(addon, fallback),
       nativeGatherKernel(addon, fallback),
+      ...nativeSliceKernels(addon, fallback),
       ...nativeBatchNormKernels(addon, fallback),
       ...nativeGradientKernels(addon),
     ];
