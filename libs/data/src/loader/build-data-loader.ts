@@ -88,12 +88,21 @@ export function buildDataLoader(dataset: DetDataset, options: DataLoaderOptions)
   // passes over a training loader; an evaluation loader is re-read at the same epoch.
   let epochStep = (options.shuffle ?? true) ? 1 : 0;
   let lastPassEpoch: number | undefined;
+  // The sampler's epoch however it is set (loader.setEpoch or loader.sampler.setEpoch), so that
+  // peeking at the next epoch's order can put it back.
+  let samplerEpoch = 0;
+  const setSamplerEpoch = sampler.setEpoch.bind(sampler);
+  sampler.setEpoch = (e: number) => {
+    samplerEpoch = e;
+    setSamplerEpoch(e);
+  };
   const indicesOf = (e: number): number[] => {
-    sampler.setEpoch(e);
+    const current = samplerEpoch;
+    setSamplerEpoch(e);
     try {
       return sampler.indices();
     } finally {
-      sampler.setEpoch(epoch);
+      setSamplerEpoch(current);
     }
   };
   const load = (index: number, sampleSeedValue: number): Promise<Sample> => {

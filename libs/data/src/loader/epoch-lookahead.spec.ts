@@ -89,6 +89,18 @@ describe('loader look-ahead into the next epoch', () => {
     expect(ds.calls).toHaveLength(L + 6 + L + 6);
   });
 
+  it('leaves a sampler epoch set directly (loader.sampler.setEpoch) in place after peeking at the next one', async () => {
+    const opts = { samplesPerGpu: 3, shuffle: true, seed: 2, prefetch: 4 };
+    const loader = buildDataLoader(base, opts);
+    loader.sampler.setEpoch(4);
+    const order = loader.sampler.indices();
+    await pass(loader);
+    expect(loader.sampler.indices()).toEqual(order);
+    const other = buildDataLoader(base, opts);
+    other.setEpoch(5);
+    expect(order).not.toEqual(other.sampler.indices()); // the peek did look at another order
+  });
+
   it('an evaluation loader (no shuffle, never setEpoch) re-reads the same epoch and reuses the look-ahead', async () => {
     const ds = counted(base);
     const loader = buildDataLoader(ds, { samplesPerGpu: 2, shuffle: false, prefetch: 4 });
