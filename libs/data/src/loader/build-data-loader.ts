@@ -85,7 +85,8 @@ export function buildDataLoader(dataset: DetDataset, options: DataLoaderOptions)
   type Sample = CollectedSample | AugmentedSample;
   const lookahead = new EpochLookahead<Sample>();
   // Which epoch the next pass will run, for the look-ahead: runners call setEpoch(e + 1) between
-  // passes over a training loader; an evaluation loader is re-read at the same epoch.
+  // passes over a training loader. An evaluation loader is re-read at the same epoch, maybe much
+  // later: it gets no look-ahead, which would hold decoded (possibly multi-view) images till then.
   let epochStep = (options.shuffle ?? true) ? 1 : 0;
   let lastPassEpoch: number | undefined;
   // The sampler's epoch however it is set (loader.setEpoch or loader.sampler.setEpoch), so that
@@ -138,10 +139,10 @@ export function buildDataLoader(dataset: DetDataset, options: DataLoaderOptions)
           pending.push(p);
           issued++;
         }
-        if (issued < indices.length) return;
+        if (issued < indices.length || nextEpoch === thisEpoch) return;
         // All of this epoch is on its way: spend the free prefetch slots on the next epoch's start.
         if (!guessing) {
-          lookahead.begin(nextEpoch, nextEpoch === thisEpoch ? indices : indicesOf(nextEpoch));
+          lookahead.begin(nextEpoch, indicesOf(nextEpoch));
           guessing = true;
         }
         while (pending.length + lookahead.size < prefetch &&
