@@ -135,6 +135,24 @@ describe('loader look-ahead into the next epoch', () => {
     loader.setEpoch(1);
     await expect(pass(loader)).rejects.toThrow(`sample ${victim} is broken`);
   });
+
+  it('a failed look-ahead load that is never claimed is dropped quietly', async () => {
+    let failing = false;
+    const ds: DetDataset = {
+      ...counted(base),
+      getItem: (i, rng) => (failing ? Promise.reject(new Error(`sample ${i} is broken`)) : base.getItem(i, rng)),
+    };
+    const loader = buildDataLoader(ds, { samplesPerGpu: 2, shuffle: true, seed: 4, prefetch: 2 });
+    let seen = 0;
+    for await (const b of loader) {
+      void b;
+      failing = ++seen === loader.length - 1;
+    }
+    failing = false;
+    loader.setEpoch(7); // not the guessed epoch 1
+    await new Promise((r) => setTimeout(r, 20)); // an unhandled rejection would surface meanwhile
+    expect((await pass(loader)).length).toBe(loader.length);
+  });
 });
 
 describe('EpochLookahead', () => {
