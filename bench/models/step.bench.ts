@@ -1,10 +1,12 @@
 // Train / test step time of the CPU-sized detectors (configs/_base_/models/*_tiny.ts) at the
 // demo's input size, per tfjs backend. Usage:
 //   node bench/models/run.cjs step [--backend native,wasm] [--batch 8] [--steps 5] [--model retinanet_tiny,fcos_tiny]
-//                                  [--size 320x240] [--profile] [--profile-shapes]
+//                                  [--size 320x240] [--profile] [--profile-shapes] [--stock-kernels Pow,GatherV2,...]
 // --size WxH is the image size before pad-to-32; --profile prints wall time per tfjs kernel over the
 // timed steps, marking kernels that run as stock JS cpu kernels (no det native replacement);
-// --profile-shapes splits each kernel's row by its input shapes.
+// --profile-shapes splits each kernel's row by its input shapes. --stock-kernels puts the named
+// kernels back to the stock JS cpu versions on the chosen backend (a before/after comparison of
+// native replacements in one checkout).
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DETECTORS, Rng, loadConfig } from '@det/registry';
@@ -69,6 +71,16 @@ function profileKernels(backendName: string, byShape: boolean): Map<string, Kern
   return totals;
 }
 
+/** Re-registers the stock cpu kernel for each name on `backendName` (undoing a native replacement). */
+function useStockKernels(backendName: string, names: string[]): void {
+  for (const name of names) {
+    const stock = tf.getKernel(name, 'cpu');
+    if (!stock) throw new Error(`--stock-kernels: the cpu backend has no kernel '${name}'`);
+    if (tf.getKernel(name, backendName)) tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...stock, backendName });
+  }
+}
+
 function printProfile(totals: Map<string, KernelTotal>, steps: number): void {
   const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30);
   console.log('  ms/step  calls/step  runs as   kernel');
@@ -89,6 +101,8 @@ async function main(): Promise<void> {
   const profile = byShape || process.argv.includes('--profile');
   for (const backend of backends) {
     const active = await selectBackend(backend);
+    const stockNames = arg('stock-kernels', '').split(',').filter(Boolean);
+    if (stockNames.length) useStockKernels(active, stockNames);
     const totals = profile ? profileKernels(active, byShape) : undefined;
     for (const name of models) {
       const cfg = loadConfig(path.resolve(__dirname, `../../configs/_base_/models/${name}.ts`)) as { model: Record<string, unknown> };

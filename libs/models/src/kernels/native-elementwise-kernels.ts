@@ -8,6 +8,8 @@ const BINARY: Record<string, number> = {
   [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3, [tf.SquaredDifference]: 4, [tf.Maximum]: 5, [tf.Minimum]: 6,
   [tf.Pow]: 10,
 };
+/** Addon binary op that copies its first operand. */
+const BINARY_COPY_FIRST = 9;
 const UNARY: Record<string, number> = {
   [tf.Relu]: 0, [tf.Relu6]: 1, [tf.Square]: 2, [tf.Neg]: 3, [tf.Step]: 4, [tf.Sigmoid]: 5, [tf.Exp]: 6, [tf.Log]: 7,
   [tf.Sqrt]: 8, [tf.Rsqrt]: 9, [tf.Abs]: 10, [tf.Log1p]: 11,
@@ -29,10 +31,12 @@ export function nativeElementwiseKernels(addon: NativeAddon, fallback: FallbackL
       const size = sizeOf(outShape);
       if (size === 0 || outShape.length > 8) return fallback(name)(args);
       const out = allocateF32(backend, size);
-      if (name === tf.Pow && bv.length === 1 && bv[0] === 2 && av.length === size) {
+      if (name === tf.Pow && bv.length === 1 && (bv[0] === 2 || bv[0] === 1) && av.length === size) {
         // x² (focal loss's γ = 2) as one multiply: float·float is exact in double, so this rounds
-        // exactly like Math.pow(x, 2) and skips the much slower pow call.
-        addon.unary(UNARY[tf.Square], av, 0, out);
+        // exactly like Math.pow(x, 2) and skips the much slower pow call. x¹ (the γ = 2 gradient's
+        // pow(x, γ - 1)) is a copy.
+        if (bv[0] === 2) addon.unary(UNARY[tf.Square], av, 0, out);
+        else addon.binary(BINARY_COPY_FIRST, 1, size, av, size, 1, av, size, 1, out);
         return backend.makeTensorInfo(outShape, 'float32', out);
       }
       const sa = channelStrides(a.shape, outShape), sb = channelStrides(b.shape, outShape);

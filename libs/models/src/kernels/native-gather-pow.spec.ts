@@ -55,6 +55,7 @@ describeNative('native Pow / Log1p / GatherV2 match the stock cpu backend', () =
       return [
         tf.pow(base, tf.mul(t([4, 6, 9], 2), 3)),
         tf.pow(base, tf.scalar(2)),
+        tf.pow(tf.mul(base, -3), tf.scalar(1)),
         tf.pow(base, tf.scalar(1.5)),
         tf.pow(tf.scalar(1.7), t([4, 6, 9], 3)),
         tf.pow(base, t([9], 4)),
@@ -71,6 +72,7 @@ describeNative('native Pow / Log1p / GatherV2 match the stock cpu backend', () =
       tf.pow(tf.tensor1d(a), tf.tensor1d(b)),
       // the x·x path of exponent 2: overflow, underflow, signed zero, denormals
       tf.pow(tf.tensor1d([NaN, Infinity, -Infinity, -0, 1e30, -1e-30, 3e-23, 1e-40]), tf.scalar(2)),
+      tf.pow(tf.tensor1d([NaN, Infinity, -Infinity, -0, 1e30, -1e-30, 3e-23, 1e-40]), tf.scalar(1)),
     ]);
   });
 
