@@ -32,7 +32,6 @@ export default defineConfig({
         inChannels: 64,
         fcOutChannels: 256,
         roiFeatSize: 7,
-        numClasses: 8,
         bboxCoder: { type: 'DeltaXYWHBBoxCoder', targetMeans: [0, 0, 0, 0], targetStds: [0.1, 0.1, 0.2, 0.2] },
         regClassAgnostic: false,
         lossCls: { type: 'CrossEntropyLoss', useSigmoid: false, lossWeight: 1.0 },

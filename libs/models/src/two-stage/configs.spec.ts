@@ -4,6 +4,7 @@ import { DETECTORS, loadConfig } from '@det/registry';
 import '../index';
 import { FasterRCNN } from './two-stage-detector';
 import { useTrainingBackend } from './__fixtures__/training-backend';
+import { setNumClasses } from '../detectors/set-num-classes'; // numClasses comes from the dataset (8 synthetic classes)
 
 beforeAll(async () => {
   await useTrainingBackend();
@@ -34,7 +35,7 @@ describe('Faster R-CNN configs', () => {
 
   it('faster_rcnn_tiny_synthetic builds, runs a forward test on one 240×320 image and cleans up', async () => {
     const cfg = await loadConfig(configPath('faster_rcnn/faster_rcnn_tiny_synthetic.ts'));
-    const model = DETECTORS.build<FasterRCNN>(cfg.model as never, { keyPath: 'model' });
+    const model = DETECTORS.build<FasterRCNN>(setNumClasses(cfg.model as Record<string, unknown>, 8) as never, { keyPath: 'model' });
     model.eval();
     const before = tf.memory().numTensors;
     const meta = { filename: 'x', oriShape: [240, 320, 3], imgShape: [240, 320, 3], padShape: [256, 320, 3], scaleFactor: [1, 1, 1, 1], flip: false } as const;

@@ -7,6 +7,7 @@ import { tinyFasterRcnnCfg } from './__fixtures__/tiny-faster-rcnn';
 import { sgdStep, syntheticBatch } from '../detectors/__fixtures__/tiny';
 
 import { useTrainingBackend } from './__fixtures__/training-backend';
+import { setNumClasses } from '../detectors/set-num-classes'; // numClasses comes from the dataset (8 synthetic classes)
 
 let backend = '';
 beforeAll(async () => {
@@ -70,7 +71,7 @@ describe('configs/faster_rcnn/faster_rcnn_tiny_synthetic.ts in CI size', () => {
       cfgOptions: ['model.trainCfg.rpnProposal.nmsPre=100', 'model.trainCfg.rpnProposal.maxPerImg=30', 'model.trainCfg.rpn.sampler.num=64'],
     });
     setGlobalSeed(0);
-    const model = DETECTORS.build<FasterRCNN>(cfg.model as never, { keyPath: 'model' });
+    const model = DETECTORS.build<FasterRCNN>(setNumClasses(cfg.model as Record<string, unknown>, 8) as never, { keyPath: 'model' });
     const batch = syntheticBatch(64, [[[8, 10, 40, 44]], [[30, 20, 60, 52], [4, 30, 28, 60]]], [[2], [1, 0]]);
     const state = new Map<string, tf.Tensor>();
     const losses: number[] = [];
