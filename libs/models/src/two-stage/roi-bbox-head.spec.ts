@@ -55,13 +55,13 @@ describe('Shared2FCBBoxHead / RoIBBoxHead', () => {
     h.dispose();
   });
 
-  it('getBboxes: softmax, per-class decode clipped to the image, rescale, score threshold, class-wise NMS', () => {
+  it('getBboxes: softmax, per-class decode clipped to the image, rescale, score threshold, class-wise NMS', async () => {
     const h = head();
     const rois = Float32Array.from([0, 10, 10, 30, 30, /**/ 0, 11, 11, 31, 31, /**/ 0, 50, 50, 70, 90]);
     const clsScore = tf.tensor2d([[3, 0, 0], [2.5, 0, 0], [0, 0, 3]]);
     const bboxPred = tf.zeros([3, 8]) as tf.Tensor2D;
     const m = meta(80, 80, { scaleFactor: [2, 2, 2, 2] });
-    const det = h.getBboxes(rois, { clsScore: clsScore as tf.Tensor2D, bboxPred }, m, true, { scoreThr: 0.3, nms: { type: 'nms', iouThreshold: 0.5 }, maxPerImg: 10 });
+    const det = await h.getBboxes(rois, { clsScore: clsScore as tf.Tensor2D, bboxPred }, m, true, { scoreThr: 0.3, nms: { type: 'nms', iouThreshold: 0.5 }, maxPerImg: 10 });
     const p = (l: number[]) => Math.exp(l[0]) / l.reduce((s, v) => s + Math.exp(v), 0);
     // roi 1 is suppressed by roi 0 (same class, IoU 0.82); roi 2 is background; roi 0/1 class-1 scores are below 0.3
     expect(Array.from(det.labels)).toEqual([0]);

@@ -109,24 +109,39 @@ export abstract class RoIBBoxHead extends Module {
     return gatherRowsWithGrad(tf.reshape(bboxPred, [-1, 4]) as tf.Tensor2D, flatRows);
   }
 
-  /** Softmax scores and decoded boxes of one image's RoIs (k×5 rows of that image), clipped to imgShape. */
-  rawDetections(rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, rescale: boolean): RawRoiDetections {
+  /**
+   * Softmax scores and decoded boxes of one image's RoIs (k×5 rows of that image), clipped to
+   * imgShape. Read back with `await data()` (webgpu has no synchronous reads).
+   */
+  async rawDetections(rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, rescale: boolean): Promise<RawRoiDetections> {
     const k = rois.length / 5;
     const [scores, boxes] = tf.tidy(() => {
       const s = tf.softmax(outs.clsScore);
       if (k === 0) return [s, tf.zeros([0, 4])];
-      const priors = tf.slice(tf.tensor2d(rois, [k, 5]), [0, 1], [-1, 4]) as tf.Tensor2D;
+      const priors = tf.tensor2d(roiBoxes(rois), [k, 4]);
       return [s, this.bboxCoder.decode(priors, outs.bboxPred, { maxShape: meta.imgShape.slice(0, 2) })];
     });
-    const out: RawRoiDetections = { bboxes: Float32Array.from(boxes.dataSync() as Float32Array), scores: Float32Array.from(scores.dataSync() as Float32Array) };
-    tf.dispose([scores, boxes]);
-    if (rescale) out.bboxes = rescaleBoxes(out.bboxes, meta);
-    return out;
+    try {
+      const [b, s] = await Promise.all([boxes.data(), scores.data()]);
+      const out: RawRoiDetections = { bboxes: Float32Array.from(b as Float32Array), scores: Float32Array.from(s as Float32Array) };
+      if (rescale) out.bboxes = rescaleBoxes(out.bboxes, meta);
+      return out;
+    } finally {
+      tf.dispose([scores, boxes]);
+    }
   }
 
   /** Detections of one image: softmax, decode, optional rescale to the original frame, multiclass NMS. */
-  getBboxes(rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, rescale: boolean, cfg: RcnnTestCfg): DetResult {
-    const raw = this.rawDetections(rois, outs, meta, rescale);
+  async getBboxes(rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, rescale: boolean, cfg: RcnnTestCfg): Promise<DetResult> {
+    const raw = await this.rawDetections(rois, outs, meta, rescale);
     return multiclassNms(raw.bboxes, raw.scores, this.numClasses, cfg);
   }
+}
+
+/** The x1y1x2y2 columns of k×5 rois (batch index dropped), on the host. */
+function roiBoxes(rois: Float32Array): Float32Array {
+  const k = rois.length / 5;
+  const out = new Float32Array(k * 4);
+  for (let r = 0; r < k; r++) out.set(rois.subarray(r * 5 + 1, r * 5 + 5), r * 4);
+  return out;
 }

@@ -47,6 +47,31 @@ describe('RPNHead proposals', () => {
     h.dispose();
   });
 
+  it('getProposalsAsync returns what getProposals does, for every image, and leaves no tensors', async () => {
+    const h = head();
+    // two images, random logits and deltas: the async read path must follow the same steps
+    const outs = {
+      clsScores: [tf.randomNormal([2, 2, 2, 1], 0, 1, 'float32', 3), tf.randomNormal([2, 1, 1, 1], 0, 1, 'float32', 4)],
+      bboxPreds: [tf.randomNormal([2, 2, 2, 4], 0, 0.5, 'float32', 5), tf.randomNormal([2, 1, 1, 4], 0, 0.5, 'float32', 6)],
+    };
+    const cfg = { nmsPre: 3, maxPerImg: 4, nms: { type: 'nms', iouThreshold: 0.5 }, minBboxSize: 0 };
+    const metas = [meta(16, 16), meta(12, 16)];
+    const before = tf.memory().numTensors;
+    const sync = h.getProposals(outs, metas, cfg);
+    const viaAsync = await h.getProposalsAsync(outs, metas, cfg);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(viaAsync).toHaveLength(2);
+    viaAsync.forEach((p, i) => {
+      expect(p.scores.length).toBeGreaterThan(0);
+      expect(Array.from(p.bboxes)).toEqual(Array.from(sync[i].bboxes));
+      expect(Array.from(p.scores)).toEqual(Array.from(sync[i].scores));
+    });
+    // image 1 is 12 px tall: its boxes are clipped there, so the two images differ
+    expect(Math.max(...Array.from(viaAsync[1].bboxes).filter((_, j) => j % 4 === 3))).toBeLessThanOrEqual(12);
+    tf.dispose([...outs.clsScores, ...outs.bboxPreds]);
+    h.dispose();
+  });
+
   it('loss keys are loss_rpn_cls / loss_rpn_bbox and ignore gt labels', () => {
     const h = HEADS.build<RPNHead>({
       type: 'RPNHead', inChannels: 2, featChannels: 2, numClasses: 80,

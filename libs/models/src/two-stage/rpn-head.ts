@@ -59,12 +59,21 @@ export class RPNHead extends AnchorHead {
     return { loss_rpn_cls: loss_cls, loss_rpn_bbox: loss_bbox };
   }
 
-  /** Per-anchor objectness probability of image `i` at level `l` (sigmoid, or softmax's foreground column 0). */
-  private levelScores(clsScore: tf.Tensor, i: number): Float32Array {
+  /** Per-anchor objectness probability of image `i` at one level (sigmoid, or softmax's foreground column 0). */
+  private levelScores(clsScore: tf.Tensor, i: number): tf.Tensor {
     return tf.tidy(() => {
       const logits = tf.reshape(tf.slice(clsScore, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, this.clsOutChannels]);
-      const probs = this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, 1]);
-      return probs.dataSync() as Float32Array;
+      return this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, 1]);
+    });
+  }
+
+  /** The picked anchors of image `i` at level `l`, decoded with their deltas and clipped to the image. */
+  private decodePicked(bboxPred: tf.Tensor, i: number, levelAnchors: Float32Array, prior: Int32Array, meta: ImgMeta): tf.Tensor2D {
+    return tf.tidy(() => {
+      const deltas = tf.reshape(tf.slice(bboxPred, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, 4]);
+      const rows = tf.tensor1d(prior, 'int32');
+      const priors = tf.tensor2d(gatherRows(levelAnchors, 4, prior), [prior.length, 4]);
+      return this.bboxCoder.decode(priors, tf.gather(deltas, rows) as tf.Tensor2D, { maxShape: meta.imgShape.slice(0, 2) });
     });
   }
 
@@ -72,28 +81,77 @@ export class RPNHead extends AnchorHead {
    * Proposals per image (network-input frame): per level the `nmsPre` best anchors by objectness
    * are decoded (clipped to the image), then finishProposals filters, runs NMS and caps.
    * `cfg` defaults to testCfg (MMDetection passes train_cfg.rpn_proposal while training).
+   * Reads synchronously (the training loss runs inside tf.variableGrads); the test path uses
+   * getProposalsAsync, which webgpu needs.
    */
   getProposals(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg = this.testCfg): Proposals[] {
+    return this.proposalsWith(outs, imgMetas, cfg, readSync);
+  }
+
+  /** getProposals with `await data()` reads only (no synchronous tensor read-back). */
+  async getProposalsAsync(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg = this.testCfg): Promise<Proposals[]> {
+    const out: Proposals[] = [];
+    // generator-driven: the same steps as getProposals, each read awaited
+    for (const steps of this.proposalSteps(outs, imgMetas, cfg)) {
+      let next = steps.next();
+      while (!next.done) next = steps.next(await readAsync(next.value));
+      out.push(next.value);
+    }
+    return out;
+  }
+
+  private proposalsWith(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg, read: (t: tf.Tensor) => Float32Array): Proposals[] {
+    return this.proposalSteps(outs, imgMetas, cfg).map((steps) => {
+      let next = steps.next();
+      while (!next.done) next = steps.next(read(next.value));
+      return next.value;
+    });
+  }
+
+  /**
+   * One generator per image: it yields each tensor it needs on the host (the caller reads and
+   * disposes it, synchronously or not) and returns the image's proposals.
+   */
+  private proposalSteps(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg): Generator<tf.Tensor, Proposals, Float32Array>[] {
     const { clsScores, bboxPreds } = outs;
     const sizes = featmapSizes(clsScores);
-    const nmsPre = checkProposalCfg(cfg, `${this.constructor.name} proposal cfg`).nmsPre;
+    const where = `${this.constructor.name} proposal cfg`;
+    const nmsPre = checkProposalCfg(cfg, where).nmsPre;
     const anchors = sizes.map((s, l) => this.priorGenerator.singleLevelGridPriorsData(s, l));
-    return imgMetas.map((meta, i) => {
-      const levels: LevelCandidates[] = sizes.map((_, l) => {
-        // scoreThr -Infinity: every anchor is a candidate, ranked by score (ties: lower index first)
-        const picked = topCandidates(this.levelScores(clsScores[l], i), 1, -Infinity, nmsPre);
-        if (picked.prior.length === 0) return { bboxes: new Float32Array(0), scores: picked.scores };
-        const boxes = tf.tidy(() => {
-          const deltas = tf.reshape(tf.slice(bboxPreds[l], [i, 0, 0, 0], [1, -1, -1, -1]), [-1, 4]);
-          const rows = tf.tensor1d(picked.prior, 'int32');
-          const priors = tf.tensor2d(gatherRows(anchors[l], 4, picked.prior), [picked.prior.length, 4]);
-          return this.bboxCoder.decode(priors, tf.gather(deltas, rows) as tf.Tensor2D, { maxShape: meta.imgShape.slice(0, 2) });
-        });
-        const bboxes = Float32Array.from(boxes.dataSync() as Float32Array);
-        boxes.dispose();
-        return { bboxes, scores: picked.scores };
-      });
-      return finishProposals(levels, cfg, `${this.constructor.name} proposal cfg`);
-    });
+    const self = this;
+    return imgMetas.map((meta, i) =>
+      (function* (): Generator<tf.Tensor, Proposals, Float32Array> {
+        const levels: LevelCandidates[] = [];
+        for (let l = 0; l < sizes.length; l++) {
+          const scores: Float32Array = yield self.levelScores(clsScores[l], i);
+          // scoreThr -Infinity: every anchor is a candidate, ranked by score (ties: lower index first)
+          const picked = topCandidates(scores, 1, -Infinity, nmsPre);
+          if (picked.prior.length === 0) {
+            levels.push({ bboxes: new Float32Array(0), scores: picked.scores });
+            continue;
+          }
+          const bboxes: Float32Array = yield self.decodePicked(bboxPreds[l], i, anchors[l], picked.prior, meta);
+          levels.push({ bboxes, scores: picked.scores });
+        }
+        return finishProposals(levels, cfg, where);
+      })(),
+    );
+  }
+}
+
+/** Host copy of `t`, which is disposed. */
+function readSync(t: tf.Tensor): Float32Array {
+  try {
+    return Float32Array.from(t.dataSync() as Float32Array);
+  } finally {
+    t.dispose();
+  }
+}
+
+async function readAsync(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return Float32Array.from((await t.data()) as Float32Array);
+  } finally {
+    t.dispose();
   }
 }

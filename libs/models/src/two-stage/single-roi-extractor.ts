@@ -23,12 +23,6 @@ export interface SingleRoIExtractorOptions {
 }
 
 /**
- * The native kernel path keeps tensors in JS memory like the cpu backend, so roiAlign's host
- * kernel applies there too (its 'auto' choice covers only cpu and wasm).
- */
-const hostImpl = (): 'typed' | undefined => (tf.getBackend() === 'native' ? 'typed' : undefined);
-
-/**
  * MMDetection's SingleRoIExtractor: each RoI is pooled from one level (mapRoiLevels) with
  * RoIAlign at spatialScale = 1/stride. Input rois are k×5 (batchIdx, x1, y1, x2, y2) in the
  * network-input frame; output [k, ph, pw, C] (NHWC), differentiable w.r.t. the features.
@@ -87,8 +81,9 @@ export class SingleRoIExtractor {
         if (members.length === 0) continue;
         const lvlRois = new Float32Array(members.length * 5);
         members.forEach((r, j) => lvlRois.set(rois.subarray(r * 5, r * 5 + 5), j * 5));
-        pooled.push(roiAlign(feats[l] as tf.Tensor4D, tf.tensor2d(lvlRois, [members.length, 5]), {
-          outputSize: this.outputSize, spatialScale: 1 / this.featmapStrides[l], samplingRatio: this.samplingRatio, aligned: this.aligned, impl: hostImpl(),
+        // host rois: roiAlign plans on them directly, no tensor to read back (webgpu-safe)
+        pooled.push(roiAlign(feats[l] as tf.Tensor4D, lvlRois, {
+          outputSize: this.outputSize, spatialScale: 1 / this.featmapStrides[l], samplingRatio: this.samplingRatio, aligned: this.aligned,
         }));
         order.push(...members);
       }

@@ -128,7 +128,7 @@ export class StandardRoIHead extends Module {
   }
 
   /** Detections per image from its proposals; in the original frame when `rescale`. */
-  simpleTest(feats: tf.Tensor[], proposals: Proposals[], imgMetas: ImgMeta[], rescale: boolean): DetResult[] {
+  simpleTest(feats: tf.Tensor[], proposals: Proposals[], imgMetas: ImgMeta[], rescale: boolean): Promise<DetResult[]> {
     return this.forEachImage(feats, proposals, imgMetas, (rois, outs, meta) => this.bboxHead.getBboxes(rois, outs, meta, rescale, this.testCfg));
   }
 
@@ -137,20 +137,19 @@ export class StandardRoIHead extends Module {
    * augmentation, scored there, mapped back, boxes and scores averaged over the augmentations,
    * then one multiclass NMS. Boxes are in the original frame, or in augs[0]'s when !rescale.
    */
-  augTest(featsPerAug: tf.Tensor[][], proposals: Proposals[], metasPerAug: ImgMeta[][], rescale: boolean): DetResult[] {
+  async augTest(featsPerAug: tf.Tensor[][], proposals: Proposals[], metasPerAug: ImgMeta[][], rescale: boolean): Promise<DetResult[]> {
     const n = proposals.length;
     const boxesPerImage: Float32Array[][] = Array.from({ length: n }, () => []);
     const scoresPerImage: Float32Array[][] = Array.from({ length: n }, () => []);
-    featsPerAug.forEach((feats, a) => {
+    for (let a = 0; a < featsPerAug.length; a++) {
       const metas = metasPerAug[a];
       const mapped = proposals.map((p, i) => ({ bboxes: mapToAug(p.bboxes, metas[i]), scores: p.scores }));
-      this.forEachImage(feats, mapped, metas, (rois, outs, meta, i) => {
-        const raw = this.bboxHead.rawDetections(rois, outs, meta, false);
+      await this.forEachImage(featsPerAug[a], mapped, metas, async (rois, outs, meta, i) => {
+        const raw = await this.bboxHead.rawDetections(rois, outs, meta, false);
         boxesPerImage[i].push(mapBackFromAug(raw.bboxes, meta));
         scoresPerImage[i].push(raw.scores);
-        return undefined;
       });
-    });
+    }
     return proposals.map((_, i) => {
       const det = multiclassNms(meanOf(boxesPerImage[i]), meanOf(scoresPerImage[i]), this.bboxHead.numClasses, this.testCfg);
       if (!rescale) det.bboxes = Float32Array.from(det.bboxes, (v, j) => v * metasPerAug[0][i].scaleFactor[j % 4]);
@@ -158,25 +157,32 @@ export class StandardRoIHead extends Module {
     });
   }
 
-  /** Runs the bbox head on every image's proposals at once, then hands each image its slice. */
-  private forEachImage<R>(feats: tf.Tensor[], proposals: Proposals[], imgMetas: ImgMeta[], fn: (rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, i: number) => R): R[] {
+  /** Runs the bbox head on every image's proposals at once, then hands each image its slice (one image at a time). */
+  private async forEachImage<R>(
+    feats: tf.Tensor[],
+    proposals: Proposals[],
+    imgMetas: ImgMeta[],
+    fn: (rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, i: number) => Promise<R>,
+  ): Promise<R[]> {
     const rois = bboxToRoi(proposals.map((p) => p.bboxes));
     const outs = this.bboxForward(feats, rois);
     try {
+      const results: R[] = [];
       let start = 0;
-      return imgMetas.map((meta, i) => {
+      for (let i = 0; i < imgMetas.length; i++) {
         const k = proposals[i].bboxes.length / 4;
         const slice = tf.tidy(() => ({
           clsScore: tf.slice(outs.clsScore, [start, 0], [k, -1]) as tf.Tensor2D,
           bboxPred: tf.slice(outs.bboxPred, [start, 0], [k, -1]) as tf.Tensor2D,
         }));
         try {
-          return fn(rois.subarray(start * 5, (start + k) * 5), slice, meta, i);
+          results.push(await fn(rois.subarray(start * 5, (start + k) * 5), slice, imgMetas[i], i));
         } finally {
           tf.dispose([slice.clsScore, slice.bboxPred]);
           start += k;
         }
-      });
+      }
+      return results;
     } finally {
       tf.dispose([outs.clsScore, outs.bboxPred]);
     }

@@ -6,7 +6,7 @@ import { groundTruth, imageTensor } from '../detectors/batch-tensors';
 import { LossDict } from '../detectors/parse-losses';
 import { DetBatch, DetResult, ImgMeta } from '../detectors/types';
 import { RPNHead } from './rpn-head';
-import { RpnProposalCfg } from './rpn-proposals';
+import { Proposals, RpnProposalCfg } from './rpn-proposals';
 import { RcnnTrainCfg, StandardRoIHead } from './standard-roi-head';
 import { RcnnTestCfg } from './multiclass-nms';
 import { mergeAugProposals } from './aug-mapping';
@@ -68,8 +68,8 @@ export class TwoStageDetector extends BaseDetector {
     if (options.neck) this.neck = this.addModule('neck', NECKS.build<FeatureModule>(options.neck, { keyPath: 'model.neck', defaults }));
     const rpnCfg = { ...options.rpnHead, trainCfg: this.trainCfg.rpn, testCfg: this.testCfg.rpn };
     this.rpnHead = this.addModule('rpn_head', HEADS.build<RPNHead>(rpnCfg, { keyPath: 'model.rpnHead', defaults }));
-    if (typeof (this.rpnHead as unknown as Record<string, unknown>).getProposals !== 'function') {
-      throw new DetError(`model.rpnHead: '${options.rpnHead.type}' has no getProposals() (use RPNHead or a subclass)`);
+    if (typeof (this.rpnHead as unknown as Record<string, unknown>).getProposalsAsync !== 'function') {
+      throw new DetError(`model.rpnHead: '${options.rpnHead.type}' has no getProposalsAsync() (use RPNHead or a subclass)`);
     }
     const roiCfg = { ...options.roiHead, trainCfg: this.trainCfg.rcnn, testCfg: this.testCfg.rcnn };
     this.roiHead = this.addModule('roi_head', HEADS.build<StandardRoIHead>(roiCfg, { keyPath: 'model.roiHead', defaults }));
@@ -102,48 +102,49 @@ export class TwoStageDetector extends BaseDetector {
     });
   }
 
-  simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): DetResult[] {
+  /** RPN proposals, then the RoI head; every read-back is `await data()` (webgpu-safe). */
+  async simpleTest(img: tf.Tensor, imgMetas: ImgMeta[], rescale: boolean): Promise<DetResult[]> {
     const feats = this.extractFeat(img);
     try {
-      const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
-      let proposals;
-      try {
-        proposals = this.rpnHead.getProposals(rpnOuts, imgMetas, this.testCfg.rpn);
-      } finally {
-        tf.dispose(Object.values(rpnOuts).flat());
-      }
-      return this.roiHead.simpleTest(feats, proposals, imgMetas, rescale);
+      const proposals = await this.proposals(feats, imgMetas);
+      return await this.roiHead.simpleTest(feats, proposals, imgMetas, rescale);
     } finally {
       tf.dispose(feats);
     }
   }
 
   /** Proposals of every augmentation merged in the original frame, then the RoI head's aug test. */
-  augTest(augs: DetBatch[], rescale: boolean): DetResult[] {
+  async augTest(augs: DetBatch[], rescale: boolean): Promise<DetResult[]> {
     const featsPerAug: tf.Tensor[][] = [];
     try {
-      const proposalsPerAug = augs.map((aug) => {
+      const proposalsPerAug: Proposals[][] = [];
+      for (const aug of augs) {
         const img = imageTensor(aug);
         try {
           const feats = this.extractFeat(img);
           featsPerAug.push(feats);
-          const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
-          try {
-            return this.rpnHead.getProposals(rpnOuts, aug.imgMetas, this.testCfg.rpn);
-          } finally {
-            tf.dispose(Object.values(rpnOuts).flat());
-          }
+          proposalsPerAug.push(await this.proposals(feats, aug.imgMetas));
         } finally {
           img.dispose();
         }
-      });
+      }
       const n = augs[0].imgMetas.length;
       const merged = Array.from({ length: n }, (_, i) =>
         mergeAugProposals(proposalsPerAug.map((p) => p[i]), augs.map((a) => a.imgMetas[i]), this.testCfg.rpn!),
       );
-      return this.roiHead.augTest(featsPerAug, merged, augs.map((a) => a.imgMetas), rescale);
+      return await this.roiHead.augTest(featsPerAug, merged, augs.map((a) => a.imgMetas), rescale);
     } finally {
       tf.dispose(featsPerAug.flat());
+    }
+  }
+
+  /** Test-time RPN proposals of one batch's features. */
+  private async proposals(feats: tf.Tensor[], imgMetas: ImgMeta[]): Promise<Proposals[]> {
+    const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
+    try {
+      return await this.rpnHead.getProposalsAsync(rpnOuts, imgMetas, this.testCfg.rpn);
+    } finally {
+      tf.dispose(Object.values(rpnOuts).flat());
     }
   }
 }
