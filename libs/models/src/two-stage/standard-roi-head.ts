@@ -3,7 +3,7 @@ import { BBOX_ASSIGNERS, BBOX_SAMPLERS, ComponentConfig, DetError, HEADS, ROI_EX
 import { InitRng, Module } from '../nn';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { GtInputs } from '../heads/dense-head';
-import { boxesTensor } from '../heads/head-utils';
+import { boxesTensor, gatherRows } from '../heads/head-utils';
 import { TargetComponents } from '../heads/anchor-targets';
 import { RoiSample, bboxToRoi, roiTargets } from './bbox-targets';
 import { RcnnTestCfg, multiclassNms } from './multiclass-nms';
@@ -82,22 +82,32 @@ export class StandardRoIHead extends Module {
     return this.targetParts;
   }
 
-  /** Assigns and samples one image's proposals; the boxes come back as typed arrays. */
+  /**
+   * Assigns and samples one image's proposals; the boxes come back as typed arrays. The assigner's
+   * host `assignData` is used when it has one, and the sampled boxes are gathered from host data:
+   * no tensor is read back (this runs inside the training loss, where webgpu cannot read).
+   */
   sampleImage(proposals: Proposals, gtBboxes: Float32Array, gtLabels: Int32Array, gtBboxesIgnore?: Float32Array): RoiSample {
     const { assigner, sampler } = this.components();
     const cands = boxesTensor(proposals.bboxes, 'proposals');
     const gt = boxesTensor(gtBboxes, 'gtBboxes');
-    const ignore = gtBboxesIgnore && gtBboxesIgnore.length ? boxesTensor(gtBboxesIgnore, 'gtBboxesIgnore') : undefined;
+    const ignoreData = gtBboxesIgnore && gtBboxesIgnore.length ? gtBboxesIgnore : undefined;
+    const ignore = ignoreData ? boxesTensor(ignoreData, 'gtBboxesIgnore') : undefined;
     try {
-      const assigned = assigner.assign(cands, gt, ignore, gtLabels);
+      const assigned = assigner.assignData
+        ? assigner.assignData(proposals.bboxes, gtBboxes, ignoreData, gtLabels)
+        : assigner.assign(cands, gt, ignore, gtLabels);
       const s = sampler.sample(assigned, cands, gt, gtLabels);
       try {
-        const read = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
+        // a sampler with addGtAsProposals prepends the gts to the candidates (and to the assignment)
+        const numCands = (assigned as { gtInds?: Int32Array }).gtInds?.length ?? proposals.bboxes.length / 4;
+        const gtPrepended = numCands === proposals.bboxes.length / 4 + gtBboxes.length / 4 && gtBboxes.length > 0;
+        const candData = gtPrepended ? concatBoxes(gtBboxes, proposals.bboxes) : proposals.bboxes;
         return {
-          posBboxes: read(s.posBboxes),
-          posGtBboxes: read(s.posGtBboxes),
+          posBboxes: gatherRows(candData, 4, s.posInds),
+          posGtBboxes: gatherRows(gtBboxes, 4, s.posAssignedGtInds),
           posGtLabels: Int32Array.from(s.posAssignedGtInds, (g) => gtLabels[g]),
-          negBboxes: read((s as unknown as { negBboxes: tf.Tensor }).negBboxes),
+          negBboxes: gatherRows(candData, 4, s.negInds),
         };
       } finally {
         s.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKBONES, ComponentConfig, DETECTORS, DetError, HEADS, NECKS } from '@det/registry';
 import { InitRng, Module } from '../nn';
-import { BaseDetector } from '../detectors/base-detector';
+import { BaseDetector, StepOutput } from '../detectors/base-detector';
 import { groundTruth, imageTensor } from '../detectors/batch-tensors';
 import { LossDict } from '../detectors/parse-losses';
 import { DetBatch, DetResult, ImgMeta } from '../detectors/types';
@@ -40,6 +40,9 @@ export interface TwoStageDetectorOptions {
 
 type FeatureModule = Module & { forward(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] };
 
+/** Backends whose tensors live in host memory: a synchronous read there is a copy at most. */
+const HOST_BACKENDS = new Set(['cpu', 'native', 'wasm']);
+
 const DEFAULT_RPN_TEST: RpnProposalCfg = { nmsPre: 1000, maxPerImg: 1000, nms: { type: 'nms', iouThreshold: 0.7 }, minBboxSize: 0 };
 
 /**
@@ -54,6 +57,8 @@ export class TwoStageDetector extends BaseDetector {
   readonly roiHead: StandardRoIHead;
   readonly trainCfg: TwoStageTrainCfg;
   readonly testCfg: TwoStageTestCfg;
+  /** Training proposals computed before the gradient scope (see withReadableProposals). */
+  private presetProposals?: Proposals[];
 
   constructor(readonly options: TwoStageDetectorOptions) {
     super();
@@ -90,16 +95,59 @@ export class TwoStageDetector extends BaseDetector {
 
   forwardTrain(img: tf.Tensor, batch: DetBatch): LossDict {
     const gt = { ...groundTruth(batch), imgMetas: batch.imgMetas };
-    const proposalCfg = this.trainCfg.rpnProposal ?? this.testCfg.rpn;
+    const preset = this.presetProposals;
     return tf.tidy(() => {
       const feats = this.extractFeat(img);
       const rpnOuts = this.rpnHead.forward(feats);
       const rpnLosses = this.rpnHead.loss(rpnOuts, gt);
       // proposals are plain numbers: no gradient flows from the RoI head into the RPN (as MMDetection)
-      const proposals = this.rpnHead.getProposals(rpnOuts, batch.imgMetas, proposalCfg);
+      const proposals = preset ?? this.rpnHead.getProposals(rpnOuts, batch.imgMetas, this.trainProposalCfg);
       const roiLosses = this.roiHead.forwardTrain(feats, proposals, gt);
       return { ...rpnLosses, ...roiLosses };
     });
+  }
+
+  override async trainStep(batch: DetBatch, optimizer?: unknown): Promise<StepOutput> {
+    return this.withReadableProposals(batch, () => super.trainStep(batch, optimizer));
+  }
+
+  override async valStep(batch: DetBatch): Promise<StepOutput> {
+    return this.withReadableProposals(batch, () => super.valStep(batch));
+  }
+
+  private get trainProposalCfg(): RpnProposalCfg | undefined {
+    return this.trainCfg.rpnProposal ?? this.testCfg.rpn;
+  }
+
+  /**
+   * The loss runs inside tf.variableGrads, which is synchronous, but its RoI sampling needs the
+   * RPN's proposals on the host. Host backends read them there (dataSync is a copy); elsewhere
+   * (webgpu) an extra gradient-free backbone + RPN pass computes them first with `await data()`,
+   * and forwardTrain uses those — the same numbers, since the weights do not change in between.
+   */
+  private async withReadableProposals<R>(batch: DetBatch, step: () => Promise<R>): Promise<R> {
+    if (HOST_BACKENDS.has(tf.getBackend())) return step();
+    const img = imageTensor(batch);
+    try {
+      const feats = this.extractFeat(img);
+      try {
+        const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
+        try {
+          this.presetProposals = await this.rpnHead.getProposalsAsync(rpnOuts, batch.imgMetas, this.trainProposalCfg);
+        } finally {
+          tf.dispose(Object.values(rpnOuts).flat());
+        }
+      } finally {
+        tf.dispose(feats);
+      }
+    } finally {
+      img.dispose();
+    }
+    try {
+      return await step();
+    } finally {
+      this.presetProposals = undefined;
+    }
   }
 
   /** RPN proposals, then the RoI head; every read-back is `await data()` (webgpu-safe). */

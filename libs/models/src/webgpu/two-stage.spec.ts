@@ -11,7 +11,7 @@ import type { DetResult } from '../detectors/types';
 import type { FasterRCNN } from '../two-stage/two-stage-detector';
 import { describeIfGpu, gpuSuite } from './testing/describe-if-gpu';
 
-// Faster R-CNN's test path on webgpu: RPN proposals, RoIAlign and the box head's post-processing
+// Faster R-CNN on webgpu: RPN proposals, RoI sampling, RoIAlign and the box head's post-processing
 // must not read tensors synchronously (the webgpu setup turns such a read into a DetError) and
 // must find what det's 'native' backend (an independent kernel implementation) finds.
 
@@ -47,7 +47,7 @@ function load(model: FasterRCNN, weights: WeightArrays): void {
 
 const image = () => syntheticBatch(64, [[[8, 10, 40, 44], [34, 30, 60, 58]]], [[2, 5]]);
 
-describeIfGpu(gpuSuite("det's Faster R-CNN test path on webgpu"), () => {
+describeIfGpu(gpuSuite("det's Faster R-CNN on webgpu"), () => {
   let trained: WeightArrays;
   beforeAll(async () => {
     // a few native SGD steps first: at initialisation every class scores ~1/9, and near-ties
@@ -99,5 +99,29 @@ describeIfGpu(gpuSuite("det's Faster R-CNN test path on webgpu"), () => {
       }
       expect(best).toBeLessThan(0.05);
     }
+  }, 300_000);
+
+  it('trainStep (proposals read before the gradient scope) gives the native backend\'s losses within 1e-3 relative', async () => {
+    const run = async (backend: string): Promise<Record<string, number>> => {
+      await selectBackend(backend);
+      const model = await build();
+      load(model, trained);
+      // the samplers draw from the global Rng: the same draws on both backends
+      setGlobalSeed(1);
+      const before = tf.memory().numTensors;
+      const out = await model.trainStep(image());
+      tf.dispose(Object.values(out.grads!));
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+      return out.logVars;
+    };
+    const native = await run('native');
+    const gpu = await run('webgpu');
+    const keys = ['loss', 'loss_rpn_cls', 'loss_rpn_bbox', 'loss_cls', 'loss_bbox', 'acc'];
+    const rel = keys.map((k) => Math.abs(gpu[k] - native[k]) / Math.max(Math.abs(native[k]), 1e-12));
+    console.log(`Faster R-CNN trainStep webgpu ${keys.map((k) => `${k} ${gpu[k].toFixed(6)}`).join(' ')} | native loss ${native.loss.toFixed(6)} | max rel ${Math.max(...rel).toExponential(2)}`);
+    keys.forEach((k) => expect(Number.isFinite(native[k])).toBe(true));
+    expect(native.loss_bbox).toBeGreaterThan(0);
+    expect(Math.max(...rel)).toBeLessThan(1e-3);
   }, 300_000);
 });
