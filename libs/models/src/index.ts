@@ -4,6 +4,8 @@ export * from './ops/iou-typed';
 export * from './ops/nms';
 export * from './ops/nms-async';
 export * from './ops/roi-align';
+// webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
+export * from './webgpu';
 // losses (registered in LOSSES)
 export * from './losses/reduce';
 export * from './losses/focal-loss';
@@ -27,8 +29,6 @@ export * from './bbox/samplers/sampling-result';
 export * from './bbox/samplers/base-sampler';
 export * from './bbox/samplers/random-sampler';
 export * from './bbox/samplers/pseudo-sampler';
-// webgpu: Dawn/WebGPU setup, adapter report and det kernel replacements (optional peer deps)
-export * from './webgpu';
 // nn: Module base (named params/buffers, state dicts) and layers
 export * from './nn';
 // backbones (BACKBONES): ResNet, TinyNet
