@@ -187,6 +187,24 @@ export abstract class BaseRunner {
     return this.optimizer.paramGroups.map((g) => g.momentum ?? g.betas?.[0] ?? 0);
   }
 
+  /**
+   * One iteration as both runners run it: before-hook, the step, after-hook, then whatever
+   * gradients no hook took are freed (also when a hook throws).
+   */
+  protected async iteration(batch: unknown, mode: 'train' | 'val'): Promise<void> {
+    const train = mode === 'train';
+    this.dataBatch = batch;
+    await this.callHook(train ? 'beforeTrainIter' : 'beforeValIter');
+    try {
+      await this.runIter(batch, train);
+      await this.callHook(train ? 'afterTrainIter' : 'afterValIter');
+      if (train) this.checkGradsTaken();
+    } finally {
+      this.releaseOutputs();
+      this.dataBatch = undefined;
+    }
+  }
+
   /** Runs one step and records its logVars; grads stay in `outputs` for the OptimizerHook. */
   protected async runIter(batch: unknown, trainMode: boolean): Promise<void> {
     const outputs = trainMode ? await this.model.trainStep(batch, this.optimizer) : await this.model.valStep(batch);

@@ -43,17 +43,8 @@ export class EpochBasedRunner extends BaseRunner {
     await this.callHook('beforeTrainEpoch');
     let i = 0;
     for await (const batch of iterate(dataLoader)) {
-      this.dataBatch = batch;
       this.innerIter = i;
-      await this.callHook('beforeTrainIter');
-      try {
-        await this.runIter(batch, true);
-        await this.callHook('afterTrainIter');
-        this.checkGradsTaken();
-      } finally {
-        this.releaseOutputs();
-        this.dataBatch = undefined;
-      }
+      await this.iteration(batch, 'train');
       this.iter++;
       i++;
       // A stop mid-epoch leaves the epoch unfinished: no afterTrainEpoch, no epoch increment.
@@ -70,16 +61,8 @@ export class EpochBasedRunner extends BaseRunner {
     await this.callHook('beforeValEpoch');
     let i = 0;
     for await (const batch of iterate(dataLoader)) {
-      this.dataBatch = batch;
       this.innerIter = i;
-      await this.callHook('beforeValIter');
-      try {
-        await this.runIter(batch, false);
-        await this.callHook('afterValIter');
-      } finally {
-        this.releaseOutputs();
-        this.dataBatch = undefined;
-      }
+      await this.iteration(batch, 'val');
       i++;
       if (this.stop) return;
     }

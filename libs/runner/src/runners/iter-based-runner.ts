@@ -118,17 +118,7 @@ export class IterBasedRunner extends BaseRunner {
     this.mode = 'train';
     this.dataLoader = dataLoader;
     this.epoch = it.epoch;
-    const batch = await it.next();
-    this.dataBatch = batch;
-    await this.callHook('beforeTrainIter');
-    try {
-      await this.runIter(batch, true);
-      await this.callHook('afterTrainIter');
-      this.checkGradsTaken();
-    } finally {
-      this.releaseOutputs();
-      this.dataBatch = undefined;
-    }
+    await this.iteration(await it.next(), 'train');
     this.innerIter++;
     this.iter++;
   }
@@ -139,16 +129,7 @@ export class IterBasedRunner extends BaseRunner {
     this.model.train(false);
     this.mode = 'val';
     this.dataLoader = dataLoader;
-    const batch = await it.next();
-    this.dataBatch = batch;
-    await this.callHook('beforeValIter');
-    try {
-      await this.runIter(batch, false);
-      await this.callHook('afterValIter');
-    } finally {
-      this.releaseOutputs();
-      this.dataBatch = undefined;
-    }
+    await this.iteration(await it.next(), 'val');
     this.innerIter++;
   }
 
