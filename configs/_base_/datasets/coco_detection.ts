@@ -8,6 +8,23 @@ import { defineConfig } from '@det/registry';
 const dataRoot = 'data/coco';
 const imgNormCfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], toRgb: true };
 
+const testPipeline = [
+  { type: 'LoadImageFromFile' },
+  {
+    type: 'MultiScaleFlipAug',
+    imgScale: [1333, 800],
+    flip: false,
+    transforms: [
+      { type: 'Resize', keepRatio: true },
+      { type: 'RandomFlip' },
+      { type: 'Normalize', ...imgNormCfg },
+      { type: 'Pad', sizeDivisor: 32 },
+      { type: 'DefaultFormatBundle' },
+      { type: 'Collect', keys: ['img'] },
+    ],
+  },
+];
+
 export default defineConfig({
   data: {
     samplesPerGpu: 2,
@@ -34,22 +51,7 @@ export default defineConfig({
       annFile: 'annotations/instances_val2017.json',
       imgPrefix: 'val2017/',
       testMode: true,
-      pipeline: [
-        { type: 'LoadImageFromFile' },
-        {
-          type: 'MultiScaleFlipAug',
-          imgScale: [1333, 800],
-          flip: false,
-          transforms: [
-            { type: 'Resize', keepRatio: true },
-            { type: 'RandomFlip' },
-            { type: 'Normalize', ...imgNormCfg },
-            { type: 'Pad', sizeDivisor: 32 },
-            { type: 'DefaultFormatBundle' },
-            { type: 'Collect', keys: ['img'] },
-          ],
-        },
-      ],
+      pipeline: testPipeline,
     },
     test: {
       type: 'CocoDataset',
@@ -57,22 +59,7 @@ export default defineConfig({
       annFile: 'annotations/instances_val2017.json',
       imgPrefix: 'val2017/',
       testMode: true,
-      pipeline: [
-        { type: 'LoadImageFromFile' },
-        {
-          type: 'MultiScaleFlipAug',
-          imgScale: [1333, 800],
-          flip: false,
-          transforms: [
-            { type: 'Resize', keepRatio: true },
-            { type: 'RandomFlip' },
-            { type: 'Normalize', ...imgNormCfg },
-            { type: 'Pad', sizeDivisor: 32 },
-            { type: 'DefaultFormatBundle' },
-            { type: 'Collect', keys: ['img'] },
-          ],
-        },
-      ],
+      pipeline: testPipeline,
     },
   },
   evaluation: { interval: 1, metric: 'bbox' },

@@ -7,6 +7,23 @@ const dataRoot = 'data/synthetic_shapes';
 const imgNormCfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], toRgb: true };
 const imgScale: [number, number] = [320, 240];
 
+const testPipeline = [
+  { type: 'LoadImageFromFile' },
+  {
+    type: 'MultiScaleFlipAug',
+    imgScale,
+    flip: false,
+    transforms: [
+      { type: 'Resize', keepRatio: true },
+      { type: 'RandomFlip' },
+      { type: 'Normalize', ...imgNormCfg },
+      { type: 'Pad', sizeDivisor: 32 },
+      { type: 'DefaultFormatBundle' },
+      { type: 'Collect', keys: ['img'] },
+    ],
+  },
+];
+
 export default defineConfig({
   data: {
     samplesPerGpu: 8,
@@ -31,44 +48,14 @@ export default defineConfig({
       dataRoot,
       split: 'val',
       testMode: true,
-      pipeline: [
-        { type: 'LoadImageFromFile' },
-        {
-          type: 'MultiScaleFlipAug',
-          imgScale,
-          flip: false,
-          transforms: [
-            { type: 'Resize', keepRatio: true },
-            { type: 'RandomFlip' },
-            { type: 'Normalize', ...imgNormCfg },
-            { type: 'Pad', sizeDivisor: 32 },
-            { type: 'DefaultFormatBundle' },
-            { type: 'Collect', keys: ['img'] },
-          ],
-        },
-      ],
+      pipeline: testPipeline,
     },
     test: {
       type: 'SyntheticShapesDataset',
       dataRoot,
       split: 'val',
       testMode: true,
-      pipeline: [
-        { type: 'LoadImageFromFile' },
-        {
-          type: 'MultiScaleFlipAug',
-          imgScale,
-          flip: false,
-          transforms: [
-            { type: 'Resize', keepRatio: true },
-            { type: 'RandomFlip' },
-            { type: 'Normalize', ...imgNormCfg },
-            { type: 'Pad', sizeDivisor: 32 },
-            { type: 'DefaultFormatBundle' },
-            { type: 'Collect', keys: ['img'] },
-          ],
-        },
-      ],
+      pipeline: testPipeline,
     },
   },
   evaluation: { interval: 1, metric: 'bbox' },

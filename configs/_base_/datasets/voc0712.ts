@@ -1,7 +1,7 @@
 import { defineConfig } from '@det/registry';
 
 // PASCAL VOC 2007+2012 trainval for training, VOC2007 test for evaluation (MMDetection's voc0712).
-// Point `dataRoot` at a VOCdevkit folder, e.g. --cfg-options data.train.0.dataRoot=/data/VOCdevkit/
+// Point `dataRoot` at a VOCdevkit folder, e.g. --cfg-options data.train.dataset.datasets.0.dataRoot=/data/VOCdevkit/ (and .1, data.val, data.test)
 const dataRoot = 'data/VOCdevkit/';
 const imgNormCfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], toRgb: true };
 const trainPipeline = [
