@@ -16,6 +16,7 @@ module.exports = {
       },
     ],
   },
+  setupFiles: [require.resolve('./tools/jest-quiet-tfjs.cjs')],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   testTimeout: 120000,
