@@ -1,7 +1,8 @@
 import { defineConfig } from '@det/registry';
 
 // Faster R-CNN R-50-FPN with MMDetection 2.x's hyper-parameters (configs/_base_/models/faster_rcnn_r50_fpn.py).
-// numClasses sits in roiHead.bboxHead (80 for COCO); the RPN is class-agnostic.
+// numClasses sits in roiHead.bboxHead and is filled from the dataset's classes (80 for COCO);
+// the RPN is class-agnostic.
 export default defineConfig({
   model: {
     type: 'FasterRCNN',
@@ -39,7 +40,6 @@ export default defineConfig({
         inChannels: 256,
         fcOutChannels: 1024,
         roiFeatSize: 7,
-        numClasses: 80,
         bboxCoder: { type: 'DeltaXYWHBBoxCoder', targetMeans: [0, 0, 0, 0], targetStds: [0.1, 0.1, 0.2, 0.2] },
         regClassAgnostic: false,
         lossCls: { type: 'CrossEntropyLoss', useSigmoid: false, lossWeight: 1.0 },

@@ -19,7 +19,8 @@ describe('Faster R-CNN configs', () => {
     const cfg = await loadConfig(configPath('faster_rcnn/faster_rcnn_r50_fpn_1x_coco.ts'));
     expect((cfg.model as Record<string, unknown>).type).toBe('FasterRCNN');
     expect((cfg.runner as Record<string, unknown>).maxEpochs).toBe(12);
-    const model = DETECTORS.build<FasterRCNN>(cfg.model as never, { keyPath: 'model' });
+    // numClasses comes from the dataset's classes (COCO: 80), as `det train` fills it
+    const model = DETECTORS.build<FasterRCNN>(setNumClasses(cfg.model as Record<string, unknown>, 80) as never, { keyPath: 'model' });
     const s = shapes(model);
     expect(s['rpn_head.rpn_conv.weight']).toEqual([3, 3, 256, 256]);
     expect(s['rpn_head.rpn_cls.weight']).toEqual([1, 1, 256, 3]);
