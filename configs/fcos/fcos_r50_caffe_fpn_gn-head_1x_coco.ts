@@ -5,49 +5,7 @@ import { defineConfig } from '@det/registry';
 const imgNormCfg = { mean: [103.53, 116.28, 123.675], std: [1.0, 1.0, 1.0], toRgb: false };
 
 export default defineConfig({
-  _base_: ['../_base_/datasets/coco_detection.ts', '../_base_/schedules/schedule_1x.ts', '../_base_/default_runtime.ts'],
-  model: {
-    type: 'FCOS',
-    backbone: {
-      type: 'ResNet',
-      depth: 50,
-      numStages: 4,
-      outIndices: [0, 1, 2, 3],
-      frozenStages: 1,
-      normCfg: { type: 'BN', requiresGrad: false },
-      normEval: true,
-      style: 'caffe',
-      initCfg: { type: 'Pretrained', checkpoint: 'open-mmlab://detectron/resnet50_caffe' },
-    },
-    neck: {
-      type: 'FPN',
-      inChannels: [256, 512, 1024, 2048],
-      outChannels: 256,
-      startLevel: 1,
-      addExtraConvs: 'on_output',
-      numOuts: 5,
-      reluBeforeExtraConvs: true,
-    },
-    bboxHead: {
-      type: 'FCOSHead',
-      numClasses: 80,
-      inChannels: 256,
-      stackedConvs: 4,
-      featChannels: 256,
-      strides: [8, 16, 32, 64, 128],
-      normCfg: { type: 'GN', numGroups: 32, requiresGrad: true },
-      lossCls: { type: 'FocalLoss', useSigmoid: true, gamma: 2.0, alpha: 0.25, lossWeight: 1.0 },
-      lossBbox: { type: 'IoULoss', lossWeight: 1.0 },
-      lossCenterness: { type: 'CrossEntropyLoss', useSigmoid: true, lossWeight: 1.0 },
-    },
-    trainCfg: {
-      assigner: { type: 'MaxIoUAssigner', posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, ignoreIofThr: -1 },
-      allowedBorder: -1,
-      posWeight: -1,
-      debug: false,
-    },
-    testCfg: { nmsPre: 1000, minBboxSize: 0, scoreThr: 0.05, nms: { type: 'nms', iouThreshold: 0.5 }, maxPerImg: 100 },
-  },
+  _base_: ['../_base_/models/fcos_r50_fpn.ts', '../_base_/datasets/coco_detection.ts', '../_base_/schedules/schedule_1x.ts', '../_base_/default_runtime.ts'],
   data: {
     samplesPerGpu: 2,
     workersPerGpu: 2,
