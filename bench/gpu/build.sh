@@ -11,10 +11,12 @@ rm -rf "$OUT" && mkdir -p "$OUT/node_modules/webgpu/dist/linux-x64"
 # register_all_gradients and the ops share it. @det/source: bundle @det/registry from source
 # (its lazily loaded @swc/core, used only to read .ts configs, stays out).
 npx esbuild bench/gpu/step-bench.ts --bundle --platform=node --target=node20 --format=cjs \
-  --main-fields=module,main --conditions=@det/source --external:webgpu --external:@swc/core \
+  --main-fields=module,main --conditions=@det/source --external:webgpu --external:@swc/core --external:esbuild \
   --outfile="$OUT/step-bench.cjs" --log-level=warning
 WG=node_modules/webgpu
 cp "$WG/package.json" "$WG/index.js" "$WG/LICENSE.md" "$OUT/node_modules/webgpu/"
 cp "$WG/dist/linux-x64/dawn.node" "$OUT/node_modules/webgpu/dist/linux-x64/"
-cp bench/gpu/run.sh bench/gpu/torch_step.py "$OUT/"
+cp bench/gpu/run.sh bench/gpu/torch_step.py bench/gpu/torch_retinanet.py "$OUT/"
+# the default RetinaNet config, resolved here (reading .ts configs needs @swc/core, not carried)
+node apps/cli/bin/det.js print-config configs/retinanet/retinanet_r50_fpn_1x_coco.ts --json > "$OUT/retinanet.json"
 du -sh "$OUT" | awk '{print "bench/gpu/dist: " $1}'

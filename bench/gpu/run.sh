@@ -5,8 +5,11 @@
 #   2. the same with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
 #   3. Conv2DBackpropFilter per layer, det vs tfjs
 #   4. a per-kernel GPU-time profile of one step at the largest batch (for the next kernel work)
-#   5. the same network in PyTorch CUDA, batch 2 and 16
-# then prints webgpu vs PyTorch ms/step and the ratio. JSON lines also go to $OUT/gpu-bench.jsonl.
+#   5. the same network in PyTorch CUDA, batch 2 and 16 (PyTorch defaults: cuDNN may use TF32;
+#      and again with strict float32, as WebGPU computes)
+#   6. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
+#      torchvision is there, the same network in PyTorch CUDA
+# then prints webgpu vs PyTorch ms/step and the ratios. JSON lines also go to $OUT/gpu-bench.jsonl.
 # Flags: BATCHES=2,16 SIZE=320 ITERS=10 (env). Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,15 +17,27 @@ BUNDLE=bench/gpu/dist/step-bench.cjs
 [ -f "$BUNDLE" ] || { echo "run.sh: $BUNDLE missing: run bench/gpu/build.sh first (where npm works)" >&2; exit 2; }
 if ! command -v node >/dev/null 2>&1 && [ -f .gpu-kit/env.sh ]; then source .gpu-kit/env.sh; fi
 BATCHES=${BATCHES:-2,16}; SIZE=${SIZE:-320}; ITERS=${ITERS:-10}
+RETINA=${RETINA:-2,800,1344}; IFS=, read -r RB RH RW <<< "$RETINA"; RITERS=${RITERS:-5}
 LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
 run() { echo "+ $*" >&2; timeout 150 "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
 
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --stock
-run node "$BUNDLE" kernels --batch "${BATCHES%%,*}" --size "$SIZE" --iters 5
-run node "$BUNDLE" profile --batch "${BATCHES##*,}" --size "$SIZE" --top 12
+# tfjs flags worth knowing about on a real GPU (largest batch only)
+for f in '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":200}' '{"WEBGPU_CONV_SEPARATE_IM2COL_SHADER":true}'; do
+  run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags "$f"
+done
+run node "$BUNDLE" kernels --batch "${BATCHES##*,}" --size "$SIZE" --iters 5
+run node "$BUNDLE" profile --batch "${BATCHES##*,}" --size "$SIZE" --top 16
+run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 if python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5
+  run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5 --no-tf32
+  if python3 -c 'import torchvision' 2>/dev/null; then
+    run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
+  else
+    echo "run.sh: torchvision not installed; skipping PyTorch's RetinaNet" >&2
+  fi
 else
   echo "run.sh: PyTorch with CUDA not available here; skipping the PyTorch side" >&2
 fi
@@ -30,16 +45,27 @@ fi
 python3 - "$LOG" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det'}
+det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not r.get('flags')}
 stock = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'tfjs'}
-torch = {r['batch']: r for r in rows if r.get('bench') == 'torch-step'}
+torch = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and r.get('tf32', True)}
+strict = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and not r.get('tf32', True)}
 if det: print(f"\nadapter: {next(iter(det.values()))['adapter']}")
 if torch: print(f"pytorch: {next(iter(torch.values()))['torch']} on {next(iter(torch.values()))['device']}")
-print(f"{'batch':>5} {'webgpu det ms':>14} {'webgpu tfjs ms':>15} {'pytorch ms':>11} {'det/pytorch':>12} {'tfjs/det':>9}")
+fmt = lambda v: f"{v:.2f}" if v is not None else "-"
+print("reference step (ms/step; 'js' = time to record and submit the step's dispatches)")
+print(f"{'batch':>5} {'webgpu det':>11} {'js':>7} {'webgpu tfjs':>12} {'pytorch':>8} {'fp32 strict':>12} {'det/pytorch':>12} {'det/strict':>11} {'tfjs/det':>9}")
 for b in sorted(det):
-    d = det[b]['msPerStep']; s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep')
-    fmt = lambda v: f"{v:.2f}" if v is not None else "-"
-    print(f"{b:>5} {d:>14.2f} {fmt(s):>15} {fmt(t):>11} {fmt(d / t if t else None):>12} {fmt(s / d if s else None):>9}")
+    d = det[b]['msPerStep']; s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep'); f = strict.get(b, {}).get('msPerStep')
+    print(f"{b:>5} {d:>11.2f} {fmt(det[b].get('jsRecordMs')):>7} {fmt(s):>12} {fmt(t):>8} {fmt(f):>12} {fmt(d / t if t else None):>12} {fmt(d / f if f else None):>11} {fmt(s / d if s else None):>9}")
+for r in rows:
+    if r.get('bench') == 'webgpu-step' and r.get('flags'):
+        print(f"  batch {r['batch']} with {json.dumps(r['flags'])}: {r['msPerStep']:.2f} ms (js {r['jsRecordMs']:.2f})")
+wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet']
+tr = [r for r in rows if r.get('bench') == 'torch-retinanet']
+if wr:
+    w = wr[0]; t = tr[0]['msPerStep'] if tr else None
+    print(f"\nRetinaNet R-50-FPN training step, batch {w['batch']}×{w['height']}×{w['width']}: webgpu {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), "
+          f"pytorch {fmt(t)} ms, ratio {fmt(w['msPerStep'] / t if t else None)}")
 for r in rows:
     if r.get('bench') == 'profile':
         print(f"\nprofile, batch {r['batch']}: {r['kernelsRun']} kernels; top by GPU ms: " +

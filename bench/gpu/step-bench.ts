@@ -6,6 +6,7 @@
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
+ *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
@@ -18,12 +19,21 @@
  *   kernels that take the most time, for the next round of kernel work.
  * train-check: the reference step at 1/8 width, 32×32, on webgpu and on cpu from identical
  *   weights; prints both loss curves and the largest relative difference.
+ * retinanet: one training step (forward, losses, gradients, SGD update) of the default RetinaNet
+ *   config (configs/retinanet/retinanet_r50_fpn_1x_coco.ts, R-50-FPN, 80 classes; resolved into
+ *   bench/gpu/dist/retinanet.json by build.sh) on synthetic images of the config's input size
+ *   (1333×800 padded to 1344×800) with 5 gt boxes each; random init (no pretrained download).
  * Built into one file by bench/gpu/build.sh (only the `webgpu` package stays external).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS } from '../../libs/models/src/webgpu';
+import { DETECTORS, Rng } from '@det/registry';
+import { setNumClasses } from '../../libs/models/src';
+import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
+import { sgdStep } from '../../libs/models/src/detectors/__fixtures__/tiny';
+import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
 type Args = Record<string, string | boolean>;
@@ -43,8 +53,17 @@ function parseArgs(argv: string[]): { mode: string; args: Args } {
 const num = (a: Args, key: string, dflt: number) => (a[key] === undefined ? dflt : Number(a[key]));
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
+/** --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":100}': tfjs flags to try (set after setup). */
+function applyFlags(a: Args): Record<string, unknown> | undefined {
+  if (typeof a.flags !== 'string') return undefined;
+  const flags = JSON.parse(a.flags) as Record<string, number | boolean>;
+  tf.env().setFlags(flags);
+  return flags;
+}
+
 async function stepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu({ detKernels: !a.stock });
+  const flags = applyFlags(a);
   const size = num(a, 'size', 320);
   const iters = num(a, 'iters', 10);
   const warmup = num(a, 'warmup', 3);
@@ -55,12 +74,19 @@ async function stepBench(a: Args): Promise<void> {
     for (let i = 0; i < warmup; i++) await model.step(); // shader compilation, buffer pools
     const t0 = performance.now();
     let loss = 0;
-    for (let i = 0; i < iters; i++) loss = await model.step(); // each step awaits its loss: synchronised
+    let recordMs = 0;
+    for (let i = 0; i < iters; i++) {
+      const r0 = performance.now();
+      const pending = model.step(); // its synchronous part records and submits every dispatch
+      recordMs += performance.now() - r0;
+      loss = await pending; // each step awaits its loss: synchronised
+    }
     const ms = (performance.now() - t0) / iters;
+    recordMs /= iters;
     const gflop = referenceStepFlops(cfg) / 1e9;
     emit({
-      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det',
-      batch, size, iters, msPerStep: +ms.toFixed(2), gflopPerStep: +gflop.toFixed(2),
+      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', flags,
+      batch, size, iters, msPerStep: +ms.toFixed(2), jsRecordMs: +recordMs.toFixed(2), gflopPerStep: +gflop.toFixed(2),
       gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
     });
     model.dispose();
@@ -90,14 +116,17 @@ async function kernelBench(a: Args): Promise<void> {
       return (performance.now() - t0) / iters;
     };
     // tfjs's side: its filter kernel, and its GEMM input gradient (det's flag setting).
-    const det = { filter: await time(filterGrad), input: await time(inputGrad) };
-    restoreWebGpuKernel('Conv2DBackpropFilter');
-    restoreWebGpuKernel('Conv2DBackpropInput');
-    const stock = { filter: await time(filterGrad), input: await time(inputGrad) };
+    const forward = () => tf.engine().runKernel('Conv2D', { x, filter: w }, {
+      strides: stride, pad: 'same', dataFormat: 'NHWC', dilations: 1,
+    }) as tf.Tensor;
+    const det = { filter: await time(filterGrad), input: await time(inputGrad), forward: await time(forward) };
+    for (const name of DET_WEBGPU_KERNELS) restoreWebGpuKernel(name);
+    const stock = { filter: await time(filterGrad), input: await time(inputGrad), forward: await time(forward) };
     registerWebGpuKernels();
-    for (const kernel of ['filter', 'input'] as const) {
-      emit({ bench: kernel === 'filter' ? 'conv2d-filter-grad' : 'conv2d-input-grad', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride,
-        detMs: +det[kernel].toFixed(2), tfjsMs: +stock[kernel].toFixed(2), speedup: +(stock[kernel] / det[kernel]).toFixed(2) });
+    const flop = 2 * batch * outH * outH * 9 * cin * cout;
+    for (const kernel of ['filter', 'input', 'forward'] as const) {
+      emit({ bench: `conv2d-${kernel}`, adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, gflop: +(flop / 1e9).toFixed(3),
+        detTflops: +(flop / det[kernel] / 1e9).toFixed(3), detMs: +det[kernel].toFixed(3), tfjsMs: +stock[kernel].toFixed(3), speedup: +(stock[kernel] / det[kernel]).toFixed(2) });
     }
     w.dispose();
     tf.dispose([x, dy]);
@@ -171,9 +200,10 @@ async function profileBench(a: Args): Promise<void> {
     e.ms += Number.isFinite(ms) ? ms : 0;
     byKernel.set(k.name, e);
   }
-  const rows = [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, num(a, 'top', 15));
+  const all = [...byKernel].sort((x, y) => y[1].ms - x[1].ms);
+  const rows = all.slice(0, num(a, 'top', 15));
   emit({ bench: 'profile', adapter: setup.adapter, batch: cfg.batch, size: cfg.size, kernelsRun: info.kernels.length,
-    totalKernelMs: +rows.reduce((t, [, v]) => t + v.ms, 0).toFixed(2),
+    totalKernelMs: +all.reduce((t, [, v]) => t + v.ms, 0).toFixed(2),
     top: rows.map(([name, v]) => ({ name, count: v.count, ms: +v.ms.toFixed(3) })) });
 }
 
@@ -195,6 +225,64 @@ async function trainCheck(a: Args): Promise<void> {
   emit({ bench: 'train-check', iters, maxRelDiff: Math.max(...rel), firstLoss: curves.webgpu[0], lastLoss: curves.webgpu[iters - 1] });
 }
 
+interface RetinaNetJson { model: Record<string, unknown> }
+
+/** Synthetic batch at the config's input size: noise images, 5 random gt boxes per image. */
+function retinaBatch(batch: number, height: number, width: number, numClasses: number): DetBatch {
+  const rng = new Rng(11);
+  const data = new Float32Array(batch * height * width * 3);
+  for (let i = 0; i < data.length; i++) data[i] = rng.next() * 2 - 1;
+  const gtBboxes: Float32Array[] = [];
+  const gtLabels: Int32Array[] = [];
+  for (let b = 0; b < batch; b++) {
+    const boxes: number[] = [];
+    const labels: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const w = 32 + rng.next() * width * 0.4, h = 32 + rng.next() * height * 0.4;
+      const x = rng.next() * (width - w), y = rng.next() * (height - h);
+      boxes.push(x, y, x + w, y + h);
+      labels.push(Math.floor(rng.next() * numClasses));
+    }
+    gtBboxes.push(Float32Array.from(boxes));
+    gtLabels.push(Int32Array.from(labels));
+  }
+  const meta = { filename: 'synthetic.png', oriShape: [height, width, 3], imgShape: [height, width, 3], padShape: [height, width, 3], scaleFactor: [1, 1, 1, 1], flip: false };
+  return { img: { data, shape: [batch, height, width, 3] }, imgMetas: gtBboxes.map(() => ({ ...meta }) as DetBatch['imgMetas'][number]), gtBboxes, gtLabels };
+}
+
+async function retinanetBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu({ detKernels: !a.stock });
+  const cfgFile = require('node:path').join(__dirname, 'retinanet.json');
+  const cfg = JSON.parse(require('node:fs').readFileSync(cfgFile, 'utf8')) as RetinaNetJson;
+  const modelCfg: Record<string, unknown> = { ...cfg.model, rng: new Rng(0) };
+  const backbone = { ...(modelCfg.backbone as Record<string, unknown>) };
+  delete backbone.initCfg; // random init: the bench machine has no network
+  modelCfg.backbone = backbone;
+  const numClasses = 80; // COCO: the CLI fills numClasses from the dataset's classes
+  const model = DETECTORS.build<SingleStageDetector>(setNumClasses(modelCfg, numClasses) as never, { keyPath: 'model' });
+  model.train(true);
+  const batchSize = num(a, 'batch', 2), height = num(a, 'height', 800), width = num(a, 'width', 1344);
+  const iters = num(a, 'iters', 5), warmup = num(a, 'warmup', 2);
+  const batch = retinaBatch(batchSize, height, width, numClasses);
+  const state = new Map<string, tf.Tensor>();
+  const params = model.parameters();
+  let logVars: Record<string, number> = {};
+  const step = async () => {
+    const out = await model.trainStep(batch);
+    logVars = out.logVars;
+    sgdStep(params, out.grads!, state, 0.001);
+  };
+  for (let i = 0; i < warmup; i++) await step();
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) await step();
+  const ms = (performance.now() - t0) / iters;
+  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
+    batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1), loss: logVars.loss, logVars, trainableParams: Object.keys(params).length,
+    tensors: tf.memory().numTensors });
+  tf.dispose([...state.values()]);
+  model.dispose();
+}
+
 async function main(): Promise<void> {
   const { mode, args } = parseArgs(process.argv.slice(2));
   if (mode === 'step') await stepBench(args);
@@ -202,7 +290,8 @@ async function main(): Promise<void> {
   else if (mode === 'dispatches') await dispatchBench(args);
   else if (mode === 'profile') await profileBench(args);
   else if (mode === 'train-check') await trainCheck(args);
-  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check)`);
+  else if (mode === 'retinanet') await retinanetBench(args);
+  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet)`);
 }
 
 main().then(

@@ -86,10 +86,14 @@ def main():
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--device", default="cuda", help="cpu only to smoke-test this script without a GPU")
+    ap.add_argument("--no-tf32", action="store_true", help="strict float32 convolutions (PyTorch's default lets cuDNN use TF32)")
     a = ap.parse_args()
     torch.backends.cudnn.benchmark = True
+    torch.backends.cudnn.allow_tf32 = not a.no_tf32
     for b in [int(s) for s in a.batches.split(",")]:
-        print(json.dumps(bench(b, a.size, a.iters, a.warmup, a.device)), flush=True)
+        row = bench(b, a.size, a.iters, a.warmup, a.device)
+        row["tf32"] = torch.backends.cudnn.allow_tf32
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":
