@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { nativeBuildCommand, nativeBuildDir } from '../kernels/native-addon';
+import { registerReduceGradients } from './reduce-gradients';
 
 const BUNDLE = 'register-gradients.cjs';
 
@@ -17,11 +18,14 @@ let loaded = false;
  * loads registers none, and `@tensorflow/tfjs-core/dist/register_all_gradients` is ESM that
  * neither Node nor jest can require, so det uses a CommonJS bundle of it made by
  * `libs/models/native/build.js` at install (or made here on first use when esbuild is present).
- * Gradients something else registered before (a plugin's custom gradient) are kept.
+ * Gradients something else registered before (a plugin's custom gradient) are kept, except
+ * Sum and Mean, which det always replaces with equal ones that allocate nothing on the host
+ * (`reduce-gradients.ts`).
  */
 export function ensureGradients(): void {
   if (loaded) return;
   if (PROBES.every((name) => tf.getGradient(name) != null)) {
+    registerReduceGradients();
     loaded = true;
     return;
   }
@@ -34,6 +38,7 @@ export function ensureGradients(): void {
   const file = fs.existsSync(prebuilt) ? prebuilt : bundleNow();
   require(file);
   if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
+  registerReduceGradients();
   for (const [name, config] of before) {
     if (tf.getGradient(name) !== config) {
       tf.unregisterGradient(name);

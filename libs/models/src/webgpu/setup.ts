@@ -3,6 +3,7 @@ import { DetError, getLogger } from '@det/registry';
 import { INSTALL_WEBGPU, installNavigatorGpu, type GpuAdapterLike, type ModuleLoader } from './dawn';
 import { describeAdapter, type WebGpuAdapterInfo } from './adapter-info';
 import { registerWebGpuKernels } from './kernels/register';
+import { registerReduceGradients } from '../backend/reduce-gradients';
 import { guardSyncReads } from './sync-read-guard';
 
 export interface WebGpuSetupOptions {
@@ -60,6 +61,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     throw err;
   }
   const detKernels = options.detKernels === false ? [] : registerWebGpuKernels();
+  if (options.detKernels !== false) registerReduceGradients(); // no host-side ones() in Sum/Mean backward
   const ok = await tf.setBackend('webgpu');
   if (!ok) {
     throw new DetError(

@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Gradients of Sum and Mean without a host-side `ones(x.shape)`.
+ *
+ * tfjs's own versions compute dy·ones(x.shape): `ones` fills a Float32Array of the input's
+ * full size in JavaScript and uploads it. Every BatchNorm in training goes through two Means
+ * (tf.moments), so at batch 16 × 320² that was hundreds of MB filled and copied per step — on
+ * webgpu the step was bound by it (772 of 774 ms spent recording, 43 ms of GPU work; H200,
+ * 2026-11-26). Broadcasting dy instead runs on the device (a Tile program) and gives the same
+ * numbers: dy·1 = dy exactly.
+ */
+function expandedDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Tensor {
+  const shape = x.shape.slice();
+  for (const a of tf.util.parseAxisParam(axis, x.shape)) shape[a] = 1;
+  return tf.broadcastTo(tf.reshape(dy, shape), x.shape);
+}
+
+const sumGradient: tf.GradConfig = {
+  kernelName: tf.Sum,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const { axis } = attrs as unknown as tf.SumAttrs;
+    return { x: () => expandedDy(dy as tf.Tensor, x, axis) };
+  },
+};
+
+const meanGradient: tf.GradConfig = {
+  kernelName: tf.Mean,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const { axis } = attrs as unknown as tf.MeanAttrs;
+    const axes = tf.util.parseAxisParam(axis, x.shape);
+    const reduceSize = axes.reduce((n, a) => n * x.shape[a], 1);
+    return { x: () => tf.div(expandedDy(dy as tf.Tensor, x, axis), reduceSize) };
+  },
+};
+
+/** det's replacements, by kernel name (for specs and `overriddenGradients`). */
+export const DET_REDUCE_GRADIENTS: readonly tf.GradConfig[] = [sumGradient, meanGradient];
+
+/** Installs det's Sum/Mean gradients in place of whatever is registered. Idempotent. */
+export function registerReduceGradients(): void {
+  for (const config of DET_REDUCE_GRADIENTS) {
+    if (tf.getGradient(config.kernelName) === config) continue;
+    if (tf.getGradient(config.kernelName)) tf.unregisterGradient(config.kernelName);
+    tf.registerGradient(config);
+  }
+}
