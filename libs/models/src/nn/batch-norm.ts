@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Layer } from './module';
+import { batchNormTrain } from './batch-norm-train';
 
 export interface BatchNorm2dOptions {
   numFeatures: number;
@@ -37,25 +38,26 @@ export class BatchNorm2d extends Layer {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    return this.forwardWithActivation(x, false);
+  }
+
+  /**
+   * BatchNorm followed by ReLU when `relu`: in training, one fused op where the backend has
+   * det's kernels (webgpu), so ConvModule asks for it instead of applying its own ReLU.
+   */
+  forwardWithActivation(x: tf.Tensor, relu: boolean): tf.Tensor {
     return tf.tidy(() => {
-      if (!this.training) return this.normalize(x, this.runningMean, this.runningVar);
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      this.updateRunningStats(mean, variance, x.size / x.shape[x.rank - 1]);
-      return this.normalize(x, mean, variance);
+      if (!this.training) {
+        const y = this.normalize(x, this.runningMean, this.runningVar);
+        return relu ? tf.relu(y) : y;
+      }
+      this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+      return batchNormTrain(x, this.weight, this.bias, this.eps, relu, { mean: this.runningMean, variance: this.runningVar, momentum: this.momentum });
     });
   }
 
   /** tf.batchNorm (differentiable in every input) runs as one fused kernel where a backend has one. */
   private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
     return tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
-  }
-
-  /** Running statistics are state, not part of the loss: they are written outside any gradient path. */
-  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
-    const m = this.momentum;
-    const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
-    this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-    this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
-    this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
   }
 }

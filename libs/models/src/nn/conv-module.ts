@@ -3,6 +3,8 @@ import { Layer } from './module';
 import { Conv2d } from './conv2d';
 import { InitRng } from './init';
 import { ActConfig, NormConfig, buildActivation, buildNormLayer } from './norm';
+import { BatchNorm2d } from './batch-norm';
+import { ReLU } from './simple-layers';
 
 export interface ConvModuleOptions {
   inChannels: number;
@@ -44,6 +46,8 @@ export class ConvModule extends Layer {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let y: tf.Tensor = this.conv.forward(x);
+      // BN + ReLU as one op (fused kernels on webgpu; the same function elsewhere)
+      if (this.norm instanceof BatchNorm2d && this.activate instanceof ReLU) return this.norm.forwardWithActivation(y, true);
       if (this.norm) y = this.norm.forward(y);
       return this.activate ? this.activate.forward(y) : y;
     });

@@ -3,6 +3,7 @@ export * from './module';
 export * from './init';
 export * from './conv2d';
 export * from './batch-norm';
+export * from './batch-norm-train';
 export * from './group-norm';
 export * from './simple-layers';
 export * from './norm';

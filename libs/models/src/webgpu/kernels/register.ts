@@ -3,6 +3,7 @@ import { registerChainedAddN } from './add-n';
 import { registerSplitKFilterGrad } from './conv2d-filter-grad';
 import { registerLeadingAxesReduce } from './leading-axes-reduce';
 import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
+import { registerBatchNormTrainKernels } from './batch-norm-train';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
 export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
@@ -20,6 +21,8 @@ export function registerWebGpuKernels(): string[] {
   if (has('Conv2DBackpropFilter')) { registerSplitKFilterGrad(); installed.push('Conv2DBackpropFilter'); }
   if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided)'); }
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
+  registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
+  installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)');
   // For stride 1 det keeps tfjs's Conv2DBackpropInput, whose default is a naive
   // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)
   // exists but is off by default. det's specs check it against the cpu backend.

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { seededValues } from './compare';
+import { batchNormTrain } from '../../nn/batch-norm-train';
 
 /**
  * ENVIRONMENT.md's reference training step in plain tfjs ops, as bench/train-step/network.js
@@ -97,8 +98,9 @@ export function buildReferenceStep(cfg: ReferenceConfig): ReferenceStep {
     let y = x as tf.Tensor4D;
     defs.forEach(([, , stride], i) => {
       y = tf.conv2d(y, params[`conv${i}.weight`] as tf.Tensor4D, stride, 'same');
-      const { mean, variance } = tf.moments(y, [0, 1, 2]);
-      y = tf.relu(tf.batchNorm(y, mean, variance, params[`bn${i}.bias`], params[`bn${i}.weight`], 1e-5)) as tf.Tensor4D;
+      // BatchNorm with batch statistics + ReLU: det's fused kernels on webgpu, tf.moments +
+      // tf.batchNorm + tf.relu elsewhere (the same function)
+      y = batchNormTrain(y, params[`bn${i}.weight`], params[`bn${i}.bias`], 1e-5, true) as tf.Tensor4D;
     });
     const cls = tf.add(tf.conv2d(y, params['cls.weight'] as tf.Tensor4D, 1, 'same'), params['cls.bias']);
     const reg = tf.add(tf.conv2d(y, params['reg.weight'] as tf.Tensor4D, 1, 'same'), params['reg.bias']);

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Fused training-mode BatchNorm kernels, registered by backends that have them (webgpu: see
+ * `webgpu/kernels/batch-norm-train.ts`). Channels are the last axis; statistics over all others.
+ *  - TRAIN {x, scale, offset}, {varianceEpsilon, relu} → [y, mean, variance] (biased variance)
+ *  - GRAD  {x, dy, mean, variance, scale, y?}, {varianceEpsilon, relu} → [dx, dScale, dOffset]
+ * The batch statistics are outputs of the taped kernel, so autodiff saves them for the backward
+ * pass like any output; the gradient below accounts analytically for their dependence on x.
+ */
+export const BN_TRAIN_KERNEL = 'DetBatchNormTrain';
+export const BN_TRAIN_GRAD_KERNEL = 'DetBatchNormTrainGrad';
+
+const bnTrainGradient: tf.GradConfig = {
+  kernelName: BN_TRAIN_KERNEL,
+  inputsToSave: ['x', 'scale'],
+  outputsToSave: [true, true, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, scale, y, mean, variance] = saved;
+    const relu = Boolean((attrs as { relu?: boolean }).relu);
+    const inputs: Record<string, tf.Tensor> = { x, dy: Array.isArray(dy) ? dy[0] : dy, mean, variance, scale };
+    if (relu) inputs.y = y;
+    const [dx, dScale, dOffset] = tf.engine().runKernel(BN_TRAIN_GRAD_KERNEL, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
+    return { x: () => dx, scale: () => dScale, offset: () => dOffset };
+  },
+};
+
+/** Running averages the batch statistics update (PyTorch convention: unbiased variance, new weight `momentum`). */
+export interface RunningStats {
+  mean: tf.Variable;
+  variance: tf.Variable;
+  momentum: number;
+}
+
+/** True when the active backend has det's fused training BatchNorm kernels. */
+export function hasFusedBatchNormTrain(): boolean {
+  const backend = tf.getBackend();
+  return backend != null && tf.getKernel(BN_TRAIN_KERNEL, backend) != null;
+}
+
+function updateRunning(running: RunningStats, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+  tf.tidy(() => {
+    const m = running.momentum;
+    const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+    running.mean.assign(tf.add(tf.mul(running.mean, 1 - m), tf.mul(mean, m)));
+    running.variance.assign(tf.add(tf.mul(running.variance, 1 - m), tf.mul(unbiased, m)));
+  });
+}
+
+/**
+ * BatchNorm with batch statistics (+ ReLU when `relu`), as a training step needs it; updates
+ * `running` from the batch statistics when given. Where the backend has the fused kernels this
+ * is 4 dispatches forward and 5 backward per layer with the analytic gradient
+ * dx = γ·rstd·(g − Σg/N − x̂·Σ(g·x̂)/N); elsewhere tf.moments + tf.batchNorm (+ tf.relu) under
+ * autodiff — the same function.
+ */
+export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number, relu = false, running?: RunningStats): tf.Tensor {
+  const count = x.size / x.shape[x.rank - 1];
+  if (!hasFusedBatchNormTrain()) {
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, Array.from({ length: x.rank - 1 }, (_, i) => i));
+      if (running) updateRunning(running, mean, variance, count);
+      const y = tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, varianceEpsilon);
+      return relu ? tf.relu(y) : y;
+    });
+  }
+  if (tf.getGradient(BN_TRAIN_KERNEL) !== bnTrainGradient) {
+    if (tf.getGradient(BN_TRAIN_KERNEL)) tf.unregisterGradient(BN_TRAIN_KERNEL);
+    tf.registerGradient(bnTrainGradient);
+  }
+  const attrs = { varianceEpsilon, relu } as unknown as tf.NamedAttrMap;
+  const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x, scale, offset }, attrs) as tf.Tensor[];
+  if (running) updateRunning(running, mean, variance, count);
+  tf.dispose([mean, variance]); // still saved for the backward pass while a gradient is being taped
+  return y;
+}

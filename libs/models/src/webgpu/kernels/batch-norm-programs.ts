@@ -1,0 +1,229 @@
+import type { WebGpuProgramLike } from './webgpu-backend-like';
+import { wgslFloat } from './conv2d-filter-grad-program';
+
+// Training-mode BatchNorm over the channel (last) axis of a row-major [rows, C] view of an NHWC
+// tensor, in four programs: per-channel partial sums (statistics, or the two gradient sums),
+// their finalisation per channel, the normalisation (+ ReLU), and the input gradient.
+// tfjs composes the same math from ~40 element-wise and reduction dispatches per layer.
+
+const THREADS = 256;
+
+/** What a partial-sum pass accumulates per channel c (x̄ = x − mean, g = dy masked by y > 0 with ReLU). */
+export type ChannelSumsKind = 'stats' | 'grad' | 'grad-relu';
+
+/** Columns one workgroup covers (a power of two ≤ 64) and the row lanes that share it. */
+export function channelLayout(cols: number): { colsPerGroup: number; lanes: number } {
+  let colsPerGroup = 1;
+  while (colsPerGroup < Math.min(cols, 64)) colsPerGroup *= 2;
+  return { colsPerGroup, lanes: THREADS / colsPerGroup };
+}
+
+/**
+ * partial[split, 0|1, c] over the split's rows:
+ *  stats:     Σ (x − x[0,c]) and Σ (x − x[0,c])² (shifted by the first row: one pass, no cancellation
+ *             of a large mean against a small variance)
+ *  grad(-relu): Σ g and Σ g·(x − mean)
+ * Rows run along `lanes` threads per column (coalesced reads for any C), reduced in workgroup memory.
+ */
+export class ChannelSumsProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0, 1, 2] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  private readonly chunk: number;
+  private readonly layout: { colsPerGroup: number; lanes: number };
+
+  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelSumsKind) {
+    this.variableNames = kind === 'stats' ? ['x'] : kind === 'grad' ? ['x', 'dy', 'mean'] : ['x', 'dy', 'mean', 'y'];
+    this.layout = channelLayout(cols);
+    this.chunk = Math.ceil(rows / splits);
+    this.outputShape = [splits, 2, cols];
+    this.dispatch = [Math.ceil(cols / this.layout.colsPerGroup), splits, 1];
+    this.shaderKey = `detChannelSums_${kind}_${rows}_${cols}_${splits}`;
+  }
+
+  getUserCode(): string {
+    const { colsPerGroup: CPG, lanes } = this.layout;
+    const setup = this.kind === 'stats' ? 'let shift = x[c];' : 'let m = mean[c];';
+    const body =
+      this.kind === 'stats'
+        ? 'let d = x[i] - shift; s0 = s0 + d; s1 = fma(d, d, s1);'
+        : `var g = dy[i]; ${this.kind === 'grad-relu' ? 'if (y[i] <= 0.0) { g = 0.0; }' : ''} s0 = s0 + g; s1 = fma(g, x[i] - m, s1);`;
+    return `
+      var<workgroup> acc0 : array<f32, ${THREADS}>;
+      var<workgroup> acc1 : array<f32, ${THREADS}>;
+      fn main(index : i32) {
+        _ = uniforms.outShape;
+        let li = i32(localIndex);
+        let lane = li / ${CPG};
+        let cl = li % ${CPG};
+        let c = i32(workgroupId.x) * ${CPG} + cl;
+        let split = i32(workgroupId.y);
+        let rBegin = split * ${this.chunk};
+        let rEnd = min(rBegin + ${this.chunk}, ${this.rows});
+        var s0 = 0.0;
+        var s1 = 0.0;
+        if (c < ${this.cols}) {
+          ${setup}
+          for (var r = rBegin + lane; r < rEnd; r = r + ${lanes}) {
+            let i = r * ${this.cols} + c;
+            ${body}
+          }
+        }
+        acc0[li] = s0;
+        acc1[li] = s1;
+        workgroupBarrier();
+        for (var stride = ${lanes / 2}; stride > 0; stride = stride / 2) {
+          if (lane < stride) {
+            acc0[li] = acc0[li] + acc0[li + stride * ${CPG}];
+            acc1[li] = acc1[li] + acc1[li + stride * ${CPG}];
+          }
+          workgroupBarrier();
+        }
+        if (lane == 0 && c < ${this.cols}) {
+          result[(split * 2) * ${this.cols} + c] = acc0[cl];
+          result[(split * 2 + 1) * ${this.cols} + c] = acc1[cl];
+        }
+      }
+    `;
+  }
+}
+
+/**
+ * A per-channel result from the partial sums (one 64-thread workgroup per channel adds the splits):
+ *  mean / variance (stats; biased variance, as BatchNorm normalises with),
+ *  dGamma = rstd·Σg·x̄ / dBeta = Σg (grad), or
+ *  dxCoef [3, C]: dx = a·g + c·x + b with a = γ·rstd, c = −γ·rstd³·Σg·x̄/N, b = −a·Σg/N − c·mean
+ *  (so the input-gradient pass reads 3 buffers besides g: WebGPU allows 8 storage buffers per shader).
+ */
+export type ChannelFinalizeKind = 'mean' | 'variance' | 'dGamma' | 'dBeta' | 'dxCoef';
+
+export class ChannelFinalizeProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+
+  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelFinalizeKind, readonly eps = 0) {
+    // mean needs the shift (row 0 of x); dGamma needs the variance for rstd
+    // only what the shader reads: the compiler drops unused bindings and the bind group then fails
+    this.variableNames = { mean: ['partial', 'x'], variance: ['partial'], dGamma: ['partial', 'variance'], dBeta: ['partial'],
+      dxCoef: ['partial', 'mean', 'variance', 'gamma'] }[kind];
+    this.outputShape = kind === 'dxCoef' ? [3, cols] : [cols];
+    this.dispatch = [cols, 1, 1];
+    this.shaderKey = `detChannelFinalize_${kind}_${rows}_${cols}_${splits}_${eps}`;
+  }
+
+  getUserCode(): string {
+    const n = wgslFloat(this.rows);
+    const eps = wgslFloat(this.eps);
+    const finish = {
+      mean: `result[c] = x[c] + s0 / ${n};`,
+      variance: `result[c] = max(s1 / ${n} - (s0 / ${n}) * (s0 / ${n}), 0.0);`,
+      dGamma: `result[c] = s1 * inverseSqrt(variance[c] + ${eps});`,
+      dBeta: 'result[c] = s0;',
+      dxCoef: `let rstd = inverseSqrt(variance[c] + ${eps});
+          let a = gamma[c] * rstd;
+          let k = -a * rstd * rstd * s1 / ${n};
+          result[c] = a;
+          result[${this.cols} + c] = k;
+          result[${2 * this.cols} + c] = -a * s0 / ${n} - k * mean[c];`,
+    }[this.kind];
+    return `
+      var<workgroup> acc0 : array<f32, 64>;
+      var<workgroup> acc1 : array<f32, 64>;
+      fn main(index : i32) {
+        _ = uniforms.outShape;
+        let li = i32(localIndex);
+        let c = i32(workgroupId.x);
+        var a0 = 0.0;
+        var a1 = 0.0;
+        for (var s = li; s < ${this.splits}; s = s + 64) {
+          a0 = a0 + partial[(s * 2) * ${this.cols} + c];
+          a1 = a1 + partial[(s * 2 + 1) * ${this.cols} + c];
+        }
+        acc0[li] = a0;
+        acc1[li] = a1;
+        workgroupBarrier();
+        for (var stride = 32; stride > 0; stride = stride / 2) {
+          if (li < stride) {
+            acc0[li] = acc0[li] + acc0[li + stride];
+            acc1[li] = acc1[li] + acc1[li + stride];
+          }
+          workgroupBarrier();
+        }
+        if (li == 0) {
+          let s0 = acc0[0];
+          let s1 = acc1[0];
+          ${finish}
+        }
+      }
+    `;
+  }
+}
+
+/** y = (x − mean)·rstd·gamma + beta, then max(y, 0) with ReLU; one thread per element. */
+export class BatchNormApplyProgram implements WebGpuProgramLike {
+  readonly variableNames = ['x', 'mean', 'variance', 'gamma', 'beta'];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly size = true;
+
+  constructor(outputShape: number[], readonly cols: number, readonly eps: number, readonly relu: boolean) {
+    this.outputShape = outputShape;
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
+    this.shaderKey = `detBatchNormApply_${cols}_${eps}_${relu}`;
+  }
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let c = index % ${this.cols};
+          let v = (x[index] - mean[c]) * inverseSqrt(variance[c] + ${wgslFloat(this.eps)}) * gamma[c] + beta[c];
+          result[index] = ${this.relu ? 'max(v, 0.0)' : 'v'};
+        }
+      }
+    `;
+  }
+}
+
+/** dx = a·g + k·x + b per channel (coefficients from `dxCoef`), g = dy masked by y > 0 with ReLU. */
+export class BatchNormInputGradProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly size = true;
+
+  constructor(outputShape: number[], readonly cols: number, readonly relu: boolean) {
+    this.variableNames = ['x', 'dy', 'coef', ...(relu ? ['y'] : [])];
+    this.outputShape = outputShape;
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
+    this.shaderKey = `detBatchNormInputGrad_${cols}_${relu}`;
+  }
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let c = index % ${this.cols};
+          var g = dy[index];
+          ${this.relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
+          result[index] = fma(coef[c], g, fma(coef[${this.cols} + c], x[index], coef[${2 * this.cols} + c]));
+        }
+      }
+    `;
+  }
+}

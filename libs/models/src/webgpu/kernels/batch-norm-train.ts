@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from '../../nn/batch-norm-train';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { BatchNormApplyProgram, BatchNormInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, channelLayout, type ChannelSumsKind } from './batch-norm-programs';
+
+// Enough workgroups to fill a large GPU; every lane still reads a few dozen rows per split.
+const TARGET_WORKGROUPS = 1024;
+const MAX_SPLITS = 1024;
+
+export function channelSplits(rows: number, cols: number): number {
+  const { colsPerGroup, lanes } = channelLayout(cols);
+  const colGroups = Math.ceil(cols / colsPerGroup);
+  return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / colGroups), Math.ceil(rows / (lanes * 16)), MAX_SPLITS));
+}
+
+type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+
+function view(x: tf.TensorInfo): { rows: number; cols: number } {
+  const cols = x.shape[x.shape.length - 1];
+  return { rows: tf.util.sizeFromShape(x.shape) / cols, cols };
+}
+
+function sums(backend: WebGpuBackendLike, kind: ChannelSumsKind, inputs: tf.TensorInfo[], rows: number, cols: number): { partial: tf.TensorInfo; splits: number } {
+  const splits = channelSplits(rows, cols);
+  return { partial: backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, kind), inputs, 'float32'), splits };
+}
+
+/** y (+ReLU), mean and biased variance over all but the last axis. */
+function train({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
+  const backend = b as WebGpuBackendLike;
+  const { x, scale, offset } = inputs;
+  const { rows, cols } = view(x);
+  const { partial, splits } = sums(backend, 'stats', [x], rows, cols);
+  const mean = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'mean'), [partial, x], 'float32');
+  const variance = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'variance'), [partial], 'float32');
+  backend.disposeData(partial.dataId);
+  const program = new BatchNormApplyProgram(x.shape, cols, Number(attrs.varianceEpsilon), Boolean(attrs.relu));
+  const y = backend.runWebGPUProgram(program, [x, mean, variance, scale, offset], 'float32');
+  return [y, mean, variance];
+}
+
+function grad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
+  const backend = b as WebGpuBackendLike;
+  const { x, dy, mean, variance, scale, y } = inputs;
+  const relu = Boolean(attrs.relu);
+  const eps = Number(attrs.varianceEpsilon);
+  const { rows, cols } = view(x);
+  const { partial, splits } = sums(backend, relu ? 'grad-relu' : 'grad', relu ? [x, dy, mean, y] : [x, dy, mean], rows, cols);
+  const dGamma = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dGamma', eps), [partial, variance], 'float32');
+  const dBeta = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dBeta'), [partial], 'float32');
+  const coef = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dxCoef', eps), [partial, mean, variance, scale], 'float32');
+  backend.disposeData(partial.dataId);
+  const dx = backend.runWebGPUProgram(new BatchNormInputGradProgram(x.shape, cols, relu), [x, dy, coef, ...(relu ? [y] : [])], 'float32');
+  backend.disposeData(coef.dataId);
+  return [dx, dGamma, dBeta];
+}
+
+/** Registers det's fused training BatchNorm kernels on the webgpu backend (idempotent). */
+export function registerBatchNormTrainKernels(): void {
+  const kernels: [string, (args: Args) => tf.TensorInfo | tf.TensorInfo[]][] = [
+    [BN_TRAIN_KERNEL, train], [BN_TRAIN_GRAD_KERNEL, grad],
+  ];
+  for (const [kernelName, kernelFunc] of kernels) {
+    if (tf.getKernel(kernelName, 'webgpu')) continue;
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
