@@ -61,6 +61,28 @@ function applyFlags(a: Args): Record<string, unknown> | undefined {
   return flags;
 }
 
+/** --trace-dawn: time every call into the WebGPU (Dawn) objects during the timed steps. */
+const dawnTimes = new Map<string, { calls: number; ms: number }>();
+function traceDawn(): void {
+  for (const cls of ['GPUDevice', 'GPUQueue', 'GPUComputePassEncoder', 'GPUCommandEncoder', 'GPUComputePipeline', 'GPUBuffer']) {
+    const proto = (globalThis as Record<string, { prototype: Record<string, unknown> } | undefined>)[cls]?.prototype;
+    if (!proto) continue;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, name);
+      if (!d || typeof d.value !== 'function' || name === 'constructor') continue;
+      const fn = d.value as (...args: unknown[]) => unknown;
+      const key = `${cls}.${name}`;
+      proto[name] = function (this: unknown, ...args: unknown[]) {
+        const t0 = performance.now();
+        try { return fn.apply(this, args); } finally {
+          const e = dawnTimes.get(key) ?? { calls: 0, ms: 0 };
+          e.calls++; e.ms += performance.now() - t0; dawnTimes.set(key, e);
+        }
+      };
+    }
+  }
+}
+
 async function stepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu({ detKernels: !a.stock });
   const flags = applyFlags(a);
@@ -72,6 +94,7 @@ async function stepBench(a: Args): Promise<void> {
     const cfg: ReferenceConfig = { batch, size, numClasses: 20 };
     const model = buildReferenceStep(cfg);
     for (let i = 0; i < warmup; i++) await model.step(); // shader compilation, buffer pools
+    if (a['trace-dawn']) { traceDawn(); dawnTimes.clear(); }
     const t0 = performance.now();
     let loss = 0;
     let recordMs = 0;
@@ -88,7 +111,10 @@ async function stepBench(a: Args): Promise<void> {
       bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', flags,
       batch, size, iters, msPerStep: +ms.toFixed(2), jsRecordMs: +recordMs.toFixed(2), gflopPerStep: +gflop.toFixed(2),
       gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
+      ...(a['trace-dawn'] ? { dawnPerStep: Object.fromEntries([...dawnTimes].sort((x, y) => y[1].ms - x[1].ms).slice(0, 12)
+        .map(([k, v]) => [k, { calls: +(v.calls / iters).toFixed(1), ms: +(v.ms / iters).toFixed(3) }])) } : {}),
     });
+    dawnTimes.clear();
     model.dispose();
   }
 }
@@ -251,6 +277,47 @@ function retinaBatch(batch: number, height: number, width: number, numClasses: n
 }
 
 async function retinanetBench(a: Args): Promise<void> {
+  /** Counts host→GPU uploads (tensors made from JS arrays) until `stop()`: count and bytes. */
+  // trace: also group uploads by the call site that made the tensor (function names of its stack)
+  function countUploads(trace = false): { stop(): { uploads: number; bytes: number; largest: number; sites?: Record<string, [number, number]> } } {
+    type Data = { values: ArrayLike<number> | null; resource: unknown };
+    const backend = tf.backend() as unknown as {
+      uploadToGPU(dataId: object): void;
+      write(values: unknown, shape: number[], dtype: string): object;
+      tensorMap: { get(id: object): Data | undefined };
+    };
+    const { uploadToGPU, write } = backend;
+    const madeAt = new WeakMap<object, string>();
+    const sites: Record<string, [number, number]> = {};
+    const internal = /^(_?Engine|_WebGPUBackend|scopedRun|tidy|makeTensor|convertToTensor|tensor\d?d?|scalar|fill|runKernel|Object\.|Array\.|new )/;
+    if (trace) {
+      backend.write = function (this: typeof backend, values: unknown, shape: number[], dtype: string) {
+        const id = write.call(this, values, shape, dtype);
+        if (values != null) {
+          const names = (new Error().stack ?? '').split('\n').slice(2).map((l) => /at (\S+) \(/.exec(l.trim())?.[1]).filter((f): f is string => !!f && !internal.test(f));
+          madeAt.set(id, names.slice(0, 5).join(' < '));
+        }
+        return id;
+      };
+    }
+    let uploads = 0, bytes = 0, largest = 0;
+    backend.uploadToGPU = function (this: typeof backend, dataId: object) {
+      const d = this.tensorMap.get(dataId);
+      if (d && d.values != null && d.resource == null) {
+        const b = d.values.length * 4; // f32 / i32 / bool all travel as 4 bytes per element
+        uploads++;
+        bytes += b;
+        largest = Math.max(largest, b);
+        if (trace) {
+          const site = (sites[madeAt.get(dataId) ?? '?'] ??= [0, 0]);
+          site[0]++;
+          site[1] += b;
+        }
+      }
+      return uploadToGPU.call(this, dataId);
+    };
+    return { stop: () => { Object.assign(backend, { uploadToGPU, write }); return { uploads, bytes, largest, ...(trace ? { sites } : {}) }; } };
+  }
   const setup = await setupWebGpu({ detKernels: !a.stock });
   const cfgFile = require('node:path').join(__dirname, 'retinanet.json');
   const cfg = JSON.parse(require('node:fs').readFileSync(cfgFile, 'utf8')) as RetinaNetJson;
@@ -267,18 +334,50 @@ async function retinanetBench(a: Args): Promise<void> {
   const state = new Map<string, tf.Tensor>();
   const params = model.parameters();
   let logVars: Record<string, number> = {};
+  // Host-side time: trainStep's synchronous part records (and submits) the whole forward and
+  // backward pass before its first await; sgdStep records the update. The rest is waiting.
+  const host = { recordMs: 0, sgdMs: 0 };
   const step = async () => {
-    const out = await model.trainStep(batch);
-    logVars = out.logVars;
+    const r0 = performance.now();
+    const pending = model.trainStep(batch);
+    const r1 = performance.now();
+    const out = await pending;
+    const s0 = performance.now();
     sgdStep(params, out.grads!, state, 0.001);
+    host.recordMs += r1 - r0;
+    host.sgdMs += performance.now() - s0;
+    logVars = out.logVars;
   };
   for (let i = 0; i < warmup; i++) await step();
+  host.recordMs = host.sgdMs = 0;
+  // --cpu-prof FILE: a V8 CPU profile of the timed steps only (no start-up, no shader compiles)
+  const profileFile = typeof a['cpu-prof'] === 'string' ? a['cpu-prof'] : undefined;
+  const session = profileFile ? new (require('node:inspector') as typeof import('node:inspector')).Session() : undefined;
+  const post = (method: string) => new Promise<unknown>((res, rej) => session!.post(method, (err, r) => (err ? rej(err) : res(r))));
+  if (session) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
+  const counter = countUploads(!!a['trace-uploads']);
   const t0 = performance.now();
   for (let i = 0; i < iters; i++) await step();
   const ms = (performance.now() - t0) / iters;
+  const up = counter.stop();
+  if (session) {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    require('node:fs').writeFileSync(profileFile!, JSON.stringify(profile));
+    session.disconnect();
+  }
   emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
-    batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1), loss: logVars.loss, logVars, trainableParams: Object.keys(params).length,
-    tensors: tf.memory().numTensors });
+    batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1),
+    jsRecordMs: +(host.recordMs / iters).toFixed(1), jsSgdMs: +(host.sgdMs / iters).toFixed(1),
+    uploadsPerStep: +(up.uploads / iters).toFixed(1), uploadMBPerStep: +(up.bytes / iters / 1e6).toFixed(2), largestUploadMB: +(up.largest / 1e6).toFixed(2),
+    loss: logVars.loss, logVars, trainableParams: Object.keys(params).length, tensors: tf.memory().numTensors });
+  if (up.sites) {
+    const rows = Object.entries(up.sites).sort((x, y) => y[1][1] - x[1][1]);
+    for (const [site, [count, bytes]] of rows) emit({ bench: 'upload-site', perStep: count / iters, kBPerStep: +(bytes / iters / 1e3).toFixed(1), site });
+  }
   tf.dispose([...state.values()]);
   model.dispose();
 }

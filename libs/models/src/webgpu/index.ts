@@ -3,3 +3,4 @@ export { webgpuAdapterInfo, type WebGpuAvailability } from './adapter-probe';
 export type { WebGpuAdapterInfo } from './adapter-info';
 export { registerWebGpuKernels, DET_WEBGPU_KERNELS } from './kernels/register';
 export { restoreWebGpuKernel, overriddenWebGpuKernels } from './kernels/kernel-override';
+export { SGD_STEP_KERNEL } from './kernels/sgd-step';

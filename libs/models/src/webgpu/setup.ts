@@ -4,6 +4,7 @@ import { INSTALL_WEBGPU, installNavigatorGpu, type GpuAdapterLike, type ModuleLo
 import { describeAdapter, type WebGpuAdapterInfo } from './adapter-info';
 import { registerWebGpuKernels } from './kernels/register';
 import { registerReduceGradients } from '../backend/reduce-gradients';
+import { installWriteBufferUploads } from './write-buffer-uploads';
 import { guardSyncReads } from './sync-read-guard';
 
 export interface WebGpuSetupOptions {
@@ -71,6 +72,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   }
   await tf.ready();
   guardSyncReads(tf.backend());
+  if (options.detKernels !== false) installWriteBufferUploads(tf.backend());
   if (info.software) {
     getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {
       adapter: info.adapter,

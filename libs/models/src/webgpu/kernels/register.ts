@@ -4,6 +4,7 @@ import { registerSplitKFilterGrad } from './conv2d-filter-grad';
 import { registerLeadingAxesReduce } from './leading-axes-reduce';
 import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
 import { registerBatchNormTrainKernels } from './batch-norm-train';
+import { registerSgdStepKernel } from './sgd-step';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
 export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
@@ -23,6 +24,8 @@ export function registerWebGpuKernels(): string[] {
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)');
+  registerSgdStepKernel(); // @det/runner's SGD uses it by name where registered
+  installed.push('DetSgdStep');
   // For stride 1 det keeps tfjs's Conv2DBackpropInput, whose default is a naive
   // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)
   // exists but is off by default. det's specs check it against the cpu backend.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { seededValues } from './compare';
 import { batchNormTrain } from '../../nn/batch-norm-train';
+import { SGD_STEP_KERNEL } from '../kernels/sgd-step';
 
 /**
  * ENVIRONMENT.md's reference training step in plain tfjs ops, as bench/train-step/network.js
@@ -124,8 +125,17 @@ export function buildReferenceStep(cfg: ReferenceConfig): ReferenceStep {
     async step() {
       const value = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(loss, Object.values(params));
+        const fused = tf.getKernel(SGD_STEP_KERNEL, tf.getBackend()) != null;
         for (const [name, p] of Object.entries(params)) {
           const v = velocity[name];
+          if (fused) {
+            // det's one-kernel SGD update (webgpu): same math, 2 dispatches instead of 4
+            const [newP, newV] = tf.engine().runKernel(SGD_STEP_KERNEL, { param: p, grad: grads[p.name], buf: v },
+              { lr, momentum, dampening: 0, weightDecay: 0, nesterov: false } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+            v.assign(newV);
+            p.assign(newP);
+            continue;
+          }
           v.assign(tf.add(tf.mul(v, momentum), grads[p.name]));
           p.assign(tf.sub(p, tf.mul(v, lr)));
         }
