@@ -6,6 +6,7 @@
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
+ *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3]
  *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
@@ -34,6 +35,8 @@ import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
 import { sgdStep } from '../../libs/models/src/detectors/__fixtures__/tiny';
 import type { DetBatch } from '../../libs/models/src/detectors/types';
+import { chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
+import { FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
 type Args = Record<string, string | boolean>;
@@ -135,11 +138,19 @@ async function kernelBench(a: Args): Promise<void> {
     const inputGrad = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
       strides: stride, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
     }) as tf.Tensor;
+    // GPU time from timestamp queries (tf.time), summed over the kernel's dispatches: reading
+    // the output back would time the copy, not the kernel.
     const time = async (run: () => tf.Tensor) => {
       const warm = run(); await warm.data(); warm.dispose();
-      const t0 = performance.now();
-      for (let i = 0; i < iters; i++) { const r = run(); await r.data(); r.dispose(); }
-      return (performance.now() - t0) / iters;
+      let total = 0;
+      for (let i = 0; i < iters; i++) {
+        let r: tf.Tensor | undefined;
+        const info = await tf.time(() => { r = run(); });
+        await r!.data();
+        r!.dispose();
+        total += typeof info.kernelMs === 'number' ? info.kernelMs : NaN;
+      }
+      return total / iters;
     };
     // tfjs's side: its filter kernel, and its GEMM input gradient (det's flag setting).
     const forward = () => tf.engine().runKernel('Conv2D', { x, filter: w }, {
@@ -155,6 +166,52 @@ async function kernelBench(a: Args): Promise<void> {
         detTflops: +(flop / det[kernel] / 1e9).toFixed(3), detMs: +det[kernel].toFixed(3), tfjsMs: +stock[kernel].toFixed(3), speedup: +(stock[kernel] / det[kernel]).toFixed(2) });
     }
     w.dispose();
+    tf.dispose([x, dy]);
+    h = outH;
+  }
+}
+
+/**
+ * sweep: Conv2DBackpropFilter of every reference layer with the split-K count scaled around
+ * det's choice (chooseSplits), GPU time of the partial GEMM and of the split sum separately.
+ */
+async function sweepBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu();
+  const batch = num(a, 'batch', 16);
+  const iters = num(a, 'iters', 3);
+  const backend = tf.backend() as unknown as {
+    runWebGPUProgram(p: unknown, i: tf.TensorInfo[], d: tf.DataType): tf.TensorInfo;
+    disposeData(id: object): void;
+  };
+  const gpuMs = async (f: () => tf.TensorInfo) => {
+    let out: tf.TensorInfo | undefined;
+    const warm = f(); backend.disposeData(warm.dataId);
+    let total = 0;
+    for (let i = 0; i < iters; i++) {
+      const info = await tf.time(() => { out = f(); });
+      total += Number(info.kernelMs);
+      backend.disposeData(out!.dataId);
+    }
+    return total / iters;
+  };
+  let h = num(a, 'size', 320);
+  for (const [cin, cout, stride] of REFERENCE_LAYERS) {
+    const outH = Math.ceil(h / stride);
+    const x = tf.randomNormal([batch, h, h, cin]);
+    const dy = tf.randomNormal([batch, outH, outH, cout]);
+    const parsed = filterGradShape(x, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] })!;
+    const m = 9 * cin, k = batch * outH * outH;
+    const base = chooseSplits(m, cout, k);
+    const rows: Record<string, unknown>[] = [];
+    for (const factor of [0.25, 0.5, 1, 2, 4, 8]) {
+      const splits = Math.max(1, Math.min(65535, Math.round(base * factor), Math.ceil(k / 16)));
+      const partialMs = await gpuMs(() => backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits), [x, dy], 'float32'));
+      const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits), [x, dy], 'float32');
+      const sumMs = await gpuMs(() => backend.runWebGPUProgram(new SumSplitsProgram(parsed.filterShape, splits), [partial], 'float32'));
+      backend.disposeData(partial.dataId);
+      rows.push({ splits, partialMs: +partialMs.toFixed(3), sumMs: +sumMs.toFixed(3), totalMs: +(partialMs + sumMs).toFixed(3) });
+    }
+    emit({ bench: 'filter-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, detSplits: base, rows });
     tf.dispose([x, dy]);
     h = outH;
   }
@@ -289,8 +346,9 @@ async function retinanetBench(a: Args): Promise<void> {
     const { uploadToGPU, write } = backend;
     const madeAt = new WeakMap<object, string>();
     const sites: Record<string, [number, number]> = {};
-    const internal = /^(_?Engine|_WebGPUBackend|scopedRun|tidy|makeTensor|convertToTensor|tensor\d?d?|scalar|fill|runKernel|Object\.|Array\.|new )/;
+    const internal = /(_op$|_$)|^(_?Engine|_WebGPUBackend|scopedRun|tidy|makeTensor|convertToTensor|tensor\d?d?|scalar|fill|runKernel|Object\.|Array\.|new )/;
     if (trace) {
+      Error.stackTraceLimit = 40; // the maker sits below a dozen tfjs frames
       backend.write = function (this: typeof backend, values: unknown, shape: number[], dtype: string) {
         const id = write.call(this, values, shape, dtype);
         if (values != null) {
@@ -390,6 +448,7 @@ async function main(): Promise<void> {
   else if (mode === 'profile') await profileBench(args);
   else if (mode === 'train-check') await trainCheck(args);
   else if (mode === 'retinanet') await retinanetBench(args);
+  else if (mode === 'sweep') await sweepBench(args);
   else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet)`);
 }
 

@@ -30,6 +30,18 @@ function expected(axes: number[], w: Float32Array, mean: boolean): Float32Array 
 }
 
 describe('Sum and Mean gradients without host-side ones()', () => {
+  it('small dy over a large input (the dy·onesLike(x) path) has the analytic gradient', async () => {
+    const input = tf.tensor(Array.from({ length: 3000 }, (_, i) => Math.cos(i)), [10, 300]);
+    const w = Float32Array.from({ length: 300 }, (_, i) => i * 0.5 - 3);
+    for (const op of ['sum', 'mean'] as const) {
+      const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf[op](t, 0), tf.tensor(w))))(input));
+      const expectedValues = Array.from({ length: 3000 }, (_, i) => Math.fround(op === 'mean' ? w[i % 300] / 10 : w[i % 300]));
+      expect(Array.from(await g.data())).toEqual(expectedValues);
+      g.dispose();
+    }
+    input.dispose();
+  });
+
   it('are the ones registered after ensureGradients / registerReduceGradients (idempotent)', () => {
     registerReduceGradients();
     registerReduceGradients();

@@ -13,8 +13,16 @@ import * as tf from '@tensorflow/tfjs-core';
 function expandedDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Tensor {
   const shape = x.shape.slice();
   for (const a of tf.util.parseAxisParam(axis, x.shape)) shape[a] = 1;
-  return tf.broadcastTo(tf.reshape(dy, shape), x.shape);
+  const reshaped = tf.reshape(dy, shape);
+  // A small dy (the loss's scalar gradient) usually lives on the host, and tfjs-backend-webgpu
+  // runs Tile of a small host input on the CPU — a full-size host array again (20 ms per step
+  // on the H200). dy·onesLike(x) stays on the device: onesLike is a fill program where x is.
+  if (dy.size < SMALL_DY && x.size >= SMALL_DY) return tf.mul(reshaped, tf.onesLike(x));
+  return tf.broadcastTo(reshaped, x.shape);
 }
+
+/** tfjs-backend-webgpu's CPU hand-off threshold (WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD). */
+const SMALL_DY = 1000;
 
 const sumGradient: tf.GradConfig = {
   kernelName: tf.Sum,

@@ -5,6 +5,7 @@ import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { chooseSplits } from './conv2d-filter-grad';
+import { PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
 
 // float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest
 // reference magnitude) is far above float32 rounding for these K ≤ 2·64·64 sums and far below
@@ -28,6 +29,9 @@ const CASES: ConvCase[] = [
   { name: '1x1 s2 valid 6→10 (a phase without taps)', x: [2, 9, 8, 6], filter: [1, 1, 6, 10], stride: 2, pad: 'valid' },
   { name: '2x2 s2 valid 5→7', x: [1, 10, 11, 5], filter: [2, 2, 5, 7], stride: 2, pad: 'valid' },
   { name: '3x3 s3 same 4→36 (nine phases)', x: [2, 14, 13, 4], filter: [3, 3, 4, 36], stride: 3, pad: 'same' },
+  { name: '3x3 s2 same 40→24 (phase split: ≥ 32 input channels)', x: [2, 11, 13, 40], filter: [3, 3, 40, 24], stride: 2, pad: 'same' },
+  { name: '3x3 s3 same 33→8 (phase split, nine phases)', x: [1, 14, 13, 33], filter: [3, 3, 33, 8], stride: 3, pad: 'same' },
+  { name: '1x1 s2 valid 32→10 (phase split, a phase without taps)', x: [2, 9, 8, 32], filter: [1, 1, 32, 10], stride: 2, pad: 'valid' },
   { name: '3x3 s1 same 8→8 large K (split-K)', x: [2, 48, 40, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'same' },
 ];
 
@@ -83,13 +87,16 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
     tf.dispose([x, dy]);
   });
 
-  it('strided Conv2DBackpropInput runs one det program per stride phase', async () => {
+  it('strided Conv2DBackpropInput runs one det program per stride phase (≥ 32 input channels, else tfjs GEMM)', async () => {
     await tf.setBackend('webgpu');
     const dy = tf.randomNormal([1, 4, 4, 8]);
-    const w = tf.randomNormal([3, 3, 4, 8]);
-    const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, 4], 2, 'same')));
-    expect(programs).toEqual(Array(4).fill('InputGradPhaseProgram'));
-    tf.dispose([dy, w]);
+    for (const inC of [PHASE_SPLIT_MIN_IN_CHANNELS, 4]) {
+      const w = tf.randomNormal([3, 3, inC, 8]);
+      const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, inC], 2, 'same')));
+      expect(programs).toEqual(inC >= PHASE_SPLIT_MIN_IN_CHANNELS ? Array(4).fill('InputGradPhaseProgram') : ['Conv2DDerInputMMProgram']);
+      w.dispose();
+    }
+    dy.dispose();
   });
 });
 
