@@ -4,14 +4,20 @@ import { Conv2d, InitRng, normalInitLayer } from '../nn';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
-import { checkNumClasses, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
+import { BoundedCache, ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
 import { readAndDispose } from './read-back';
 
 /** A registered loss as heads call it (see losses/reduce.ts). */
 export interface LossModule {
   forward(pred: tf.Tensor, target: tf.Tensor, options?: { weight?: tf.Tensor; avgFactor?: number }): tf.Tensor;
+  /**
+   * True when forward also takes class indices [N] (value C = background) in place of one-hot
+   * targets [N,C], and a per-row weight [N] in place of [N,C] (FocalLoss, CrossEntropyLoss).
+   */
+  readonly takesClassIndices?: boolean;
 }
+
 
 interface PriorGenerator {
   numBasePriors: number[];
@@ -77,6 +83,11 @@ export class AnchorHead extends DenseHead {
   private declare convCls: Conv2d;
   private declare convReg: Conv2d;
   private targetParts?: TargetComponents;
+  /** Not a config key: lets specs and benches pick the class-target path (see ClsTargetMode). */
+  clsTargets: ClsTargetMode = 'auto';
+  // Anchors and valid flags depend only on feature / image sizes: built once per size, not per step.
+  private readonly anchorCache = new BoundedCache<Float32Array>(4);
+  private readonly flagCache = new BoundedCache<Uint8Array>(8);
 
   constructor(readonly options: AnchorHeadOptions) {
     super();
@@ -130,9 +141,9 @@ export class AnchorHead extends DenseHead {
     return { clsScores, bboxPreds };
   }
 
-  /** Anchors of all levels for these feature sizes, flat (level-major, then y, x, anchor). */
+  /** Anchors of all levels for these feature sizes, flat (level-major, then y, x, anchor); cached, read-only. */
   private allAnchors(sizes: [number, number][]): Float32Array {
-    return concatFloat32(sizes.map((s, l) => this.priorGenerator.singleLevelGridPriorsData(s, l)));
+    return this.anchorCache.get(sizes.join(';'), () => concatFloat32(sizes.map((s, l) => this.priorGenerator.singleLevelGridPriorsData(s, l))));
   }
 
   private components(): TargetComponents {
@@ -217,22 +228,28 @@ export class AnchorHead extends DenseHead {
    * multiply (the slowest kernels of a CPU train step).
    */
   private clsLossLevel(cls: tf.Tensor, labels: Int32Array, weights: Float32Array, avgFactor: number): tf.Tensor {
-    if (!this.useSigmoidCls) return this.lossCls.forward(cls, tf.tensor1d(labels, 'int32'), { weight: tf.tensor1d(weights), avgFactor });
+    if (!this.useSigmoidCls || clsTargetsAsLabels(this.clsTargets, this.lossCls)) {
+      return this.lossCls.forward(cls, tf.tensor1d(labels, 'int32'), { weight: tf.tensor1d(weights), avgFactor });
+    }
     const { targets, weight } = denseClassTargets(labels, weights, this.numClasses);
     return this.lossCls.forward(cls, tf.tensor2d(targets, [labels.length, this.numClasses]), { weight: tf.tensor2d(weight, [labels.length, this.numClasses]), avgFactor });
   }
 
-  /** Valid anchors of one image: inside the un-padded image, and within allowedBorder when ≥ 0. */
+  /** Valid anchors of one image: inside the un-padded image, and within allowedBorder when ≥ 0; cached, read-only. */
   private insideFlags(sizes: [number, number][], anchors: Float32Array, meta: ImgMeta): Uint8Array {
-    const flags = concatUint8(this.priorGenerator.validFlags(sizes, meta.padShape.slice(0, 2)));
     const border = this.trainCfg.allowedBorder ?? -1;
-    if (border < 0) return flags;
-    const [h, w] = meta.imgShape;
-    for (let i = 0; i < flags.length; i++) {
-      const inside = anchors[i * 4] >= -border && anchors[i * 4 + 1] >= -border && anchors[i * 4 + 2] < w + border && anchors[i * 4 + 3] < h + border;
-      if (!inside) flags[i] = 0;
-    }
-    return flags;
+    const padHW = meta.padShape.slice(0, 2);
+    const key = `${sizes.join(';')}|${padHW}|${border < 0 ? '' : `${meta.imgShape.slice(0, 2)}|${border}`}`;
+    return this.flagCache.get(key, () => {
+      const flags = concatUint8(this.priorGenerator.validFlags(sizes, padHW));
+      if (border < 0) return flags;
+      const [h, w] = meta.imgShape;
+      for (let i = 0; i < flags.length; i++) {
+        const inside = anchors[i * 4] >= -border && anchors[i * 4 + 1] >= -border && anchors[i * 4 + 2] < w + border && anchors[i * 4 + 3] < h + border;
+        if (!inside) flags[i] = 0;
+      }
+      return flags;
+    });
   }
 
   /** Async: scores and boxes are read back with `await data()` (webgpu has no synchronous reads). */

@@ -5,7 +5,7 @@ import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { LossModule } from './anchor-head';
 import { centernessTargets, fcosTargetsSingle } from './fcos-targets';
-import { checkNumClasses, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
+import { ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
 import { readAndDispose } from './read-back';
 
@@ -66,6 +66,8 @@ export class FCOSHead extends DenseHead {
   private readonly convReg: Conv2d;
   private readonly convCenterness: Conv2d;
   private readonly scales: Scale[];
+  /** Not a config key: lets specs and benches pick the class-target path (see ClsTargetMode). */
+  clsTargets: ClsTargetMode = 'auto';
 
   constructor(readonly options: FCOSHeadOptions) {
     super();
@@ -179,10 +181,12 @@ export class FCOSHead extends DenseHead {
       const cls: tf.Tensor[] = [];
       const bbox: tf.Tensor[] = [];
       const ctr: tf.Tensor[] = [];
+      const asLabels = clsTargetsAsLabels(this.clsTargets, this.lossCls);
       clsScores.forEach((score, l) => {
-        // one-hot targets built on the host (see AnchorHead.clsLossLevel)
-        const onehot = denseClassTargets(levelLabels[l], undefined, this.numClasses).targets;
-        cls.push(this.lossCls.forward(tf.reshape(score, [-1, this.numClasses]), tf.tensor2d(onehot, [levelLabels[l].length, this.numClasses]), { avgFactor: numPos }));
+        const rows = levelLabels[l].length;
+        // labels expanded on the device, or one-hot built on the host (see ClsTargetMode)
+        const target = asLabels ? tf.tensor1d(levelLabels[l], 'int32') : tf.tensor2d(denseClassTargets(levelLabels[l], undefined, this.numClasses).targets, [rows, this.numClasses]);
+        cls.push(this.lossCls.forward(tf.reshape(score, [-1, this.numClasses]), target, { avgFactor: numPos }));
         const { local, which } = levelPos[l];
         if (local.length === 0) {
           // zero terms keep this level's Scale and maps in the graph (every parameter gets a gradient)

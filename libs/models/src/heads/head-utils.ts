@@ -24,6 +24,25 @@ export function concatUint8(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A few values by key, oldest dropped first: per-size data (anchors, valid flags) that a fixed
+ * input size reuses every step, bounded so multi-scale training does not grow it.
+ */
+export class BoundedCache<T> {
+  private readonly entries = new Map<string, T>();
+
+  constructor(readonly maxEntries: number) {}
+
+  get(key: string, make: () => T): T {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = make();
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
 /** Rows `rows` of an n×k row-major array. */
 export function gatherRows(data: Float32Array, k: number, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * k);
@@ -88,6 +107,23 @@ export function positivesPerLevel(posRows: number[], counts: number[]): { local:
     out[l].which.push(j);
   });
   return out;
+}
+
+/** Backends whose tensors live in host memory: a tensor made from a JS array costs no upload there. */
+const HOST_BACKENDS = new Set(['cpu', 'native', 'wasm']);
+
+/**
+ * How sigmoid heads hand class targets to their loss: 'host' as dense one-hot [rows, C] arrays
+ * (host backends: there the device-side one-hot and broadcast multiply are the slow kernels),
+ * 'labels' as int labels [rows] expanded by the loss on the device (device backends: a dense host
+ * array is a full-size fill and upload per level and step), 'auto' by backend. Same values.
+ */
+export type ClsTargetMode = 'auto' | 'host' | 'labels';
+
+/** Whether to pass labels rather than dense targets (the loss must take class indices). */
+export function clsTargetsAsLabels(mode: ClsTargetMode, loss: { takesClassIndices?: boolean }): boolean {
+  if (mode === 'host' || !loss.takesClassIndices) return false;
+  return mode === 'labels' || !HOST_BACKENDS.has(tf.getBackend());
 }
 
 /** One-hot rows (labels ≥ numClasses, i.e. background, give zero rows) and row weights repeated per class. */

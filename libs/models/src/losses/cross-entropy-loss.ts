@@ -111,6 +111,8 @@ export interface CrossEntropyLossOptions extends LossModuleOptions {
 
 @LOSSES.register()
 export class CrossEntropyLoss {
+  /** forward takes labels [N] (sigmoid: C = background) and row weights [N]. */
+  readonly takesClassIndices = true;
   readonly useSigmoid: boolean;
   readonly reduction: Reduction;
   readonly lossWeight: number;

@@ -17,6 +17,9 @@ export function focalTargets(target: tf.Tensor, numClasses: number): tf.Tensor {
   if (target.rank === 2) return tf.cast(target, 'float32');
   return tf.tidy(() => {
     const labels = tf.cast(target, 'int32') as tf.Tensor1D;
+    // oneHot leaves rows of labels outside [0, depth) all zero, so depth C already drops the
+    // background column; tf.oneHot needs depth ≥ 2, hence C + 1 and a slice for one class
+    if (numClasses >= 2) return tf.cast(tf.oneHot(labels, numClasses), 'float32');
     return tf.cast(tf.slice(tf.oneHot(labels, numClasses + 1), [0, 0], [-1, numClasses]), 'float32');
   });
 }
@@ -56,6 +59,8 @@ export interface FocalLossOptions extends LossModuleOptions {
 /** MMDetection `FocalLoss` (sigmoid only): forward(pred [N,C], labels [N] or targets [N,C]). */
 @LOSSES.register()
 export class FocalLoss {
+  /** forward takes labels [N] (C = background) and row weights [N] as well as [N,C] targets. */
+  readonly takesClassIndices = true;
   readonly gamma: number;
   readonly alpha: number;
   readonly reduction: Reduction;

@@ -18,9 +18,12 @@ export interface SamplerOptions {
 
 /** Candidate indices where `gtInds` passes `test`, ascending. */
 export function indicesWhere(gtInds: Int32Array, test: (v: number) => boolean): Int32Array {
-  const out: number[] = [];
-  for (let i = 0; i < gtInds.length; i++) if (test(gtInds[i])) out.push(i);
-  return Int32Array.from(out);
+  // counted first, then filled: no growing JS array for the ~10⁵ negatives of an anchor head
+  let count = 0;
+  for (let i = 0; i < gtInds.length; i++) if (test(gtInds[i])) count++;
+  const out = new Int32Array(count);
+  for (let i = 0, o = 0; i < gtInds.length; i++) if (test(gtInds[i])) out[o++] = i;
+  return out;
 }
 
 export abstract class BaseSampler {
@@ -51,19 +54,34 @@ export abstract class BaseSampler {
    */
   sample(assignResult: AssignResult, bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D, gtLabels?: LabelsInput): SamplingResult {
     let candidates = bboxes.shape[1] === 4 ? bboxes : (tf.slice(bboxes, [0, 0], [-1, 4]) as tf.Tensor2D);
-    let gtFlags = new Uint8Array(bboxes.shape[0]);
     const numGts = gtBboxes.shape[0];
+    // labels are read (synchronously, for a tensor) only when the gts join the candidates
+    const picked = this.sampleData(assignResult, numGts, this.addGtAsProposals && numGts > 0 ? readLabels(gtLabels) : undefined);
     let owned: tf.Tensor | undefined = candidates === bboxes ? undefined : candidates;
-    if (this.addGtAsProposals && numGts > 0) {
-      const labels = readLabels(gtLabels);
-      if (!labels) throw new DetError('sampler: addGtAsProposals needs gtLabels');
+    let gtFlags = new Uint8Array(bboxes.shape[0]);
+    if (picked.gtsPrepended) {
       candidates = tf.concat([gtBboxes, candidates], 0);
       if (owned) owned.dispose();
       owned = candidates;
-      assignResult.addGt(labels);
-      const flags = new Uint8Array(numGts + gtFlags.length);
-      flags.fill(1, 0, numGts);
-      gtFlags = flags;
+      gtFlags = new Uint8Array(numGts + gtFlags.length);
+      gtFlags.fill(1, 0, numGts);
+    }
+    const result = new SamplingResult(picked.posInds, picked.negInds, candidates, gtBboxes, assignResult, gtFlags);
+    owned?.dispose();
+    return result;
+  }
+
+  /**
+   * `sample` on indices alone: the same picks (and random draws) with no tensor, for callers that
+   * need only which candidates were taken (anchor heads; no uploads on device backends).
+   * Indices count the prepended gts first when `gtsPrepended`.
+   */
+  sampleData(assignResult: AssignResult, numGts: number, gtLabels?: Int32Array): SampledIndices {
+    let gtsPrepended = false;
+    if (this.addGtAsProposals && numGts > 0) {
+      if (!gtLabels) throw new DetError('sampler: addGtAsProposals needs gtLabels');
+      assignResult.addGt(gtLabels);
+      gtsPrepended = true;
     }
     const numExpectedPos = Math.floor(this.num * this.posFraction);
     const posInds = this.samplePos(assignResult, numExpectedPos);
@@ -72,8 +90,21 @@ export abstract class BaseSampler {
       numExpectedNeg = Math.min(numExpectedNeg, Math.floor(this.negPosUb * Math.max(1, posInds.length)));
     }
     const negInds = this.sampleNeg(assignResult, numExpectedNeg);
-    const result = new SamplingResult(posInds, negInds, candidates, gtBboxes, assignResult, gtFlags);
-    owned?.dispose();
-    return result;
+    return { posInds, negInds, posAssignedGtInds: assignedGtInds(assignResult, posInds), gtsPrepended };
   }
+}
+
+/** Which candidates a sampler took, as indices (see BaseSampler.sampleData). */
+export interface SampledIndices {
+  posInds: Int32Array;
+  negInds: Int32Array;
+  /** 0-based gt index of each positive. */
+  posAssignedGtInds: Int32Array;
+  /** The gts were prepended to the candidates (addGtAsProposals), so indices count them first. */
+  gtsPrepended: boolean;
+}
+
+/** 0-based gt of each positive (gtInds stores k + 1 for gt k), as SamplingResult computes it. */
+export function assignedGtInds(assignResult: AssignResult, posInds: Int32Array): Int32Array {
+  return Int32Array.from(posInds, (i) => assignResult.gtInds[i] - 1);
 }

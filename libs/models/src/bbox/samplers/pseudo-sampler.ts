@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_SAMPLERS } from '@det/registry';
 import { AssignResult } from '../assigners/assign-result';
-import { indicesWhere } from './base-sampler';
+import { SampledIndices, assignedGtInds, indicesWhere } from './base-sampler';
 import { SamplingResult } from './sampling-result';
 
 @BBOX_SAMPLERS.register()
@@ -11,8 +11,14 @@ export class PseudoSampler {
   constructor(_options: Record<string, unknown> = {}) {}
 
   sample(assignResult: AssignResult, bboxes: tf.Tensor2D, gtBboxes: tf.Tensor2D): SamplingResult {
+    const { posInds, negInds } = this.sampleData(assignResult);
+    return new SamplingResult(posInds, negInds, bboxes, gtBboxes, assignResult, new Uint8Array(bboxes.shape[0]));
+  }
+
+  /** `sample` on indices alone (no tensors): every positive and every negative. */
+  sampleData(assignResult: AssignResult): SampledIndices {
     const posInds = indicesWhere(assignResult.gtInds, (v) => v > 0);
     const negInds = indicesWhere(assignResult.gtInds, (v) => v === 0);
-    return new SamplingResult(posInds, negInds, bboxes, gtBboxes, assignResult, new Uint8Array(bboxes.shape[0]));
+    return { posInds, negInds, posAssignedGtInds: assignedGtInds(assignResult, posInds), gtsPrepended: false };
   }
 }
