@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
-import { chooseSplits } from './conv2d-filter-grad';
+import { chooseSplits, filterGradShape } from './conv2d-filter-grad';
+import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from './conv2d-filter-grad-program';
 import { PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
 
 // float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest
@@ -74,6 +75,26 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
       const cpu = await runOn('cpu', [x, w], f);
       expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
     });
+  });
+
+  it.each(Object.entries(FILTER_GRAD_TILINGS))('filter-gradient tiling %s matches cpu (tile edges, split-K)', async (_name, tiling) => {
+    const c = { x: [2, 13, 11, 20], filter: [3, 3, 20, 40], stride: 2, pad: 'same' as const };
+    const xs = { values: seededValues(size(c.x), 5), shape: c.x };
+    const out = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.stride, 1, c.pad).outShape;
+    const dys = { values: seededValues(size(out), 6), shape: out };
+    const cpu = await runOn('cpu', [xs, dys], (xt, dyt) => tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, {
+      strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter,
+    }) as tf.Tensor);
+    const gpu = await runOn('webgpu', [xs, dys], (xt, dyt) => {
+      const backend = tf.backend() as unknown as { runWebGPUProgram(p: unknown, i: tf.TensorInfo[], d: string): tf.TensorInfo; disposeData(id: object): void };
+      const parsed = filterGradShape(xt, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter })!;
+      const splits = 3;
+      const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits, tiling), [xt, dyt], 'float32');
+      const sum = backend.runWebGPUProgram(new SumSplitsProgram(parsed.filterShape, splits), [partial], 'float32');
+      backend.disposeData(partial.dataId);
+      return tf.engine().makeTensorFromTensorInfo(sum);
+    });
+    expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
   });
 
   it('Conv2DBackpropFilter runs det\'s programs (not tfjs\'s naive one)', async () => {

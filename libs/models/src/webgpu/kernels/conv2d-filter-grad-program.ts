@@ -7,11 +7,24 @@ export interface FilterGradShape {
   kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
 }
 
-// Tile of the (kh·kw·ci) × co output one workgroup computes, and the K step staged in shared memory.
-export const TILE_M = 32;
-export const TILE_N = 32;
-const TILE_K = 16;
-const THREADS = 8; // 8×8 threads, each 4×4 outputs
+/**
+ * How one workgroup tiles the (kh·kw·ci) × co output: tileM × tileN outputs, perM × perN per
+ * thread (so (tileM/perM)·(tileN/perN) threads), K staged through workgroup memory tileK at a time.
+ */
+export interface FilterGradTiling { tileM: number; tileN: number; tileK: number; perM: number; perN: number }
+
+/** The tiling det has used since the kernel was written (8×8 threads, 4×4 outputs each). */
+export const DEFAULT_FILTER_GRAD_TILING: FilterGradTiling = { tileM: 32, tileN: 32, tileK: 16, perM: 4, perN: 4 };
+
+/** Candidate tilings (bench/gpu `sweep` times each per layer; conv-kernels.spec checks each vs cpu). */
+export const FILTER_GRAD_TILINGS: Record<string, FilterGradTiling> = {
+  A_32x32k16_4x4: DEFAULT_FILTER_GRAD_TILING,
+  B_64x64k16_8x8: { tileM: 64, tileN: 64, tileK: 16, perM: 8, perN: 8 },
+  C_64x32k16_4x4: { tileM: 64, tileN: 32, tileK: 16, perM: 4, perN: 4 },
+  D_32x32k32_4x4: { tileM: 32, tileN: 32, tileK: 32, perM: 4, perN: 4 },
+  E_64x16k16_4x4: { tileM: 64, tileN: 16, tileK: 16, perM: 4, perN: 4 },
+  F_64x64k8_4x4: { tileM: 64, tileN: 64, tileK: 8, perM: 4, perN: 4 },
+};
 
 /**
  * dW as an implicit GEMM: dW[m, n] = Σ_k X[m, k] · dY[k, n] with m = (kh, kw, ci), n = co and
@@ -23,7 +36,7 @@ const THREADS = 8; // 8×8 threads, each 4×4 outputs
  */
 export class FilterGradPartialProgram implements WebGpuProgramLike {
   readonly variableNames = ['x', 'dy'];
-  readonly workgroupSize: [number, number, number] = [THREADS, THREADS, 1];
+  readonly workgroupSize: [number, number, number];
   readonly outputShape: number[];
   readonly dispatchLayout = { x: [2], y: [1], z: [0] };
   readonly dispatch: [number, number, number];
@@ -33,26 +46,30 @@ export class FilterGradPartialProgram implements WebGpuProgramLike {
   readonly k: number;
   readonly chunk: number;
 
-  constructor(readonly s: FilterGradShape, readonly splits: number) {
+  constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: FilterGradTiling = DEFAULT_FILTER_GRAD_TILING) {
     this.m = s.kH * s.kW * s.inC;
     this.n = s.outC;
     this.k = s.batch * s.outH * s.outW;
-    this.chunk = Math.ceil(Math.ceil(this.k / splits) / TILE_K) * TILE_K;
+    this.chunk = Math.ceil(Math.ceil(this.k / splits) / t.tileK) * t.tileK;
     this.outputShape = [splits, this.m, this.n];
-    this.dispatch = [Math.ceil(this.n / TILE_N), Math.ceil(this.m / TILE_M), splits];
+    this.workgroupSize = [t.tileN / t.perN, t.tileM / t.perM, 1];
+    this.dispatch = [Math.ceil(this.n / t.tileN), Math.ceil(this.m / t.tileM), splits];
     // Every size is baked into the shader, so the key must carry all of them.
-    this.shaderKey = `detConv2DFilterGrad_${Object.values(s).join('_')}_${splits}`;
+    this.shaderKey = `detConv2DFilterGrad_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}`;
   }
 
   getUserCode(): string {
     const s = this.s;
+    const { tileM, tileN, tileK, perM, perN } = this.t;
+    const tx = tileN / perN;
+    const threads = tx * (tileM / perM);
     return `
       const M = ${this.m};
       const N = ${this.n};
       const K = ${this.k};
       const CHUNK = ${this.chunk};
-      var<workgroup> tileX : array<array<f32, ${TILE_M}>, ${TILE_K}>;
-      var<workgroup> tileDy : array<array<f32, ${TILE_N}>, ${TILE_K}>;
+      var<workgroup> tileX : array<array<f32, ${tileM}>, ${tileK}>;
+      var<workgroup> tileDy : array<array<f32, ${tileN}>, ${tileK}>;
 
       fn loadX(m : i32, k : i32, kEnd : i32) -> f32 {
         if (m >= M || k >= kEnd) { return 0.0; }
@@ -81,47 +98,45 @@ export class FilterGradPartialProgram implements WebGpuProgramLike {
         _ = uniforms.outShape;
         let tx = i32(localId.x);
         let ty = i32(localId.y);
-        let flat = ty * ${THREADS} + tx;
-        let n0 = i32(workgroupId.x) * ${TILE_N};
-        let m0 = i32(workgroupId.y) * ${TILE_M};
+        let flat = ty * ${tx} + tx;
+        let n0 = i32(workgroupId.x) * ${tileN};
+        let m0 = i32(workgroupId.y) * ${tileM};
         let split = i32(workgroupId.z);
         let kBegin = split * CHUNK;
         let kEnd = min(kBegin + CHUNK, K);
-        var acc : array<array<f32, 4>, 4>;
+        var acc : array<array<f32, ${perN}>, ${perM}>;
         // A constant trip count keeps the barriers in uniform control flow (WGSL rejects a
         // loop bound derived from workgroupId); loads past kEnd read as zero.
-        for (var step = 0; step < ${this.chunk / TILE_K}; step = step + 1) {
-          let k0 = kBegin + step * ${TILE_K};
-          for (var e = flat; e < ${TILE_K * TILE_M}; e = e + ${THREADS * THREADS}) {
-            let kk = e / ${TILE_M};
-            let mm = e % ${TILE_M};
+        for (var step = 0; step < ${this.chunk / tileK}; step = step + 1) {
+          let k0 = kBegin + step * ${tileK};
+          for (var e = flat; e < ${tileK * tileM}; e = e + ${threads}) {
+            let kk = e / ${tileM};
+            let mm = e % ${tileM};
             tileX[kk][mm] = loadX(m0 + mm, k0 + kk, kEnd);
           }
-          for (var e = flat; e < ${TILE_K * TILE_N}; e = e + ${THREADS * THREADS}) {
-            let kk = e / ${TILE_N};
-            let nn = e % ${TILE_N};
+          for (var e = flat; e < ${tileK * tileN}; e = e + ${threads}) {
+            let kk = e / ${tileN};
+            let nn = e % ${tileN};
             tileDy[kk][nn] = loadDy(k0 + kk, n0 + nn, kEnd);
           }
           workgroupBarrier();
-          for (var kk = 0; kk < ${TILE_K}; kk = kk + 1) {
-            var a : array<f32, 4>;
-            var bv : array<f32, 4>;
-            for (var i = 0; i < 4; i = i + 1) {
-              a[i] = tileX[kk][ty * 4 + i];
-              bv[i] = tileDy[kk][tx * 4 + i];
-            }
-            for (var i = 0; i < 4; i = i + 1) {
-              for (var j = 0; j < 4; j = j + 1) {
+          for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
+            var a : array<f32, ${perM}>;
+            var bv : array<f32, ${perN}>;
+            for (var i = 0; i < ${perM}; i = i + 1) { a[i] = tileX[kk][ty * ${perM} + i]; }
+            for (var j = 0; j < ${perN}; j = j + 1) { bv[j] = tileDy[kk][tx * ${perN} + j]; }
+            for (var i = 0; i < ${perM}; i = i + 1) {
+              for (var j = 0; j < ${perN}; j = j + 1) {
                 acc[i][j] = fma(a[i], bv[j], acc[i][j]);
               }
             }
           }
           workgroupBarrier();
         }
-        for (var i = 0; i < 4; i = i + 1) {
-          let m = m0 + ty * 4 + i;
-          for (var j = 0; j < 4; j = j + 1) {
-            let n = n0 + tx * 4 + j;
+        for (var i = 0; i < ${perM}; i = i + 1) {
+          let m = m0 + ty * ${perM} + i;
+          for (var j = 0; j < ${perN}; j = j + 1) {
+            let n = n0 + tx * ${perN} + j;
             if (m < M && n < N) {
               result[(split * M + m) * N + n] = acc[i][j];
             }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { FilterGradPartialProgram, SumSplitsProgram, TILE_M, TILE_N, type FilterGradShape } from './conv2d-filter-grad-program';
+import { DEFAULT_FILTER_GRAD_TILING, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 
 // Aim for enough workgroups to fill a large GPU (an H100/H200 has 132 SMs), but keep each split's
 // K range long enough that the extra partial-sum pass stays cheap. 4096, not 1024: on the H200
@@ -12,11 +12,16 @@ const MIN_K_PER_SPLIT = 256;
 const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
 
 /** How many ways to split K for this shape (1 = no second pass). */
-export function chooseSplits(m: number, n: number, k: number): number {
-  const tiles = Math.ceil(m / TILE_M) * Math.ceil(n / TILE_N);
+export function chooseSplits(m: number, n: number, k: number, tiling: FilterGradTiling = DEFAULT_FILTER_GRAD_TILING): number {
+  const tiles = Math.ceil(m / tiling.tileM) * Math.ceil(n / tiling.tileN);
   let splits = Math.ceil(TARGET_WORKGROUPS / tiles);
   splits = Math.min(splits, Math.ceil(k / MIN_K_PER_SPLIT), Math.floor(MAX_PARTIAL_BYTES / (4 * m * n)), 65535);
   return Math.max(1, splits);
+}
+
+/** The tiling for an M × N (9·Cin × Cout) filter gradient. */
+export function chooseFilterGradTiling(_m: number, _n: number): FilterGradTiling {
+  return DEFAULT_FILTER_GRAD_TILING;
 }
 
 export function filterGradShape(
@@ -57,8 +62,9 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
     const k = shape.batch * shape.outH * shape.outW;
-    const splits = chooseSplits(m, shape.outC, k);
-    const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(shape, splits), [x, dy], 'float32');
+    const tiling = chooseFilterGradTiling(m, shape.outC);
+    const splits = chooseSplits(m, shape.outC, k, tiling);
+    const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(shape, splits, tiling), [x, dy], 'float32');
     const sum = backend.runWebGPUProgram(new SumSplitsProgram(filterShape, splits), [partial], 'float32');
     backend.disposeData(partial.dataId);
     return sum;
