@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
-import { chooseSplits, filterGradShape } from './conv2d-filter-grad';
+import { chooseFilterGradTiling, chooseSplits, filterGradShape } from './conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from './conv2d-filter-grad-program';
 import { PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
 
@@ -123,6 +123,13 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
 
 // Device-free: runs in CI without an adapter.
 describe('Conv2DBackpropFilter planning', () => {
+  it('picks the tiling the H200 sweep measured fastest for each reference layer shape', () => {
+    expect(chooseFilterGradTiling(27, 16)).toBe(FILTER_GRAD_TILINGS.A_32x32k16_4x4);
+    expect(chooseFilterGradTiling(144, 32)).toBe(FILTER_GRAD_TILINGS.A_32x32k16_4x4);
+    expect(chooseFilterGradTiling(288, 32)).toBe(FILTER_GRAD_TILINGS.C_64x32k16_4x4);
+    for (const [m, n] of [[288, 64], [576, 128], [1152, 256], [2304, 180]]) expect(chooseFilterGradTiling(m, n)).toBe(FILTER_GRAD_TILINGS.F_64x64k8_4x4);
+  });
+
   it('splits K only when the output tile grid is too small to fill a GPU', () => {
     expect(chooseSplits(27, 16, 2 * 160 * 160)).toBeGreaterThan(100); // first layer, batch 2
     expect(chooseSplits(2304, 256, 2 * 20 * 20)).toBeLessThanOrEqual(4); // deep layer: many tiles, short K

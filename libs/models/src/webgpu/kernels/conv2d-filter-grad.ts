@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { DEFAULT_FILTER_GRAD_TILING, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
+import { DEFAULT_FILTER_GRAD_TILING, FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 
 // Aim for enough workgroups to fill a large GPU (an H100/H200 has 132 SMs), but keep each split's
 // K range long enough that the extra partial-sum pass stays cheap. 4096, not 1024: on the H200
@@ -19,8 +19,15 @@ export function chooseSplits(m: number, n: number, k: number, tiling: FilterGrad
   return Math.max(1, splits);
 }
 
-/** The tiling for an M × N (9·Cin × Cout) filter gradient. */
-export function chooseFilterGradTiling(_m: number, _n: number): FilterGradTiling {
+/**
+ * The tiling for an M × N (9·Cin × Cout) filter gradient, from the H200 sweep over the reference
+ * layers at batch 16 (`step-bench.cjs sweep`, 2026-11-26): 64×64 tiles with 256 threads and K
+ * steps of 8 won every layer with ≥ 64 output channels (1.2–1.8× over 32×32), 64×32 the
+ * 288 × 32 layer (1.2×), and the default 32×32 the narrow first layers (N = 16, and 144 × 32).
+ */
+export function chooseFilterGradTiling(m: number, n: number): FilterGradTiling {
+  if (n >= 64) return FILTER_GRAD_TILINGS.F_64x64k8_4x4;
+  if (n >= 32 && m >= 256) return FILTER_GRAD_TILINGS.C_64x32k16_4x4;
   return DEFAULT_FILTER_GRAD_TILING;
 }
 
