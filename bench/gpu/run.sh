@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The GPU check, as one prepared script for a GPU machine with no Node.js and no network
 # (bench/README.md, "GPU: WebGPU vs PyTorch", says how to carry it there). Runs, in < 5 minutes:
-#   1. the reference training step on webgpu with det's kernels, batch 2 and 16
+#   1. the reference training step on webgpu with det's kernels, batch 2 and 16 (median of 3
+#      runs; also pipelined)
 #   2. the same with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
-#   3. Conv2DBackpropFilter per layer, det vs tfjs
+#   3. per layer at the largest batch: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter GPU
+#      times (timestamp queries), det vs tfjs
 #   4. a per-kernel GPU-time profile of one step at the largest batch (for the next kernel work)
 #   5. the same network in PyTorch CUDA, batch 2 and 16 (PyTorch defaults: cuDNN may use TF32;
 #      and again with strict float32, as WebGPU computes)
 #   6. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
 #      torchvision is there, the same network in PyTorch CUDA
 # then prints webgpu vs PyTorch ms/step and the ratios. JSON lines also go to $OUT/gpu-bench.jsonl.
-# Flags: BATCHES=2,16 SIZE=320 ITERS=10 (env). Also runs here against lavapipe (tiny sizes).
+# Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 (env). Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUNDLE=bench/gpu/dist/step-bench.cjs
@@ -21,12 +23,8 @@ RETINA=${RETINA:-2,800,1344}; IFS=, read -r RB RH RW <<< "$RETINA"; RITERS=${RIT
 LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
 run() { echo "+ $*" >&2; timeout 150 "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
 
-run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3
+run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --stock
-# tfjs flags worth knowing about on a real GPU (largest batch only)
-for f in '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":200}' '{"WEBGPU_CONV_SEPARATE_IM2COL_SHADER":true}'; do
-  run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags "$f"
-done
 run node "$BUNDLE" kernels --batch "${BATCHES##*,}" --size "$SIZE" --iters 5
 run node "$BUNDLE" profile --batch "${BATCHES##*,}" --size "$SIZE" --top 16
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
@@ -52,14 +50,13 @@ strict = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and not 
 if det: print(f"\nadapter: {next(iter(det.values()))['adapter']}")
 if torch: print(f"pytorch: {next(iter(torch.values()))['torch']} on {next(iter(torch.values()))['device']}")
 fmt = lambda v: f"{v:.2f}" if v is not None else "-"
-print("reference step (ms/step; 'js' = time to record and submit the step's dispatches)")
-print(f"{'batch':>5} {'webgpu det':>11} {'js':>7} {'webgpu tfjs':>12} {'pytorch':>8} {'fp32 strict':>12} {'det/pytorch':>12} {'det/strict':>11} {'tfjs/det':>9}")
+print("reference step, ms/step. det: median of 3 runs, each step awaiting its loss; 'piped': steps recorded back")
+print("to back, one wait at the end (how the PyTorch loop is timed); 'js': host time to record a step's dispatches.")
+print("pytorch: its defaults (cuDNN may use TF32); strict: TF32 off (float32 like WebGPU)")
+print(f"{'batch':>5} {'det':>7} {'piped':>7} {'js':>6} {'tfjs':>8} {'pytorch':>8} {'strict':>7} {'det/pytorch':>12} {'det/strict':>11} {'piped/pytorch':>14} {'tfjs/det':>9}")
 for b in sorted(det):
-    d = det[b]['msPerStep']; s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep'); f = strict.get(b, {}).get('msPerStep')
-    print(f"{b:>5} {d:>11.2f} {fmt(det[b].get('jsRecordMs')):>7} {fmt(s):>12} {fmt(t):>8} {fmt(f):>12} {fmt(d / t if t else None):>12} {fmt(d / f if f else None):>11} {fmt(s / d if s else None):>9}")
-for r in rows:
-    if r.get('bench') == 'webgpu-step' and r.get('flags'):
-        print(f"  batch {r['batch']} with {json.dumps(r['flags'])}: {r['msPerStep']:.2f} ms (js {r['jsRecordMs']:.2f})")
+    d = det[b]['msPerStep']; p = det[b].get('pipelinedMsPerStep'); s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep'); f = strict.get(b, {}).get('msPerStep')
+    print(f"{b:>5} {d:>7.2f} {fmt(p):>7} {fmt(det[b].get('jsRecordMs')):>6} {fmt(s):>8} {fmt(t):>8} {fmt(f):>7} {fmt(d / t if t else None):>12} {fmt(d / f if f else None):>11} {fmt(p / t if t and p else None):>14} {fmt(s / d if s else None):>9}")
 wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet']
 tr = [r for r in rows if r.get('bench') == 'torch-retinanet']
 if wr:
