@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { nativeBuildCommand, nativeBuildDir } from '../kernels/native-addon';
 import { registerReduceGradients } from './reduce-gradients';
+import { installBatchNormGradient } from '../kernels/native-batchnorm';
 
 const BUNDLE = 'register-gradients.cjs';
 
@@ -26,6 +27,7 @@ export function ensureGradients(): void {
   if (loaded) return;
   if (PROBES.every((name) => tf.getGradient(name) != null)) {
     registerReduceGradients();
+    installBatchNormGradient(); // fused where a backend registers the kernel, tfjs's elsewhere
     loaded = true;
     return;
   }
@@ -39,6 +41,7 @@ export function ensureGradients(): void {
   require(file);
   if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
   registerReduceGradients();
+  installBatchNormGradient();
   for (const [name, config] of before) {
     if (tf.getGradient(name) !== config) {
       tf.unregisterGradient(name);

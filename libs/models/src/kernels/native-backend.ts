@@ -63,6 +63,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
     }
     nativeKernelNames = replacements.map((c) => c.kernelName);
   }
-  installBatchNormGradient(NATIVE_BACKEND);
+  installBatchNormGradient();
   installNativeGradients(NATIVE_BACKEND);
 }

@@ -51,11 +51,12 @@ const isChannelVector = (t: tf.Tensor | undefined, channels: number): boolean =>
   t == null || t.size === 1 || (t.size === channels && t.shape.slice(0, -1).every((d) => d === 1));
 
 /**
- * Replaces the FusedBatchNorm gradient (a global registration) with one that, on `backendName`,
- * computes all five gradients with one fused kernel instead of a dozen full-size ops; on every
- * other backend, or for shapes it does not handle, it delegates to tfjs's own gradient.
+ * Replaces the FusedBatchNorm gradient (a global registration) with one that, on every backend
+ * registering BATCH_NORM_GRAD_KERNEL (native; webgpu), computes all five gradients with that one
+ * kernel instead of a dozen full-size ops; elsewhere, or for shapes it does not handle, it
+ * delegates to tfjs's own gradient.
  */
-export function installBatchNormGradient(backendName: string): void {
+export function installBatchNormGradient(): void {
   const stock = tf.getGradient(tf.FusedBatchNorm);
   if (!stock || (stock as { detFused?: boolean }).detFused) return;
   const config: tf.GradConfig & { detFused: boolean } = {
@@ -65,7 +66,7 @@ export function installBatchNormGradient(backendName: string): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, mean, variance, scale] = saved;
       const channels = x.shape[x.shape.length - 1];
-      const fusable = tf.getBackend() === backendName && x.rank > 0 && !Array.isArray(dy) && dy.dtype === 'float32' &&
+      const fusable = tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend()) != null && x.rank > 0 && !Array.isArray(dy) && dy.dtype === 'float32' &&
         [mean, variance, scale].every((t) => isChannelVector(t, channels));
       if (!fusable) return stock.gradFunc(dy, saved, attrs);
       const inputs: tf.NamedTensorMap = { x, dy: dy as tf.Tensor, mean, variance };

@@ -35,18 +35,19 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
   private readonly chunk: number;
   private readonly layout: { colsPerGroup: number; lanes: number };
 
-  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelSumsKind) {
+  /** `meanIsScalar`: mean has one element for all channels (tf.batchNorm broadcasts it). */
+  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelSumsKind, readonly meanIsScalar = false) {
     this.variableNames = kind === 'stats' ? ['x'] : kind === 'grad' ? ['x', 'dy', 'mean'] : ['x', 'dy', 'mean', 'y'];
     this.layout = channelLayout(cols);
     this.chunk = Math.ceil(rows / splits);
     this.outputShape = [splits, 2, cols];
     this.dispatch = [Math.ceil(cols / this.layout.colsPerGroup), splits, 1];
-    this.shaderKey = `detChannelSums_${kind}_${rows}_${cols}_${splits}`;
+    this.shaderKey = `detChannelSums_${kind}_${rows}_${cols}_${splits}_${meanIsScalar}`;
   }
 
   getUserCode(): string {
     const { colsPerGroup: CPG, lanes } = this.layout;
-    const setup = this.kind === 'stats' ? 'let shift = x[c];' : 'let m = mean[c];';
+    const setup = this.kind === 'stats' ? 'let shift = x[c];' : `let m = mean[${this.meanIsScalar ? 0 : 'c'}];`;
     const body =
       this.kind === 'stats'
         ? 'let d = x[i] - shift; s0 = s0 + d; s1 = fma(d, d, s1);'
@@ -98,7 +99,10 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
  *  dxCoef [3, C]: dx = a·g + c·x + b with a = γ·rstd, c = −γ·rstd³·Σg·x̄/N, b = −a·Σg/N − c·mean
  *  (so the input-gradient pass reads 3 buffers besides g: WebGPU allows 8 storage buffers per shader).
  */
-export type ChannelFinalizeKind = 'mean' | 'variance' | 'dGamma' | 'dBeta' | 'dxCoef';
+export type ChannelFinalizeKind = 'mean' | 'variance' | 'dGamma' | 'dBeta' | 'dxCoef' | 'dMean' | 'dVariance';
+
+/** For FusedBatchNorm's gradient: which channel vectors have a single element (or, scale, none). */
+export interface ChannelVectorShapes { meanIsScalar?: boolean; varianceIsScalar?: boolean; scale?: 'vector' | 'scalar' | 'none' }
 
 export class ChannelFinalizeProgram implements WebGpuProgramLike {
   readonly variableNames: string[];
@@ -108,23 +112,33 @@ export class ChannelFinalizeProgram implements WebGpuProgramLike {
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
 
-  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelFinalizeKind, readonly eps = 0) {
+  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelFinalizeKind, readonly eps = 0,
+    readonly vectors: ChannelVectorShapes = {}) {
     // mean needs the shift (row 0 of x); dGamma needs the variance for rstd
     // only what the shader reads: the compiler drops unused bindings and the bind group then fails
+    const withScale = (names: string[]) => (vectors.scale === 'vector' || vectors.scale === 'scalar' ? [...names, 'gamma'] : names);
     this.variableNames = { mean: ['partial', 'x'], variance: ['partial'], dGamma: ['partial', 'variance'], dBeta: ['partial'],
-      dxCoef: ['partial', 'mean', 'variance', 'gamma'] }[kind];
+      dxCoef: ['partial', 'mean', 'variance', 'gamma'], dMean: withScale(['partial', 'variance']), dVariance: withScale(['partial', 'variance']) }[kind];
     this.outputShape = kind === 'dxCoef' ? [3, cols] : [cols];
     this.dispatch = [cols, 1, 1];
-    this.shaderKey = `detChannelFinalize_${kind}_${rows}_${cols}_${splits}_${eps}`;
+    this.shaderKey = `detChannelFinalize_${kind}_${rows}_${cols}_${splits}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}`;
   }
 
   getUserCode(): string {
     const n = wgslFloat(this.rows);
     const eps = wgslFloat(this.eps);
+    const v = this.vectors;
+    const varianceAt = `variance[${v.varianceIsScalar ? 0 : 'c'}]`;
+    const scaleAt = v.scale === 'vector' ? 'gamma[c]' : v.scale === 'scalar' ? 'gamma[0]' : '1.0';
     const finish = {
       mean: `result[c] = x[c] + s0 / ${n};`,
       variance: `result[c] = max(s1 / ${n} - (s0 / ${n}) * (s0 / ${n}), 0.0);`,
-      dGamma: `result[c] = s1 * inverseSqrt(variance[c] + ${eps});`,
+      dGamma: `result[c] = s1 * inverseSqrt(${varianceAt} + ${eps});`,
+      // FusedBatchNorm's own mean/variance inputs (y = (x − mean)·rstd·scale + offset):
+      // ∂/∂mean = −scale·rstd·Σdy, ∂/∂variance = −½·scale·rstd³·Σdy·(x − mean)
+      dMean: `result[c] = -${scaleAt} * inverseSqrt(${varianceAt} + ${eps}) * s0;`,
+      dVariance: `let r = inverseSqrt(${varianceAt} + ${eps});
+          result[c] = -0.5 * ${scaleAt} * r * r * r * s1;`,
       dBeta: 'result[c] = s0;',
       dxCoef: `let rstd = inverseSqrt(variance[c] + ${eps});
           let a = gamma[c] * rstd;
@@ -222,6 +236,38 @@ export class BatchNormInputGradProgram implements WebGpuProgramLike {
           var g = dy[index];
           ${this.relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
           result[index] = fma(coef[c], g, fma(coef[${this.cols} + c], x[index], coef[${2 * this.cols} + c]));
+        }
+      }
+    `;
+  }
+}
+
+/** dx = dy·scale·rstd (FusedBatchNorm with given statistics); scale and variance may be one element. */
+export class BatchNormGivenStatsInputGradProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly size = true;
+
+  constructor(outputShape: number[], readonly cols: number, readonly eps: number, readonly vectors: ChannelVectorShapes) {
+    this.variableNames = ['dy', 'variance', ...(vectors.scale === 'vector' || vectors.scale === 'scalar' ? ['gamma'] : [])];
+    this.outputShape = outputShape;
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
+    this.shaderKey = `detBatchNormGivenStatsInputGrad_${cols}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}`;
+  }
+
+  getUserCode(): string {
+    const v = this.vectors;
+    const scaleAt = v.scale === 'vector' ? 'gamma[c]' : v.scale === 'scalar' ? 'gamma[0]' : '1.0';
+    return `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let c = index % ${this.cols};
+          result[index] = dy[index] * ${scaleAt} * inverseSqrt(variance[${v.varianceIsScalar ? 0 : 'c'}] + ${wgslFloat(this.eps)});
         }
       }
     `;

@@ -5,6 +5,8 @@ import { registerLeadingAxesReduce } from './leading-axes-reduce';
 import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
 import { registerBatchNormTrainKernels } from './batch-norm-train';
 import { registerSgdStepKernel } from './sgd-step';
+import { registerBatchNormGradKernel } from './batch-norm-grad';
+import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
 export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
@@ -24,6 +26,9 @@ export function registerWebGpuKernels(): string[] {
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)');
+  registerBatchNormGradKernel(); // tf.batchNorm's gradient (frozen BN) in one fused kernel
+  installBatchNormGradient();
+  installed.push('DetFusedBatchNormGrad');
   registerSgdStepKernel(); // @det/runner's SGD uses it by name where registered
   installed.push('DetSgdStep');
   // For stride 1 det keeps tfjs's Conv2DBackpropInput, whose default is a naive

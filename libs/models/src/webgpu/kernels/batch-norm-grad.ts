@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_GRAD_KERNEL } from '../../kernels/native-batchnorm';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { BatchNormGivenStatsInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, type ChannelVectorShapes } from './batch-norm-programs';
+import { channelSplits } from './batch-norm-train';
+
+type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+
+/**
+ * The five gradients of FusedBatchNorm with given statistics (tf.batchNorm: frozen / eval-mode
+ * BatchNorm, e.g. the ResNet backbones of the detection configs) as the fused-gradient kernel
+ * (`installBatchNormGradient` routes the gradient here where the backend registers it):
+ * one channel-sums pass (Σdy, Σdy·(x − mean)), per-channel finalisation, one pass for dx.
+ * tfjs's own gradient runs ~16 dispatches and 8 full-size passes per layer.
+ * Inputs x, dy, mean, variance, scale? (vectors of C or single elements); outputs [dx, dMean,
+ * dVariance, dScale, dOffset], each [C] but dx.
+ */
+function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
+  const backend = b as WebGpuBackendLike;
+  const { x, dy, mean, variance, scale } = inputs;
+  const eps = Number(attrs.varianceEpsilon ?? 0.001);
+  const cols = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / cols;
+  const single = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape) === 1 && cols !== 1;
+  const vectors: ChannelVectorShapes = {
+    meanIsScalar: single(mean), varianceIsScalar: single(variance), scale: scale == null ? 'none' : single(scale) ? 'scalar' : 'vector',
+  };
+  const withScale = scale ? [scale] : [];
+  const splits = channelSplits(rows, cols);
+  const partial = backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad', vectors.meanIsScalar), [x, dy, mean], 'float32');
+  const finalize = (kind: 'dMean' | 'dVariance' | 'dGamma' | 'dBeta', extra: tf.TensorInfo[]) =>
+    backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, kind, eps, vectors), [partial, ...extra], 'float32');
+  const dMean = finalize('dMean', [variance, ...withScale]);
+  const dVariance = finalize('dVariance', [variance, ...withScale]);
+  const dScale = finalize('dGamma', [variance]);
+  const dOffset = finalize('dBeta', []);
+  backend.disposeData(partial.dataId);
+  const dx = backend.runWebGPUProgram(new BatchNormGivenStatsInputGradProgram(x.shape, cols, eps, vectors), [dy, variance, ...withScale], 'float32');
+  return [dx, dMean, dVariance, dScale, dOffset];
+}
+
+/** Registers the fused FusedBatchNorm gradient kernel on webgpu (idempotent). */
+export function registerBatchNormGradKernel(): void {
+  if (tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'webgpu')) return;
+  tf.registerKernel({ kernelName: BATCH_NORM_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: batchNormGrad as unknown as tf.KernelFunc });
+}
