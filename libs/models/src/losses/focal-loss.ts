@@ -37,17 +37,43 @@ export function sigmoidFocalLoss(pred: tf.Tensor, target: tf.Tensor, options: Si
   const { gamma = 2, alpha = 0.25 } = options;
   if (pred.rank !== 2) throw new DetError(`sigmoidFocalLoss: pred must be logits [N,C], got [${pred.shape.join(',')}]`);
   return tf.tidy(() => {
-    const t = focalTargets(target, pred.shape[1] as number);
-    if (t.shape.join(',') !== pred.shape.join(',')) {
-      throw new DetError(`sigmoidFocalLoss: target [${target.shape.join(',')}] does not match pred [${pred.shape.join(',')}]`);
+    let loss: tf.Tensor;
+    if (target.rank === 1) {
+      if (target.shape[0] !== pred.shape[0]) {
+        throw new DetError(`sigmoidFocalLoss: ${target.shape[0]} labels for ${pred.shape[0]} rows of pred [${pred.shape.join(',')}]`);
+      }
+      loss = focalFromLabels(pred, target, gamma, alpha);
+    } else {
+      const t = focalTargets(target, pred.shape[1] as number);
+      if (t.shape.join(',') !== pred.shape.join(',')) {
+        throw new DetError(`sigmoidFocalLoss: target [${target.shape.join(',')}] does not match pred [${pred.shape.join(',')}]`);
+      }
+      // 1 - p_t written as σ(-x)·t + σ(x)·(1-t): no cancellation in 1 - σ(x) for confident logits.
+      const oneMinusPt = tf.add(tf.mul(tf.sigmoid(tf.neg(pred)), t), tf.mul(tf.sigmoid(pred), tf.sub(1, t)));
+      loss = tf.mul(bceWithLogits(pred, t), tf.pow(oneMinusPt, gamma));
+      if (alpha >= 0) loss = tf.mul(loss, tf.add(tf.mul(t, alpha), tf.mul(tf.sub(1, t), 1 - alpha)));
     }
-    // 1 - p_t written as σ(-x)·t + σ(x)·(1-t): no cancellation in 1 - σ(x) for confident logits.
-    const oneMinusPt = tf.add(tf.mul(tf.sigmoid(tf.neg(pred)), t), tf.mul(tf.sigmoid(pred), tf.sub(1, t)));
-    let loss = tf.mul(bceWithLogits(pred, t), tf.pow(oneMinusPt, gamma));
-    if (alpha >= 0) loss = tf.mul(loss, tf.add(tf.mul(t, alpha), tf.mul(tf.sub(1, t), 1 - alpha)));
     const weight = expandRowWeight(options.weight, loss, 'sigmoidFocalLoss');
     return weightReduceLoss(loss, { ...options, weight }, 'sigmoidFocalLoss');
   });
+}
+
+/**
+ * The element-wise focal loss from class labels [N], with targets known to be one-hot: z = x on
+ * negatives and -x on positives gives 1 - p_t = σ(z) and BCE = relu(z) + log1p(exp(-|x|)), the
+ * same float values as the [N,C]-target form in about half the ops (each op is a recorded
+ * kernel: on webgpu the host cost of a step grows with their number, forward and backward).
+ */
+function focalFromLabels(x: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: number): tf.Tensor {
+  const C = x.shape[1] as number;
+  const y = tf.cast(labels, 'int32') as tf.Tensor1D;
+  // int 0/1 per element: oneHot drops labels outside [0, C) (background); it needs depth ≥ 2
+  const isPos = C >= 2 ? tf.oneHot(y, C) : tf.slice(tf.oneHot(y, 2), [0, 0], [-1, 1]);
+  // per-element constants picked by a gather (an int oneHot can not hold α; wasm's float oneHot writes zeros)
+  const z = tf.mul(x, tf.gather(tf.tensor1d([1, -1]), isPos));
+  const bce = tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
+  const loss = tf.mul(bce, tf.pow(tf.sigmoid(z), gamma));
+  return alpha >= 0 ? tf.mul(loss, tf.gather(tf.tensor1d([1 - alpha, alpha]), isPos)) : loss;
 }
 
 export interface FocalLossOptions extends LossModuleOptions {

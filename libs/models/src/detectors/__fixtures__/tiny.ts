@@ -68,12 +68,15 @@ export function syntheticBatch(size = 64, boxes: number[][][] = [[[8, 8, 32, 32]
 /** Plain SGD with momentum, applied to the model's variables by name. */
 export function sgdStep(params: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, state: Map<string, tf.Tensor>, lr: number, momentum = 0.9): void {
   tf.tidy(() => {
+    // one scalar each per step: a number operand becomes its own tensor (an upload on webgpu) per op
+    const m = tf.scalar(momentum);
+    const step = tf.scalar(lr);
     for (const [name, g] of Object.entries(grads)) {
       const prev = state.get(name);
-      const buf = prev ? tf.add(tf.mul(prev, momentum), g) : tf.clone(g);
+      const buf = prev ? tf.add(tf.mul(prev, m), g) : tf.clone(g);
       prev?.dispose();
       state.set(name, tf.keep(buf));
-      params[name].assign(tf.sub(params[name], tf.mul(buf, lr)));
+      params[name].assign(tf.sub(params[name], tf.mul(buf, step)));
     }
   });
   tf.dispose(Object.values(grads));
