@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_ASSIGNERS, DetError } from '@det/registry';
 import { bboxOverlapsTyped } from '../../ops/iou-typed';
 import { AssignResult } from './assign-result';
+import { SparseOverlaps, sparseOverlaps } from './sparse-overlaps';
 
 export interface MaxIoUAssignerOptions {
   /** IoU ≥ posIouThr → positive. */
@@ -103,6 +104,11 @@ export class MaxIoUAssigner {
     if (gtLabels && gtLabels.length !== numGts) {
       throw new DetError(`MaxIoUAssigner: ${gtLabels.length} gt labels for ${numGts} gt boxes`);
     }
+    const ignoring = !!gtBboxesIgnore && gtBboxesIgnore.length > 0 && this.ignoreIofThr > 0;
+    if (numGts > 0 && numBoxes > 0 && !ignoring) {
+      const sparse = this.assignSparse(sparseOverlaps(gtBboxes, bboxes), numGts, numBoxes, gtLabels);
+      if (sparse) return sparse;
+    }
     let overlaps: Float32Array = new Float32Array(0);
     if (numGts > 0 && numBoxes > 0) {
       overlaps = bboxOverlapsTyped(gtBboxes, bboxes);
@@ -157,15 +163,8 @@ export class MaxIoUAssigner {
       maxOverlaps[j] = best;
       argmax[j] = arg;
     }
-    // Thresholds compared in float32, as torch compares a float32 tensor with a Python float.
-    const [negLo, negHi] = (typeof this.negIouThr === 'number' ? [0, this.negIouThr] : this.negIouThr).map(Math.fround);
-    const posThr = Math.fround(this.posIouThr);
+    this.applyThresholds(maxOverlaps, argmax, gtInds);
     const minPos = Math.fround(this.minPosIou);
-    for (let j = 0; j < numBoxes; j++) {
-      const o = maxOverlaps[j];
-      if (o >= negLo && o < negHi) gtInds[j] = 0;
-      if (o >= posThr) gtInds[j] = argmax[j] + 1;
-    }
     if (this.matchLowQuality) {
       // Later gts overwrite earlier ones on shared candidates, as in MMDetection's loop.
       for (let g = 0; g < numGts; g++) {
@@ -184,10 +183,52 @@ export class MaxIoUAssigner {
         } else gtInds[arg] = g + 1;
       }
     }
+    return this.result(numGts, gtInds, maxOverlaps, gtLabels);
+  }
+
+  /**
+   * assignWrtOverlaps on the sparse reductions (same result, no [numGts, numBoxes] pass per rule).
+   * Undefined when a gt meets no candidate while low-quality matching would give it every
+   * candidate at IoU 0: that rare case needs the dense rules.
+   */
+  private assignSparse(o: SparseOverlaps, numGts: number, numBoxes: number, gtLabels?: Int32Array): AssignResult | undefined {
+    const minPos = Math.fround(this.minPosIou);
+    if (this.matchLowQuality && Array.from(o.gtMax).some((best) => best === 0 && best >= minPos)) return undefined;
+    const gtInds = new Int32Array(numBoxes).fill(-1);
+    this.applyThresholds(o.maxOverlaps, o.argmax, gtInds);
+    if (this.matchLowQuality) {
+      // as the dense loop: gts in order (later ones overwrite), each best > 0 so only hits reach it
+      for (let g = 0; g < numGts; g++) {
+        const best = o.gtMax[g];
+        if (!(best >= minPos)) continue;
+        const { index, iou } = o.hits[g];
+        for (let h = 0; h < index.length; h++) {
+          if (iou[h] !== best) continue;
+          gtInds[index[h]] = g + 1;
+          if (!this.gtMaxAssignAll) break; // the first candidate at the max
+        }
+      }
+    }
+    return this.result(numGts, gtInds, o.maxOverlaps, gtLabels);
+  }
+
+  /** Negatives and positives from each candidate's best IoU (in place on gtInds). */
+  private applyThresholds(maxOverlaps: Float32Array, argmax: Int32Array, gtInds: Int32Array): void {
+    // Thresholds compared in float32, as torch compares a float32 tensor with a Python float.
+    const [negLo, negHi] = (typeof this.negIouThr === 'number' ? [0, this.negIouThr] : this.negIouThr).map(Math.fround);
+    const posThr = Math.fround(this.posIouThr);
+    for (let j = 0; j < gtInds.length; j++) {
+      const o = maxOverlaps[j];
+      if (o >= negLo && o < negHi) gtInds[j] = 0;
+      if (o >= posThr) gtInds[j] = argmax[j] + 1;
+    }
+  }
+
+  private result(numGts: number, gtInds: Int32Array, maxOverlaps: Float32Array, gtLabels?: Int32Array): AssignResult {
     let labels: Int32Array | null = null;
     if (gtLabels) {
-      labels = new Int32Array(numBoxes).fill(-1);
-      for (let j = 0; j < numBoxes; j++) if (gtInds[j] > 0) labels[j] = gtLabels[gtInds[j] - 1];
+      labels = new Int32Array(gtInds.length).fill(-1);
+      for (let j = 0; j < gtInds.length; j++) if (gtInds[j] > 0) labels[j] = gtLabels[gtInds[j] - 1];
     }
     return new AssignResult(numGts, gtInds, maxOverlaps, labels);
   }

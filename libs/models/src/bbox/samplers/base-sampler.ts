@@ -26,6 +26,23 @@ export function indicesWhere(gtInds: Int32Array, test: (v: number) => boolean): 
   return out;
 }
 
+/** Candidates with gtInds > 0 and with gtInds === 0, ascending: one counting pass, one filling pass. */
+export function positivesAndNegatives(gtInds: Int32Array): { posInds: Int32Array; negInds: Int32Array } {
+  let numPos = 0;
+  let numNeg = 0;
+  for (let i = 0; i < gtInds.length; i++) {
+    if (gtInds[i] > 0) numPos++;
+    else if (gtInds[i] === 0) numNeg++;
+  }
+  const posInds = new Int32Array(numPos);
+  const negInds = new Int32Array(numNeg);
+  for (let i = 0, p = 0, n = 0; i < gtInds.length; i++) {
+    if (gtInds[i] > 0) posInds[p++] = i;
+    else if (gtInds[i] === 0) negInds[n++] = i;
+  }
+  return { posInds, negInds };
+}
+
 export abstract class BaseSampler {
   readonly num: number;
   readonly posFraction: number;

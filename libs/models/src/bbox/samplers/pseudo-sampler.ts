@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_SAMPLERS } from '@det/registry';
 import { AssignResult } from '../assigners/assign-result';
-import { SampledIndices, assignedGtInds, indicesWhere } from './base-sampler';
+import { SampledIndices, assignedGtInds, positivesAndNegatives } from './base-sampler';
 import { SamplingResult } from './sampling-result';
 
 @BBOX_SAMPLERS.register()
@@ -17,8 +17,7 @@ export class PseudoSampler {
 
   /** `sample` on indices alone (no tensors): every positive and every negative. */
   sampleData(assignResult: AssignResult): SampledIndices {
-    const posInds = indicesWhere(assignResult.gtInds, (v) => v > 0);
-    const negInds = indicesWhere(assignResult.gtInds, (v) => v === 0);
+    const { posInds, negInds } = positivesAndNegatives(assignResult.gtInds);
     return { posInds, negInds, posAssignedGtInds: assignedGtInds(assignResult, posInds), gtsPrepended: false };
   }
 }
