@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d } from './index';
+import { BatchNorm2d, withRunningStatsFrozen } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -84,6 +84,23 @@ describe('BatchNorm2d through tf.batchNorm', () => {
     const y = bn.forward(x);
     expect(tf.memory().numTensors).toBe(before + 1);
     tf.dispose([x, y]);
+    bn.dispose();
+  });
+
+  it('withRunningStatsFrozen: training mode still uses batch statistics but the running averages and the batch count stay put', async () => {
+    const bn = new BatchNorm2d({ numFeatures: 3 });
+    bn.train(true);
+    const x = tf.tensor4d(Array.from({ length: 2 * 2 * 2 * 3 }, (_, i) => i * 0.5), [2, 2, 2, 3]);
+    const before = { mean: Array.from(bn.runningMean.dataSync()), n: bn.numBatchesTracked.dataSync()[0] };
+    const frozen = await withRunningStatsFrozen(bn, async () => tf.tidy(() => bn.forward(x)));
+    expect(Array.from(bn.runningMean.dataSync())).toEqual(before.mean);
+    expect(bn.numBatchesTracked.dataSync()[0]).toBe(before.n);
+    expect(bn.updateRunningStats).toBe(true); // restored
+    const normal = tf.tidy(() => bn.forward(x));
+    expect(Array.from(frozen.dataSync())).toEqual(Array.from(normal.dataSync())); // same batch statistics
+    expect(Array.from(bn.runningMean.dataSync())).not.toEqual(before.mean);
+    expect(bn.numBatchesTracked.dataSync()[0]).toBe(before.n + 1);
+    tf.dispose([x, frozen, normal]);
     bn.dispose();
   });
 });

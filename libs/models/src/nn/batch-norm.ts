@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Layer } from './module';
+import { Layer, type Module } from './module';
 import { batchNormTrain } from './batch-norm-train';
 
 export interface BatchNorm2dOptions {
@@ -23,6 +23,12 @@ export class BatchNorm2d extends Layer {
   readonly numBatchesTracked: tf.Variable;
   readonly eps: number;
   readonly momentum: number;
+  /**
+   * False: training mode still normalises with the batch statistics but leaves the running
+   * averages alone — for an extra forward pass that is not a training step (Faster R-CNN's
+   * proposal pass on webgpu). See `withRunningStatsFrozen`.
+   */
+  updateRunningStats = true;
 
   constructor(readonly options: BatchNorm2dOptions) {
     super();
@@ -51,6 +57,7 @@ export class BatchNorm2d extends Layer {
         const y = this.normalize(x, this.runningMean, this.runningVar);
         return relu ? tf.relu(y) : y;
       }
+      if (!this.updateRunningStats) return batchNormTrain(x, this.weight, this.bias, this.eps, relu);
       this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
       return batchNormTrain(x, this.weight, this.bias, this.eps, relu, { mean: this.runningMean, variance: this.runningVar, momentum: this.momentum });
     });
@@ -59,5 +66,16 @@ export class BatchNorm2d extends Layer {
   /** tf.batchNorm (differentiable in every input) runs as one fused kernel where a backend has one. */
   private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
     return tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
+  }
+}
+
+/** Runs `fn` with every BatchNorm2d under `module` leaving its running statistics unchanged. */
+export async function withRunningStatsFrozen<R>(module: Module, fn: () => Promise<R>): Promise<R> {
+  const norms = module.namedModules().map(([, m]) => m).filter((m): m is BatchNorm2d => m instanceof BatchNorm2d && m.updateRunningStats);
+  for (const m of norms) m.updateRunningStats = false;
+  try {
+    return await fn();
+  } finally {
+    for (const m of norms) m.updateRunningStats = true;
   }
 }

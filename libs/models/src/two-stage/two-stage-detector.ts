@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKBONES, ComponentConfig, DETECTORS, DetError, HEADS, NECKS } from '@det/registry';
-import { InitRng, Module } from '../nn';
+import { InitRng, Module, withRunningStatsFrozen } from '../nn';
 import { BaseDetector, StepOutput } from '../detectors/base-detector';
 import { groundTruth, imageTensor } from '../detectors/batch-tensors';
 import { LossDict } from '../detectors/parse-losses';
@@ -123,26 +123,31 @@ export class TwoStageDetector extends BaseDetector {
    * The loss runs inside tf.variableGrads, which is synchronous, but its RoI sampling needs the
    * RPN's proposals on the host. Host backends read them there (dataSync is a copy); elsewhere
    * (webgpu) an extra gradient-free backbone + RPN pass computes them first with `await data()`,
-   * and forwardTrain uses those — the same numbers, since the weights do not change in between.
+   * and forwardTrain uses those — the same numbers, since the weights (and, in training-mode
+   * BatchNorm, the batch statistics) do not change in between.
    */
   private async withReadableProposals<R>(batch: DetBatch, step: () => Promise<R>): Promise<R> {
     if (HOST_BACKENDS.has(tf.getBackend())) return step();
-    const img = imageTensor(batch);
-    try {
-      const feats = this.extractFeat(img);
+    // the extra pass must not count as a training step: BatchNorm running averages stay as
+    // they are (the step itself updates them once, as on the host backends)
+    await withRunningStatsFrozen(this, async () => {
+      const img = imageTensor(batch);
       try {
-        const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
+        const feats = this.extractFeat(img);
         try {
-          this.presetProposals = await this.rpnHead.getProposalsAsync(rpnOuts, batch.imgMetas, this.trainProposalCfg);
+          const rpnOuts = tf.tidy(() => this.rpnHead.forward(feats));
+          try {
+            this.presetProposals = await this.rpnHead.getProposalsAsync(rpnOuts, batch.imgMetas, this.trainProposalCfg);
+          } finally {
+            tf.dispose(Object.values(rpnOuts).flat());
+          }
         } finally {
-          tf.dispose(Object.values(rpnOuts).flat());
+          tf.dispose(feats);
         }
       } finally {
-        tf.dispose(feats);
+        img.dispose();
       }
-    } finally {
-      img.dispose();
-    }
+    });
     try {
       return await step();
     } finally {

@@ -101,8 +101,8 @@ describeIfGpu(gpuSuite("det's Faster R-CNN on webgpu"), () => {
     }
   }, 300_000);
 
-  it('trainStep (proposals read before the gradient scope) gives the native backend\'s losses within 1e-3 relative', async () => {
-    const run = async (backend: string): Promise<Record<string, number>> => {
+  it('trainStep (proposals read before the gradient scope) gives the native backend\'s losses within 1e-3 relative and BatchNorm running averages within 1e-4', async () => {
+    const run = async (backend: string): Promise<{ logVars: Record<string, number>; buffers: Record<string, Float32Array | Int32Array> }> => {
       await selectBackend(backend);
       const model = await build();
       load(model, trained);
@@ -112,11 +112,22 @@ describeIfGpu(gpuSuite("det's Faster R-CNN on webgpu"), () => {
       const out = await model.trainStep(image());
       tf.dispose(Object.values(out.grads!));
       expect(tf.memory().numTensors).toBe(before);
+      // BatchNorm running averages after the step (webgpu's extra proposal pass must not update them)
+      const buffers: Record<string, Float32Array | Int32Array> = {};
+      for (const [k, t] of model.namedBuffers()) buffers[k] = (await t.data()) as Float32Array | Int32Array;
       model.dispose();
-      return out.logVars;
+      return { logVars: out.logVars, buffers };
     };
-    const native = await run('native');
-    const gpu = await run('webgpu');
+    const nativeRun = await run('native');
+    const gpuRun = await run('webgpu');
+    const [native, gpu] = [nativeRun.logVars, gpuRun.logVars];
+    const bufferKeys = Object.keys(nativeRun.buffers);
+    expect(bufferKeys.some((k) => k.endsWith('running_mean'))).toBe(true);
+    for (const k of bufferKeys) {
+      const [g, n] = [gpuRun.buffers[k], nativeRun.buffers[k]];
+      const scale = Math.max(...Array.from(n, Math.abs), 1e-6);
+      expect(Math.max(...Array.from(g, (v, i) => Math.abs(v - n[i]))) / scale).toBeLessThan(1e-4);
+    }
     const keys = ['loss', 'loss_rpn_cls', 'loss_rpn_bbox', 'loss_cls', 'loss_bbox', 'acc'];
     const rel = keys.map((k) => Math.abs(gpu[k] - native[k]) / Math.max(Math.abs(native[k]), 1e-12));
     console.log(`Faster R-CNN trainStep webgpu ${keys.map((k) => `${k} ${gpu[k].toFixed(6)}`).join(' ')} | native loss ${native.loss.toFixed(6)} | max rel ${Math.max(...rel).toExponential(2)}`);
