@@ -18,7 +18,6 @@ export interface LossModule {
   readonly takesClassIndices?: boolean;
 }
 
-
 interface PriorGenerator {
   numBasePriors: number[];
   numLevels: number;
@@ -223,9 +222,9 @@ export class AnchorHead extends DenseHead {
   }
 
   /**
-   * Sigmoid heads get dense one-hot targets and [rows, C] weights built on the host: the same
-   * values as labels [rows] + weight [rows], without a device-side one-hot slice and broadcast
-   * multiply (the slowest kernels of a CPU train step).
+   * Labels [rows] + row weights [rows] for the loss to expand on the device, or, for sigmoid heads
+   * on host backends, dense one-hot targets and [rows, C] weights built on the host (no one-hot
+   * and broadcast multiply, the slowest kernels of a CPU train step). Same values (ClsTargetMode).
    */
   private clsLossLevel(cls: tf.Tensor, labels: Int32Array, weights: Float32Array, avgFactor: number): tf.Tensor {
     if (!this.useSigmoidCls || clsTargetsAsLabels(this.clsTargets, this.lossCls)) {
