@@ -33,7 +33,7 @@ import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KER
 import { DETECTORS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
-import { sgdStep } from '../../libs/models/src/detectors/__fixtures__/tiny';
+import { SGD } from '../../libs/runner/src/optim/sgd';
 import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
@@ -406,11 +406,13 @@ async function retinanetBench(a: Args): Promise<void> {
   const batchSize = num(a, 'batch', 2), height = num(a, 'height', 800), width = num(a, 'width', 1344);
   const iters = num(a, 'iters', 5), warmup = num(a, 'warmup', 2);
   const batch = retinaBatch(batchSize, height, width, numClasses);
-  const state = new Map<string, tf.Tensor>();
   const params = model.parameters();
+  // det's own optimizer (what `det train` runs; on webgpu one DetSgdStep kernel per parameter),
+  // the hyperparameters of torch_retinanet.py
+  const optimizer = new SGD({ lr: 0.001, momentum: 0.9 }, params);
   let logVars: Record<string, number> = {};
   // Host-side time: trainStep's synchronous part records (and submits) the whole forward and
-  // backward pass before its first await; sgdStep records the update. The rest is waiting.
+  // backward pass before its first await; the optimizer records the update. The rest is waiting.
   const host = { recordMs: 0, sgdMs: 0 };
   const step = async () => {
     const r0 = performance.now();
@@ -418,7 +420,8 @@ async function retinanetBench(a: Args): Promise<void> {
     const r1 = performance.now();
     const out = await pending;
     const s0 = performance.now();
-    sgdStep(params, out.grads!, state, 0.001);
+    optimizer.step(out.grads!);
+    tf.dispose(Object.values(out.grads!));
     host.recordMs += r1 - r0;
     host.sgdMs += performance.now() - s0;
     logVars = out.logVars;
@@ -453,7 +456,7 @@ async function retinanetBench(a: Args): Promise<void> {
     const rows = Object.entries(up.sites).sort((x, y) => y[1][1] - x[1][1]);
     for (const [site, [count, bytes]] of rows) emit({ bench: 'upload-site', perStep: count / iters, kBPerStep: +(bytes / iters / 1e3).toFixed(1), site });
   }
-  tf.dispose([...state.values()]);
+  optimizer.dispose();
   model.dispose();
 }
 
