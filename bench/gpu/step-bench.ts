@@ -325,6 +325,19 @@ async function trainCheck(a: Args): Promise<void> {
   emit({ bench: 'train-check', iters, maxRelDiff: Math.max(...rel), firstLoss: curves.webgpu[0], lastLoss: curves.webgpu[iters - 1] });
 }
 
+/** Counts the WebGPU programs dispatched (by program class) until stop(). */
+function countDispatches(): { stop(): Record<string, number> } {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  const counts: Record<string, number> = {};
+  backend.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+    const name = (args[0] as { constructor: { name: string } }).constructor.name;
+    counts[name] = (counts[name] ?? 0) + 1;
+    return original.apply(this, args);
+  };
+  return { stop: () => { backend.runWebGPUProgram = original; return counts; } };
+}
+
 interface RetinaNetJson { model: Record<string, unknown> }
 
 /** Synthetic batch at the config's input size: noise images, 5 random gt boxes per image. */
@@ -438,9 +451,11 @@ async function retinanetBench(a: Args): Promise<void> {
     await post('Profiler.start');
   }
   const counter = countUploads(!!a['trace-uploads']);
+  const dispatches = countDispatches();
   const t0 = performance.now();
   for (let i = 0; i < iters; i++) await step();
   const ms = (performance.now() - t0) / iters;
+  const programs = dispatches.stop();
   const up = counter.stop();
   if (session) {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
@@ -450,6 +465,8 @@ async function retinanetBench(a: Args): Promise<void> {
   emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
     batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1),
     jsRecordMs: +(host.recordMs / iters).toFixed(1), jsSgdMs: +(host.sgdMs / iters).toFixed(1),
+    dispatchesPerStep: Object.values(programs).reduce((t, n) => t + n, 0) / iters,
+    topPrograms: Object.fromEntries(Object.entries(programs).sort((x, y) => y[1] - x[1]).slice(0, 10).map(([k, n]) => [k, n / iters])),
     uploadsPerStep: +(up.uploads / iters).toFixed(1), uploadMBPerStep: +(up.bytes / iters / 1e6).toFixed(2), largestUploadMB: +(up.largest / 1e6).toFixed(2),
     loss: logVars.loss, logVars, trainableParams: Object.keys(params).length, tensors: tf.memory().numTensors });
   if (up.sites) {
