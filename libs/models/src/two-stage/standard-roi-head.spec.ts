@@ -128,3 +128,10 @@ describe('FasterRCNN test paths', () => {
     model.dispose();
   });
 });
+
+describe('StandardRoIHead config checks', () => {
+  it.each(['maskHead', 'maskRoiExtractor', 'sharedHead'])('refuses %s with an error naming the key path', (key) => {
+    expect(() => HEADS.build({ ...roiHeadCfg(8, 0.25), [key]: { type: 'FCNMaskHead' } }, { keyPath: 'model.roiHead' }))
+      .toThrow(`model.roiHead.${key} (StandardRoIHead)`);
+  });
+});

@@ -27,7 +27,7 @@ export interface StandardRoIHeadOptions {
   testCfg?: RcnnTestCfg;
   rng?: InitRng;
   initCfg?: unknown;
-  /** Mask branches are not implemented; configs that set them are refused. */
+  /** det builds the box branch only: a config setting any of these three gets a DetError naming the key. */
   maskRoiExtractor?: unknown;
   maskHead?: unknown;
   sharedHead?: unknown;
@@ -50,7 +50,7 @@ export class StandardRoIHead extends Module {
     super();
     const where = new.target.name;
     for (const key of ['maskRoiExtractor', 'maskHead', 'sharedHead'] as const) {
-      if (options[key]) throw new DetError(`${where}.${key}: mask / shared heads are not supported yet (box branch only)`);
+      if (options[key]) throw new DetError(`model.roiHead.${key} (${where}): det's RoI heads have the box branch only (Faster R-CNN); remove this key or use a plugin that registers a mask head`);
     }
     if (!options.bboxRoiExtractor || !options.bboxHead) throw new DetError(`${where}: bboxRoiExtractor and bboxHead are required`);
     const defaults = options.rng ? { rng: options.rng } : {};

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_GRAD_KERNEL } from '../../kernels/native-batchnorm';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { BatchNormGivenStatsInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, type ChannelVectorShapes } from './batch-norm-programs';
-import { channelSplits } from './batch-norm-train';
+import { channelSplits, channelView } from './batch-norm-train';
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 
@@ -19,8 +19,7 @@ function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[
   const backend = b as WebGpuBackendLike;
   const { x, dy, mean, variance, scale } = inputs;
   const eps = Number(attrs.varianceEpsilon ?? 0.001);
-  const cols = x.shape[x.shape.length - 1];
-  const rows = tf.util.sizeFromShape(x.shape) / cols;
+  const { rows, cols } = channelView(x);
   const single = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape) === 1 && cols !== 1;
   const vectors: ChannelVectorShapes = {
     meanIsScalar: single(mean), varianceIsScalar: single(variance), scale: scale == null ? 'none' : single(scale) ? 'scalar' : 'vector',

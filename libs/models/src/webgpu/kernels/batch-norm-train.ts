@@ -15,7 +15,8 @@ export function channelSplits(rows: number, cols: number): number {
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 
-function view(x: tf.TensorInfo): { rows: number; cols: number } {
+/** An NHWC tensor as rows × channels (channels last). */
+export function channelView(x: tf.TensorInfo): { rows: number; cols: number } {
   const cols = x.shape[x.shape.length - 1];
   return { rows: tf.util.sizeFromShape(x.shape) / cols, cols };
 }
@@ -29,7 +30,7 @@ function sums(backend: WebGpuBackendLike, kind: ChannelSumsKind, inputs: tf.Tens
 function train({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const backend = b as WebGpuBackendLike;
   const { x, scale, offset } = inputs;
-  const { rows, cols } = view(x);
+  const { rows, cols } = channelView(x);
   const { partial, splits } = sums(backend, 'stats', [x], rows, cols);
   const mean = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'mean'), [partial, x], 'float32');
   const variance = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'variance'), [partial], 'float32');
@@ -44,7 +45,7 @@ function grad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const { x, dy, mean, variance, scale, y } = inputs;
   const relu = Boolean(attrs.relu);
   const eps = Number(attrs.varianceEpsilon);
-  const { rows, cols } = view(x);
+  const { rows, cols } = channelView(x);
   const { partial, splits } = sums(backend, relu ? 'grad-relu' : 'grad', relu ? [x, dy, mean, y] : [x, dy, mean], rows, cols);
   const dGamma = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dGamma', eps), [partial, variance], 'float32');
   const dBeta = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dBeta'), [partial], 'float32');
