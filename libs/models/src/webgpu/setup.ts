@@ -5,6 +5,8 @@ import { describeAdapter, type WebGpuAdapterInfo } from './adapter-info';
 import { registerWebGpuKernels } from './kernels/register';
 import { registerReduceGradients } from '../backend/reduce-gradients';
 import { installWriteBufferUploads } from './write-buffer-uploads';
+import { installLeanDispatch } from './lean-dispatch';
+import { installOldestFirstBufferPool } from './buffer-pool';
 import { guardSyncReads } from './sync-read-guard';
 
 export interface WebGpuSetupOptions {
@@ -72,7 +74,11 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   }
   await tf.ready();
   guardSyncReads(tf.backend());
-  if (options.detKernels !== false) installWriteBufferUploads(tf.backend());
+  if (options.detKernels !== false) {
+    installOldestFirstBufferPool(tf.backend()); // same buffers each step: bind groups can be cached
+    installWriteBufferUploads(tf.backend());
+    installLeanDispatch(tf.backend()); // uniform arena + cached bind groups
+  }
   if (info.software) {
     getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {
       adapter: info.adapter,
