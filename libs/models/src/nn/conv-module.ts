@@ -45,6 +45,10 @@ export class ConvModule extends Layer {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
+      // conv + bias + ReLU as one op when there is no norm (one dispatch on webgpu)
+      if (!this.norm && (this.activate === undefined || this.activate instanceof ReLU)) {
+        return this.conv.forwardWithActivation(x, this.activate ? 'relu' : 'linear');
+      }
       let y: tf.Tensor = this.conv.forward(x);
       // BN + ReLU as one op (fused kernels on webgpu; the same function elsewhere)
       if (this.norm instanceof BatchNorm2d && this.activate instanceof ReLU) return this.norm.forwardWithActivation(y, true);

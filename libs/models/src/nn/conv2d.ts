@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
+import { convBiasRelu } from './fused-conv';
 import { InitRng, kaimingNormal, uniformInit, fans } from './init';
 
 export interface Conv2dOptions {
@@ -45,9 +46,35 @@ export class Conv2d extends Layer {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    return this.forwardWithActivation(x, 'linear');
+  }
+
+  /**
+   * conv → + bias → activation. Where the backend records one GPU dispatch per op (webgpu),
+   * the bias and ReLU run in the conv GEMM's epilogue (`convBiasRelu`, or tfjs's fused conv
+   * for bias only): one dispatch instead of three. Elsewhere, and with dilation (the fused
+   * kernels have none), the ops one by one. Same values either way (the epilogue adds the
+   * bias to the finished sum).
+   */
+  forwardWithActivation(x: tf.Tensor, activation: 'linear' | 'relu'): tf.Tensor {
     return tf.tidy(() => {
+      if (fuseConvEpilogues() && this.dilation === 1) {
+        if (activation === 'relu' && this.bias) {
+          return convBiasRelu(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, this.stride, this.padding);
+        }
+        return tf.fused.conv2d({
+          x: x as tf.Tensor4D, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: this.padding,
+          dataFormat: 'NHWC', bias: this.bias, activation,
+        });
+      }
       const y = tf.conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, 'NHWC', this.dilation);
-      return this.bias ? tf.add(y, this.bias) : y;
+      const biased = this.bias ? tf.add(y, this.bias) : y;
+      return activation === 'relu' ? tf.relu(biased) : biased;
     });
   }
+}
+
+/** Fused conv epilogues pay off where each op costs a GPU dispatch and its host overhead. */
+function fuseConvEpilogues(): boolean {
+  return tf.getBackend() === 'webgpu';
 }

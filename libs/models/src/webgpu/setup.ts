@@ -7,6 +7,8 @@ import { registerReduceGradients } from '../backend/reduce-gradients';
 import { installWriteBufferUploads } from './write-buffer-uploads';
 import { installLeanDispatch } from './lean-dispatch';
 import { installOldestFirstBufferPool } from './buffer-pool';
+import { registerReluGradKernel } from './kernels/relu-grad';
+import { registerReluGradient } from '../backend/relu-gradient';
 import { guardSyncReads } from './sync-read-guard';
 
 export interface WebGpuSetupOptions {
@@ -64,7 +66,11 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     throw err;
   }
   const detKernels = options.detKernels === false ? [] : registerWebGpuKernels();
-  if (options.detKernels !== false) registerReduceGradients(); // no host-side ones() in Sum/Mean backward
+  if (options.detKernels !== false) {
+    registerReduceGradients(); // no host-side ones() in Sum/Mean backward
+    registerReluGradKernel(); // TODO(register.ts): list it with the other kernels
+    registerReluGradient(); // dy·step(x) in one dispatch
+  }
   const ok = await tf.setBackend('webgpu');
   if (!ok) {
     throw new DetError(

@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { reluBackward } from '../backend/relu-gradient';
+
+/**
+ * relu(conv2d(x, w) + b) as one forward kernel (tfjs's FusedConv2D: bias and ReLU in the GEMM's
+ * epilogue) that can be trained. tfjs's own `tf.fused.conv2d` falls back to three ops whenever a
+ * gradient is being recorded and the activation is not linear; this op records the fused kernel
+ * and gives the same gradient as the three ops: dz = dy·step(y) (y > 0 exactly where the
+ * pre-activation is), then the conv input/filter gradients and Σ dz for the bias.
+ * NHWC, dilation 1 (what the fused kernel supports on every backend).
+ */
+export function convBiasRelu(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: number, pad: number | 'same' | 'valid'): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, wi, bi, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const y = tf.engine().runKernel(
+      'FusedConv2D',
+      { x: xi, filter: wi, bias: bi },
+      { strides: stride, pad, dataFormat: 'NHWC', dilations: 1, activation: 'relu' },
+    ) as tf.Tensor4D;
+    save([xi, wi, y]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const dz = reluBackward(dy, ys) as tf.Tensor4D;
+      const conv = { strides: stride, pad, dataFormat: 'NHWC' };
+      return [
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: ws }, { ...conv, inputShape: xs.shape }) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dz }, { ...conv, filterShape: ws.shape }) as tf.Tensor,
+        tf.sum(dz, [0, 1, 2]),
+      ];
+    };
+    return { value: y, gradFunc };
+  });
+  return op(x, w, b) as tf.Tensor4D;
+}
