@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export const BN_TRAIN_KERNEL = 'DetBatchNormTrain';
 export const BN_TRAIN_GRAD_KERNEL = 'DetBatchNormTrainGrad';
+/** {running, stat}, {momentum, scale} → running·(1 − momentum) + stat·scale·momentum */
+export const RUNNING_AVERAGE_KERNEL = 'DetRunningAverage';
 
 const bnTrainGradient: tf.GradConfig = {
   kernelName: BN_TRAIN_KERNEL,
@@ -39,12 +41,22 @@ export function hasFusedBatchNormTrain(): boolean {
 }
 
 function updateRunning(running: RunningStats, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+  const m = running.momentum;
+  const unbias = count > 1 ? count / (count - 1) : 1;
   tf.tidy(() => {
-    const m = running.momentum;
-    const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
-    running.mean.assign(tf.add(tf.mul(running.mean, 1 - m), tf.mul(mean, m)));
-    running.variance.assign(tf.add(tf.mul(running.variance, 1 - m), tf.mul(unbiased, m)));
+    running.mean.assign(runningAverage(running.mean, mean, m, 1));
+    running.variance.assign(runningAverage(running.variance, variance, m, unbias));
   });
+}
+
+/** One kernel where the backend registers it (webgpu: 1 dispatch instead of 3–4), else the ops. */
+function runningAverage(running: tf.Tensor, stat: tf.Tensor, momentum: number, scale: number): tf.Tensor {
+  const backend = tf.getBackend();
+  if (backend && tf.getKernel(RUNNING_AVERAGE_KERNEL, backend)) {
+    return tf.engine().runKernel(RUNNING_AVERAGE_KERNEL, { running, stat }, { momentum, scale }) as tf.Tensor;
+  }
+  const s = scale === 1 ? stat : tf.mul(stat, scale);
+  return tf.add(tf.mul(running, 1 - momentum), tf.mul(s, momentum));
 }
 
 /**

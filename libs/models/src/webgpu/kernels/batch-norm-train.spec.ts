@@ -87,6 +87,17 @@ describeIfGpu(gpuSuite("det's fused training BatchNorm on webgpu vs cpu"), () =>
     ]);
     tf.dispose([x, scale, offset]);
   });
+
+  it('updates the running statistics with one program each and no element-wise ops', async () => {
+    await tf.setBackend('webgpu');
+    const x = tf.randomNormal([2, 6, 6, 8]);
+    const [scale, offset] = [tf.ones([8]), tf.zeros([8])];
+    const running = { mean: tf.variable(tf.zeros([8]), false), variance: tf.variable(tf.ones([8]), false), momentum: 0.1 };
+    const names = programsRun(() => tf.dispose(batchNormTrain(x, scale, offset, 1e-5, false, running)));
+    expect(names.filter((n) => n === 'RunningAverageProgram')).toHaveLength(2);
+    expect(names.filter((n) => /^(BinaryOp|UnaryOp)/.test(n))).toEqual([]);
+    tf.dispose([x, scale, offset, running.mean, running.variance]);
+  });
 });
 
 describe('channelSplits', () => {
