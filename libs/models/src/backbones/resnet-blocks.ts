@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Layer, NormConfig, InitRng, buildNormLayer } from '../nn';
+import { Conv2d, Layer, NormConfig, InitRng, buildNormLayer, normRelu } from '../nn';
 
 export interface BlockOptions {
   inplanes: number;
@@ -64,8 +64,8 @@ export class Bottleneck extends Layer {
 function residual(x: tf.Tensor, stages: { conv: Conv2d; norm: Layer }[], downsample?: Layer): tf.Tensor {
   let y = x;
   stages.forEach(({ conv, norm }, i) => {
-    y = norm.forward(conv.forward(y));
-    if (i < stages.length - 1) y = tf.relu(y);
+    y = conv.forward(y);
+    y = i < stages.length - 1 ? normRelu(norm, y) : norm.forward(y);
   });
   const identity = downsample ? downsample.forward(x) : x;
   return tf.relu(tf.add(y, identity));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKBONES, DetError } from '@det/registry';
-import { BatchNorm2d, Conv2d, Layer, MaxPool, Module, NormConfig, InitRng, Sequential, buildNormLayer } from '../nn';
+import { BatchNorm2d, Conv2d, Layer, MaxPool, Module, NormConfig, InitRng, Sequential, buildNormLayer, normRelu } from '../nn';
 import { BasicBlock, Bottleneck } from './resnet-blocks';
 
 export interface ResNetOptions {
@@ -89,7 +89,7 @@ export class ResNet extends Module {
   /** Feature maps of the stages in outIndices (NHWC). */
   forward(x: tf.Tensor): tf.Tensor[] {
     return tf.tidy(() => {
-      let y = this.stem.pool.forward(tf.relu(this.stem.norm.forward(this.stem.conv.forward(x))));
+      let y = this.stem.pool.forward(normRelu(this.stem.norm, this.stem.conv.forward(x)));
       const outs: tf.Tensor[] = [];
       this.layers.forEach((layer, i) => {
         y = layer.forward(y);

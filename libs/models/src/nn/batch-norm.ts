@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormRelu } from './batch-norm-relu';
 import { Layer, type Module } from './module';
 import { batchNormTrain } from './batch-norm-train';
 
@@ -54,8 +55,9 @@ export class BatchNorm2d extends Layer {
   forwardWithActivation(x: tf.Tensor, relu: boolean): tf.Tensor {
     return tf.tidy(() => {
       if (!this.training) {
-        const y = this.normalize(x, this.runningMean, this.runningVar);
-        return relu ? tf.relu(y) : y;
+        // one pass where the backend has the kernel (webgpu), tf.batchNorm + tf.relu elsewhere
+        if (relu) return batchNormRelu(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+        return this.normalize(x, this.runningMean, this.runningVar);
       }
       if (!this.updateRunningStats) return batchNormTrain(x, this.weight, this.bias, this.eps, relu);
       this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));

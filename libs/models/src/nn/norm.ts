@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
 import { BatchNorm2d } from './batch-norm';
@@ -36,4 +37,9 @@ export function buildNormLayer(cfg: NormConfig, numFeatures: number, keyPath = '
 export function buildActivation(cfg: ActConfig, keyPath = 'actCfg'): Layer {
   if (cfg.type === 'ReLU') return new ReLU();
   throw new DetError(`${keyPath}.type: unknown activation '${cfg.type}' (known: ReLU)`);
+}
+
+/** relu(norm(x)): one fused op for BatchNorm2d (det's kernels on webgpu), the two ops otherwise. */
+export function normRelu(norm: Layer, x: tf.Tensor): tf.Tensor {
+  return norm instanceof BatchNorm2d ? norm.forwardWithActivation(x, true) : tf.relu(norm.forward(x));
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, RUNNING_AVERAGE_KERNEL } from '../../nn/batch-norm-train';
 import { runningAverage } from './running-average';
+import { BN_RELU_KERNEL } from '../../nn/batch-norm-relu';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { BatchNormApplyProgram, BatchNormInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, channelLayout, type ChannelSumsKind } from './batch-norm-programs';
 
@@ -41,6 +42,14 @@ function train({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   return [y, mean, variance];
 }
 
+/** relu(BatchNorm) with given statistics (eval / frozen BN): the apply pass alone. */
+function givenStatsRelu({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
+  const { x, mean, variance, scale, offset } = inputs;
+  const cols = x.shape[x.shape.length - 1];
+  const program = new BatchNormApplyProgram(x.shape, cols, Number(attrs.varianceEpsilon), true);
+  return (b as WebGpuBackendLike).runWebGPUProgram(program, [x, mean, variance, scale, offset], 'float32');
+}
+
 function grad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const backend = b as WebGpuBackendLike;
   const { x, dy, mean, variance, scale, y } = inputs;
@@ -60,7 +69,7 @@ function grad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
 /** Registers det's fused training BatchNorm kernels on the webgpu backend (idempotent). */
 export function registerBatchNormTrainKernels(): void {
   const kernels: [string, (args: Args) => tf.TensorInfo | tf.TensorInfo[]][] = [
-    [BN_TRAIN_KERNEL, train], [BN_TRAIN_GRAD_KERNEL, grad], [RUNNING_AVERAGE_KERNEL, runningAverage],
+    [BN_TRAIN_KERNEL, train], [BN_TRAIN_GRAD_KERNEL, grad], [RUNNING_AVERAGE_KERNEL, runningAverage], [BN_RELU_KERNEL, givenStatsRelu],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'webgpu')) continue;

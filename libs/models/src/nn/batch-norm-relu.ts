@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { reluBackward } from '../backend/relu-gradient';
+
+/**
+ * relu(tf.batchNorm(x, mean, variance, offset, scale)) with given statistics (eval-mode and
+ * frozen BatchNorm, e.g. a ResNet backbone with `normEval`) as one kernel where the backend
+ * registers it (webgpu: one pass instead of two). Inputs {x, mean, variance, scale, offset}
+ * (channel vectors of the last axis), attr {varianceEpsilon}.
+ */
+export const BN_RELU_KERNEL = 'DetBatchNormRelu';
+
+const bnReluGradient: tf.GradConfig = {
+  kernelName: BN_RELU_KERNEL,
+  inputsToSave: ['x', 'mean', 'variance', 'scale'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, mean, variance, scale, y] = saved;
+    // the ReLU's mask, then whatever gradient tf.batchNorm has on this backend (det's fused one)
+    const dz = reluBackward(Array.isArray(dy) ? dy[0] : dy, y);
+    const batchNorm = tf.getGradient(tf.FusedBatchNorm);
+    if (!batchNorm) throw new Error(`${BN_RELU_KERNEL}: no gradient registered for ${tf.FusedBatchNorm}`);
+    return batchNorm.gradFunc(dz, [x, mean, variance, scale], attrs);
+  },
+};
+
+export function batchNormRelu(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offset: tf.Tensor, scale: tf.Tensor, varianceEpsilon: number): tf.Tensor {
+  const c = x.shape[x.rank - 1];
+  const fusable = [mean, variance, offset, scale].every((t) => t.rank === 1 && t.size === c) && x.dtype === 'float32';
+  const backend = tf.getBackend();
+  if (!fusable || !backend || !tf.getKernel(BN_RELU_KERNEL, backend)) {
+    return tf.relu(tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, varianceEpsilon));
+  }
+  if (tf.getGradient(BN_RELU_KERNEL) !== bnReluGradient) {
+    if (tf.getGradient(BN_RELU_KERNEL)) tf.unregisterGradient(BN_RELU_KERNEL);
+    tf.registerGradient(bnReluGradient);
+  }
+  return tf.engine().runKernel(BN_RELU_KERNEL, { x, mean, variance, scale, offset }, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
