@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Layer, NormConfig, InitRng, buildNormLayer, normRelu } from '../nn';
+import { Conv2d, Layer, NormConfig, InitRng, addRelu, buildNormLayer, normRelu } from '../nn';
 
 export interface BlockOptions {
   inplanes: number;
@@ -68,5 +68,5 @@ function residual(x: tf.Tensor, stages: { conv: Conv2d; norm: Layer }[], downsam
     y = i < stages.length - 1 ? normRelu(norm, y) : norm.forward(y);
   });
   const identity = downsample ? downsample.forward(x) : x;
-  return tf.relu(tf.add(y, identity));
+  return addRelu(y, identity);
 }

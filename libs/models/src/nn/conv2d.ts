@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
-import { convBiasRelu } from './fused-conv';
+import { fusedConvBiasRelu } from './fused-conv';
 import { InitRng, kaimingNormal, uniformInit, fans } from './init';
 
 export interface Conv2dOptions {
@@ -51,7 +51,7 @@ export class Conv2d extends Layer {
 
   /**
    * conv → + bias → activation. Where the backend records one GPU dispatch per op (webgpu),
-   * the bias and ReLU run in the conv GEMM's epilogue (`convBiasRelu`, or tfjs's fused conv
+   * the bias and ReLU run in the conv GEMM's epilogue (`fusedConvBiasRelu`, or tfjs's fused conv
    * for bias only): one dispatch instead of three. Elsewhere, and with dilation (the fused
    * kernels have none), the ops one by one. Same values either way (the epilogue adds the
    * bias to the finished sum).
@@ -60,7 +60,7 @@ export class Conv2d extends Layer {
     return tf.tidy(() => {
       if (fuseConvEpilogues() && this.dilation === 1) {
         if (activation === 'relu' && this.bias) {
-          return convBiasRelu(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, this.stride, this.padding);
+          return fusedConvBiasRelu(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, this.stride, this.padding);
         }
         return tf.fused.conv2d({
           x: x as tf.Tensor4D, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: this.padding,

@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { Rng } from '@det/registry';
-import { convBiasRelu } from './fused-conv';
+import { fusedConvBiasRelu } from './fused-conv';
 import { describeIfGpu, gpuSuite } from '../webgpu/testing/describe-if-gpu';
 import { relativeMaxError } from '../webgpu/testing/compare';
 import { setupWebGpu } from '../webgpu/setup';
 
-// convBiasRelu (one fused forward kernel, trainable) against the three ops it replaces —
+// fusedConvBiasRelu (one fused forward kernel, trainable) against the three ops it replaces —
 // relu(conv2d + bias) with tfjs's own gradients — on cpu, and on webgpu against cpu.
 
 type Case = { name: string; x: number[]; w: number[]; stride: number; pad: number | 'same' | 'valid' };
@@ -31,7 +31,7 @@ async function run(c: Case, seed: number, fused: boolean): Promise<number[][]> {
     const [x, w, b, dy] = [tf.tensor(v.x, c.x), tf.tensor(v.w, c.w), tf.tensor(v.b, [c.w[3]]), tf.tensor(v.dy, v.outShape)];
     const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
       fused
-        ? convBiasRelu(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, c.stride, c.pad)
+        ? fusedConvBiasRelu(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, c.stride, c.pad)
         : tf.relu(tf.add(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad), bi));
     const y = f(x, w, b);
     const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(f(xi, wi, bi), dy)))([x, w, b]);
@@ -42,7 +42,7 @@ async function run(c: Case, seed: number, fused: boolean): Promise<number[][]> {
   return out;
 }
 
-describe('convBiasRelu (cpu)', () => {
+describe('fusedConvBiasRelu (cpu)', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });
 
   it.each(CASES)('$name: value and x/w/b gradients equal relu(conv + b) within 1e-6', async (c) => {
@@ -52,7 +52,7 @@ describe('convBiasRelu (cpu)', () => {
   });
 });
 
-describeIfGpu(gpuSuite('convBiasRelu on webgpu'), () => {
+describeIfGpu(gpuSuite('fusedConvBiasRelu on webgpu'), () => {
   beforeAll(async () => { await setupWebGpu(); });
 
   it.each(CASES)('$name: matches the cpu three-op reference within 1e-4', async (c) => {

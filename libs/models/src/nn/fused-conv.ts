@@ -7,9 +7,10 @@ import { reluBackward } from '../backend/relu-gradient';
  * gradient is being recorded and the activation is not linear; this op records the fused kernel
  * and gives the same gradient as the three ops: dz = dy·step(y) (y > 0 exactly where the
  * pre-activation is), then the conv input/filter gradients and Σ dz for the bias.
- * NHWC, dilation 1 (what the fused kernel supports on every backend).
+ * NHWC, dilation 1 (what the fused kernel supports on every backend). (`convBiasRelu` from the
+ * kernels module is the inference-only form, for folded BatchNorm.)
  */
-export function convBiasRelu(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: number, pad: number | 'same' | 'valid'): tf.Tensor4D {
+export function fusedConvBiasRelu(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: number, pad: number | 'same' | 'valid'): tf.Tensor4D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, wi, bi, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const y = tf.engine().runKernel(

@@ -9,3 +9,6 @@ export * from './simple-layers';
 export * from './norm';
 export * from './conv-module';
 export * from './upsample';
+export * from './fused-conv';
+export * from './batch-norm-relu';
+export * from './add-relu';
