@@ -3,8 +3,18 @@ import type { NativeAddon } from './native-addon';
 import { allocateF32 } from './buffer-pool';
 import { type CpuKernelFunc, type FallbackLookup, channelVector, f32 } from './cpu-tensors';
 
-/** Kernel that returns all five FusedBatchNorm gradients in one pass (registered on the native backend only). */
+/** Kernel that returns the FusedBatchNorm gradients in one call (registered on native and webgpu). */
 export const BATCH_NORM_GRAD_KERNEL = 'DetFusedBatchNormGrad';
+
+/** The kernel's outputs in order; attr `grads` (a subset) asks for only those, in this order. */
+export const BATCH_NORM_GRADS = ['dx', 'dMean', 'dVariance', 'dScale', 'dOffset'] as const;
+export type BatchNormGradName = (typeof BATCH_NORM_GRADS)[number];
+
+/** The outputs attr `grads` asks for (all five when it is absent), in output order. */
+export function requestedBatchNormGrads(attrs: Record<string, unknown> | undefined): BatchNormGradName[] {
+  const asked = attrs?.grads as string[] | undefined;
+  return asked == null ? [...BATCH_NORM_GRADS] : BATCH_NORM_GRADS.filter((g) => asked.includes(g));
+}
 
 /** FusedBatchNorm forward and the fused gradient kernel, for per-channel (last axis) statistics. */
 export function nativeBatchNormKernels(addon: NativeAddon, fallback: FallbackLookup): tf.KernelConfig[] {
@@ -21,7 +31,8 @@ export function nativeBatchNormKernels(addon: NativeAddon, fallback: FallbackLoo
     return backend.makeTensorInfo(x.shape, 'float32', y);
   };
 
-  // Inputs x, dy, mean, variance, scale (optional); outputs dx, dMean, dVariance, dScale, dOffset as [C].
+  // Inputs x, dy, mean, variance, scale (optional); outputs dx, dMean, dVariance, dScale, dOffset
+  // as [C] (the subset attr `grads` names: one pass computes all five here either way).
   const grad: CpuKernelFunc = (args) => {
     const { inputs: { x, dy, mean, variance, scale }, backend, attrs = {} } = args;
     const xv = f32(backend, x), dyv = f32(backend, dy);
@@ -34,10 +45,8 @@ export function nativeBatchNormKernels(addon: NativeAddon, fallback: FallbackLoo
     const dScale = allocateF32(backend, channels), dOffset = allocateF32(backend, channels);
     addon.batchNormGrad(xv.length / channels, channels, xv, dyv, m, v, s, Number(attrs.varianceEpsilon),
       dx, dMean, dVar, dScale, dOffset);
-    return [
-      backend.makeTensorInfo(x.shape, 'float32', dx),
-      ...[dMean, dVar, dScale, dOffset].map((g) => backend.makeTensorInfo([channels], 'float32', g)),
-    ];
+    const values = { dx, dMean, dVariance: dVar, dScale, dOffset };
+    return requestedBatchNormGrads(attrs).map((g) => backend.makeTensorInfo(g === 'dx' ? x.shape : [channels], 'float32', values[g]));
   };
 
   return [
@@ -52,9 +61,16 @@ const isChannelVector = (t: tf.Tensor | undefined, channels: number): boolean =>
 
 /**
  * Replaces the FusedBatchNorm gradient (a global registration) with one that, on every backend
- * registering BATCH_NORM_GRAD_KERNEL (native; webgpu), computes all five gradients with that one
- * kernel instead of a dozen full-size ops; elsewhere, or for shapes it does not handle, it
- * delegates to tfjs's own gradient.
+ * registering BATCH_NORM_GRAD_KERNEL (native; webgpu), computes the gradients with that kernel
+ * instead of a dozen full-size ops; elsewhere, or for shapes it does not handle, it delegates to
+ * tfjs's own gradient.
+ *
+ * tfjs calls a gradient closure only for the inputs on a path to what is differentiated, but
+ * the gradient function itself runs first and cannot tell which. dx, dScale and dOffset (what
+ * training with frozen statistics needs: eval-mode BatchNorm with a trainable affine part) are
+ * computed there in one kernel call (webgpu: 4 dispatches); dMean and dVariance, which only a
+ * caller differentiating w.r.t. the statistics needs, run on demand in their closures (2
+ * dispatches each on webgpu). Computing all five eagerly cost 6 dispatches per layer.
  */
 export function installBatchNormGradient(): void {
   const stock = tf.getGradient(tf.FusedBatchNorm);
@@ -71,17 +87,18 @@ export function installBatchNormGradient(): void {
       if (!fusable) return stock.gradFunc(dy, saved, attrs);
       const inputs: tf.NamedTensorMap = { x, dy: dy as tf.Tensor, mean, variance };
       if (scale) inputs.scale = scale;
-      const [dx, dMean, dVar, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs,
-        { varianceEpsilon: attrs.varianceEpsilon }) as tf.Tensor[];
-      const like = (g: tf.Tensor, t: tf.Tensor | undefined) => () =>
+      const run = (grads: BatchNormGradName[]) =>
+        tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs, { varianceEpsilon: attrs.varianceEpsilon, grads } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const [dx, dScale, dOffset] = run(['dx', 'dScale', 'dOffset']);
+      const like = (g: tf.Tensor, t: tf.Tensor | undefined) =>
         (t && t.size === 1 ? tf.reshape(tf.sum(g), t.shape) : tf.reshape(g, t ? t.shape : g.shape));
       return {
         x: () => dx,
-        mean: like(dMean, mean),
-        variance: like(dVar, variance),
-        scale: like(dScale, scale),
+        mean: () => like(run(['dMean'])[0], mean),
+        variance: () => like(run(['dVariance'])[0], variance),
+        scale: () => like(dScale, scale),
         // offset is not saved; like tfjs's own gradient, it takes the shape of mean.
-        offset: like(dOffset, mean),
+        offset: () => like(dOffset, mean),
       };
     },
   };

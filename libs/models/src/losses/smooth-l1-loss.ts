@@ -34,6 +34,11 @@ export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOption
   return tf.tidy(() => weightReduceLoss(tf.abs(tf.sub(pred, target)), options, 'l1Loss'));
 }
 
+/** loss · lossWeight; × 1 is exact, so it is skipped (one dispatch, and its gradient's, on webgpu). */
+function scaleLoss(loss: tf.Tensor, lossWeight: number): tf.Tensor {
+  return lossWeight === 1 ? loss : tf.mul(loss, lossWeight);
+}
+
 @LOSSES.register()
 export class SmoothL1Loss {
   readonly beta: number;
@@ -47,15 +52,10 @@ export class SmoothL1Loss {
   }
 
   forward(pred: tf.Tensor, target: tf.Tensor, options: LossForwardOptions = {}): tf.Tensor {
-    return tf.tidy(() =>
-      tf.mul(
-        smoothL1Loss(pred, target, {
-          beta: this.beta, weight: options.weight, avgFactor: options.avgFactor,
-          reduction: options.reductionOverride ?? this.reduction,
-        }),
-        this.lossWeight,
-      ),
-    );
+    return tf.tidy(() => scaleLoss(smoothL1Loss(pred, target, {
+      beta: this.beta, weight: options.weight, avgFactor: options.avgFactor,
+      reduction: options.reductionOverride ?? this.reduction,
+    }), this.lossWeight));
   }
 }
 
@@ -70,13 +70,8 @@ export class L1Loss {
   }
 
   forward(pred: tf.Tensor, target: tf.Tensor, options: LossForwardOptions = {}): tf.Tensor {
-    return tf.tidy(() =>
-      tf.mul(
-        l1Loss(pred, target, {
-          weight: options.weight, avgFactor: options.avgFactor, reduction: options.reductionOverride ?? this.reduction,
-        }),
-        this.lossWeight,
-      ),
-    );
+    return tf.tidy(() => scaleLoss(l1Loss(pred, target, {
+      weight: options.weight, avgFactor: options.avgFactor, reduction: options.reductionOverride ?? this.reduction,
+    }), this.lossWeight));
   }
 }

@@ -64,4 +64,30 @@ describeIfGpu(gpuSuite("det's fused tf.batchNorm gradient on webgpu vs cpu"), ()
     expect(names).not.toContain('TileProgram');
     tf.dispose([x, m, v, s, o]);
   });
+
+  // Frozen statistics with a trainable affine part (the detection backbones): dx, dScale and
+  // dOffset only — one input-gradient pass, one sums pass, two finalisations; the statistics'
+  // gradients are computed only when asked for.
+  it('computes the statistics gradients only when they are differentiated', async () => {
+    await tf.setBackend('webgpu');
+    const x = tf.randomNormal([2, 8, 8, 16]);
+    const [m, v, s, o] = [tf.zeros([16]), tf.ones([16]), tf.ones([16]), tf.zeros([16])];
+    const f = (xt: tf.Tensor, mt: tf.Tensor, vt: tf.Tensor, st: tf.Tensor, ot: tf.Tensor) => tf.sum(tf.batchNorm(xt as tf.Tensor4D, mt, vt, ot, st, 1e-3));
+    const count = (wrt: number[]) => {
+      const before = tf.memory().numTensors;
+      const names = programsRun(() => tf.dispose(tf.grads((...t: tf.Tensor[]) => {
+        const all = [x, m, v, s, o];
+        wrt.forEach((k, i) => { all[k] = t[i]; });
+        return f(all[0], all[1], all[2], all[3], all[4]);
+      })(wrt.map((k) => [x, m, v, s, o][k]))));
+      expect(tf.memory().numTensors).toBe(before);
+      return names.filter((n) => /^(BatchNormGivenStats|Channel)/.test(n)).sort();
+    };
+    const trainingSet = ['BatchNormGivenStatsInputGradProgram', 'ChannelFinalizeProgram', 'ChannelFinalizeProgram', 'ChannelSumsProgram'];
+    expect(count([0, 3, 4])).toEqual(trainingSet);
+    expect(count([0])).toEqual(trainingSet);
+    // the mean's gradient adds its own sums pass and finalisation
+    expect(count([0, 1])).toEqual([...trainingSet, 'ChannelFinalizeProgram', 'ChannelSumsProgram'].sort());
+    tf.dispose([x, m, v, s, o]);
+  });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_GRAD_KERNEL } from '../../kernels/native-batchnorm';
+import { BATCH_NORM_GRAD_KERNEL, requestedBatchNormGrads } from '../../kernels/native-batchnorm';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { BatchNormGivenStatsInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, type ChannelVectorShapes } from './batch-norm-programs';
 import { channelSplits, channelView } from './batch-norm-train';
@@ -13,7 +13,8 @@ type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: R
  * one channel-sums pass (Σdy, Σdy·(x − mean)), per-channel finalisation, one pass for dx.
  * tfjs's own gradient runs ~16 dispatches and 8 full-size passes per layer.
  * Inputs x, dy, mean, variance, scale? (vectors of C or single elements); outputs [dx, dMean,
- * dVariance, dScale, dOffset], each [C] but dx.
+ * dVariance, dScale, dOffset], each [C] but dx — or the subset attr `grads` names, and only
+ * their programs run (dx alone needs no sums pass).
  */
 function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const backend = b as WebGpuBackendLike;
@@ -25,17 +26,25 @@ function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[
     meanIsScalar: single(mean), varianceIsScalar: single(variance), scale: scale == null ? 'none' : single(scale) ? 'scalar' : 'vector',
   };
   const withScale = scale ? [scale] : [];
+  const wanted = requestedBatchNormGrads(attrs);
+  const out: tf.TensorInfo[] = [];
+  if (wanted.includes('dx')) {
+    out.push(backend.runWebGPUProgram(new BatchNormGivenStatsInputGradProgram(x.shape, cols, eps, vectors), [dy, variance, ...withScale], 'float32'));
+  }
+  const reductions = wanted.filter((g) => g !== 'dx');
+  if (reductions.length === 0) return out;
   const splits = channelSplits(rows, cols);
   const partial = backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad', vectors.meanIsScalar), [x, dy, mean], 'float32');
   const finalize = (kind: 'dMean' | 'dVariance' | 'dGamma' | 'dBeta', extra: tf.TensorInfo[]) =>
     backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, kind, eps, vectors), [partial, ...extra], 'float32');
-  const dMean = finalize('dMean', [variance, ...withScale]);
-  const dVariance = finalize('dVariance', [variance, ...withScale]);
-  const dScale = finalize('dGamma', [variance]);
-  const dOffset = finalize('dBeta', []);
+  for (const g of reductions) {
+    if (g === 'dMean') out.push(finalize('dMean', [variance, ...withScale]));
+    else if (g === 'dVariance') out.push(finalize('dVariance', [variance, ...withScale]));
+    else if (g === 'dScale') out.push(finalize('dGamma', [variance]));
+    else out.push(finalize('dBeta', []));
+  }
   backend.disposeData(partial.dataId);
-  const dx = backend.runWebGPUProgram(new BatchNormGivenStatsInputGradProgram(x.shape, cols, eps, vectors), [dy, variance, ...withScale], 'float32');
-  return [dx, dMean, dVariance, dScale, dOffset];
+  return out;
 }
 
 /** Registers the fused FusedBatchNorm gradient kernel on webgpu (idempotent). */

@@ -1,0 +1,52 @@
+// The sigmoid focal loss from class labels as one fused kernel with an analytic gradient, where a
+// backend registers it (webgpu: webgpu/kernels/focal-loss.ts); docs/contracts.md, "Fused kernels
+// by name". Elsewhere focal-loss.ts composes the same function from tfjs ops.
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * {pred [N,C] float32, labels [N] int32 (a positive where labels[n] == c; anything outside
+ * [0, C) is background), weight [N] float32}, attrs {gamma, alpha, reduce} → the element losses
+ * α_t·BCE·(1 − p_t)^γ·weight[n] as [N,C], or (reduce) their sum as a scalar. alpha < 0: no α_t.
+ * (weight is not optional: tfjs saves inputs for the gradient by name, and a missing one fails.)
+ */
+export const FOCAL_LOSS_KERNEL = 'DetSigmoidFocalLoss';
+/** {pred, labels, weight, dy ([N,C], or one element)}, attrs {gamma, alpha} → ∂/∂pred [N,C]. */
+export const FOCAL_LOSS_GRAD_KERNEL = 'DetSigmoidFocalLossGrad';
+
+export interface FocalKernelAttrs { gamma: number; alpha: number; reduce: boolean }
+
+const focalGradient: tf.GradConfig = {
+  kernelName: FOCAL_LOSS_KERNEL,
+  inputsToSave: ['pred', 'labels', 'weight'],
+  gradFunc: (dy, saved, attrs) => {
+    const [pred, labels, weight] = saved;
+    const g = dy as tf.Tensor;
+    const { gamma, alpha } = attrs as unknown as FocalKernelAttrs;
+    return {
+      pred: () => tf.engine().runKernel(FOCAL_LOSS_GRAD_KERNEL, { pred, labels, weight, dy: g }, { gamma, alpha }) as tf.Tensor,
+      labels: () => tf.zeros(labels.shape),
+      // Σ_c (loss with weight 1)[n, c]·dy: only when a caller differentiates the weights
+      weight: () => {
+        const ones = tf.onesLike(weight);
+        const unweighted = tf.engine().runKernel(FOCAL_LOSS_KERNEL, { pred, labels, weight: ones }, { gamma, alpha, reduce: false }) as tf.Tensor;
+        return tf.sum(tf.mul(unweighted, g), 1);
+      },
+    };
+  },
+};
+
+/** True when the active backend has the fused kernels (and registers their gradient once). */
+export function hasFusedFocalLoss(): boolean {
+  const backend = tf.getBackend();
+  if (backend == null || tf.getKernel(FOCAL_LOSS_KERNEL, backend) == null || tf.getKernel(FOCAL_LOSS_GRAD_KERNEL, backend) == null) return false;
+  if (tf.getGradient(FOCAL_LOSS_KERNEL) !== focalGradient) {
+    if (tf.getGradient(FOCAL_LOSS_KERNEL)) tf.unregisterGradient(FOCAL_LOSS_KERNEL);
+    tf.registerGradient(focalGradient);
+  }
+  return true;
+}
+
+/** The fused kernel: [N,C] weighted element losses, or their sum (`reduce`) as a scalar. */
+export function runFocalLossKernel(pred: tf.Tensor, labels: tf.Tensor, weight: tf.Tensor, attrs: FocalKernelAttrs): tf.Tensor {
+  return tf.engine().runKernel(FOCAL_LOSS_KERNEL, { pred, labels, weight }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}

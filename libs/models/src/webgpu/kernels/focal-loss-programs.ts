@@ -1,0 +1,193 @@
+import type { WebGpuProgramLike } from './webgpu-backend-like';
+import { wgslFloat } from './conv2d-filter-grad-program';
+
+// The sigmoid focal loss from class labels (losses/focal-loss-kernel.ts) in WGSL: per element of
+// logits x [N, C] with label y[n] (a positive where y[n] == c; anything outside [0, C) is
+// background), z = x on negatives and −x on positives, p = σ(z) = 1 − p_t:
+//   loss = α_t · softplus(z) · p^γ · w[n]
+//   ∂loss/∂x = ±α_t · p^γ · (p + γ · softplus(z) · (1 − p)) · w[n]   (− on positives)
+// softplus(z) = max(z, 0) + log1p(e^{−|x|}), and p, 1 − p from e^{−|x|} without cancellation.
+// tfjs composes the same forward from ~16 element-wise dispatches and its gradient from ~20.
+
+const THREADS = 256;
+
+/** Hyperparameters are compiled in (a config constant; integer γ becomes multiplications). */
+export interface FocalParams { gamma: number; alpha: number }
+
+function powGamma(gamma: number): string {
+  if (gamma === 0) return '1.0';
+  if (Number.isInteger(gamma) && gamma > 0 && gamma <= 4) return Array(gamma).fill('p').join(' * ');
+  // pow is undefined at 0 in WGSL; p underflows to 0 for |x| > ~88
+  return `select(0.0, pow(p, ${wgslFloat(gamma)}), p > 0.0)`;
+}
+
+/** WGSL helpers: focalLoss(x, pos) and focalGrad(x, pos) (∂loss/∂x), both without the row weight. */
+export function focalFunctions({ gamma, alpha }: FocalParams): string {
+  const alphaT = alpha >= 0 ? `select(${wgslFloat(1 - alpha)}, ${wgslFloat(alpha)}, pos)` : '1.0';
+  return `
+    // log(1 + e) for e in [0, 1] as 2·atanh(s), s = e / (2 + e) ≤ 1/3: the series to s^15 is
+    // float32-exact (WGSL has no log1p, and log(1 + e) loses e when e is tiny)
+    fn focalLog1p(e : f32) -> f32 {
+      let s = e / (2.0 + e);
+      let s2 = s * s;
+      return 2.0 * s * (1.0 + s2 * (0.33333333 + s2 * (0.2 + s2 * (0.14285714 + s2 * (0.11111111 +
+        s2 * (0.09090909 + s2 * (0.07692308 + s2 * 0.06666667)))))));
+    }
+    // p = σ(z), pc = 1 − p = σ(−z), q = p^γ
+    struct FocalTerms { p : f32, pc : f32, q : f32, softplus : f32, alphaT : f32 };
+    fn focalTerms(x : f32, pos : bool) -> FocalTerms {
+      let z = select(x, -x, pos);
+      let e = exp(-abs(x));
+      let r = 1.0 / (1.0 + e);
+      let p = select(e * r, r, z >= 0.0);
+      var t : FocalTerms;
+      t.p = p;
+      t.pc = select(r, e * r, z >= 0.0);
+      t.q = ${powGamma(gamma)};
+      t.softplus = max(z, 0.0) + focalLog1p(e);
+      t.alphaT = ${alphaT};
+      return t;
+    }
+    fn focalLoss(x : f32, pos : bool) -> f32 {
+      let t = focalTerms(x, pos);
+      // the op-by-op order: (softplus · p^γ) · α_t
+      return t.softplus * t.q * t.alphaT;
+    }
+    fn focalGrad(x : f32, pos : bool) -> f32 {
+      let t = focalTerms(x, pos);
+      let dz = t.alphaT * t.q * (t.p + ${wgslFloat(gamma)} * t.softplus * t.pc);
+      return select(dz, -dz, pos);
+    }
+  `;
+}
+
+const key = ({ gamma, alpha }: FocalParams) => `${gamma}_${alpha}`;
+
+/**
+ * Element-wise: the weighted loss [N, C] (`grad: false`) or its gradient w.r.t. x times dy
+ * (`grad: true`; dy [N, C], or one element when `dyIsScalar`). Inputs x, labels (int32 [N]),
+ * row weights w [N], dy (grad only).
+ */
+export class FocalLossElementsProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0, 1] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly size = true;
+
+  constructor(shape: [number, number], readonly params: FocalParams, readonly grad: boolean, readonly dyIsScalar = false) {
+    this.variableNames = ['x', 'labels', 'w', ...(grad ? ['dy'] : [])];
+    this.outputShape = shape;
+    // tfjs folds a dispatch above the per-dimension limit into y (reshapeDispatch) and main's
+    // index stays flat
+    this.dispatch = [Math.max(1, Math.ceil((shape[0] * shape[1]) / THREADS)), 1, 1];
+    this.shaderKey = `detFocalElements_${key(params)}_${grad}_${dyIsScalar}`;
+  }
+
+  getUserCode(): string {
+    const value = this.grad ? 'focalGrad(x[index], pos)' : 'focalLoss(x[index], pos)';
+    const dy = this.grad ? ` * dy[${this.dyIsScalar ? 0 : 'index'}]` : '';
+    return `
+      ${focalFunctions(this.params)}
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let cols = uniforms.outShape.y;
+          let row = index / cols;
+          let pos = labels[row] == index - row * cols;
+          result[index] = ${value} * w[row]${dy};
+        }
+      }
+    `;
+  }
+}
+
+/** Partial sums of the weighted loss (inputs x, labels, w): one per workgroup over a contiguous range of x → [groups]. */
+export class FocalLossPartialSumsProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+
+  constructor(readonly groups: number, readonly params: FocalParams) {
+    this.variableNames = ['x', 'labels', 'w'];
+    this.outputShape = [groups];
+    this.dispatch = [groups, 1, 1];
+    this.shaderKey = `detFocalPartialSums_${key(params)}`;
+  }
+
+  getUserCode(): string {
+    return `
+      ${focalFunctions(this.params)}
+      var<workgroup> acc : array<f32, ${THREADS}>;
+      fn main(index : i32) {
+        let li = i32(localIndex);
+        let cols = uniforms.xShape.y;
+        let total = uniforms.xShape.x * cols;
+        let groups = uniforms.outShape;
+        let chunk = (total + groups - 1) / groups;
+        let begin = i32(workgroupId.x) * chunk;
+        let end = min(begin + chunk, total);
+        var s = 0.0;
+        for (var i = begin + li; i < end; i = i + ${THREADS}) {
+          let row = i / cols;
+          s = s + focalLoss(x[i], labels[row] == i - row * cols) * w[row];
+        }
+        acc[li] = s;
+        workgroupBarrier();
+        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
+          if (li < stride) {
+            acc[li] = acc[li] + acc[li + stride];
+          }
+          workgroupBarrier();
+        }
+        if (li == 0) {
+          result[workgroupId.x] = acc[0];
+        }
+      }
+    `;
+  }
+}
+
+/** The sum of a vector (the partial sums) in one workgroup → [1]. */
+export class FocalLossFinalSumProgram implements WebGpuProgramLike {
+  readonly variableNames = ['partial'];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly outputShape = [1];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number] = [1, 1, 1];
+  readonly shaderKey = 'detFocalFinalSum';
+
+  getUserCode(): string {
+    return `
+      var<workgroup> acc : array<f32, ${THREADS}>;
+      fn main(index : i32) {
+        _ = uniforms.outShape;
+        let li = i32(localIndex);
+        var s = 0.0;
+        for (var i = li; i < uniforms.partialShape; i = i + ${THREADS}) {
+          s = s + partial[i];
+        }
+        acc[li] = s;
+        workgroupBarrier();
+        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
+          if (li < stride) {
+            acc[li] = acc[li] + acc[li + stride];
+          }
+          workgroupBarrier();
+        }
+        if (li == 0) {
+          result[0] = acc[0];
+        }
+      }
+    `;
+  }
+}
+
+/** Partial sums per workgroup: ≥ 32 elements per thread, at most 1024 workgroups. */
+export function focalSumGroups(elements: number): number {
+  return Math.max(1, Math.min(1024, Math.ceil(elements / (THREADS * 32))));
+}

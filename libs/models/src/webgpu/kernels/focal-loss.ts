@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { FOCAL_LOSS_GRAD_KERNEL, FOCAL_LOSS_KERNEL } from '../../losses/focal-loss-kernel';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { FocalLossElementsProgram, FocalLossFinalSumProgram, FocalLossPartialSumsProgram, focalSumGroups, type FocalParams } from './focal-loss-programs';
+
+type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+
+const paramsOf = (attrs: Record<string, unknown>): FocalParams => ({ gamma: Number(attrs.gamma), alpha: Number(attrs.alpha) });
+const rowsCols = (pred: tf.TensorInfo): [number, number] => [pred.shape[0], pred.shape[1]];
+
+/**
+ * The sigmoid focal loss from labels (losses/focal-loss-kernel.ts): one element-wise dispatch
+ * for the [N,C] losses, or two (per-workgroup partial sums, then their sum) for the scalar total —
+ * instead of ~16 tfjs dispatches plus a Sum that reduces all N·C elements in one workgroup.
+ */
+function focalLoss({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
+  const backend = b as WebGpuBackendLike;
+  const { pred, labels, weight } = inputs;
+  const params = paramsOf(attrs);
+  const shape = rowsCols(pred);
+  if (!attrs.reduce) return backend.runWebGPUProgram(new FocalLossElementsProgram(shape, params, false), [pred, labels, weight], 'float32');
+  const groups = focalSumGroups(shape[0] * shape[1]);
+  const partial = backend.runWebGPUProgram(new FocalLossPartialSumsProgram(groups, params), [pred, labels, weight], 'float32');
+  const total = backend.runWebGPUProgram(new FocalLossFinalSumProgram(), [partial], 'float32');
+  backend.disposeData(partial.dataId);
+  // the program writes [1]; the kernel's output is the scalar (same buffer, as tfjs's Reshape does)
+  return { dataId: total.dataId, shape: [], dtype: 'float32' };
+}
+
+/** ∂loss/∂pred·dy in one element-wise dispatch (dy [N,C], or one element for the summed loss). */
+function focalLossGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
+  const backend = b as WebGpuBackendLike;
+  const { pred, labels, weight, dy } = inputs;
+  const dyIsScalar = tf.util.sizeFromShape(dy.shape) === 1;
+  const program = new FocalLossElementsProgram(rowsCols(pred), paramsOf(attrs), true, dyIsScalar);
+  return backend.runWebGPUProgram(program, [pred, labels, weight, dy], 'float32');
+}
+
+/** Registers the fused focal loss and its gradient kernel on webgpu (idempotent). */
+export function registerFocalLossKernels(): void {
+  const kernels: [string, (args: Args) => tf.TensorInfo][] = [[FOCAL_LOSS_KERNEL, focalLoss], [FOCAL_LOSS_GRAD_KERNEL, focalLossGrad]];
+  for (const [kernelName, kernelFunc] of kernels) {
+    if (tf.getKernel(kernelName, 'webgpu')) continue;
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
