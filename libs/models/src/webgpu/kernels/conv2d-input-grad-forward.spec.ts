@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { Rng } from '@det/registry';
+import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
+import { relativeMaxError } from '../testing/compare';
+import { setupWebGpu } from '../setup';
+import { inputGradViaForwardConv } from './conv2d-input-grad-forward';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+
+// Stride-1 Conv2DBackpropInput as a forward conv of dY with the flipped, transposed filter,
+// against the cpu backend's Conv2DBackpropInput (relative 1e-4, float32 sums of ≤ 5·5·24 terms).
+
+type Case = { x: [number, number, number, number]; k: [number, number]; outC: number; pad: 'same' | 'valid' | number };
+const CASES: Case[] = [
+  { x: [2, 9, 7, 8], k: [3, 3], outC: 12, pad: 'same' },
+  { x: [1, 8, 8, 5], k: [3, 3], outC: 4, pad: 'valid' },
+  { x: [2, 6, 5, 16], k: [1, 1], outC: 24, pad: 'valid' },
+  { x: [1, 11, 10, 3], k: [5, 5], outC: 7, pad: 2 },
+  { x: [1, 7, 6, 4], k: [2, 2], outC: 5, pad: 'same' }, // even kernel: padding 0 before, 1 after
+];
+
+describeIfGpu(gpuSuite('stride-1 input gradient via the forward conv'), () => {
+  beforeAll(async () => { await setupWebGpu(); });
+
+  it.each(CASES)('x $x, kernel $k, pad $pad', async (c) => {
+    const rng = new Rng(3);
+    const fill = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+    const w = fill(c.k[0] * c.k[1] * c.x[3] * c.outC);
+    const info = tf.backend_util.computeConv2DInfo(c.x, [c.k[0], c.k[1], c.x[3], c.outC], 1, 1, c.pad, undefined, false, 'channelsLast');
+    const dyShape = [c.x[0], info.outHeight, info.outWidth, c.outC];
+    const dy = fill(dyShape.reduce((a, v) => a * v));
+
+    await tf.setBackend('cpu');
+    const ref = tf.conv2dTranspose(tf.tensor4d(dy, dyShape as [number, number, number, number]), tf.tensor4d(w, [c.k[0], c.k[1], c.x[3], c.outC]), c.x, 1, c.pad);
+    const expected = await ref.data();
+    ref.dispose();
+
+    await tf.setBackend('webgpu');
+    const [dyT, wT] = [tf.tensor(dy, dyShape), tf.tensor(w, [c.k[0], c.k[1], c.x[3], c.outC])];
+    const backend = tf.backend() as unknown as WebGpuBackendLike;
+    const conv2d = tf.getKernel('Conv2D', 'webgpu')!.kernelFunc as unknown as Parameters<typeof inputGradViaForwardConv>[1];
+    const p = info.padInfo;
+    const out = inputGradViaForwardConv(backend, conv2d, dyT, wT, { padTop: p.top, padBottom: p.bottom, padLeft: p.left, padRight: p.right });
+    const got = tf.engine().makeTensorFromTensorInfo(out);
+    expect(got.shape).toEqual(c.x);
+    const err = relativeMaxError(await got.data(), expected);
+    tf.dispose([dyT, wT, got]);
+    expect(err).toBeLessThan(1e-4);
+  });
+});
