@@ -6,13 +6,17 @@
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
- *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3]
+ *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
  *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
  * kernels: Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det vs tfjs
  *   (tfjs's input gradient timed as its GEMM variant, the one det enables for stride 1).
+ * sweep: per reference layer, every filter-gradient tiling × split-K count, and every
+ *   input-gradient tiling (det's one-dispatch phase-split program; at stride 1 a single-phase
+ *   candidate det does not use by default) next to tfjs's GEMM, in TFLOP/s: picks the rules
+ *   in chooseFilterGradTiling / chooseInputGradTiling.
  * dispatches: one reference step with every WebGPU program recorded (name, workgroups, threads,
  *   output size), det kernels vs stock: the dispatch count and the low-parallelism programs
  *   are what a software adapter can still show about GPU speed.
@@ -37,6 +41,8 @@ import { SGD } from '../../libs/runner/src/optim/sgd';
 import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
+import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
+import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradTiling } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-program';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
 type Args = Record<string, string | boolean>;
@@ -175,8 +181,11 @@ async function kernelBench(a: Args): Promise<void> {
     const stock = { filter: await time(filterGrad), input: await time(inputGrad), forward: await time(forward) };
     registerWebGpuKernels();
     const flop = 2 * batch * outH * outH * 9 * cin * cout;
+    const inputShape = inputGradShape(w, { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' })!;
+    const detInput = stride > 1 && cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(inputShape)) : 'tfjs GEMM';
     for (const kernel of ['filter', 'input', 'forward'] as const) {
       emit({ bench: `conv2d-${kernel}`, adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, gflop: +(flop / 1e9).toFixed(3),
+        ...(kernel === 'input' ? { det: detInput } : {}),
         detTflops: +(flop / det[kernel] / 1e9).toFixed(3), detMs: +det[kernel].toFixed(3), tfjsMs: +stock[kernel].toFixed(3), speedup: +(stock[kernel] / det[kernel]).toFixed(2) });
     }
     w.dispose();
@@ -185,50 +194,90 @@ async function kernelBench(a: Args): Promise<void> {
   }
 }
 
+const tilingName = (t: InputGradTiling) => Object.entries(INPUT_GRAD_TILINGS).find(([, v]) => v === t)?.[0] ?? JSON.stringify(t);
+
 /**
- * sweep: Conv2DBackpropFilter of every reference layer with the split-K count scaled around
- * det's choice (chooseSplits), GPU time of the partial GEMM and of the split sum separately.
+ * sweep: per reference layer,
+ * - Conv2DBackpropFilter with every tiling and the split-K count scaled around det's choice
+ *   (chooseSplits), GPU time of the partial GEMM and of the split sum separately;
+ * - Conv2DBackpropInput with every input-gradient tiling, and tfjs's own GEMM (the kernel det
+ *   falls back to). TFLOP/s count the convolution's 2·N·outH·outW·9·cin·cout for every variant
+ *   (as `kernels` does), so they compare directly. Stride-1 rows time det's program as a single
+ *   phase: a candidate, not what det runs there by default.
+ * --only filter|input limits it to one of the two.
  */
 async function sweepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu();
   const batch = num(a, 'batch', 16);
   const iters = num(a, 'iters', 3);
+  const only = typeof a.only === 'string' ? a.only : undefined;
   const backend = tf.backend() as unknown as {
     runWebGPUProgram(p: unknown, i: tf.TensorInfo[], d: tf.DataType): tf.TensorInfo;
     disposeData(id: object): void;
+    device: { limits: Record<string, number> };
   };
-  const gpuMs = async (f: () => tf.TensorInfo) => {
-    let out: tf.TensorInfo | undefined;
-    const warm = f(); backend.disposeData(warm.dataId);
+  // GPU time (timestamp queries) of one call of f, averaged over `iters` after a warm-up call.
+  const gpuMs = async (f: () => tf.TensorInfo | tf.Tensor) => {
+    const release = (out: tf.TensorInfo | tf.Tensor) => (out instanceof tf.Tensor ? out.dispose() : backend.disposeData(out.dataId));
+    let out: tf.TensorInfo | tf.Tensor | undefined;
+    release(f());
     let total = 0;
     for (let i = 0; i < iters; i++) {
       const info = await tf.time(() => { out = f(); });
       total += Number(info.kernelMs);
-      backend.disposeData(out!.dataId);
+      release(out!);
     }
     return total / iters;
   };
+  const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
   let h = num(a, 'size', 320);
-  for (const [cin, cout, stride] of REFERENCE_LAYERS) {
+  for (const [index, [cin, cout, stride]] of REFERENCE_LAYERS.entries()) {
     const outH = Math.ceil(h / stride);
     const x = tf.randomNormal([batch, h, h, cin]);
     const dy = tf.randomNormal([batch, outH, outH, cout]);
-    const parsed = filterGradShape(x, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] })!;
-    const m = 9 * cin, k = batch * outH * outH;
-    const rows: Record<string, unknown>[] = [];
-    for (const [name, tiling] of Object.entries(FILTER_GRAD_TILINGS)) {
-      const base = chooseSplits(m, cout, k, tiling);
-      for (const factor of [0.5, 1, 2]) {
-        const splits = Math.max(1, Math.min(65535, Math.round(base * factor), Math.ceil(k / 16)));
-        const partialMs = await gpuMs(() => backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits, tiling), [x, dy], 'float32'));
-        const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits, tiling), [x, dy], 'float32');
-        const sumMs = await gpuMs(() => backend.runWebGPUProgram(new SumSplitsProgram(parsed.filterShape, splits), [partial], 'float32'));
-        backend.disposeData(partial.dataId);
-        rows.push({ tiling: name, splits, totalMs: +(partialMs + sumMs).toFixed(3) });
+    const flop = 2 * batch * outH * outH * 9 * cin * cout;
+    const tflops = (ms: number) => +(flop / ms / 1e9).toPrecision(3);
+    if (only !== 'input') {
+      const parsed = filterGradShape(x, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] })!;
+      const m = 9 * cin, k = batch * outH * outH;
+      const rows: Record<string, unknown>[] = [];
+      for (const [name, tiling] of Object.entries(FILTER_GRAD_TILINGS)) {
+        const base = chooseSplits(m, cout, k, tiling);
+        for (const factor of [0.5, 1, 2]) {
+          const splits = Math.max(1, Math.min(65535, Math.round(base * factor), Math.ceil(k / 16)));
+          const partialMs = await gpuMs(() => backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits, tiling), [x, dy], 'float32'));
+          const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(parsed.shape, splits, tiling), [x, dy], 'float32');
+          const sumMs = await gpuMs(() => backend.runWebGPUProgram(new SumSplitsProgram(parsed.filterShape, splits), [partial], 'float32'));
+          backend.disposeData(partial.dataId);
+          rows.push({ tiling: name, splits, totalMs: +(partialMs + sumMs).toFixed(3), tflops: tflops(partialMs + sumMs) });
+        }
       }
+      const best = rows.reduce((x, y) => ((y.totalMs as number) < (x.totalMs as number) ? y : x));
+      emit({ bench: 'filter-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, m, n: cout, detTiling: chooseFilterGradTiling(m, cout), best, rows });
     }
-    const best = rows.reduce((x, y) => ((y.totalMs as number) < (x.totalMs as number) ? y : x));
-    emit({ bench: 'filter-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, m, n: cout, detTiling: chooseFilterGradTiling(m, cout), best, rows });
+    // The first layer's input gradient is never needed in training (its input is the image).
+    if (only !== 'filter' && index > 0) {
+      const w = tf.randomNormal([3, 3, cin, cout]);
+      const shape = inputGradShape(w, { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' })!;
+      const rows: { tiling: string; ms: number; tflops: number }[] = [];
+      for (const [name, tiling] of Object.entries(INPUT_GRAD_TILINGS)) {
+        const program = new InputGradProgram(shape, tiling);
+        if (program.dispatch.some((d) => d > maxGroups)) continue; // det would fall back to tfjs here
+        const ms = await gpuMs(() => backend.runWebGPUProgram(program, [dy, w], 'float32'));
+        rows.push({ tiling: name, ms: +ms.toFixed(3), tflops: tflops(ms) });
+      }
+      // tfjs's GEMM: its own kernel, with the flag det sets (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false).
+      restoreWebGpuKernel('Conv2DBackpropInput');
+      const tfjsMs = await gpuMs(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+        strides: stride, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
+      }) as tf.Tensor);
+      registerWebGpuKernels();
+      const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p), { tiling: 'tfjs GEMM', ms: tfjsMs, tflops: tflops(tfjsMs) });
+      const detDefault = stride > 1 && cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : 'tfjs GEMM';
+      emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault,
+        best, tfjs: { ms: +tfjsMs.toFixed(3), tflops: tflops(tfjsMs) }, rows });
+      w.dispose();
+    }
     tf.dispose([x, dy]);
     h = outH;
   }
@@ -486,7 +535,7 @@ async function main(): Promise<void> {
   else if (mode === 'train-check') await trainCheck(args);
   else if (mode === 'retinanet') await retinanetBench(args);
   else if (mode === 'sweep') await sweepBench(args);
-  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet)`);
+  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet | sweep)`);
 }
 
 main().then(

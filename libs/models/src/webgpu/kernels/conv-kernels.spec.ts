@@ -6,7 +6,8 @@ import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/c
 import { setupWebGpu } from '../setup';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from './conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from './conv2d-filter-grad-program';
-import { PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
+import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
+import { INPUT_GRAD_TILINGS, InputGradProgram, inputGradMacs, phaseTaps, type InputGradShape } from './conv2d-input-grad-program';
 
 // float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest
 // reference magnitude) is far above float32 rounding for these K ≤ 2·64·64 sums and far below
@@ -17,7 +18,7 @@ interface ConvCase {
   name: string;
   x: [number, number, number, number];
   filter: [number, number, number, number];
-  stride: number;
+  stride: number | [number, number];
   pad: 'same' | 'valid' | number;
 }
 
@@ -34,6 +35,17 @@ const CASES: ConvCase[] = [
   { name: '3x3 s3 same 33→8 (phase split, nine phases)', x: [1, 14, 13, 33], filter: [3, 3, 33, 8], stride: 3, pad: 'same' },
   { name: '1x1 s2 valid 32→10 (phase split, a phase without taps)', x: [2, 9, 8, 32], filter: [1, 1, 32, 10], stride: 2, pad: 'valid' },
   { name: '3x3 s1 same 8→8 large K (split-K)', x: [2, 48, 40, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'same' },
+];
+
+const INPUT_GRAD_CASES: ConvCase[] = [
+  { name: '3x3 s2 same 40→24 (several M and N tiles)', x: [2, 33, 31, 40], filter: [3, 3, 40, 24], stride: 2, pad: 'same' },
+  { name: '3x3 s2 valid 64→64 (channels a multiple of every tile)', x: [2, 9, 9, 64], filter: [3, 3, 64, 64], stride: 2, pad: 'valid' },
+  { name: '3x3 s3 same 33→8 (nine phases, scalar stores)', x: [1, 14, 13, 33], filter: [3, 3, 33, 8], stride: 3, pad: 'same' },
+  { name: '1x1 s2 valid 32→10 (phases without taps, scalar loads)', x: [2, 9, 8, 32], filter: [1, 1, 32, 10], stride: 2, pad: 'valid' },
+  { name: '1x1 s3 same 18→36', x: [1, 10, 11, 18], filter: [1, 1, 18, 36], stride: 3, pad: 'same' },
+  { name: '5x5 s2 pad 1 12→7 (outC below a quad)', x: [3, 15, 13, 12], filter: [5, 5, 12, 7], stride: 2, pad: 1 },
+  { name: '3x3 s(2,3) same 16→20 (mixed strides)', x: [1, 12, 14, 16], filter: [3, 3, 16, 20], stride: [2, 3], pad: 'same' },
+  { name: '3x3 s1 same 20→36 (stride 1: one phase)', x: [1, 10, 7, 20], filter: [3, 3, 20, 36], stride: 1, pad: 'same' },
 ];
 
 function outShape(c: ConvCase): number[] {
@@ -108,16 +120,39 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
     tf.dispose([x, dy]);
   });
 
-  it('strided Conv2DBackpropInput runs one det program per stride phase (≥ 32 input channels, else tfjs GEMM)', async () => {
+  it('strided Conv2DBackpropInput runs one det dispatch for all stride phases (≥ 32 input channels, else tfjs GEMM)', async () => {
     await tf.setBackend('webgpu');
     const dy = tf.randomNormal([1, 4, 4, 8]);
     for (const inC of [PHASE_SPLIT_MIN_IN_CHANNELS, 4]) {
       const w = tf.randomNormal([3, 3, inC, 8]);
       const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, inC], 2, 'same')));
-      expect(programs).toEqual(inC >= PHASE_SPLIT_MIN_IN_CHANNELS ? Array(4).fill('InputGradPhaseProgram') : ['Conv2DDerInputMMProgram']);
+      expect(programs).toEqual(inC >= PHASE_SPLIT_MIN_IN_CHANNELS ? ['InputGradProgram'] : ['Conv2DDerInputMMProgram']);
       w.dispose();
     }
     dy.dispose();
+  });
+
+  // Every candidate tiling on shapes that hit its edge cases: odd sizes, partial M and N tiles,
+  // channel counts that are / are not multiples of 4 (vec4 vs scalar loads and stores) and of
+  // the tile, phases without taps, stride 1 (one phase), 2, 3 and mixed.
+  describe.each(INPUT_GRAD_CASES)('input-gradient program, $name', (c) => {
+    const w = { values: seededValues(size(c.filter), 12), shape: c.filter };
+    const dy = { values: seededValues(size(outShape(c)), 13), shape: outShape(c) };
+    let cpu: Float32Array;
+    beforeAll(async () => {
+      cpu = await runOn('cpu', [dy, w], (dyt, wt) => backpropInput(dyt, wt, c));
+    });
+
+    it.each(Object.keys(INPUT_GRAD_TILINGS))('tiling %s matches cpu', async (name) => {
+      const gpu = await runOn('webgpu', [dy, w], (dyt, wt) => {
+        const backend = tf.backend() as unknown as { runWebGPUProgram(p: unknown, i: tf.TensorInfo[], d: string): tf.TensorInfo };
+        const shape = inputGradShape(wt, { inputShape: c.x, strides: c.stride, pad: c.pad, dataFormat: 'NHWC' })!;
+        const program = new InputGradProgram(shape, INPUT_GRAD_TILINGS[name]);
+        expect(program.dispatch[2]).toBe(Math.min(shape.strideH, shape.inH) * Math.min(shape.strideW, shape.inW));
+        return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, [dyt, wt], 'float32'));
+      });
+      expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
+    });
   });
 });
 
@@ -134,6 +169,33 @@ describe('Conv2DBackpropFilter planning', () => {
     expect(chooseSplits(27, 16, 2 * 160 * 160)).toBeGreaterThan(100); // first layer, batch 2
     expect(chooseSplits(2304, 256, 2 * 20 * 20)).toBeLessThanOrEqual(4); // deep layer: many tiles, short K
     expect(chooseSplits(9, 4, 100)).toBe(1); // K too short to split
+  });
+});
+
+describe('Conv2DBackpropInput planning', () => {
+  const shape = (inC: number, outC: number, stride = 2): InputGradShape => ({
+    batch: 16, inH: 160, inW: 160, inC, outH: 160 / stride, outW: 160 / stride, outC, kH: 3, kW: 3, strideH: stride, strideW: stride, padTop: 0, padLeft: 0,
+  });
+
+  it('picks tilings the way the filter gradient does (64×64 / K 8 from 64 channels, 64×32 from 32) until a GPU sweep says otherwise', () => {
+    expect(chooseInputGradTiling(shape(16, 32))).toBe(INPUT_GRAD_TILINGS.A_32x32k16_4x4);
+    expect(chooseInputGradTiling(shape(32, 64))).toBe(INPUT_GRAD_TILINGS.C_64x32k16_4x4);
+    for (const inC of [64, 128]) expect(chooseInputGradTiling(shape(inC, 2 * inC))).toBe(INPUT_GRAD_TILINGS.B_64x64k8_4x4);
+  });
+
+  it('has taps for 3x3 stride 2 split 4 / 2 / 2 / 1 over the phases, and counts only those multiply-adds', () => {
+    // 'same' padding of a 3×3 stride-2 conv on an even size: pad 0 before, 1 after
+    expect([0, 1].map((p) => phaseTaps(p, 2, 0, 3).count)).toEqual([2, 1]);
+    const s = shape(32, 64);
+    expect(inputGradMacs(s)).toBe(16 * 80 * 80 * (4 + 2 + 2 + 1) * 32 * 64);
+  });
+
+  it('runs every stride phase in one dispatch (z = phase) and covers the largest phase along y', () => {
+    const s = { ...shape(40, 24), inH: 33, inW: 31, outH: 17, outW: 16, padTop: 1, padLeft: 1 };
+    const p = new InputGradProgram(s, INPUT_GRAD_TILINGS.A_32x32k16_4x4);
+    expect(p.dispatch).toEqual([2, Math.ceil((16 * 17 * 16) / 32), 4]);
+    expect(p.workgroupSize).toEqual([64, 1, 1]);
+    expect(() => new InputGradProgram(s, { tileM: 32, tileN: 32, tileK: 6, perM: 4, perN: 4 })).toThrow(/tiling/);
   });
 });
 

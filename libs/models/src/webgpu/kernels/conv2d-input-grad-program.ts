@@ -7,10 +7,25 @@ export interface InputGradShape {
   kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
 }
 
-const TILE_M = 32;
-const TILE_N = 32;
-const TILE_K = 16;
-const THREADS = 8;
+/**
+ * How one workgroup tiles the (pixels of a phase) × inC output: tileM × tileN outputs, perM × perN
+ * per thread (so (tileM/perM)·(tileN/perN) threads), dY·W staged through workgroup memory tileK
+ * output channels at a time. perM, perN and tileK are multiples of 4 (vec4 staging and reads).
+ */
+export interface InputGradTiling { tileM: number; tileN: number; tileK: number; perM: number; perN: number }
+
+/** The tiling det's input gradient used before tilings were a parameter (8×8 threads, 4×4 each). */
+export const DEFAULT_INPUT_GRAD_TILING: InputGradTiling = { tileM: 32, tileN: 32, tileK: 16, perM: 4, perN: 4 };
+
+/** Candidate tilings (bench/gpu `sweep` times each per strided layer; conv-kernels.spec checks each vs cpu). */
+export const INPUT_GRAD_TILINGS: Record<string, InputGradTiling> = {
+  A_32x32k16_4x4: DEFAULT_INPUT_GRAD_TILING,
+  B_64x64k8_4x4: { tileM: 64, tileN: 64, tileK: 8, perM: 4, perN: 4 },
+  C_64x32k16_4x4: { tileM: 64, tileN: 32, tileK: 16, perM: 4, perN: 4 },
+  D_64x64k16_8x8: { tileM: 64, tileN: 64, tileK: 16, perM: 8, perN: 8 },
+  E_64x16k16_4x4: { tileM: 64, tileN: 16, tileK: 16, perM: 4, perN: 4 },
+  F_128x32k8_4x4: { tileM: 128, tileN: 32, tileK: 8, perM: 4, perN: 4 },
+};
 
 /** Which filter taps reach input rows ≡ `phase` (mod stride), and the output-row offset. */
 export function phaseTaps(phase: number, stride: number, pad: number, k: number): { k0: number; count: number; offset: number } {
@@ -19,125 +34,225 @@ export function phaseTaps(phase: number, stride: number, pad: number, k: number)
   return { k0, count, offset: (phase + pad - k0) / stride };
 }
 
+/** The stride phases (ph, pw) with at least one input pixel, in dispatch-z order. */
+export function inputGradPhases(s: InputGradShape): { ph: number; pw: number; pixels: number }[] {
+  const phases: { ph: number; pw: number; pixels: number }[] = [];
+  for (let ph = 0; ph < Math.min(s.strideH, s.inH); ph++) {
+    for (let pw = 0; pw < Math.min(s.strideW, s.inW); pw++) {
+      phases.push({ ph, pw, pixels: s.batch * Math.ceil((s.inH - ph) / s.strideH) * Math.ceil((s.inW - pw) / s.strideW) });
+    }
+  }
+  return phases;
+}
+
+/** Multiply-adds det's program does (taps that reach each phase only): for TFLOP/s figures. */
+export function inputGradMacs(s: InputGradShape): number {
+  return inputGradPhases(s).reduce((t, p) => {
+    const taps = phaseTaps(p.ph, s.strideH, s.padTop, s.kH).count * phaseTaps(p.pw, s.strideW, s.padLeft, s.kW).count;
+    return t + p.pixels * taps * s.outC * s.inC;
+  }, 0);
+}
+
 /**
- * dX for the input pixels of one stride phase (ih ≡ ph mod sH, iw ≡ pw mod sW) as an implicit
- * GEMM: dX[m, ci] = Σ_k dY[m, k] · W[k, ci] with m = (n, i, j) (ih = ph + sH·i, iw = pw + sW·j)
- * and k = (a, b, co) over only the taps that land on this phase (kh = kh0 + sH·a). Splitting by
- * phase skips the zeros a strided backward pass otherwise multiplies: tfjs's GEMM runs every
- * tap over a dilated dY, 4× the work for stride 2 (a 3×3 kernel has 9 taps; the four phases
- * have 4, 2, 2 and 1). Each phase writes its own pixels of the shared output.
+ * dX of every stride phase in one dispatch (phase = workgroup z). A phase is the input pixels with
+ * ih ≡ ph (mod sH), iw ≡ pw (mod sW); for it dX is an implicit GEMM dX[m, ci] = Σ_k dY[m, k]·W[k, ci]
+ * with m = (n, i, j) (ih = ph + sH·i, iw = pw + sW·j) and k = (a, b, co) over only the taps that
+ * land on the phase (kh = kh0 + sH·a). That skips the zeros a strided backward pass otherwise
+ * multiplies: tfjs's GEMM runs every tap over a zero-dilated dY, 4× the work for stride 2 (a 3×3
+ * kernel has 9 taps; the four phases have 4, 2, 2 and 1). Every input pixel is in exactly one
+ * phase, so the phases fill the output between them.
+ *
+ * K runs as (tap a, tap b) × output-channel chunks of tileK, so a staged chunk is one tap's run of
+ * consecutive channels — contiguous in both NHWC dY and HWIO-by-co W, loaded as vec4 when outC % 4
+ * is 0 — and the pixel → dY row arithmetic is done once per thread, not per element.
+ *
+ * The phase's tap counts are loop bounds around workgroup barriers, which WGSL only allows on
+ * uniform values; tfjs hands `workgroupId` over in a private variable (not uniform to the
+ * analysis), so it is passed through `workgroupUniformLoad`.
  */
-export class InputGradPhaseProgram implements WebGpuProgramLike {
+export class InputGradProgram implements WebGpuProgramLike {
   readonly variableNames = ['dy', 'w'];
-  readonly workgroupSize: [number, number, number] = [THREADS, THREADS, 1];
+  readonly variableComponents: [number, number];
+  readonly outputComponent: number;
+  readonly workgroupSize: [number, number, number];
   readonly outputShape: number[];
   readonly dispatchLayout = { x: [3], y: [0, 1, 2] };
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
-  readonly m: number;
-  readonly k: number;
-  private readonly rowsP: number;
-  private readonly colsP: number;
-  private readonly th: ReturnType<typeof phaseTaps>;
-  private readonly tw: ReturnType<typeof phaseTaps>;
+  readonly phases: number;
+  private readonly vecIn: boolean;
+  private readonly vecOut: boolean;
 
-  constructor(readonly s: InputGradShape, readonly ph: number, readonly pw: number) {
+  constructor(readonly s: InputGradShape, readonly t: InputGradTiling = DEFAULT_INPUT_GRAD_TILING) {
+    const { tileM, tileN, tileK, perM, perN } = t;
+    if (tileK % 4 || perM % 4 || perN % 4 || tileM % perM || tileN % perN) throw new Error(`bad input-gradient tiling ${JSON.stringify(t)}`);
+    const threads = (tileM / perM) * (tileN / perN);
+    if (threads % (tileK / 4)) throw new Error(`input-gradient tiling ${JSON.stringify(t)}: threads not a multiple of tileK/4`);
     this.outputShape = [s.batch, s.inH, s.inW, s.inC];
-    this.rowsP = Math.max(0, Math.ceil((s.inH - ph) / s.strideH));
-    this.colsP = Math.max(0, Math.ceil((s.inW - pw) / s.strideW));
-    this.th = phaseTaps(ph, s.strideH, s.padTop, s.kH);
-    this.tw = phaseTaps(pw, s.strideW, s.padLeft, s.kW);
-    this.m = s.batch * this.rowsP * this.colsP;
-    this.k = this.th.count * this.tw.count * s.outC;
-    this.dispatch = [Math.ceil(s.inC / TILE_N), Math.ceil(this.m / TILE_M), 1];
-    this.shaderKey = `detConv2DInputGrad_${Object.values(s).join('_')}_${ph}_${pw}`;
+    this.workgroupSize = [threads, 1, 1];
+    const phases = inputGradPhases(s);
+    this.phases = phases.length;
+    this.dispatch = [Math.ceil(s.inC / tileN), Math.max(...phases.map((p) => Math.ceil(p.pixels / tileM))), phases.length];
+    // dY and W both end in outC, the GEMM's K: vec4 loads need quads that never straddle a pixel.
+    this.vecIn = s.outC % 4 === 0;
+    this.vecOut = s.inC % 4 === 0;
+    this.variableComponents = this.vecIn ? [4, 4] : [1, 1];
+    this.outputComponent = this.vecOut ? 4 : 1;
+    // Every size is baked into the shader, so the key must carry all of them.
+    this.shaderKey = `detConv2DInputGrad_${Object.values(s).join('_')}_${Object.values(t).join('_')}`;
   }
 
   getUserCode(): string {
     const s = this.s;
-    // A phase without taps (e.g. 1×1 kernel, stride 2) runs zero K steps and writes zeros; keep
-    // its never-executed loaders free of a constant division by zero, which WGSL rejects.
-    const twCount = Math.max(1, this.tw.count);
+    const { tileM, tileN, tileK, perM, perN } = this.t;
+    const txN = tileN / perN;
+    const threads = txN * (tileM / perM);
+    const quads = tileK / 4; // vec4 quads per staged row
+    const rowsPerPass = threads / quads;
+    const slotsDy = Math.ceil(tileM / rowsPerPass);
+    const slotsW = Math.ceil(tileN / rowsPerPass);
+    const nPW = Math.min(s.strideW, s.inW);
+    const load = (buf: string) => this.vecIn
+      ? `if (ok && co < OUTC) { return ${buf}[idx / 4]; }
+        return vec4<f32>(0.0);`
+      : `var v = vec4<f32>(0.0);
+        if (ok) {
+          for (var c = 0; c < 4; c = c + 1) {
+            if (co + c < OUTC) { v[c] = ${buf}[idx + c]; }
+          }
+        }
+        return v;`;
+    const store = this.vecOut
+      ? `if (n < INC) { result[(base + n) / 4] = acc[i][j4]; }`
+      : `for (var c = 0; c < 4; c = c + 1) {
+              if (n + c < INC) { result[base + n + c] = acc[i][j4][c]; }
+            }`;
     return `
-      const M = ${this.m};
-      const N = ${s.inC};
-      const K = ${this.k};
-      var<workgroup> tileDy : array<array<f32, ${TILE_M}>, ${TILE_K}>;
-      var<workgroup> tileW : array<array<f32, ${TILE_N}>, ${TILE_K}>;
+      const INH = ${s.inH};
+      const INW = ${s.inW};
+      const INC = ${s.inC};
+      const OUTH = ${s.outH};
+      const OUTW = ${s.outW};
+      const OUTC = ${s.outC};
+      const KH = ${s.kH};
+      const KW = ${s.kW};
+      const SH = ${s.strideH};
+      const SW = ${s.strideW};
+      // Padding rows: stores land 4 floats apart across quads, not on one bank.
+      var<workgroup> tileDy : array<array<vec4<f32>, ${tileM / 4 + 1}>, ${tileK}>;
+      var<workgroup> tileW : array<array<vec4<f32>, ${tileN / 4 + 1}>, ${tileK}>;
+      var<workgroup> wgId : vec3<u32>;
 
-      fn loadDy(m : i32, k : i32) -> f32 {
-        if (m >= M || k >= K) { return 0.0; }
-        let co = k % ${s.outC};
-        let ab = k / ${s.outC};
-        let b = ab % ${twCount};
-        let a = ab / ${twCount};
-        let j = m % ${this.colsP};
-        let ni = m / ${this.colsP};
-        let i = ni % ${this.rowsP};
-        let n = ni / ${this.rowsP};
-        let oh = i + ${this.th.offset} - a;
-        let ow = j + ${this.tw.offset} - b;
-        if (oh < 0 || oh >= ${s.outH} || ow < 0 || ow >= ${s.outW}) { return 0.0; }
-        return dy[((n * ${s.outH} + oh) * ${s.outW} + ow) * ${s.outC} + co];
+      /** A quad of dY[.., co..co+3] starting at flat index idx (zeros where ok is false). */
+      fn loadDy(idx : i32, co : i32, ok : bool) -> vec4<f32> {
+        ${load('dy')}
       }
 
-      fn loadW(k : i32, ci : i32) -> f32 {
-        if (k >= K || ci >= N) { return 0.0; }
-        let co = k % ${s.outC};
-        let ab = k / ${s.outC};
-        let kw = ${this.tw.k0} + (ab % ${twCount}) * ${s.strideW};
-        let kh = ${this.th.k0} + (ab / ${twCount}) * ${s.strideH};
-        return w[((kh * ${s.kW} + kw) * ${s.inC} + ci) * ${s.outC} + co];
+      /** A quad of W[kh, kw, ci, co..co+3] starting at flat index idx. */
+      fn loadW(idx : i32, co : i32, ok : bool) -> vec4<f32> {
+        ${load('w')}
       }
 
       fn main() {
         // Sizes are baked in; touch the uniforms so the auto layout keeps their binding.
         _ = uniforms.outShape;
-        let tx = i32(localId.x);
-        let ty = i32(localId.y);
-        let flat = ty * ${THREADS} + tx;
-        let n0 = i32(workgroupId.x) * ${TILE_N};
-        let m0 = i32(workgroupId.y) * ${TILE_M};
-        var acc : array<array<f32, 4>, 4>;
-        // Constant trip count: barriers must stay in uniform control flow.
-        for (var step = 0; step < ${Math.ceil(this.k / TILE_K)}; step = step + 1) {
-          let k0 = step * ${TILE_K};
-          // k fastest across threads: consecutive k are consecutive channels in memory.
-          for (var e = flat; e < ${TILE_K * TILE_M}; e = e + ${THREADS * THREADS}) {
-            tileDy[e % ${TILE_K}][e / ${TILE_K}] = loadDy(m0 + e / ${TILE_K}, k0 + e % ${TILE_K});
-          }
-          for (var e = flat; e < ${TILE_K * TILE_N}; e = e + ${THREADS * THREADS}) {
-            tileW[e % ${TILE_K}][e / ${TILE_K}] = loadW(k0 + e % ${TILE_K}, n0 + e / ${TILE_K});
-          }
-          workgroupBarrier();
-          for (var kk = 0; kk < ${TILE_K}; kk = kk + 1) {
-            var a : array<f32, 4>;
-            var bv : array<f32, 4>;
-            for (var i = 0; i < 4; i = i + 1) {
-              a[i] = tileDy[kk][ty * 4 + i];
-              bv[i] = tileW[kk][tx * 4 + i];
-            }
-            for (var i = 0; i < 4; i = i + 1) {
-              for (var j = 0; j < 4; j = j + 1) {
-                acc[i][j] = fma(a[i], bv[j], acc[i][j]);
-              }
-            }
-          }
-          workgroupBarrier();
+        if (localIndex == 0u) { wgId = workgroupId; }
+        let wg = workgroupUniformLoad(&wgId);
+        let phase = i32(wg.z);
+        let ph = phase / ${nPW};
+        let pw = phase % ${nPW};
+        // This phase's taps: kh = k0h + SH·a for a < tapsH, reaching output row i + offH - a.
+        let k0h = (ph + ${s.padTop}) % SH;
+        let k0w = (pw + ${s.padLeft}) % SW;
+        let tapsH = select(0, (KH - k0h + SH - 1) / SH, k0h < KH);
+        let tapsW = select(0, (KW - k0w + SW - 1) / SW, k0w < KW);
+        let offH = (ph + ${s.padTop} - k0h) / SH;
+        let offW = (pw + ${s.padLeft} - k0w) / SW;
+        let rowsP = (INH - ph + SH - 1) / SH;
+        let colsP = (INW - pw + SW - 1) / SW;
+        let M = ${s.batch} * rowsP * colsP;
+        let m0 = i32(wg.y) * ${tileM};
+        let n0 = i32(wg.x) * ${tileN};
+        // Phases differ in size; the grid covers the largest.
+        if (m0 >= M) { return; }
+
+        let flat = i32(localIndex);
+        let tx = flat % ${txN};
+        let ty = flat / ${txN};
+        let q = flat % ${quads};
+        let r0 = flat / ${quads};
+        // The dY rows (pixels) this thread stages: where each pixel's taps start in dY.
+        var rowI : array<i32, ${slotsDy}>;
+        var rowJ : array<i32, ${slotsDy}>;
+        var rowBase : array<i32, ${slotsDy}>;
+        var rowOk : array<bool, ${slotsDy}>;
+        for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
+          let r = r0 + sl * ${rowsPerPass};
+          let m = m0 + r;
+          let j = m % colsP;
+          let ni = m / colsP;
+          rowI[sl] = ni % rowsP + offH;
+          rowJ[sl] = j + offW;
+          rowBase[sl] = (((ni / rowsP) * OUTH + rowI[sl]) * OUTW + rowJ[sl]) * OUTC + 4 * q;
+          rowOk[sl] = r < ${tileM} && m < M;
         }
-        for (var i = 0; i < 4; i = i + 1) {
-          let m = m0 + ty * 4 + i;
-          if (m < M) {
-            let jj = m % ${this.colsP};
-            let ni = m / ${this.colsP};
-            let ih = ${this.ph} + (ni % ${this.rowsP}) * ${s.strideH};
-            let iw = ${this.pw} + jj * ${s.strideW};
-            let base = ((ni / ${this.rowsP} * ${s.inH} + ih) * ${s.inW} + iw) * N;
-            for (var j = 0; j < 4; j = j + 1) {
-              let n = n0 + tx * 4 + j;
-              if (n < N) {
-                result[base + n] = acc[i][j];
+        var acc : array<array<vec4<f32>, ${perN / 4}>, ${perM}>;
+        for (var a = 0; a < tapsH; a = a + 1) {
+          for (var b = 0; b < tapsW; b = b + 1) {
+            var tapIdx : array<i32, ${slotsDy}>;
+            var tapOk : array<bool, ${slotsDy}>;
+            for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
+              let oh = rowI[sl] - a;
+              let ow = rowJ[sl] - b;
+              tapOk[sl] = rowOk[sl] && oh >= 0 && oh < OUTH && ow >= 0 && ow < OUTW;
+              tapIdx[sl] = rowBase[sl] - (a * OUTW + b) * OUTC;
+            }
+            let wTap = ((k0h + SH * a) * KW + k0w + SW * b) * INC;
+            for (var c0 = 0; c0 < OUTC; c0 = c0 + ${tileK}) {
+              let co = c0 + 4 * q;
+              for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
+                let r = r0 + sl * ${rowsPerPass};
+                if (r < ${tileM}) {
+                  let v = loadDy(tapIdx[sl] + c0, co, tapOk[sl]);
+                  for (var c = 0; c < 4; c = c + 1) { tileDy[4 * q + c][r / 4][r % 4] = v[c]; }
+                }
               }
+              for (var sl = 0; sl < ${slotsW}; sl = sl + 1) {
+                let r = r0 + sl * ${rowsPerPass};
+                let ci = n0 + r;
+                if (r < ${tileN}) {
+                  let v = loadW((wTap + ci) * OUTC + co, co, ci < INC);
+                  for (var c = 0; c < 4; c = c + 1) { tileW[4 * q + c][r / 4][r % 4] = v[c]; }
+                }
+              }
+              workgroupBarrier();
+              for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
+                var bv : array<vec4<f32>, ${perN / 4}>;
+                for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) { bv[j4] = tileW[kk][tx * ${perN / 4} + j4]; }
+                for (var i4 = 0; i4 < ${perM / 4}; i4 = i4 + 1) {
+                  let av = tileDy[kk][ty * ${perM / 4} + i4];
+                  for (var c = 0; c < 4; c = c + 1) {
+                    for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
+                      acc[i4 * 4 + c][j4] = fma(vec4<f32>(av[c]), bv[j4], acc[i4 * 4 + c][j4]);
+                    }
+                  }
+                }
+              }
+              workgroupBarrier();
+            }
+          }
+        }
+        for (var i = 0; i < ${perM}; i = i + 1) {
+          let m = m0 + ty * ${perM} + i;
+          if (m < M) {
+            let j = m % colsP;
+            let ni = m / colsP;
+            let ih = ph + (ni % rowsP) * SH;
+            let iw = pw + j * SW;
+            let base = (((ni / rowsP) * INH + ih) * INW + iw) * INC;
+            for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
+              let n = n0 + tx * ${perN} + j4 * 4;
+              ${store}
             }
           }
         }

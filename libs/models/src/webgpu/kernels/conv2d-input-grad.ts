@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { InputGradPhaseProgram, type InputGradShape } from './conv2d-input-grad-program';
+import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
 
 export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
@@ -27,11 +27,29 @@ export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unkn
 /**
  * Below this many input channels (the GEMM's N) tfjs's own GEMM is faster: det's 32-wide output
  * tiles run half empty. H200, batch 16, 16 → 32 channels at 320²: det 4.74 ms, tfjs 2.38 ms; with
- * 32 / 64 / 128 input channels det is 1.45–1.65× faster (bench/gpu, 2026-11-26).
+ * 32 / 64 / 128 input channels det is 1.45–1.65× faster (bench/gpu, 2026-11-26, the per-phase
+ * dispatches with 32×32 tiles; `sweep` also times the 16-channel layer with every tiling).
  */
 export const PHASE_SPLIT_MIN_IN_CHANNELS = 32;
 
-/** Strided convolutions only: at stride 1 there is nothing to skip and tfjs's GEMM is used. */
+/**
+ * The tiling for one input gradient. Not measured yet: this mirrors the filter gradient's H200
+ * sweep (chooseFilterGradTiling: 64×64 tiles with 256 threads and K steps of 8 for ≥ 64 output
+ * channels, 64×32 for 32) with the input gradient's N, the input channels, in that role. The
+ * `sweep` mode of bench/gpu/step-bench.ts times every INPUT_GRAD_TILINGS entry per strided
+ * reference layer so a GPU run can replace this rule with measured choices.
+ */
+export function chooseInputGradTiling(s: InputGradShape): InputGradTiling {
+  if (s.inC >= 64) return INPUT_GRAD_TILINGS.B_64x64k8_4x4;
+  if (s.inC >= 32) return INPUT_GRAD_TILINGS.C_64x32k16_4x4;
+  return DEFAULT_INPUT_GRAD_TILING;
+}
+
+/**
+ * Strided convolutions only: at stride 1 there is nothing to skip and tfjs's GEMM is used.
+ * All stride phases run as one dispatch (phase = workgroup z); tfjs's kernel takes over where
+ * the grid would pass the device's per-dimension workgroup limit.
+ */
 export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -40,17 +58,9 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
     if (!s || (s.strideH === 1 && s.strideW === 1) || s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) return original(args);
     const backend = args.backend as WebGpuBackendLike;
     const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
-    const programs: InputGradPhaseProgram[] = [];
-    for (let ph = 0; ph < Math.min(s.strideH, s.inH); ph++) {
-      for (let pw = 0; pw < Math.min(s.strideW, s.inW); pw++) programs.push(new InputGradPhaseProgram(s, ph, pw));
-    }
-    if (programs.some((p) => p.dispatch[1] > maxGroups)) return original(args);
-    // Every input pixel belongs to exactly one phase, so the phases fill the output between them.
-    let out: tf.TensorInfo | undefined;
-    for (const p of programs) {
-      out = out ? backend.runWebGPUProgram(p, [dy, filter], 'float32', undefined, out) : backend.runWebGPUProgram(p, [dy, filter], 'float32');
-    }
-    return out as tf.TensorInfo;
+    const program = new InputGradProgram(s, chooseInputGradTiling(s));
+    if (program.dispatch.some((d) => d > maxGroups)) return original(args);
+    return backend.runWebGPUProgram(program, [dy, filter], 'float32');
   };
 }
 
