@@ -199,6 +199,12 @@ export class AnchorHead extends DenseHead {
     const levelWeights = perLevel(labelWeights, n, counts);
     const levelPos = positivesPerLevel(posRows, counts);
     const allTargets = concatFloat32(posTargets);
+    // forwardSingle runs the same layers on every level, so one level's positives give every box
+    // branch parameter its gradient; the levels without positives add exact zeros to the loss
+    // and to each gradient and are left out (their box branch then needs no backward pass: ~25
+    // dispatches per level on webgpu). Without any positive, one zero term still gives those
+    // parameters their (zero) gradient, as MMDetection's concatenated predictions do.
+    const anyPositive = levelPos.some((p) => p.local.length > 0);
     return tf.tidy(() => {
       const clsLosses: tf.Tensor[] = [];
       const bboxLosses: tf.Tensor[] = [];
@@ -206,9 +212,10 @@ export class AnchorHead extends DenseHead {
         const cls = tf.reshape(score, [-1, this.clsOutChannels]);
         clsLosses.push(this.clsLossLevel(cls, levelLabels[l], levelWeights[l], avgFactor));
         const { local, which } = levelPos[l];
-        // A level without positives still contributes (zero) gradients, as MMDetection's
-        // concatenated predictions do, so every parameter receives a gradient each step.
-        if (local.length === 0) return void bboxLosses.push(tf.mul(tf.sum(bboxPreds[l]), 0));
+        if (local.length === 0) {
+          if (!anyPositive && l === 0) bboxLosses.push(tf.mul(tf.sum(bboxPreds[l]), 0));
+          return;
+        }
         let pred = gatherRowsWithGrad(tf.reshape(bboxPreds[l], [-1, 4]) as tf.Tensor2D, local);
         const target = tf.tensor2d(gatherRows(allTargets, 4, which), [which.length, 4]);
         if (this.regDecodedBbox) {
