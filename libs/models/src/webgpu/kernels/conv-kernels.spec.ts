@@ -6,7 +6,7 @@ import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/c
 import { setupWebGpu } from '../setup';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from './conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from './conv2d-filter-grad-program';
-import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
+import { chooseInputGradTiling, inputGradShape, phaseSplitInputGrad, PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
 import { INPUT_GRAD_TILINGS, InputGradProgram, inputGradMacs, phaseTaps, type InputGradShape } from './conv2d-input-grad-program';
 
 // float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest
@@ -196,6 +196,19 @@ describe('Conv2DBackpropInput planning', () => {
     expect(p.dispatch).toEqual([2, Math.ceil((16 * 17 * 16) / 32), 4]);
     expect(p.workgroupSize).toEqual([64, 1, 1]);
     expect(() => new InputGradProgram(s, { tileM: 32, tileN: 32, tileK: 6, perM: 4, perN: 4 })).toThrow(/tiling/);
+  });
+
+  it('hands the call to tfjs\'s kernel where the grid would pass maxComputeWorkgroupsPerDimension', () => {
+    const ran: string[] = [];
+    const kernel = phaseSplitInputGrad(() => { ran.push('tfjs'); return {} as tf.TensorInfo; });
+    const call = (maxGroups: number) => kernel({
+      inputs: { dy: { dtype: 'float32', shape: [1, 40, 40, 8] } as unknown as tf.TensorInfo, filter: { dtype: 'float32', shape: [3, 3, 32, 8] } as unknown as tf.TensorInfo },
+      backend: { device: { limits: { maxComputeWorkgroupsPerDimension: maxGroups } }, runWebGPUProgram: (p: InputGradProgram) => { ran.push(`det ${p.dispatch.join('×')}`); return {}; } },
+      attrs: { inputShape: [1, 80, 80, 32], strides: 2, pad: 'same', dataFormat: 'NHWC' },
+    });
+    call(65535);
+    call(16); // 40·40 pixels per phase in 64-row tiles: 25 workgroups along y
+    expect(ran).toEqual(['det 1×25×4', 'tfjs']);
   });
 });
 

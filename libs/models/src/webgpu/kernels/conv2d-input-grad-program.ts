@@ -12,7 +12,11 @@ export interface InputGradShape {
  * per thread (so (tileM/perM)·(tileN/perN) threads), dY·W staged through workgroup memory tileK
  * output channels at a time. perM, perN and tileK are multiples of 4 (vec4 staging and reads).
  */
-export interface InputGradTiling { tileM: number; tileN: number; tileK: number; perM: number; perN: number }
+export interface InputGradTiling {
+  tileM: number; tileN: number; tileK: number; perM: number; perN: number;
+  /** Load the next K step into registers while this one multiplies (one step of latency hidden). */
+  prefetch?: boolean;
+}
 
 /** The tiling det's input gradient used before tilings were a parameter (8×8 threads, 4×4 each). */
 export const DEFAULT_INPUT_GRAD_TILING: InputGradTiling = { tileM: 32, tileN: 32, tileK: 16, perM: 4, perN: 4 };
@@ -25,6 +29,8 @@ export const INPUT_GRAD_TILINGS: Record<string, InputGradTiling> = {
   D_64x64k16_8x8: { tileM: 64, tileN: 64, tileK: 16, perM: 8, perN: 8 },
   E_64x16k16_4x4: { tileM: 64, tileN: 16, tileK: 16, perM: 4, perN: 4 },
   F_128x32k8_4x4: { tileM: 128, tileN: 32, tileK: 8, perM: 4, perN: 4 },
+  G_64x64k8_4x4_pf: { tileM: 64, tileN: 64, tileK: 8, perM: 4, perN: 4, prefetch: true },
+  H_64x32k16_4x4_pf: { tileM: 64, tileN: 32, tileK: 16, perM: 4, perN: 4, prefetch: true },
 };
 
 /** Which filter taps reach input rows ≡ `phase` (mod stride), and the output-row offset. */
@@ -64,7 +70,9 @@ export function inputGradMacs(s: InputGradShape): number {
  *
  * K runs as (tap a, tap b) × output-channel chunks of tileK, so a staged chunk is one tap's run of
  * consecutive channels — contiguous in both NHWC dY and HWIO-by-co W, loaded as vec4 when outC % 4
- * is 0 — and the pixel → dY row arithmetic is done once per thread, not per element.
+ * is 0 — and the pixel → dY row arithmetic is done once per thread, not per element (the earlier
+ * per-phase kernel did ~100 divisions or remainders by constants per thread for every 256
+ * multiply-adds, decomposing each staged element's indices).
  *
  * The phase's tap counts are loop bounds around workgroup barriers, which WGSL only allows on
  * uniform values; tfjs hands `workgroupId` over in a private variable (not uniform to the
@@ -112,6 +120,29 @@ export class InputGradProgram implements WebGpuProgramLike {
     const slotsDy = Math.ceil(tileM / rowsPerPass);
     const slotsW = Math.ceil(tileN / rowsPerPass);
     const nPW = Math.min(s.strideW, s.inW);
+    const coSteps = Math.ceil(s.outC / tileK);
+    // Loads K step (a, b, c0) into registers (this thread's quads), then advances (a, b, c0).
+    const loadStep = `{
+          let co = c0 + 4 * q;
+          let wTap = ((k0h + SH * a) * KW + k0w + SW * b) * INC;
+          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
+            let oh = rowI[sl] - a;
+            let ow = rowJ[sl] - b;
+            let ok = rowOk[sl] && oh >= 0 && oh < OUTH && ow >= 0 && ow < OUTW;
+            dyQuad[sl] = loadDy(rowBase[sl] - (a * OUTW + b) * OUTC + c0, co, ok);
+          }
+          for (var sl = 0; sl < ${slotsW}; sl = sl + 1) {
+            let r = r0 + sl * ${rowsPerPass};
+            let ci = n0 + r;
+            wQuad[sl] = loadW((wTap + ci) * OUTC + co, co, r < ${tileN} && ci < INC);
+          }
+          c0 = c0 + ${tileK};
+          if (c0 >= OUTC) {
+            c0 = 0;
+            b = b + 1;
+            if (b >= tapsW) { b = 0; a = a + 1; }
+          }
+        }`;
     const load = (buf: string) => this.vecIn
       ? `if (ok && co < OUTC) { return ${buf}[idx / 4]; }
         return vec4<f32>(0.0);`
@@ -138,7 +169,7 @@ export class InputGradProgram implements WebGpuProgramLike {
       const KW = ${s.kW};
       const SH = ${s.strideH};
       const SW = ${s.strideW};
-      // Padding rows: stores land 4 floats apart across quads, not on one bank.
+      // A vec4 of padding per row spreads the staging stores of different quads over more banks.
       var<workgroup> tileDy : array<array<vec4<f32>, ${tileM / 4 + 1}>, ${tileK}>;
       var<workgroup> tileW : array<array<vec4<f32>, ${tileN / 4 + 1}>, ${tileK}>;
       var<workgroup> wgId : vec3<u32>;
@@ -197,50 +228,49 @@ export class InputGradProgram implements WebGpuProgramLike {
           rowOk[sl] = r < ${tileM} && m < M;
         }
         var acc : array<array<vec4<f32>, ${perN / 4}>, ${perM}>;
-        for (var a = 0; a < tapsH; a = a + 1) {
-          for (var b = 0; b < tapsW; b = b + 1) {
-            var tapIdx : array<i32, ${slotsDy}>;
-            var tapOk : array<bool, ${slotsDy}>;
-            for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-              let oh = rowI[sl] - a;
-              let ow = rowJ[sl] - b;
-              tapOk[sl] = rowOk[sl] && oh >= 0 && oh < OUTH && ow >= 0 && ow < OUTW;
-              tapIdx[sl] = rowBase[sl] - (a * OUTW + b) * OUTC;
-            }
-            let wTap = ((k0h + SH * a) * KW + k0w + SW * b) * INC;
-            for (var c0 = 0; c0 < OUTC; c0 = c0 + ${tileK}) {
-              let co = c0 + 4 * q;
-              for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-                let r = r0 + sl * ${rowsPerPass};
-                if (r < ${tileM}) {
-                  let v = loadDy(tapIdx[sl] + c0, co, tapOk[sl]);
-                  for (var c = 0; c < 4; c = c + 1) { tileDy[4 * q + c][r / 4][r % 4] = v[c]; }
-                }
-              }
-              for (var sl = 0; sl < ${slotsW}; sl = sl + 1) {
-                let r = r0 + sl * ${rowsPerPass};
-                let ci = n0 + r;
-                if (r < ${tileN}) {
-                  let v = loadW((wTap + ci) * OUTC + co, co, ci < INC);
-                  for (var c = 0; c < 4; c = c + 1) { tileW[4 * q + c][r / 4][r % 4] = v[c]; }
-                }
-              }
-              workgroupBarrier();
-              for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
-                var bv : array<vec4<f32>, ${perN / 4}>;
-                for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) { bv[j4] = tileW[kk][tx * ${perN / 4} + j4]; }
-                for (var i4 = 0; i4 < ${perM / 4}; i4 = i4 + 1) {
-                  let av = tileDy[kk][ty * ${perM / 4} + i4];
-                  for (var c = 0; c < 4; c = c + 1) {
-                    for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
-                      acc[i4 * 4 + c][j4] = fma(vec4<f32>(av[c]), bv[j4], acc[i4 * 4 + c][j4]);
-                    }
-                  }
-                }
-              }
-              workgroupBarrier();
+        // K steps: taps (a, b) × output-channel chunks, in that order; (a, b, c0) is the next
+        // step to load (uniform: derived from wgId only).
+        let steps = tapsH * tapsW * ${coSteps};
+        var a = 0;
+        var b = 0;
+        var c0 = 0;
+        var dyQuad : array<vec4<f32>, ${slotsDy}>;
+        var wQuad : array<vec4<f32>, ${slotsW}>;
+        ${this.t.prefetch ? `if (steps > 0) {
+          ${loadStep}
+        }` : ''}
+        for (var step = 0; step < steps; step = step + 1) {
+          ${this.t.prefetch ? '' : loadStep}
+          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
+            let r = r0 + sl * ${rowsPerPass};
+            if (r < ${tileM}) {
+              for (var c = 0; c < 4; c = c + 1) { tileDy[4 * q + c][r / 4][r % 4] = dyQuad[sl][c]; }
             }
           }
+          for (var sl = 0; sl < ${slotsW}; sl = sl + 1) {
+            let r = r0 + sl * ${rowsPerPass};
+            if (r < ${tileN}) {
+              for (var c = 0; c < 4; c = c + 1) { tileW[4 * q + c][r / 4][r % 4] = wQuad[sl][c]; }
+            }
+          }
+          workgroupBarrier();
+          ${this.t.prefetch ? `// The next step's global loads are in flight while this one multiplies.
+          if (step + 1 < steps) {
+            ${loadStep}
+          }` : ''}
+          for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
+            var bv : array<vec4<f32>, ${perN / 4}>;
+            for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) { bv[j4] = tileW[kk][tx * ${perN / 4} + j4]; }
+            for (var i4 = 0; i4 < ${perM / 4}; i4 = i4 + 1) {
+              let av = tileDy[kk][ty * ${perM / 4} + i4];
+              for (var c = 0; c < 4; c = c + 1) {
+                for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
+                  acc[i4 * 4 + c][j4] = fma(vec4<f32>(av[c]), bv[j4], acc[i4 * 4 + c][j4]);
+                }
+              }
+            }
+          }
+          workgroupBarrier();
         }
         for (var i = 0; i < ${perM}; i = i + 1) {
           let m = m0 + ty * ${perM} + i;
