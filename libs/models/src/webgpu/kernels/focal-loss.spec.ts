@@ -62,6 +62,44 @@ describeIfGpu(gpuSuite("det's fused sigmoid focal loss on webgpu vs the op-by-op
     });
   });
 
+  // 210 000 × 80 elements: the element-wise programs need more than 65 535 workgroups (tfjs folds
+  // the grid), the partial sums ~16 000 elements per workgroup. Every 997th element of the losses
+  // and of the gradient against the analytic function in float64; the total against the float64
+  // sum of the element losses.
+  it('a level of 16.8 M elements (beyond 65 535 workgroups): losses, gradient and total', async () => {
+    await tf.setBackend('webgpu');
+    const [n, c] = [210_000, 80];
+    const x = new Float32Array(n * c);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 2401) / 100 - 12;
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? i % c : i % 13 === 0 ? -1 : c));
+    const weight = Float32Array.from({ length: n }, (_, i) => 1 + (i % 4) * 0.5);
+    const [xt, lt, wt] = [tf.tensor2d(x, [n, c]), tf.tensor1d(labels, 'int32'), tf.tensor1d(weight)];
+    const opts = (reduction: 'none' | 'sum'): SigmoidFocalLossOptions => ({ gamma: 2, alpha: 0.25, reduction, weight: wt });
+    const elements = sigmoidFocalLoss(xt, lt, opts('none'));
+    const total = sigmoidFocalLoss(xt, lt, opts('sum'));
+    const grad = tf.grad((p: tf.Tensor) => sigmoidFocalLoss(p, lt, opts('sum')))(xt);
+    const [le, lsum, g] = await Promise.all([elements.data(), total.data(), grad.data()]);
+    tf.dispose([xt, lt, wt, elements, total, grad]);
+    const ref = (i: number) => {
+      const pos = labels[Math.floor(i / c)] === i % c;
+      const z = pos ? -x[i] : x[i];
+      const e = Math.exp(-Math.abs(x[i]));
+      const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const sp = Math.max(z, 0) + Math.log1p(e);
+      const a = pos ? 0.25 : 0.75;
+      const w = weight[Math.floor(i / c)];
+      const dz = a * p * p * (p + 2 * sp * (1 - p));
+      return { loss: a * sp * p * p * w, grad: (pos ? -dz : dz) * w };
+    };
+    const sampled = Array.from({ length: Math.floor((n * c) / 997) }, (_, k) => k * 997).concat([n * c - 1]);
+    const pick = (a: ArrayLike<number>) => sampled.map((i) => a[i]);
+    expect(relativeMaxError(pick(le), sampled.map((i) => ref(i).loss))).toBeLessThan(TOL);
+    expect(relativeMaxError(pick(g), sampled.map((i) => ref(i).grad))).toBeLessThan(TOL);
+    let sum = 0;
+    for (let i = 0; i < le.length; i++) sum += le[i];
+    expect(Math.abs(lsum[0] - sum) / sum).toBeLessThan(TOL);
+  }, 120_000);
+
   it('runs 2 programs + the division forward and 1 program backward, no tensor left over', async () => {
     await tf.setBackend('webgpu');
     const c = CASES[0];
