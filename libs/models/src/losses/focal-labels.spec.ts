@@ -89,13 +89,14 @@ function referenceKernel(grad: boolean) {
     const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
     const x = read(inputs.pred), labels = read(inputs.labels), w = read(inputs.weight);
     const dy = grad ? read(inputs.dy) : undefined;
+    const divisor = attrs.reduce ? Number(attrs.divisor ?? 1) : 1;
     const out = new Float64Array(n * c);
     for (let i = 0; i < n * c; i++) {
       const row = Math.floor(i / c);
       const r = focalElement(x[i], labels[row] === i % c, Number(attrs.gamma), Number(attrs.alpha));
-      out[i] = (grad ? r.grad : r.loss) * w[row] * (dy ? dy[dy.length === 1 ? 0 : i] : 1);
+      out[i] = (grad ? r.grad : r.loss) * w[row] * (dy ? dy[dy.length === 1 ? 0 : i] / divisor : 1);
     }
-    if (!grad && attrs.reduce) return backend.makeTensorInfo([], 'float32', Float32Array.of(out.reduce((a, b) => a + b, 0)));
+    if (!grad && attrs.reduce) return backend.makeTensorInfo([], 'float32', Float32Array.of(out.reduce((a, b) => a + b, 0) / divisor));
     return backend.makeTensorInfo([n, c], 'float32', Float32Array.from(out));
   };
 }

@@ -5,15 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * {pred [N,C] float32, labels [N] int32 (a positive where labels[n] == c; anything outside
- * [0, C) is background), weight [N] float32}, attrs {gamma, alpha, reduce} → the element losses
- * α_t·BCE·(1 − p_t)^γ·weight[n] as [N,C], or (reduce) their sum as a scalar. alpha < 0: no α_t.
- * (weight is not optional: tfjs saves inputs for the gradient by name, and a missing one fails.)
+ * [0, C) is background), weight [N] float32}, attrs {gamma, alpha, reduce, divisor?} → the
+ * element losses α_t·BCE·(1 − p_t)^γ·weight[n] as [N,C], or (reduce) their sum / divisor (default
+ * 1: MMDetection's avgFactor + eps) as a scalar. alpha < 0: no α_t. (weight is not optional:
+ * tfjs saves inputs for the gradient by name, and a missing one fails.)
  */
 export const FOCAL_LOSS_KERNEL = 'DetSigmoidFocalLoss';
-/** {pred, labels, weight, dy ([N,C], or one element)}, attrs {gamma, alpha} → ∂/∂pred [N,C]. */
+/** {pred, labels, weight, dy ([N,C], or one element)}, the forward's attrs → ∂/∂pred [N,C] (dy / divisor when reduce). */
 export const FOCAL_LOSS_GRAD_KERNEL = 'DetSigmoidFocalLossGrad';
 
-export interface FocalKernelAttrs { gamma: number; alpha: number; reduce: boolean }
+export interface FocalKernelAttrs { gamma: number; alpha: number; reduce: boolean; divisor?: number }
 
 const focalGradient: tf.GradConfig = {
   kernelName: FOCAL_LOSS_KERNEL,
@@ -21,15 +22,16 @@ const focalGradient: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [pred, labels, weight] = saved;
     const g = dy as tf.Tensor;
-    const { gamma, alpha } = attrs as unknown as FocalKernelAttrs;
+    const { gamma, alpha, reduce, divisor = 1 } = attrs as unknown as FocalKernelAttrs;
     return {
-      pred: () => tf.engine().runKernel(FOCAL_LOSS_GRAD_KERNEL, { pred, labels, weight, dy: g }, { gamma, alpha }) as tf.Tensor,
+      pred: () => tf.engine().runKernel(FOCAL_LOSS_GRAD_KERNEL, { pred, labels, weight, dy: g }, attrs) as tf.Tensor,
       labels: () => tf.zeros(labels.shape),
       // Σ_c (loss with weight 1)[n, c]·dy: only when a caller differentiates the weights
       weight: () => {
         const ones = tf.onesLike(weight);
         const unweighted = tf.engine().runKernel(FOCAL_LOSS_KERNEL, { pred, labels, weight: ones }, { gamma, alpha, reduce: false }) as tf.Tensor;
-        return tf.sum(tf.mul(unweighted, g), 1);
+        const summed = tf.sum(tf.mul(unweighted, g), 1);
+        return reduce && divisor !== 1 ? tf.div(summed, divisor) : summed;
       },
     };
   },

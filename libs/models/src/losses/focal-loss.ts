@@ -80,8 +80,8 @@ function focalFromLabels(x: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: 
 }
 
 /**
- * The label form through the backend's fused kernel (losses/focal-loss-kernel.ts: one or two
- * dispatches forward, one backward on webgpu, instead of ~40 in all), with weight_reduce_loss's
+ * The label form through the backend's fused kernel (losses/focal-loss-kernel.ts: two dispatches
+ * forward, one backward on webgpu, instead of ~40 in all), with weight_reduce_loss's
  * semantics: the weighted sum, / (avgFactor + eps) for 'mean' with avgFactor; 'none' and plain
  * 'mean' reduce the kernel's [N,C] losses as before. undefined where the backend has no such
  * kernel or the weight is not one per row (then the op-by-op path runs).
@@ -96,9 +96,10 @@ function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alph
   const total = (reduction === 'sum' && !hasAvgFactor) || (reduction === 'mean' && hasAvgFactor);
   return tf.tidy(() => {
     const w = weight ? tf.cast(tf.reshape(weight, [n]), 'float32') : tf.fill([n], 1);
-    const out = runFocalLossKernel(pred, tf.cast(labels, 'int32'), w, { gamma, alpha, reduce: total });
-    if (!total) return weightReduceLoss(out, { reduction, avgFactor }, 'sigmoidFocalLoss');
-    return reduction === 'sum' ? out : tf.div(out, (avgFactor as number) + FLOAT32_EPS);
+    // the division by avgFactor + eps inside the kernel: the same float32 division, no dispatch
+    const divisor = reduction === 'mean' ? (avgFactor as number) + FLOAT32_EPS : 1;
+    const out = runFocalLossKernel(pred, tf.cast(labels, 'int32'), w, { gamma, alpha, reduce: total, divisor });
+    return total ? out : weightReduceLoss(out, { reduction, avgFactor }, 'sigmoidFocalLoss');
   });
 }
 

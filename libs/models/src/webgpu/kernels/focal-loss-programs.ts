@@ -64,9 +64,9 @@ export function focalFunctions({ gamma, alpha }: FocalParams): string {
 const key = ({ gamma, alpha }: FocalParams) => `${gamma}_${alpha}`;
 
 /**
- * Element-wise: the weighted loss [N, C] (`grad: false`) or its gradient w.r.t. x times dy
- * (`grad: true`; dy [N, C], or one element when `dyIsScalar`). Inputs x, labels (int32 [N]),
- * row weights w [N], dy (grad only).
+ * Element-wise: the weighted loss [N, C] (`grad: false`) or its gradient w.r.t. x times
+ * dy / divisor (`grad: true`; dy [N, C], or one element when `dyIsScalar`; the uniform divisor
+ * is the forward's). Inputs x, labels (int32 [N]), row weights w [N], dy (grad only).
  */
 export class FocalLossElementsProgram implements WebGpuProgramLike {
   readonly variableNames: string[];
@@ -76,9 +76,11 @@ export class FocalLossElementsProgram implements WebGpuProgramLike {
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
   readonly size = true;
+  readonly uniforms?: string;
 
   constructor(shape: [number, number], readonly params: FocalParams, readonly grad: boolean, readonly dyIsScalar = false) {
     this.variableNames = ['x', 'labels', 'w', ...(grad ? ['dy'] : [])];
+    if (grad) this.uniforms = 'divisor : f32,';
     this.outputShape = shape;
     // tfjs folds a dispatch above the per-dimension limit into y (reshapeDispatch) and main's
     // index stays flat
@@ -88,7 +90,8 @@ export class FocalLossElementsProgram implements WebGpuProgramLike {
 
   getUserCode(): string {
     const value = this.grad ? 'focalGrad(x[index], pos)' : 'focalLoss(x[index], pos)';
-    const dy = this.grad ? ` * dy[${this.dyIsScalar ? 0 : 'index'}]` : '';
+    // (dy / divisor) first: the order of the division it replaces
+    const dy = this.grad ? ` * (dy[${this.dyIsScalar ? 0 : 'index'}] / uniforms.divisor)` : '';
     return `
       ${focalFunctions(this.params)}
       fn main(index : i32) {
@@ -152,9 +155,10 @@ export class FocalLossPartialSumsProgram implements WebGpuProgramLike {
   }
 }
 
-/** The sum of a vector (the partial sums) in one workgroup → [1]. */
+/** The sum of a vector (the partial sums) in one workgroup, divided by the uniform divisor → [1]. */
 export class FocalLossFinalSumProgram implements WebGpuProgramLike {
   readonly variableNames = ['partial'];
+  readonly uniforms = 'divisor : f32,';
   readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
   readonly outputShape = [1];
   readonly dispatchLayout = { x: [0] };
@@ -180,7 +184,7 @@ export class FocalLossFinalSumProgram implements WebGpuProgramLike {
           workgroupBarrier();
         }
         if (li == 0) {
-          result[0] = acc[0];
+          result[0] = acc[0] / uniforms.divisor;
         }
       }
     `;

@@ -100,7 +100,7 @@ describeIfGpu(gpuSuite("det's fused sigmoid focal loss on webgpu vs the op-by-op
     expect(Math.abs(lsum[0] - sum) / sum).toBeLessThan(TOL);
   }, 120_000);
 
-  it('runs 2 programs + the division forward and 1 program backward, no tensor left over', async () => {
+  it('runs 2 programs forward and 1 backward (the division by avgFactor inside), no tensor left over', async () => {
     await tf.setBackend('webgpu');
     const c = CASES[0];
     const { x, labels, weight } = inputs(c);
@@ -108,8 +108,7 @@ describeIfGpu(gpuSuite("det's fused sigmoid focal loss on webgpu vs the op-by-op
     const before = tf.memory().numTensors;
     const names = programsRun(() => tf.dispose(tf.grad((p: tf.Tensor) => sigmoidFocalLoss(p, lt, { weight: wt, avgFactor: 11 }))(xt)));
     expect(tf.memory().numTensors).toBe(before);
-    expect(names.filter((n) => n.startsWith('FocalLoss'))).toEqual(['FocalLossPartialSumsProgram', 'FocalLossFinalSumProgram', 'FocalLossElementsProgram']);
-    expect(names.length).toBeLessThanOrEqual(5);
+    expect(names).toEqual(['FocalLossPartialSumsProgram', 'FocalLossFinalSumProgram', 'FocalLossElementsProgram']);
     tf.dispose([xt, lt, wt]);
   });
 });

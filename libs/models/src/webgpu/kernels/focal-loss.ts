@@ -7,11 +7,14 @@ type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: R
 
 const paramsOf = (attrs: Record<string, unknown>): FocalParams => ({ gamma: Number(attrs.gamma), alpha: Number(attrs.alpha) });
 const rowsCols = (pred: tf.TensorInfo): [number, number] => [pred.shape[0], pred.shape[1]];
+// a uniform, not compiled in: avgFactor changes every step
+const divisorUniform = (attrs: Record<string, unknown>) => [{ type: 'float32', data: [attrs.reduce ? Number(attrs.divisor ?? 1) : 1] }];
 
 /**
  * The sigmoid focal loss from labels (losses/focal-loss-kernel.ts): one element-wise dispatch
- * for the [N,C] losses, or two (per-workgroup partial sums, then their sum) for the scalar total —
- * instead of ~16 tfjs dispatches plus a Sum that reduces all N·C elements in one workgroup.
+ * for the [N,C] losses, or two (per-workgroup partial sums, then their sum / divisor) for the
+ * scalar total — instead of ~16 tfjs dispatches, a Sum that reduces all N·C elements in one
+ * workgroup and a division.
  */
 function focalLoss({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
   const backend = b as WebGpuBackendLike;
@@ -21,19 +24,19 @@ function focalLoss({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
   if (!attrs.reduce) return backend.runWebGPUProgram(new FocalLossElementsProgram(shape, params, false), [pred, labels, weight], 'float32');
   const groups = focalSumGroups(shape[0] * shape[1]);
   const partial = backend.runWebGPUProgram(new FocalLossPartialSumsProgram(groups, params), [pred, labels, weight], 'float32');
-  const total = backend.runWebGPUProgram(new FocalLossFinalSumProgram(), [partial], 'float32');
+  const total = backend.runWebGPUProgram(new FocalLossFinalSumProgram(), [partial], 'float32', divisorUniform(attrs));
   backend.disposeData(partial.dataId);
   // the program writes [1]; the kernel's output is the scalar (same buffer, as tfjs's Reshape does)
   return { dataId: total.dataId, shape: [], dtype: 'float32' };
 }
 
-/** ∂loss/∂pred·dy in one element-wise dispatch (dy [N,C], or one element for the summed loss). */
+/** ∂loss/∂pred·dy in one element-wise dispatch (dy [N,C], or one element for the summed loss, then / divisor). */
 function focalLossGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
   const backend = b as WebGpuBackendLike;
   const { pred, labels, weight, dy } = inputs;
   const dyIsScalar = tf.util.sizeFromShape(dy.shape) === 1;
   const program = new FocalLossElementsProgram(rowsCols(pred), paramsOf(attrs), true, dyIsScalar);
-  return backend.runWebGPUProgram(program, [pred, labels, weight, dy], 'float32');
+  return backend.runWebGPUProgram(program, [pred, labels, weight, dy], 'float32', divisorUniform(attrs));
 }
 
 /** Registers the fused focal loss and its gradient kernel on webgpu (idempotent). */
