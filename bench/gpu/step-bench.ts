@@ -274,7 +274,9 @@ async function sweepBench(a: Args): Promise<void> {
       registerWebGpuKernels();
       const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p), { tiling: 'tfjs GEMM', ms: tfjsMs, tflops: tflops(tfjsMs) });
       const detDefault = stride > 1 && cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : 'tfjs GEMM';
-      emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault,
+      // gflop: the convolution's, the TFLOP/s basis for every row. det's program does about as many
+      // (inputGradMacs); tfjs's GEMM multiplies stride² times as many over a zero-dilated dY.
+      emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault, gflop: +(flop / 1e9).toPrecision(4),
         best, tfjs: { ms: +tfjsMs.toFixed(3), tflops: tflops(tfjsMs) }, rows });
       w.dispose();
     }

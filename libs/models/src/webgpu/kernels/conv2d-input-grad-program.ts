@@ -51,7 +51,7 @@ export function inputGradPhases(s: InputGradShape): { ph: number; pw: number; pi
   return phases;
 }
 
-/** Multiply-adds det's program does (taps that reach each phase only): for TFLOP/s figures. */
+/** Multiply-adds det's program does: each phase's pixels × only the taps that reach it (zero-padding taps included). */
 export function inputGradMacs(s: InputGradShape): number {
   return inputGradPhases(s).reduce((t, p) => {
     const taps = phaseTaps(p.ph, s.strideH, s.padTop, s.kH).count * phaseTaps(p.pw, s.strideW, s.padLeft, s.kW).count;
