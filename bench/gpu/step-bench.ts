@@ -60,6 +60,8 @@ function parseArgs(argv: string[]): { mode: string; args: Args } {
 }
 
 const num = (a: Args, key: string, dflt: number) => (a[key] === undefined ? dflt : Number(a[key]));
+/** sweep's name for det's stride-1 input gradient (forward conv of dY, flipped filter) */
+const FORWARD_CONV = 'forward conv, flipped filter';
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
 /** --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":100}': tfjs flags to try (set after setup). */
@@ -272,8 +274,15 @@ async function sweepBench(a: Args): Promise<void> {
         strides: stride, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
       }) as tf.Tensor);
       registerWebGpuKernels();
+      if (stride === 1) {
+        // det's default at stride 1: tfjs's forward conv of dY with the flipped filter (+ the flip)
+        const forwardMs = await gpuMs(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+          strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
+        }) as tf.Tensor);
+        rows.push({ tiling: FORWARD_CONV, ms: +forwardMs.toFixed(3), tflops: tflops(forwardMs) });
+      }
       const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p), { tiling: 'tfjs GEMM', ms: tfjsMs, tflops: tflops(tfjsMs) });
-      const detDefault = stride > 1 && cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : 'tfjs GEMM';
+      const detDefault = stride === 1 ? FORWARD_CONV : cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : 'tfjs GEMM';
       // gflop: the convolution's, the TFLOP/s basis for every row. det's program does about as many
       // (inputGradMacs); tfjs's GEMM multiplies stride² times as many over a zero-dilated dY.
       emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault, gflop: +(flop / 1e9).toPrecision(4),

@@ -5,6 +5,8 @@ export interface InputGradShape {
   batch: number; inH: number; inW: number; inC: number;
   outH: number; outW: number; outC: number;
   kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
+  /** the forward conv's padding after the last row / column (the stride-1 forward-conv path) */
+  padBottom?: number; padRight?: number;
 }
 
 /**
