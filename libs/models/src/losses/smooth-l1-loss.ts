@@ -1,7 +1,8 @@
 // Smooth L1 and L1 regression losses (MMDetection semantics, element-wise then weight_reduce_loss).
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, LOSSES } from '@det/registry';
-import { Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+import { FLOAT32_EPS, Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+import { hasFusedSmoothL1, runSmoothL1Kernel } from './smooth-l1-kernel';
 
 function checkSameShape(pred: tf.Tensor, target: tf.Tensor, where: string): void {
   if (pred.shape.join(',') !== target.shape.join(',')) {
@@ -19,6 +20,8 @@ export function smoothL1Loss(pred: tf.Tensor, target: tf.Tensor, options: Reduce
   if (!(beta > 0)) throw new DetError(`smoothL1Loss: beta must be > 0, got ${beta}`);
   checkSameShape(pred, target, 'smoothL1Loss');
   if (target.size === 0) return tf.tidy(() => tf.mul(tf.sum(pred), 0));
+  const fused = fusedSmoothL1(pred, target, beta, options, 'smoothL1Loss');
+  if (fused) return fused;
   return tf.tidy(() => {
     const d = tf.abs(tf.sub(pred, target));
     const inner = tf.minimum(d, beta);
@@ -31,7 +34,26 @@ export function smoothL1Loss(pred: tf.Tensor, target: tf.Tensor, options: Reduce
 export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOptions = {}): tf.Tensor {
   checkSameShape(pred, target, 'l1Loss');
   if (target.size === 0) return tf.tidy(() => tf.mul(tf.sum(pred), 0));
-  return tf.tidy(() => weightReduceLoss(tf.abs(tf.sub(pred, target)), options, 'l1Loss'));
+  return fusedSmoothL1(pred, target, 0, options, 'l1Loss') ?? tf.tidy(() => weightReduceLoss(tf.abs(tf.sub(pred, target)), options, 'l1Loss'));
+}
+
+/**
+ * Through the backend's fused kernel (losses/smooth-l1-kernel.ts; beta 0: L1) when it has one
+ * and there is no weight: webgpu runs 1–2 dispatches forward and 1 backward instead of 5–10 and
+ * 5–10, with weight_reduce_loss's semantics (the sum / (avgFactor + eps) inside the kernel; 'none'
+ * and plain 'mean' reduce the kernel's element losses as before). undefined otherwise.
+ */
+function fusedSmoothL1(pred: tf.Tensor, target: tf.Tensor, beta: number, options: ReduceOptions, where: string): tf.Tensor | undefined {
+  if (options.weight || pred.dtype !== 'float32' || target.dtype !== 'float32' || !hasFusedSmoothL1()) return undefined;
+  const reduction = checkReduction(options.reduction ?? 'mean', where);
+  const { avgFactor } = options;
+  const hasAvgFactor = avgFactor !== undefined && avgFactor !== null;
+  const total = (reduction === 'sum' && !hasAvgFactor) || (reduction === 'mean' && hasAvgFactor);
+  return tf.tidy(() => {
+    const divisor = reduction === 'mean' ? (avgFactor as number) + FLOAT32_EPS : 1;
+    const out = runSmoothL1Kernel(pred, target, { beta, reduce: total, divisor });
+    return total ? out : weightReduceLoss(out, { reduction, avgFactor }, where);
+  });
 }
 
 /** loss · lossWeight; × 1 is exact, so it is skipped (one dispatch, and its gradient's, on webgpu). */

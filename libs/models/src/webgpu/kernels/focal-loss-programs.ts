@@ -1,5 +1,6 @@
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { wgslFloat } from './conv2d-filter-grad-program';
+import type { ElementLoss } from './loss-sum-programs';
 
 // The sigmoid focal loss from class labels (losses/focal-loss-kernel.ts) in WGSL: per element of
 // logits x [N, C] with label y[n] (a positive where y[n] == c; anything outside [0, C) is
@@ -106,92 +107,12 @@ export class FocalLossElementsProgram implements WebGpuProgramLike {
   }
 }
 
-/** Partial sums of the weighted loss (inputs x, labels, w): one per workgroup over a contiguous range of x → [groups]. */
-export class FocalLossPartialSumsProgram implements WebGpuProgramLike {
-  readonly variableNames: string[];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-
-  constructor(readonly groups: number, readonly params: FocalParams) {
-    this.variableNames = ['x', 'labels', 'w'];
-    this.outputShape = [groups];
-    this.dispatch = [groups, 1, 1];
-    this.shaderKey = `detFocalPartialSums_${key(params)}`;
-  }
-
-  getUserCode(): string {
-    return `
-      ${focalFunctions(this.params)}
-      var<workgroup> acc : array<f32, ${THREADS}>;
-      fn main(index : i32) {
-        let li = i32(localIndex);
-        let cols = uniforms.xShape.y;
-        let total = uniforms.xShape.x * cols;
-        let groups = uniforms.outShape;
-        let chunk = (total + groups - 1) / groups;
-        let begin = i32(workgroupId.x) * chunk;
-        let end = min(begin + chunk, total);
-        var s = 0.0;
-        for (var i = begin + li; i < end; i = i + ${THREADS}) {
-          let row = i / cols;
-          s = s + focalLoss(x[i], labels[row] == i - row * cols) * w[row];
-        }
-        acc[li] = s;
-        workgroupBarrier();
-        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
-          if (li < stride) {
-            acc[li] = acc[li] + acc[li + stride];
-          }
-          workgroupBarrier();
-        }
-        if (li == 0) {
-          result[workgroupId.x] = acc[0];
-        }
-      }
-    `;
-  }
-}
-
-/** The sum of a vector (the partial sums) in one workgroup, divided by the uniform divisor → [1]. */
-export class FocalLossFinalSumProgram implements WebGpuProgramLike {
-  readonly variableNames = ['partial'];
-  readonly uniforms = 'divisor : f32,';
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape = [1];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number] = [1, 1, 1];
-  readonly shaderKey = 'detFocalFinalSum';
-
-  getUserCode(): string {
-    return `
-      var<workgroup> acc : array<f32, ${THREADS}>;
-      fn main(index : i32) {
-        _ = uniforms.outShape;
-        let li = i32(localIndex);
-        var s = 0.0;
-        for (var i = li; i < uniforms.partialShape; i = i + ${THREADS}) {
-          s = s + partial[i];
-        }
-        acc[li] = s;
-        workgroupBarrier();
-        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
-          if (li < stride) {
-            acc[li] = acc[li] + acc[li + stride];
-          }
-          workgroupBarrier();
-        }
-        if (li == 0) {
-          result[0] = acc[0] / uniforms.divisor;
-        }
-      }
-    `;
-  }
-}
-
-/** Partial sums per workgroup: ≥ 32 elements per thread, at most 1024 workgroups. */
-export function focalSumGroups(elements: number): number {
-  return Math.max(1, Math.min(1024, Math.ceil(elements / (THREADS * 32))));
+/** The weighted loss of element i for the partial-sum pass (loss-sum-programs.ts); inputs x, labels, w. */
+export function focalElementLoss(params: FocalParams): ElementLoss {
+  return {
+    key: `focal_${key(params)}`,
+    inputs: ['x', 'labels', 'w'],
+    functions: focalFunctions(params),
+    element: 'focalLoss(x[i], labels[i / uniforms.xShape.y] == i % uniforms.xShape.y) * w[i / uniforms.xShape.y]',
+  };
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FOCAL_LOSS_GRAD_KERNEL, FOCAL_LOSS_KERNEL } from '../../losses/focal-loss-kernel';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { FocalLossElementsProgram, FocalLossFinalSumProgram, FocalLossPartialSumsProgram, focalSumGroups, type FocalParams } from './focal-loss-programs';
+import { FocalLossElementsProgram, focalElementLoss, type FocalParams } from './focal-loss-programs';
+import { runLossSum } from './loss-sum-programs';
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 
@@ -12,8 +13,8 @@ const divisorUniform = (attrs: Record<string, unknown>) => [{ type: 'float32', d
 
 /**
  * The sigmoid focal loss from labels (losses/focal-loss-kernel.ts): one element-wise dispatch
- * for the [N,C] losses, or two (per-workgroup partial sums, then their sum / divisor) for the
- * scalar total — instead of ~16 tfjs dispatches, a Sum that reduces all N·C elements in one
+ * for the [N,C] losses, or one or two (per-workgroup partial sums, then their sum / divisor) for
+ * the scalar total — instead of ~16 tfjs dispatches, a Sum that reduces all N·C elements in one
  * workgroup and a division.
  */
 function focalLoss({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
@@ -22,12 +23,7 @@ function focalLoss({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
   const params = paramsOf(attrs);
   const shape = rowsCols(pred);
   if (!attrs.reduce) return backend.runWebGPUProgram(new FocalLossElementsProgram(shape, params, false), [pred, labels, weight], 'float32');
-  const groups = focalSumGroups(shape[0] * shape[1]);
-  const partial = backend.runWebGPUProgram(new FocalLossPartialSumsProgram(groups, params), [pred, labels, weight], 'float32');
-  const total = backend.runWebGPUProgram(new FocalLossFinalSumProgram(), [partial], 'float32', divisorUniform(attrs));
-  backend.disposeData(partial.dataId);
-  // the program writes [1]; the kernel's output is the scalar (same buffer, as tfjs's Reshape does)
-  return { dataId: total.dataId, shape: [], dtype: 'float32' };
+  return runLossSum(backend, focalElementLoss(params), [pred, labels, weight], shape[0] * shape[1], Number(attrs.divisor ?? 1));
 }
 
 /** ∂loss/∂pred·dy in one element-wise dispatch (dy [N,C], or one element for the summed loss, then / divisor). */

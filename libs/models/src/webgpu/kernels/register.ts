@@ -7,6 +7,7 @@ import { registerBatchNormTrainKernels } from './batch-norm-train';
 import { registerSgdStepKernel } from './sgd-step';
 import { registerBatchNormGradKernel } from './batch-norm-grad';
 import { registerFocalLossKernels } from './focal-loss';
+import { registerSmoothL1Kernels } from './smooth-l1-loss';
 import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
@@ -34,6 +35,8 @@ export function registerWebGpuKernels(): string[] {
   installed.push('DetSgdStep');
   registerFocalLossKernels(); // losses/focal-loss.ts uses them by name where registered
   installed.push('DetSigmoidFocalLoss (loss, grad)');
+  registerSmoothL1Kernels(); // losses/smooth-l1-loss.ts uses them by name where registered
+  installed.push('DetSmoothL1Loss (loss, grad)');
   // For stride 1 det keeps tfjs's Conv2DBackpropInput, whose default is a naive
   // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)
   // exists but is off by default. det's specs check it against the cpu backend.
