@@ -11,6 +11,9 @@
 #      and again with strict float32, as WebGPU computes)
 #   6. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
 #      torchvision is there, the same network in PyTorch CUDA
+#   7. choices still to be made by measurement (skip with CHOICES=0): every input-gradient tiling
+#      per reference layer (sweep --only input), the step with tfjs's own dispatch recording
+#      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15
 # then prints webgpu vs PyTorch ms/step and the ratios. JSON lines also go to $OUT/gpu-bench.jsonl.
 # Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 (env). Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
@@ -28,6 +31,11 @@ run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --w
 run node "$BUNDLE" kernels --batch "${BATCHES##*,}" --size "$SIZE" --iters 5
 run node "$BUNDLE" profile --batch "${BATCHES##*,}" --size "$SIZE" --top 16
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
+if [ "${CHOICES:-1}" = 1 ]; then
+  run node "$BUNDLE" sweep --batch "${BATCHES##*,}" --size "$SIZE" --iters 3 --only input
+  run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
+  run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
+fi
 if python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5 --no-tf32
@@ -43,7 +51,7 @@ fi
 python3 - "$LOG" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not r.get('flags')}
+det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not r.get('flags') and r.get('dispatch', 'lean') == 'lean'}
 stock = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'tfjs'}
 torch = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and r.get('tf32', True)}
 strict = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and not r.get('tf32', True)}
@@ -63,6 +71,13 @@ if wr:
     w = wr[0]; t = tr[0]['msPerStep'] if tr else None
     print(f"\nRetinaNet R-50-FPN training step, batch {w['batch']}×{w['height']}×{w['width']}: webgpu {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), "
           f"pytorch {fmt(t)} ms, ratio {fmt(w['msPerStep'] / t if t else None)}")
+for r in rows:
+    if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs'):
+        print(f"variant (batch {r['batch']}, {'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']}): "
+              f"{r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}")
+    if r.get('bench') == 'input-grad-sweep':
+        print(f"input grad {r['x']} stride {r['stride']}: det default {r['detDefault']}; best {r['best']['tiling']} {r['best']['ms']} ms "
+              f"({r['best']['tflops']} TFLOP/s); tfjs GEMM {r['tfjs']['ms']} ms")
 for r in rows:
     if r.get('bench') == 'profile':
         print(f"\nprofile, batch {r['batch']}: {r['kernelsRun']} kernels; top by GPU ms: " +

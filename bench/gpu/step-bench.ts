@@ -1,7 +1,7 @@
 /**
  * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
  *
- *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--flags JSON] [--trace-dawn]
+ *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
@@ -43,6 +43,7 @@ import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../lib
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
 import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradTiling } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-program';
+import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
 type Args = Record<string, string | boolean>;
@@ -97,6 +98,10 @@ function traceDawn(): void {
 async function stepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu({ detKernels: !a.stock });
   const flags = applyFlags(a);
+  // --tfjs-dispatch: det's kernels, but tfjs's own per-dispatch recording (uniform buffer and bind
+  // group per dispatch) instead of det's lean path, to measure what the lean path saves
+  if (a['tfjs-dispatch']) installLeanDispatch(tf.backend())();
+  const dispatch = a.stock || a['tfjs-dispatch'] ? 'tfjs' : 'lean';
   const size = num(a, 'size', 320);
   const iters = num(a, 'iters', 10);
   const warmup = num(a, 'warmup', 3);
@@ -132,7 +137,7 @@ async function stepBench(a: Args): Promise<void> {
     const pipelinedMs = (performance.now() - p0) / iters;
     const gflop = referenceStepFlops(cfg) / 1e9;
     emit({
-      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', flags,
+      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags,
       batch, size, iters, repeats: runs.length, msPerStep: +ms.toFixed(2), allMsPerStep: runs.map((r) => +r.ms.toFixed(2)),
       pipelinedMsPerStep: +pipelinedMs.toFixed(2), jsRecordMs: +recordMs.toFixed(2), gflopPerStep: +gflop.toFixed(2),
       gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
