@@ -7,8 +7,6 @@ import { registerReduceGradients } from '../backend/reduce-gradients';
 import { installWriteBufferUploads } from './write-buffer-uploads';
 import { installLeanDispatch } from './lean-dispatch';
 import { installOldestFirstBufferPool } from './buffer-pool';
-import { registerReluGradKernel } from './kernels/relu-grad';
-import { registerAddReluKernel } from './kernels/add-relu';
 import { registerReluGradient } from '../backend/relu-gradient';
 import { guardSyncReads } from './sync-read-guard';
 
@@ -69,9 +67,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   const detKernels = options.detKernels === false ? [] : registerWebGpuKernels();
   if (options.detKernels !== false) {
     registerReduceGradients(); // no host-side ones() in Sum/Mean backward
-    registerReluGradKernel(); // TODO(register.ts): list it with the other kernels
-    registerAddReluKernel();
-    registerReluGradient(); // dy·step(x) in one dispatch
+    registerReluGradient(); // dy·step(x): one DetReluGrad dispatch
   }
   const ok = await tf.setBackend('webgpu');
   if (!ok) {

@@ -8,6 +8,8 @@ import { registerSgdStepKernel } from './sgd-step';
 import { registerBatchNormGradKernel } from './batch-norm-grad';
 import { registerFocalLossKernels } from './focal-loss';
 import { registerSmoothL1Kernels } from './smooth-l1-loss';
+import { registerReluGradKernel } from './relu-grad';
+import { registerAddReluKernel } from './add-relu';
 import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
@@ -24,10 +26,10 @@ export function registerWebGpuKernels(): string[] {
   const has = (name: string) => tf.getKernel(name, 'webgpu') != null;
   if (has('AddN')) { registerChainedAddN(); installed.push('AddN'); }
   if (has('Conv2DBackpropFilter')) { registerSplitKFilterGrad(); installed.push('Conv2DBackpropFilter'); }
-  if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided)'); }
+  if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided: phase GEMM; stride 1: forward conv)'); }
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
-  installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)');
+  installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverage', 'DetBatchNormRelu');
   registerBatchNormGradKernel(); // tf.batchNorm's gradient (frozen BN) in one fused kernel
   installBatchNormGradient();
   installed.push('DetFusedBatchNormGrad');
@@ -37,7 +39,11 @@ export function registerWebGpuKernels(): string[] {
   installed.push('DetSigmoidFocalLoss (loss, grad)');
   registerSmoothL1Kernels(); // losses/smooth-l1-loss.ts uses them by name where registered
   installed.push('DetSmoothL1Loss (loss, grad)');
-  // For stride 1 det keeps tfjs's Conv2DBackpropInput, whose default is a naive
+  registerReluGradKernel(); // backend/relu-gradient.ts (det's Relu gradient) uses it by name
+  registerAddReluKernel(); // nn/add-relu.ts (residual blocks) uses it by name
+  installed.push('DetReluGrad', 'DetAddRelu');
+  // Where det falls back to tfjs's Conv2DBackpropInput (padding the forward-conv path cannot
+  // express; strided layers with few input channels), tfjs's default is a naive
   // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)
   // exists but is off by default. det's specs check it against the cpu backend.
   try {
