@@ -13,7 +13,8 @@
 #      torchvision is there, the same network in PyTorch CUDA
 #   7. choices still to be made by measurement (skip with CHOICES=0): every input-gradient tiling
 #      per reference layer (sweep --only input), the step with tfjs's own dispatch recording
-#      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15
+#      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15, and the host cost
+#      of recording one op on det's lean dispatch path vs tfjs's (dispatch-cost)
 # then prints webgpu vs PyTorch ms/step and the ratios. JSON lines also go to $OUT/gpu-bench.jsonl.
 # Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 (env). Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
@@ -33,6 +34,7 @@ run node "$BUNDLE" profile --batch "${BATCHES##*,}" --size "$SIZE" --top 16
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 if [ "${CHOICES:-1}" = 1 ]; then
   run node "$BUNDLE" sweep --batch "${BATCHES##*,}" --size "$SIZE" --iters 3 --only input
+  run node "$BUNDLE" dispatch-cost
   run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
   run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
 fi
@@ -75,6 +77,8 @@ for r in rows:
     if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs'):
         print(f"variant (batch {r['batch']}, {'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']}): "
               f"{r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}")
+    if r.get('bench') == 'dispatch-cost':
+        print(f"host time to record one op: lean path {r['leanUsPerOp']} µs, tfjs's path {r['tfjsUsPerOp']} µs")
     if r.get('bench') == 'input-grad-sweep':
         print(f"input grad {r['x']} stride {r['stride']}: det default {r['detDefault']}; best {r['best']['tiling']} {r['best']['ms']} ms "
               f"({r['best']['tflops']} TFLOP/s); tfjs GEMM {r['tfjs']['ms']} ms")

@@ -7,6 +7,7 @@
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
  *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
+ *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
  *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
@@ -24,6 +25,8 @@
  *   kernels that take the most time, for the next round of kernel work.
  * train-check: the reference step at 1/8 width, 32×32, on webgpu and on cpu from identical
  *   weights; prints both loss curves and the largest relative difference.
+ * dispatch-cost: host µs to record one small element-wise op on det's lean dispatch path and on
+ *   tfjs's own (lean-dispatch.ts), median of rounds of 1000 chained ops.
  * retinanet: one training step (forward, losses, gradients, SGD update) of the default RetinaNet
  *   config (configs/retinanet/retinanet_r50_fpn_1x_coco.ts, R-50-FPN, 80 classes; resolved into
  *   bench/gpu/dist/retinanet.json by build.sh) on synthetic images of the config's input size
@@ -542,6 +545,39 @@ async function retinanetBench(a: Args): Promise<void> {
   model.dispose();
 }
 
+/** Host time to record one small element-wise op (its GPU work is negligible), median of rounds. */
+async function recordCost(ops: number, rounds: number): Promise<number> {
+  const a = tf.fill([2048], 1.5);
+  const b = tf.fill([2048], 2);
+  const perOp: number[] = [];
+  for (let r = 0; r < rounds + 2; r++) {
+    const t0 = performance.now();
+    const out = tf.tidy(() => {
+      let x = a;
+      for (let i = 0; i < ops; i++) x = i % 2 ? tf.add(x, b) : tf.mul(x, b);
+      return x;
+    });
+    if (r >= 2) perOp.push(((performance.now() - t0) / ops) * 1000); // the first rounds compile and fill the pool
+    await out.data();
+    out.dispose();
+  }
+  tf.dispose([a, b]);
+  return perOp.sort((x, y) => x - y)[Math.floor(perOp.length / 2)];
+}
+
+/** dispatch-cost: µs of host time per recorded op on det's lean dispatch path vs tfjs's own. */
+async function dispatchCostBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu();
+  const ops = num(a, 'ops', 1000);
+  const rounds = num(a, 'rounds', 15);
+  const lean1 = await recordCost(ops, rounds);
+  installLeanDispatch(tf.backend())(); // tfjs's own recording
+  const tfjs = await recordCost(ops, rounds);
+  installLeanDispatch(tf.backend());
+  const lean2 = await recordCost(ops, rounds);
+  emit({ bench: 'dispatch-cost', adapter: setup.adapter, ops, rounds, leanUsPerOp: +((lean1 + lean2) / 2).toFixed(1), tfjsUsPerOp: +tfjs.toFixed(1) });
+}
+
 async function main(): Promise<void> {
   const { mode, args } = parseArgs(process.argv.slice(2));
   if (mode === 'step') await stepBench(args);
@@ -551,7 +587,8 @@ async function main(): Promise<void> {
   else if (mode === 'train-check') await trainCheck(args);
   else if (mode === 'retinanet') await retinanetBench(args);
   else if (mode === 'sweep') await sweepBench(args);
-  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet | sweep)`);
+  else if (mode === 'dispatch-cost') await dispatchCostBench(args);
+  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet | sweep | dispatch-cost)`);
 }
 
 main().then(
