@@ -60,6 +60,34 @@ const isChannelVector = (t: tf.Tensor | undefined, channels: number): boolean =>
   t == null || t.size === 1 || (t.size === channels && t.shape.slice(0, -1).every((d) => d === 1));
 
 /**
+ * The gradient closures of tf.batchNorm (FusedBatchNorm) through BATCH_NORM_GRAD_KERNEL: dx, dScale
+ * and dOffset from one kernel call; dMean and dVariance, which only a caller differentiating the
+ * statistics needs, on demand in their closures. `y` (webgpu only): dy is first masked by y > 0,
+ * the gradient of relu(batchNorm(...)) with y its output (`DetBatchNormRelu`).
+ */
+export function fusedBatchNormGradients(
+  t: { x: tf.Tensor; dy: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor; scale?: tf.Tensor; y?: tf.Tensor },
+  varianceEpsilon: number,
+): Record<string, () => tf.Tensor> {
+  const inputs: tf.NamedTensorMap = { x: t.x, dy: t.dy, mean: t.mean, variance: t.variance };
+  if (t.scale) inputs.scale = t.scale;
+  if (t.y) inputs.y = t.y;
+  const run = (grads: BatchNormGradName[]) =>
+    tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs, { varianceEpsilon, grads } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [dx, dScale, dOffset] = run(['dx', 'dScale', 'dOffset']);
+  const like = (g: tf.Tensor, shapeOf: tf.Tensor | undefined) =>
+    (shapeOf && shapeOf.size === 1 ? tf.reshape(tf.sum(g), shapeOf.shape) : tf.reshape(g, shapeOf ? shapeOf.shape : g.shape));
+  return {
+    x: () => dx,
+    mean: () => like(run(['dMean'])[0], t.mean),
+    variance: () => like(run(['dVariance'])[0], t.variance),
+    scale: () => like(dScale, t.scale),
+    // offset is not saved; like tfjs's own gradient, it takes the shape of mean.
+    offset: () => like(dOffset, t.mean),
+  };
+}
+
+/**
  * Replaces the FusedBatchNorm gradient (a global registration) with one that, on every backend
  * registering BATCH_NORM_GRAD_KERNEL (native; webgpu), computes the gradients with that kernel
  * instead of a dozen full-size ops; elsewhere, or for shapes it does not handle, it delegates to
@@ -85,21 +113,7 @@ export function installBatchNormGradient(): void {
       const fusable = tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend()) != null && x.rank > 0 && !Array.isArray(dy) && dy.dtype === 'float32' &&
         [mean, variance, scale].every((t) => isChannelVector(t, channels));
       if (!fusable) return stock.gradFunc(dy, saved, attrs);
-      const inputs: tf.NamedTensorMap = { x, dy: dy as tf.Tensor, mean, variance };
-      if (scale) inputs.scale = scale;
-      const run = (grads: BatchNormGradName[]) =>
-        tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs, { varianceEpsilon: attrs.varianceEpsilon, grads } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-      const [dx, dScale, dOffset] = run(['dx', 'dScale', 'dOffset']);
-      const like = (g: tf.Tensor, t: tf.Tensor | undefined) =>
-        (t && t.size === 1 ? tf.reshape(tf.sum(g), t.shape) : tf.reshape(g, t ? t.shape : g.shape));
-      return {
-        x: () => dx,
-        mean: () => like(run(['dMean'])[0], mean),
-        variance: () => like(run(['dVariance'])[0], variance),
-        scale: () => like(dScale, scale),
-        // offset is not saved; like tfjs's own gradient, it takes the shape of mean.
-        offset: () => like(dOffset, mean),
-      };
+      return fusedBatchNormGradients({ x, dy: dy as tf.Tensor, mean, variance, scale }, Number((attrs as { varianceEpsilon?: number }).varianceEpsilon ?? 0.001));
     },
   };
   tf.unregisterGradient(tf.FusedBatchNorm);

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { reluBackward } from '../backend/relu-gradient';
+import { BATCH_NORM_GRAD_KERNEL, fusedBatchNormGradients } from '../kernels/native-batchnorm';
 
 /**
  * relu(tf.batchNorm(x, mean, variance, offset, scale)) with given statistics (eval-mode and
  * frozen BatchNorm, e.g. a ResNet backbone with `normEval`) as one kernel where the backend
  * registers it (webgpu: one pass instead of two). Inputs {x, mean, variance, scale, offset}
- * (channel vectors of the last axis), attr {varianceEpsilon}.
+ * (channel vectors of the last axis), attr {varianceEpsilon}. Its gradient on webgpu is the fused
+ * BatchNorm gradient with the ReLU mask applied inside its passes (no separate ReLU pass).
  */
 export const BN_RELU_KERNEL = 'DetBatchNormRelu';
 
@@ -15,11 +17,16 @@ const bnReluGradient: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [x, mean, variance, scale, y] = saved;
-    // the ReLU's mask, then whatever gradient tf.batchNorm has on this backend (det's fused one)
-    const dz = reluBackward(Array.isArray(dy) ? dy[0] : dy, y);
+    const g = Array.isArray(dy) ? dy[0] : dy;
+    const varianceEpsilon = Number((attrs as { varianceEpsilon?: number }).varianceEpsilon);
+    // webgpu's fused BatchNorm gradient applies the ReLU mask inside its own passes
+    if (tf.getBackend() === 'webgpu' && tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'webgpu')) {
+      return fusedBatchNormGradients({ x, dy: g, mean, variance, scale, y }, varianceEpsilon);
+    }
+    // elsewhere: the ReLU's mask, then whatever gradient tf.batchNorm has on this backend
     const batchNorm = tf.getGradient(tf.FusedBatchNorm);
     if (!batchNorm) throw new Error(`${BN_RELU_KERNEL}: no gradient registered for ${tf.FusedBatchNorm}`);
-    return batchNorm.gradFunc(dz, [x, mean, variance, scale], attrs);
+    return batchNorm.gradFunc(reluBackward(g, y), [x, mean, variance, scale], attrs);
   },
 };
 

@@ -14,11 +14,12 @@ type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: R
  * tfjs's own gradient runs ~16 dispatches and 8 full-size passes per layer.
  * Inputs x, dy, mean, variance, scale? (vectors of C or single elements); outputs [dx, dMean,
  * dVariance, dScale, dOffset], each [C] but dx — or the subset attr `grads` names, and only
- * their programs run (dx alone needs no sums pass).
+ * their programs run (dx alone needs no sums pass). With input y (the output of relu(batchNorm)),
+ * dy is masked by y > 0 inside the sums and dx passes: relu's gradient without its own pass.
  */
 function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const backend = b as WebGpuBackendLike;
-  const { x, dy, mean, variance, scale } = inputs;
+  const { x, dy, mean, variance, scale, y } = inputs; // y: relu(batchNorm) output, masks dy
   const eps = Number(attrs.varianceEpsilon ?? 0.001);
   const { rows, cols } = channelView(x);
   const single = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape) === 1 && cols !== 1;
@@ -29,12 +30,15 @@ function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[
   const wanted = requestedBatchNormGrads(attrs);
   const out: tf.TensorInfo[] = [];
   if (wanted.includes('dx')) {
-    out.push(backend.runWebGPUProgram(new BatchNormGivenStatsInputGradProgram(x.shape, cols, eps, vectors), [dy, variance, ...withScale], 'float32'));
+    const program = new BatchNormGivenStatsInputGradProgram(x.shape, cols, eps, vectors, y != null);
+    out.push(backend.runWebGPUProgram(program, [dy, variance, ...withScale, ...(y ? [y] : [])], 'float32'));
   }
   const reductions = wanted.filter((g) => g !== 'dx');
   if (reductions.length === 0) return out;
   const splits = channelSplits(rows, cols);
-  const partial = backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad', vectors.meanIsScalar), [x, dy, mean], 'float32');
+  const partial = y
+    ? backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad-relu', vectors.meanIsScalar), [x, dy, mean, y], 'float32')
+    : backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad', vectors.meanIsScalar), [x, dy, mean], 'float32');
   const finalize = (kind: 'dMean' | 'dVariance' | 'dGamma' | 'dBeta', extra: tf.TensorInfo[]) =>
     backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, kind, eps, vectors), [partial, ...extra], 'float32');
   for (const g of reductions) {

@@ -252,12 +252,12 @@ export class BatchNormGivenStatsInputGradProgram implements WebGpuProgramLike {
   readonly shaderKey: string;
   readonly size = true;
 
-  constructor(outputShape: number[], readonly cols: number, readonly eps: number, readonly vectors: ChannelVectorShapes) {
-    this.variableNames = ['dy', 'variance', ...(vectors.scale === 'vector' || vectors.scale === 'scalar' ? ['gamma'] : [])];
+  constructor(outputShape: number[], readonly cols: number, readonly eps: number, readonly vectors: ChannelVectorShapes, readonly relu = false) {
+    this.variableNames = ['dy', 'variance', ...(vectors.scale === 'vector' || vectors.scale === 'scalar' ? ['gamma'] : []), ...(relu ? ['y'] : [])];
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
-    this.shaderKey = `detBatchNormGivenStatsInputGrad_${cols}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}`;
+    this.shaderKey = `detBatchNormGivenStatsInputGrad_${cols}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}_${relu}`;
   }
 
   getUserCode(): string {
@@ -267,7 +267,9 @@ export class BatchNormGivenStatsInputGradProgram implements WebGpuProgramLike {
       fn main(index : i32) {
         if (index < uniforms.size) {
           let c = index % ${this.cols};
-          result[index] = dy[index] * ${scaleAt} * inverseSqrt(variance[${v.varianceIsScalar ? 0 : 'c'}] + ${wgslFloat(this.eps)});
+          var g = dy[index];
+          ${this.relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
+          result[index] = g * ${scaleAt} * inverseSqrt(variance[${v.varianceIsScalar ? 0 : 'c'}] + ${wgslFloat(this.eps)});
         }
       }
     `;
