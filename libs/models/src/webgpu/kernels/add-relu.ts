@@ -1,35 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { ElementwiseProgram } from './elementwise-program';
 import { ADD_RELU_KERNEL } from '../../nn/add-relu';
 
-const THREADS = 256;
+/** relu(a + b) element-wise for same shapes (nn/add-relu.ts), with tfjs's relu expression:
+ *  NaN and −0 pass through. */
+const ADD_RELU = 'let v = a[index] + b[index]; result[index] = select(v, 0.0, v < 0.0);';
 
-/** relu(a + b) element-wise for same shapes (nn/add-relu.ts), with tfjs's relu expression. */
-class AddReluProgram implements WebGpuProgramLike {
-  readonly variableNames = ['a', 'b'];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey = 'detAddRelu';
-  readonly size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.max(1, Math.ceil(tf.util.sizeFromShape(shape) / THREADS)), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let v = a[index] + b[index];
-          result[index] = select(v, 0.0, v < 0.0); // tfjs's relu: NaN and -0 pass through
-        }
-      }
-    `;
-  }
+class AddReluProgram extends ElementwiseProgram {
+  constructor(shape: number[]) { super(shape, ['a', 'b'], 'detAddRelu', ADD_RELU); }
 }
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown };

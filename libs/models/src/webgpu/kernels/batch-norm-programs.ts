@@ -1,5 +1,6 @@
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { wgslFloat } from './conv2d-filter-grad-program';
+import { ElementwiseProgram } from './elementwise-program';
 
 // Training-mode BatchNorm over the channel (last) axis of a row-major [rows, C] view of an NHWC
 // tensor, in four programs: per-channel partial sums (statistics, or the two gradient sums),
@@ -181,97 +182,39 @@ export class ChannelFinalizeProgram implements WebGpuProgramLike {
 }
 
 /** y = (x − mean)·rstd·gamma + beta, then max(y, 0) with ReLU; one thread per element. */
-export class BatchNormApplyProgram implements WebGpuProgramLike {
-  readonly variableNames = ['x', 'mean', 'variance', 'gamma', 'beta'];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-
+export class BatchNormApplyProgram extends ElementwiseProgram {
   constructor(outputShape: number[], readonly cols: number, readonly eps: number, readonly relu: boolean) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
-    this.shaderKey = `detBatchNormApply_${cols}_${eps}_${relu}`;
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let c = index % ${this.cols};
-          let v = (x[index] - mean[c]) * inverseSqrt(variance[c] + ${wgslFloat(this.eps)}) * gamma[c] + beta[c];
-          result[index] = ${this.relu ? 'max(v, 0.0)' : 'v'};
-        }
-      }
-    `;
+    super(outputShape, ['x', 'mean', 'variance', 'gamma', 'beta'], `detBatchNormApply_${cols}_${eps}_${relu}`, `
+      let c = index % ${cols};
+      let v = (x[index] - mean[c]) * inverseSqrt(variance[c] + ${wgslFloat(eps)}) * gamma[c] + beta[c];
+      result[index] = ${relu ? 'max(v, 0.0)' : 'v'};`);
   }
 }
 
 /** dx = a·g + k·x + b per channel (coefficients from `dxCoef`), g = dy masked by y > 0 with ReLU. */
-export class BatchNormInputGradProgram implements WebGpuProgramLike {
-  readonly variableNames: string[];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-
+export class BatchNormInputGradProgram extends ElementwiseProgram {
   constructor(outputShape: number[], readonly cols: number, readonly relu: boolean) {
-    this.variableNames = ['x', 'dy', 'coef', ...(relu ? ['y'] : [])];
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
-    this.shaderKey = `detBatchNormInputGrad_${cols}_${relu}`;
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let c = index % ${this.cols};
-          var g = dy[index];
-          ${this.relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
-          result[index] = fma(coef[c], g, fma(coef[${this.cols} + c], x[index], coef[${2 * this.cols} + c]));
-        }
-      }
-    `;
+    super(outputShape, ['x', 'dy', 'coef', ...(relu ? ['y'] : [])], `detBatchNormInputGrad_${cols}_${relu}`, `
+      let c = index % ${cols};
+      var g = dy[index];
+      ${relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
+      result[index] = fma(coef[c], g, fma(coef[${cols} + c], x[index], coef[${2 * cols} + c]));`);
   }
 }
 
 /** dx = dy·scale·rstd (FusedBatchNorm with given statistics); scale and variance may be one element. */
-export class BatchNormGivenStatsInputGradProgram implements WebGpuProgramLike {
-  readonly variableNames: string[];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-
+export class BatchNormGivenStatsInputGradProgram extends ElementwiseProgram {
   constructor(outputShape: number[], readonly cols: number, readonly eps: number, readonly vectors: ChannelVectorShapes, readonly relu = false) {
-    this.variableNames = ['dy', 'variance', ...(vectors.scale === 'vector' || vectors.scale === 'scalar' ? ['gamma'] : []), ...(relu ? ['y'] : [])];
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
-    this.shaderKey = `detBatchNormGivenStatsInputGrad_${cols}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}_${relu}`;
-  }
-
-  getUserCode(): string {
-    const v = this.vectors;
-    const scaleAt = v.scale === 'vector' ? 'gamma[c]' : v.scale === 'scalar' ? 'gamma[0]' : '1.0';
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let c = index % ${this.cols};
-          var g = dy[index];
-          ${this.relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
-          result[index] = g * ${scaleAt} * inverseSqrt(variance[${v.varianceIsScalar ? 0 : 'c'}] + ${wgslFloat(this.eps)});
-        }
-      }
-    `;
+    const hasScale = vectors.scale === 'vector' || vectors.scale === 'scalar';
+    const scaleAt = vectors.scale === 'vector' ? 'gamma[c]' : vectors.scale === 'scalar' ? 'gamma[0]' : '1.0';
+    super(
+      outputShape,
+      ['dy', 'variance', ...(hasScale ? ['gamma'] : []), ...(relu ? ['y'] : [])],
+      `detBatchNormGivenStatsInputGrad_${cols}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}_${relu}`, `
+      let c = index % ${cols};
+      var g = dy[index];
+      ${relu ? 'if (y[index] <= 0.0) { g = 0.0; }' : ''}
+      result[index] = g * ${scaleAt} * inverseSqrt(variance[${vectors.varianceIsScalar ? 0 : 'c'}] + ${wgslFloat(eps)});`,
+    );
   }
 }

@@ -1,39 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
-
-const THREADS = 256;
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { ElementwiseProgram } from './elementwise-program';
 
 /** w'[kh, kw, co, ci] = w[K−1−kh, K−1−kw, ci, co]: the filter of the forward conv that is dX. */
-class FlipTransposeFilterProgram implements WebGpuProgramLike {
-  readonly variableNames = ['w'];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-
-  constructor(private readonly kH: number, private readonly kW: number, private readonly inC: number, private readonly outC: number) {
-    this.outputShape = [kH, kW, outC, inC];
-    this.dispatchLayout = { x: [0, 1, 2, 3] };
-    this.dispatch = [Math.ceil((kH * kW * inC * outC) / THREADS), 1, 1];
-    this.shaderKey = `detFlipTransposeFilter_${kH}_${kW}_${inC}_${outC}`;
-  }
-
-  getUserCode(): string {
-    const { kH, kW, inC, outC } = this;
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let ci = index % ${inC};
-          let co = (index / ${inC}) % ${outC};
-          let tap = index / ${inC * outC};
-          let kw = ${kW - 1} - tap % ${kW};
-          let kh = ${kH - 1} - tap / ${kW};
-          result[index] = w[((kh * ${kW} + kw) * ${inC} + ci) * ${outC} + co];
-        }
-      }
-    `;
+class FlipTransposeFilterProgram extends ElementwiseProgram {
+  constructor(kH: number, kW: number, inC: number, outC: number) {
+    super([kH, kW, outC, inC], ['w'], `detFlipTransposeFilter_${kH}_${kW}_${inC}_${outC}`, `
+      let ci = index % ${inC};
+      let co = (index / ${inC}) % ${outC};
+      let tap = index / ${inC * outC};
+      let kw = ${kW - 1} - tap % ${kW};
+      let kh = ${kH - 1} - tap / ${kW};
+      result[index] = w[((kh * ${kW} + kw) * ${inC} + ci) * ${outC} + co];`);
   }
 }
 

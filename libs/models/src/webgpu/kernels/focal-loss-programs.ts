@@ -1,5 +1,5 @@
-import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { wgslFloat } from './conv2d-filter-grad-program';
+import { ElementwiseProgram } from './elementwise-program';
 import type { ElementLoss } from './loss-sum-programs';
 
 // The sigmoid focal loss from class labels (losses/focal-loss-kernel.ts) in WGSL: per element of
@@ -10,7 +10,6 @@ import type { ElementLoss } from './loss-sum-programs';
 // softplus(z) = max(z, 0) + log1p(e^{−|x|}), and p, 1 − p from e^{−|x|} without cancellation.
 // tfjs composes the same forward from ~16 element-wise dispatches and its gradient from ~20.
 
-const THREADS = 256;
 
 /** Hyperparameters are compiled in (a config constant; integer γ becomes multiplications). */
 export interface FocalParams { gamma: number; alpha: number }
@@ -69,41 +68,18 @@ const key = ({ gamma, alpha }: FocalParams) => `${gamma}_${alpha}`;
  * dy / divisor (`grad: true`; dy [N, C], or one element when `dyIsScalar`; the uniform divisor
  * is the forward's). Inputs x, labels (int32 [N]), row weights w [N], dy (grad only).
  */
-export class FocalLossElementsProgram implements WebGpuProgramLike {
-  readonly variableNames: string[];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout = { x: [0, 1] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-  readonly uniforms?: string;
-
+export class FocalLossElementsProgram extends ElementwiseProgram {
+  // tfjs folds a dispatch above the per-dimension limit into y (reshapeDispatch) and main's
+  // index stays flat
   constructor(shape: [number, number], readonly params: FocalParams, readonly grad: boolean, readonly dyIsScalar = false) {
-    this.variableNames = ['x', 'labels', 'w', ...(grad ? ['dy'] : [])];
-    if (grad) this.uniforms = 'divisor : f32,';
-    this.outputShape = shape;
-    // tfjs folds a dispatch above the per-dimension limit into y (reshapeDispatch) and main's
-    // index stays flat
-    this.dispatch = [Math.max(1, Math.ceil((shape[0] * shape[1]) / THREADS)), 1, 1];
-    this.shaderKey = `detFocalElements_${key(params)}_${grad}_${dyIsScalar}`;
-  }
-
-  getUserCode(): string {
-    const value = this.grad ? 'focalGrad(x[index], pos)' : 'focalLoss(x[index], pos)';
+    const value = grad ? 'focalGrad(x[index], pos)' : 'focalLoss(x[index], pos)';
     // (dy / divisor) first: the order of the division it replaces
-    const dy = this.grad ? ` * (dy[${this.dyIsScalar ? 0 : 'index'}] / uniforms.divisor)` : '';
-    return `
-      ${focalFunctions(this.params)}
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let cols = uniforms.outShape.y;
-          let row = index / cols;
-          let pos = labels[row] == index - row * cols;
-          result[index] = ${value} * w[row]${dy};
-        }
-      }
-    `;
+    const dy = grad ? ` * (dy[${dyIsScalar ? 0 : 'index'}] / uniforms.divisor)` : '';
+    super(shape, ['x', 'labels', 'w', ...(grad ? ['dy'] : [])], `detFocalElements_${key(params)}_${grad}_${dyIsScalar}`, `
+      let cols = uniforms.outShape.y;
+      let row = index / cols;
+      let pos = labels[row] == index - row * cols;
+      result[index] = ${value} * w[row]${dy};`, grad ? 'divisor : f32,' : undefined, focalFunctions(params));
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
+import { ElementwiseProgram } from './elementwise-program';
 
 /**
  * One torch.optim.SGD parameter update as a kernel (docs/contracts.md, "Fused optimizer kernels"):
@@ -10,42 +11,19 @@ import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like
  */
 export const SGD_STEP_KERNEL = 'DetSgdStep';
 
-const THREADS = 256;
 const HYPER_UNIFORMS = 'lr : f32, momentum : f32, dampening : f32, weightDecay : f32,';
 
 /** newBuf (which = 'buf') or newParam (which = 'param') for one parameter, element-wise. */
-class SgdStepProgram implements WebGpuProgramLike {
-  readonly variableNames: string[];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-  readonly uniforms = HYPER_UNIFORMS;
-
-  constructor(shape: number[], readonly which: 'buf' | 'param', readonly hasBuf: boolean, readonly momentum: boolean, readonly nesterov: boolean) {
-    // buf pass reads the old buf; param pass reads the new one
-    this.variableNames = ['p', 'g', ...(hasBuf ? ['b'] : [])];
-    this.outputShape = shape;
-    this.dispatchLayout = { x: this.outputShape.map((_, i) => i) };
-    this.dispatch = [Math.max(1, Math.ceil(this.outputShape.reduce((a, c) => a * c, 1) / THREADS)), 1, 1];
-    this.shaderKey = `detSgdStep_${which}_${hasBuf}_${momentum}_${nesterov}`;
-  }
-
-  getUserCode(): string {
+class SgdStepProgram extends ElementwiseProgram {
+  constructor(shape: number[], which: 'buf' | 'param', hasBuf: boolean, momentum: boolean, nesterov: boolean) {
     let value: string;
-    if (this.which === 'buf') value = this.hasBuf ? 'uniforms.momentum * b[index] + (1.0 - uniforms.dampening) * d' : 'd';
-    else if (!this.momentum) value = 'p[index] - uniforms.lr * d';
-    else value = `p[index] - uniforms.lr * (${this.nesterov ? 'd + uniforms.momentum * b[index]' : 'b[index]'})`;
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let d = g[index] + uniforms.weightDecay * p[index];
-          result[index] = ${value};
-        }
-      }
-    `;
+    if (which === 'buf') value = hasBuf ? 'uniforms.momentum * b[index] + (1.0 - uniforms.dampening) * d' : 'd';
+    else if (!momentum) value = 'p[index] - uniforms.lr * d';
+    else value = `p[index] - uniforms.lr * (${nesterov ? 'd + uniforms.momentum * b[index]' : 'b[index]'})`;
+    // buf pass reads the old buf; param pass reads the new one
+    super(shape, ['p', 'g', ...(hasBuf ? ['b'] : [])], `detSgdStep_${which}_${hasBuf}_${momentum}_${nesterov}`,
+      `let d = g[index] + uniforms.weightDecay * p[index];
+      result[index] = ${value};`, HYPER_UNIFORMS);
   }
 }
 

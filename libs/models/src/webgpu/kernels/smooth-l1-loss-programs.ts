@@ -1,5 +1,5 @@
-import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { wgslFloat } from './conv2d-filter-grad-program';
+import { ElementwiseProgram } from './elementwise-program';
 import type { ElementLoss } from './loss-sum-programs';
 
 // Smooth L1 / L1 (losses/smooth-l1-kernel.ts) per element of d = p − t, beta compiled in:
@@ -7,7 +7,6 @@ import type { ElementLoss } from './loss-sum-programs';
 // with tfjs's sign at d = 0 (its Abs gradient is −1 there). tfjs composes the forward from 3
 // (L1) or 8 (smooth) element-wise dispatches plus a Sum and a division, the gradient from 5–10.
 
-const THREADS = 256;
 
 function smoothL1Functions(beta: number): string {
   const b = wgslFloat(beta);
@@ -29,37 +28,13 @@ function smoothL1Functions(beta: number): string {
  * Element-wise: the loss (`grad: false`), or its gradient w.r.t. p times dy / divisor
  * (`grad: true`; dy of p's size, or one element when `dyIsScalar`). Inputs p, t, dy (grad only).
  */
-export class SmoothL1ElementsProgram implements WebGpuProgramLike {
-  readonly variableNames: string[];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly size = true;
-  readonly uniforms?: string;
-
+export class SmoothL1ElementsProgram extends ElementwiseProgram {
   constructor(shape: number[], readonly beta: number, readonly grad: boolean, readonly dyIsScalar = false) {
-    this.variableNames = ['p', 't', ...(grad ? ['dy'] : [])];
-    if (grad) this.uniforms = 'divisor : f32,';
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.max(1, Math.ceil(shape.reduce((a, c) => a * c, 1) / THREADS)), 1, 1];
-    this.shaderKey = `detSmoothL1Elements_${beta}_${grad}_${dyIsScalar}`;
-  }
-
-  getUserCode(): string {
-    const value = this.grad
-      ? `smoothL1Grad(p[index] - t[index]) * (dy[${this.dyIsScalar ? 0 : 'index'}] / uniforms.divisor)`
+    const value = grad
+      ? `smoothL1Grad(p[index] - t[index]) * (dy[${dyIsScalar ? 0 : 'index'}] / uniforms.divisor)`
       : 'smoothL1(p[index] - t[index])';
-    return `
-      ${smoothL1Functions(this.beta)}
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          result[index] = ${value};
-        }
-      }
-    `;
+    super(shape, ['p', 't', ...(grad ? ['dy'] : [])], `detSmoothL1Elements_${beta}_${grad}_${dyIsScalar}`,
+      `result[index] = ${value};`, grad ? 'divisor : f32,' : undefined, smoothL1Functions(beta));
   }
 }
 
