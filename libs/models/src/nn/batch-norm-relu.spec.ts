@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { Rng } from '@det/registry';
 import { batchNormRelu } from './batch-norm-relu';
 import { describeIfGpu, gpuSuite } from '../webgpu/testing/describe-if-gpu';
-import { relativeMaxError } from '../webgpu/testing/compare';
+import { programsRun, relativeMaxError } from '../webgpu/testing/compare';
 import { setupWebGpu } from '../webgpu/setup';
 import { ensureGradients } from '../backend/gradients';
 
@@ -61,23 +61,17 @@ describeIfGpu(gpuSuite('DetBatchNormRelu on webgpu'), () => {
 
   it('runs the ReLU mask inside the BatchNorm gradient passes (no ReLU-gradient program)', async () => {
     await tf.setBackend('webgpu');
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (p: { constructor: { name: string } }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram;
-    const programs: string[] = [];
-    backend.runWebGPUProgram = function (p, ...rest) { programs.push(p.constructor.name); return run.call(this, p, ...rest); };
     const x = tf.randomNormal([2, 6, 6, 8]);
     const [mean, variance, offset, scale] = [tf.zeros([8]), tf.ones([8]), tf.zeros([8]), tf.ones([8])];
-    try {
-      const grads = tf.grads((xi: tf.Tensor, oi: tf.Tensor, si: tf.Tensor) => tf.sum(batchNormRelu(xi, mean, variance, oi, si, 1e-5)))([x, offset, scale]);
-      await Promise.all(grads.map((g) => g.data()));
-      tf.dispose(grads);
-      expect(programs).not.toContain('ReluGradProgram');
-      expect(programs.filter((p) => /BatchNormGivenStatsInputGrad|ChannelSums|ChannelFinalize|BatchNormApply/.test(p))).toEqual([
-        'BatchNormApplyProgram', 'BatchNormGivenStatsInputGradProgram', 'ChannelSumsProgram', 'ChannelFinalizeProgram', 'ChannelFinalizeProgram',
-      ]);
-    } finally {
-      delete (backend as Record<string, unknown>).runWebGPUProgram;
-      tf.dispose([x, mean, variance, offset, scale]);
-    }
+    let grads: tf.Tensor[] = [];
+    const programs = programsRun(() => {
+      grads = tf.grads((xi: tf.Tensor, oi: tf.Tensor, si: tf.Tensor) => tf.sum(batchNormRelu(xi, mean, variance, oi, si, 1e-5)))([x, offset, scale]);
+    });
+    await Promise.all(grads.map((g) => g.data()));
+    tf.dispose([...grads, x, mean, variance, offset, scale]);
+    expect(programs).not.toContain('ReluGradProgram');
+    expect(programs.filter((p) => /BatchNormGivenStatsInputGrad|ChannelSums|ChannelFinalize|BatchNormApply/.test(p))).toEqual([
+      'BatchNormApplyProgram', 'BatchNormGivenStatsInputGradProgram', 'ChannelSumsProgram', 'ChannelFinalizeProgram', 'ChannelFinalizeProgram',
+    ]);
   });
 });

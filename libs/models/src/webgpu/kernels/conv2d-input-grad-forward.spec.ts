@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@det/registry';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
-import { relativeMaxError } from '../testing/compare';
+import { programsRun, relativeMaxError } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { inputGradViaForwardConv } from './conv2d-input-grad-forward';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
@@ -50,21 +50,12 @@ describeIfGpu(gpuSuite('stride-1 input gradient via the forward conv'), () => {
 
   it('is what Conv2DBackpropInput runs at stride 1 (the flip, then the forward conv of tfjs)', async () => {
     await tf.setBackend('webgpu');
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (p: { constructor: { name: string } }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram;
-    const programs: string[] = [];
-    backend.runWebGPUProgram = function (p, ...rest) { programs.push(p.constructor.name); return run.call(this, p, ...rest); };
     const [dy, w] = [tf.randomNormal([1, 8, 8, 8]), tf.randomNormal([3, 3, 16, 8])];
-    try {
-      programs.length = 0;
-      tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, 16], 1, 'same'));
-      // the forward conv is tfjs's choice: implicit GEMM, or im2col + matMul for small inputs
-      expect(programs[0]).toBe('FlipTransposeFilterProgram');
-      expect(programs.slice(1).some((p) => /Conv2DMM|Im2Col|MatMul/.test(p))).toBe(true);
-      expect(programs.filter((p) => /DerInput|InputGrad/.test(p))).toEqual([]);
-    } finally {
-      delete (backend as Record<string, unknown>).runWebGPUProgram;
-      tf.dispose([dy, w]);
-    }
+    const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, 16], 1, 'same')));
+    tf.dispose([dy, w]);
+    // the forward conv is tfjs's choice: implicit GEMM, or im2col + matMul for small inputs
+    expect(programs[0]).toBe('FlipTransposeFilterProgram');
+    expect(programs.slice(1).some((p) => /Conv2DMM|Im2Col|MatMul/.test(p))).toBe(true);
+    expect(programs.filter((p) => /DerInput|InputGrad/.test(p))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
+import { programsRun } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { reluBackward, registerReluGradient } from '../../backend/relu-gradient';
 
@@ -50,21 +51,13 @@ describeIfGpu(gpuSuite('DetReluGrad on webgpu'), () => {
 
   it('is what tf.grad of tf.relu runs: one program, no Step', async () => {
     registerReluGradient();
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (p: { constructor: { name: string } }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram;
-    const programs: string[] = [];
-    backend.runWebGPUProgram = function (p, ...rest) { programs.push(p.constructor.name); return run.call(this, p, ...rest); };
-    try {
-      const x = tf.tensor1d(Float32Array.from({ length: 3000 }, (_, i) => (i % 7) - 3));
-      const dy = tf.fill([3000], 2);
-      programs.length = 0;
-      const g = tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy);
-      const v = await g.data();
-      expect([v[0], v[3], v[4], v[6]]).toEqual([0, 0, 2, 2]);
-      expect(programs).toEqual(['UnaryOpProgram', 'ReluGradProgram']); // relu forward, its gradient
-      tf.dispose([x, dy, g]);
-    } finally {
-      delete (backend as Record<string, unknown>).runWebGPUProgram;
-    }
+    const x = tf.tensor1d(Float32Array.from({ length: 3000 }, (_, i) => (i % 7) - 3));
+    const dy = tf.fill([3000], 2);
+    let g: tf.Tensor | undefined;
+    const programs = programsRun(() => { g = tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy); });
+    const v = await g!.data();
+    expect([v[0], v[3], v[4], v[6]]).toEqual([0, 0, 2, 2]);
+    expect(programs).toEqual(['UnaryOpProgram', 'ReluGradProgram']); // relu forward, its gradient
+    tf.dispose([x, dy, g!]);
   });
 });
