@@ -8,7 +8,7 @@
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
  *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
  *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
- *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock]
+ *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
@@ -47,6 +47,7 @@ import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from 
 import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradTiling } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-program';
 import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
+import { installDispatchAttribution, type DispatchAttribution } from './dispatch-attribution';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
 type Args = Record<string, string | boolean>;
@@ -394,16 +395,22 @@ async function trainCheck(a: Args): Promise<void> {
 }
 
 /** Counts the WebGPU programs dispatched (by program class) until stop(). */
-function countDispatches(): { stop(): Record<string, number> } {
+/** Dispatches by program until stop(); with `attribution`, also by `<op label> :: <program>`. */
+function countDispatches(attribution?: DispatchAttribution): { stop(): Record<string, number>; bySite: Record<string, number> } {
   const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
   const original = backend.runWebGPUProgram;
   const counts: Record<string, number> = {};
+  const bySite: Record<string, number> = {};
   backend.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
     const name = (args[0] as { constructor: { name: string } }).constructor.name;
     counts[name] = (counts[name] ?? 0) + 1;
+    if (attribution) {
+      const key = `${attribution.current()} :: ${name}`;
+      bySite[key] = (bySite[key] ?? 0) + 1;
+    }
     return original.apply(this, args);
   };
-  return { stop: () => { backend.runWebGPUProgram = original; return counts; } };
+  return { stop: () => { backend.runWebGPUProgram = original; return counts; }, bySite };
 }
 
 interface RetinaNetJson { model: Record<string, unknown> }
@@ -519,11 +526,13 @@ async function retinanetBench(a: Args): Promise<void> {
     await post('Profiler.start');
   }
   const counter = countUploads(!!a['trace-uploads']);
-  const dispatches = countDispatches();
+  const attribution = a.attribute ? installDispatchAttribution() : undefined;
+  const dispatches = countDispatches(attribution);
   const t0 = performance.now();
   for (let i = 0; i < iters; i++) await step();
   const ms = (performance.now() - t0) / iters;
   const programs = dispatches.stop();
+  attribution?.uninstall();
   const up = counter.stop();
   if (session) {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
@@ -537,6 +546,10 @@ async function retinanetBench(a: Args): Promise<void> {
     topPrograms: Object.fromEntries(Object.entries(programs).sort((x, y) => y[1] - x[1]).slice(0, 10).map(([k, n]) => [k, n / iters])),
     uploadsPerStep: +(up.uploads / iters).toFixed(1), uploadMBPerStep: +(up.bytes / iters / 1e6).toFixed(2), largestUploadMB: +(up.largest / 1e6).toFixed(2),
     loss: logVars.loss, logVars, trainableParams: Object.keys(params).length, tensors: tf.memory().numTensors });
+  // --attribute: dispatches per step by op and call site, most first
+  for (const [site, n] of Object.entries(dispatches.bySite).sort((x, y) => y[1] - x[1]).slice(0, num(a, 'top', 40))) {
+    emit({ bench: 'dispatch-site', perStep: n / iters, site });
+  }
   if (up.sites) {
     const rows = Object.entries(up.sites).sort((x, y) => y[1][1] - x[1][1]);
     for (const [site, [count, bytes]] of rows) emit({ bench: 'upload-site', perStep: count / iters, kBPerStep: +(bytes / iters / 1e3).toFixed(1), site });
