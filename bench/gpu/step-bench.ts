@@ -45,6 +45,7 @@ import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
 import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
+import { planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-forward';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradTiling } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-program';
 import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
 import { installDispatchAttribution, type DispatchAttribution } from './dispatch-attribution';
@@ -67,6 +68,8 @@ function parseArgs(argv: string[]): { mode: string; args: Args } {
 const num = (a: Args, key: string, dflt: number) => (a[key] === undefined ? dflt : Number(a[key]));
 /** sweep's name for det's stride-1 input gradient (forward conv of dY, flipped filter) */
 const FORWARD_CONV = 'forward conv, flipped filter';
+/** … and for strided layers: one forward conv per stride phase, then the interleave pass */
+const FORWARD_PHASES = 'forward conv per stride phase';
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
 /** --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":100}': tfjs flags to try (set after setup). */
@@ -289,9 +292,17 @@ async function sweepBench(a: Args): Promise<void> {
           strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
         }) as tf.Tensor);
         rows.push({ tiling: FORWARD_CONV, ms: +forwardMs.toFixed(3), tflops: tflops(forwardMs) });
+      } else {
+        // strided: one forward conv per stride phase + the interleave pass (det's default below 32 input channels)
+        const plan = planStridedInputGrad(shape);
+        const conv2d = tf.getKernel('Conv2D', 'webgpu')?.kernelFunc as unknown as Conv2dKernel;
+        if (plan) {
+          const phasesMs = await gpuMs(() => stridedInputGradViaForwardConvs(backend as never, conv2d, dy, w, x.shape, plan, [stride, stride]));
+          rows.push({ tiling: FORWARD_PHASES, ms: +phasesMs.toFixed(3), tflops: tflops(phasesMs) });
+        }
       }
       const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p), { tiling: 'tfjs GEMM', ms: tfjsMs, tflops: tflops(tfjsMs) });
-      const detDefault = stride === 1 ? FORWARD_CONV : cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : 'tfjs GEMM';
+      const detDefault = stride === 1 ? FORWARD_CONV : cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : FORWARD_PHASES;
       // gflop: the convolution's, the TFLOP/s basis for every row. det's program does about as many
       // (inputGradMacs); tfjs's GEMM multiplies stride² times as many over a zero-dilated dY.
       emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault, gflop: +(flop / 1e9).toPrecision(4),

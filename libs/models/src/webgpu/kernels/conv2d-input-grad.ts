@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { inputGradViaForwardConv } from './conv2d-input-grad-forward';
+import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from './conv2d-input-grad-forward';
 import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
 
 export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
@@ -53,9 +53,13 @@ export function chooseInputGradTiling(s: InputGradShape): InputGradTiling {
  * gradients at ~11 (same shapes for the symmetric 3×3 layers: 0.46 vs 0.67–0.77 ms at batch 16,
  * 2026-11-26); `sweep` times both per layer. Padding the forward conv cannot express
  * (p > K − 1) keeps tfjs's GEMM.
- * Strided: all stride phases run as one dispatch (phase = workgroup z); tfjs's kernel takes over
- * below PHASE_SPLIT_MIN_IN_CHANNELS and where the grid would pass the device's per-dimension
- * workgroup limit.
+ * Strided, ≥ PHASE_SPLIT_MIN_IN_CHANNELS input channels: all stride phases as one dispatch of
+ * det's phase GEMM (phase = workgroup z); tfjs's kernel takes over where the grid would pass
+ * the device's per-dimension workgroup limit.
+ * Strided, fewer input channels: one forward conv per stride phase plus an interleave pass
+ * (where every phase has taps and ≤ 7 phases), else tfjs's GEMM over a dilated dY — the
+ * reference step's costliest input gradient at 1.6 TFLOP/s on the H200 (16 input channels,
+ * 2.38 ms at batch 16). Not yet timed on a GPU; `sweep` times all three.
  */
 export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -64,15 +68,18 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
     const s = dy.dtype === 'float32' && filter.dtype === 'float32' ? inputGradShape(filter, attrs) : null;
     if (!s) return original(args);
     const backend = args.backend as WebGpuBackendLike;
+    const conv2d = tf.getKernel('Conv2D', 'webgpu')?.kernelFunc as unknown as Conv2dKernel | undefined;
     if (s.strideH === 1 && s.strideW === 1) {
-      const conv2d = tf.getKernel('Conv2D', 'webgpu')?.kernelFunc;
       const [padBottom, padRight] = [s.padBottom ?? s.padTop, s.padRight ?? s.padLeft];
       const fits = Math.max(s.padTop, padBottom) <= s.kH - 1 && Math.max(s.padLeft, padRight) <= s.kW - 1;
       if (!conv2d || !fits) return original(args);
-      return inputGradViaForwardConv(backend, conv2d as unknown as Parameters<typeof inputGradViaForwardConv>[1], dy, filter,
-        { padTop: s.padTop, padBottom, padLeft: s.padLeft, padRight });
+      return inputGradViaForwardConv(backend, conv2d, dy, filter, { padTop: s.padTop, padBottom, padLeft: s.padLeft, padRight });
     }
-    if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) return original(args);
+    if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) {
+      const plan = conv2d ? planStridedInputGrad(s) : null;
+      if (!plan) return original(args);
+      return stridedInputGradViaForwardConvs(backend, conv2d!, dy, filter, [s.batch, s.inH, s.inW, s.inC], plan, [s.strideH, s.strideW]);
+    }
     const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
     const program = new InputGradProgram(s, chooseInputGradTiling(s));
     if (program.dispatch.some((d) => d > maxGroups)) return original(args);
