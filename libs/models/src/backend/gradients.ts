@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { nativeBuildCommand, nativeBuildDir } from '../kernels/native-addon';
 import { registerReduceGradients } from './reduce-gradients';
+import { installGradient } from './kernel-registry';
 import { installBatchNormGradient } from '../kernels/native-batchnorm';
 
 const BUNDLE = 'register-gradients.cjs';
@@ -42,12 +43,7 @@ export function ensureGradients(): void {
   if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
   registerReduceGradients();
   installBatchNormGradient();
-  for (const [name, config] of before) {
-    if (tf.getGradient(name) !== config) {
-      tf.unregisterGradient(name);
-      tf.registerGradient(config);
-    }
-  }
+  for (const config of before.values()) installGradient(config);
   loaded = true;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installGradient } from './kernel-registry';
 
 /**
  * Gradients of Sum and Mean without a host-side `ones(x.shape)`.
@@ -51,9 +52,5 @@ export const DET_REDUCE_GRADIENTS: readonly tf.GradConfig[] = [sumGradient, mean
 
 /** Installs det's Sum/Mean gradients in place of whatever is registered. Idempotent. */
 export function registerReduceGradients(): void {
-  for (const config of DET_REDUCE_GRADIENTS) {
-    if (tf.getGradient(config.kernelName) === config) continue;
-    if (tf.getGradient(config.kernelName)) tf.unregisterGradient(config.kernelName);
-    tf.registerGradient(config);
-  }
+  for (const config of DET_REDUCE_GRADIENTS) installGradient(config);
 }

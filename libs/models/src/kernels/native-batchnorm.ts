@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendHas, installGradient } from '../backend/kernel-registry';
 import type { NativeAddon } from './native-addon';
 import { allocateF32 } from './buffer-pool';
 import { type CpuKernelFunc, type FallbackLookup, channelVector, f32 } from './cpu-tensors';
@@ -110,12 +111,11 @@ export function installBatchNormGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, mean, variance, scale] = saved;
       const channels = x.shape[x.shape.length - 1];
-      const fusable = tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend()) != null && x.rank > 0 && !Array.isArray(dy) && dy.dtype === 'float32' &&
+      const fusable = activeBackendHas(BATCH_NORM_GRAD_KERNEL) && x.rank > 0 && !Array.isArray(dy) && dy.dtype === 'float32' &&
         [mean, variance, scale].every((t) => isChannelVector(t, channels));
       if (!fusable) return stock.gradFunc(dy, saved, attrs);
       return fusedBatchNormGradients({ x, dy: dy as tf.Tensor, mean, variance, scale }, Number((attrs as { varianceEpsilon?: number }).varianceEpsilon ?? 0.001));
     },
   };
-  tf.unregisterGradient(tf.FusedBatchNorm);
-  tf.registerGradient(config);
+  installGradient(config);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installGradient } from '../backend/kernel-registry';
 import type { NativeAddon } from './native-addon';
 import { allocateF32 } from './buffer-pool';
 import { type CpuKernelFunc, f32, sizeOf } from './cpu-tensors';
@@ -55,8 +56,7 @@ function override(kernelName: string, backendName: string,
       return stock.gradFunc(dy, saved, attrs);
     },
   };
-  tf.unregisterGradient(kernelName);
-  tf.registerGradient(config);
+  installGradient(config);
 }
 
 /** Installs the one-pass gradients for ReLU, Square and leading-axes Mean on `backendName`. */

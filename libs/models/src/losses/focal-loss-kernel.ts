@@ -2,6 +2,7 @@
 // backend registers it (webgpu: webgpu/kernels/focal-loss.ts); docs/contracts.md, "Fused kernels
 // by name". Elsewhere focal-loss.ts composes the same function from tfjs ops.
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendHas, installGradient } from '../backend/kernel-registry';
 
 /**
  * {pred [N,C] float32, labels [N] int32 (a positive where labels[n] == c; anything outside
@@ -39,12 +40,8 @@ const focalGradient: tf.GradConfig = {
 
 /** True when the active backend has the fused kernels (and registers their gradient once). */
 export function hasFusedFocalLoss(): boolean {
-  const backend = tf.getBackend();
-  if (backend == null || tf.getKernel(FOCAL_LOSS_KERNEL, backend) == null || tf.getKernel(FOCAL_LOSS_GRAD_KERNEL, backend) == null) return false;
-  if (tf.getGradient(FOCAL_LOSS_KERNEL) !== focalGradient) {
-    if (tf.getGradient(FOCAL_LOSS_KERNEL)) tf.unregisterGradient(FOCAL_LOSS_KERNEL);
-    tf.registerGradient(focalGradient);
-  }
+  if (!activeBackendHas(FOCAL_LOSS_KERNEL, FOCAL_LOSS_GRAD_KERNEL)) return false;
+  installGradient(focalGradient);
   return true;
 }
 

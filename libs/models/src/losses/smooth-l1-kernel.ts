@@ -2,6 +2,7 @@
 // (webgpu: webgpu/kernels/smooth-l1-loss.ts); docs/contracts.md, "Fused kernels by name".
 // Elsewhere smooth-l1-loss.ts composes the same function from tfjs ops.
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendHas, installGradient } from '../backend/kernel-registry';
 
 /**
  * {pred, target} (same shape, float32), attrs {beta, reduce, divisor?} → the element losses
@@ -27,12 +28,8 @@ const smoothL1Gradient: tf.GradConfig = {
 
 /** True when the active backend has the fused kernels (and registers their gradient once). */
 export function hasFusedSmoothL1(): boolean {
-  const backend = tf.getBackend();
-  if (backend == null || tf.getKernel(SMOOTH_L1_KERNEL, backend) == null || tf.getKernel(SMOOTH_L1_GRAD_KERNEL, backend) == null) return false;
-  if (tf.getGradient(SMOOTH_L1_KERNEL) !== smoothL1Gradient) {
-    if (tf.getGradient(SMOOTH_L1_KERNEL)) tf.unregisterGradient(SMOOTH_L1_KERNEL);
-    tf.registerGradient(smoothL1Gradient);
-  }
+  if (!activeBackendHas(SMOOTH_L1_KERNEL, SMOOTH_L1_GRAD_KERNEL)) return false;
+  installGradient(smoothL1Gradient);
   return true;
 }
 

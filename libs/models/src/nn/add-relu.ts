@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { reluBackward } from '../backend/relu-gradient';
+import { activeBackendHas, installGradient } from '../backend/kernel-registry';
 
 /** relu(a + b) for same-shape float32 tensors (a residual block's output) as one kernel where
  *  the backend registers it (webgpu), tf.relu(tf.add) elsewhere. Same values either way. */
@@ -16,12 +17,8 @@ const addReluGradient: tf.GradConfig = {
 };
 
 export function addRelu(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const backend = tf.getBackend();
   const fusable = a.dtype === 'float32' && b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape);
-  if (!fusable || !backend || !tf.getKernel(ADD_RELU_KERNEL, backend)) return tf.relu(tf.add(a, b));
-  if (tf.getGradient(ADD_RELU_KERNEL) !== addReluGradient) {
-    if (tf.getGradient(ADD_RELU_KERNEL)) tf.unregisterGradient(ADD_RELU_KERNEL);
-    tf.registerGradient(addReluGradient);
-  }
+  if (!fusable || !activeBackendHas(ADD_RELU_KERNEL)) return tf.relu(tf.add(a, b));
+  installGradient(addReluGradient);
   return tf.engine().runKernel(ADD_RELU_KERNEL, { a, b }) as tf.Tensor;
 }

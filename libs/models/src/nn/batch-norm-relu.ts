@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { reluBackward } from '../backend/relu-gradient';
+import { activeBackendHas, installGradient } from '../backend/kernel-registry';
 import { BATCH_NORM_GRAD_KERNEL, fusedBatchNormGradients } from '../kernels/native-batchnorm';
 
 /**
@@ -33,13 +34,9 @@ const bnReluGradient: tf.GradConfig = {
 export function batchNormRelu(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offset: tf.Tensor, scale: tf.Tensor, varianceEpsilon: number): tf.Tensor {
   const c = x.shape[x.rank - 1];
   const fusable = [mean, variance, offset, scale].every((t) => t.rank === 1 && t.size === c) && x.dtype === 'float32';
-  const backend = tf.getBackend();
-  if (!fusable || !backend || !tf.getKernel(BN_RELU_KERNEL, backend)) {
+  if (!fusable || !activeBackendHas(BN_RELU_KERNEL)) {
     return tf.relu(tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, varianceEpsilon));
   }
-  if (tf.getGradient(BN_RELU_KERNEL) !== bnReluGradient) {
-    if (tf.getGradient(BN_RELU_KERNEL)) tf.unregisterGradient(BN_RELU_KERNEL);
-    tf.registerGradient(bnReluGradient);
-  }
+  installGradient(bnReluGradient);
   return tf.engine().runKernel(BN_RELU_KERNEL, { x, mean, variance, scale, offset }, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

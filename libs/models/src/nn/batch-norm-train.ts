@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendHas, installGradient } from '../backend/kernel-registry';
 
 /**
  * Fused training-mode BatchNorm kernels, registered by backends that have them (webgpu: see
@@ -36,8 +37,7 @@ export interface RunningStats {
 
 /** True when the active backend has det's fused training BatchNorm kernels. */
 export function hasFusedBatchNormTrain(): boolean {
-  const backend = tf.getBackend();
-  return backend != null && tf.getKernel(BN_TRAIN_KERNEL, backend) != null;
+  return activeBackendHas(BN_TRAIN_KERNEL);
 }
 
 function updateRunning(running: RunningStats, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
@@ -51,8 +51,7 @@ function updateRunning(running: RunningStats, mean: tf.Tensor, variance: tf.Tens
 
 /** One kernel where the backend registers it (webgpu: 1 dispatch instead of 3–4), else the ops. */
 function runningAverage(running: tf.Tensor, stat: tf.Tensor, momentum: number, scale: number): tf.Tensor {
-  const backend = tf.getBackend();
-  if (backend && tf.getKernel(RUNNING_AVERAGE_KERNEL, backend)) {
+  if (activeBackendHas(RUNNING_AVERAGE_KERNEL)) {
     return tf.engine().runKernel(RUNNING_AVERAGE_KERNEL, { running, stat }, { momentum, scale }) as tf.Tensor;
   }
   const s = scale === 1 ? stat : tf.mul(stat, scale);
@@ -76,10 +75,7 @@ export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor
       return relu ? tf.relu(y) : y;
     });
   }
-  if (tf.getGradient(BN_TRAIN_KERNEL) !== bnTrainGradient) {
-    if (tf.getGradient(BN_TRAIN_KERNEL)) tf.unregisterGradient(BN_TRAIN_KERNEL);
-    tf.registerGradient(bnTrainGradient);
-  }
+  installGradient(bnTrainGradient);
   const attrs = { varianceEpsilon, relu } as unknown as tf.NamedAttrMap;
   const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x, scale, offset }, attrs) as tf.Tensor[];
   if (running) updateRunning(running, mean, variance, count);

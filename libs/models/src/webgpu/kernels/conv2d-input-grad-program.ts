@@ -1,3 +1,4 @@
+import type { FilterGradTiling } from './conv2d-filter-grad-program';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 
 /** Shape facts of one NHWC Conv2DBackpropInput call (dilation 1). */
@@ -14,8 +15,7 @@ export interface InputGradShape {
  * per thread (so (tileM/perM)·(tileN/perN) threads), dY·W staged through workgroup memory tileK
  * output channels at a time. perM, perN and tileK are multiples of 4 (vec4 staging and reads).
  */
-export interface InputGradTiling {
-  tileM: number; tileN: number; tileK: number; perM: number; perN: number;
+export interface InputGradTiling extends FilterGradTiling {
   /** Load the next K step into registers while this one multiplies (one step of latency hidden). */
   prefetch?: boolean;
 }

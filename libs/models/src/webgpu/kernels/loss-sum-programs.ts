@@ -7,6 +7,16 @@ import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like
 // it divides and writes the total itself (one dispatch). Used by the fused losses' kernels.
 
 const THREADS = 256;
+/** Adds every thread's `s` into acc[0] (a tree over the workgroup's shared `acc`). */
+const WORKGROUP_SUM = `
+        acc[li] = s;
+        workgroupBarrier();
+        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
+          if (li < stride) {
+            acc[li] = acc[li] + acc[li + stride];
+          }
+          workgroupBarrier();
+        }`;
 /** Elements per thread before a second workgroup is used (and at most 1024 workgroups). */
 const ELEMENTS_PER_THREAD = 32;
 
@@ -53,14 +63,7 @@ export class LossPartialSumsProgram implements WebGpuProgramLike {
         for (var i = begin + li; i < end; i = i + ${THREADS}) {
           s = s + ${this.loss.element};
         }
-        acc[li] = s;
-        workgroupBarrier();
-        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
-          if (li < stride) {
-            acc[li] = acc[li] + acc[li + stride];
-          }
-          workgroupBarrier();
-        }
+        ${WORKGROUP_SUM}
         if (li == 0) {
           // (the divisor is 1 when a second pass adds the partial sums)
           result[workgroupId.x] = acc[0] / uniforms.divisor;
@@ -90,14 +93,7 @@ export class SumDivideProgram implements WebGpuProgramLike {
         for (var i = li; i < uniforms.partialShape; i = i + ${THREADS}) {
           s = s + partial[i];
         }
-        acc[li] = s;
-        workgroupBarrier();
-        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
-          if (li < stride) {
-            acc[li] = acc[li] + acc[li + stride];
-          }
-          workgroupBarrier();
-        }
+        ${WORKGROUP_SUM}
         if (li == 0) {
           result[0] = acc[0] / uniforms.divisor;
         }
