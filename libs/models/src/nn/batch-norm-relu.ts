@@ -26,7 +26,7 @@ const bnReluGradient: tf.GradConfig = {
     }
     // elsewhere: the ReLU's mask, then whatever gradient tf.batchNorm has on this backend
     const batchNorm = tf.getGradient(tf.FusedBatchNorm);
-    if (!batchNorm) throw new Error(`${BN_RELU_KERNEL}: no gradient registered for ${tf.FusedBatchNorm}`);
+    if (!batchNorm) throw new Error(`${BN_RELU_KERNEL}: tfjs has no gradient for ${tf.FusedBatchNorm} registered: call ensureGradients() from @det/models before training`);
     return batchNorm.gradFunc(reluBackward(g, y), [x, mean, variance, scale], attrs);
   },
 };
