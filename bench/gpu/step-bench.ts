@@ -1,17 +1,19 @@
 /**
  * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
  *
- *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn]
+ *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
  *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
  *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
- *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE]
+ *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
+ *   --autotune (step, retinanet): per-shape kernel tuning (tuning/kernel-tuner.ts) during the
+ *   warm-up; prints every tuned shape's candidate times and choice (`kernel-tuning` lines).
  * kernels: Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det vs tfjs
  *   (tfjs's input gradient timed as its GEMM variant, the one det enables for stride 1).
  * sweep: per reference layer, every filter-gradient tiling × split-K count, and every
@@ -36,7 +38,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS } from '../../libs/models/src/webgpu';
+import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tunePendingKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
 import { DETECTORS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
@@ -44,7 +46,8 @@ import { SGD } from '../../libs/runner/src/optim/sgd';
 import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
-import { chooseInputGradTiling, inputGradShape, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
+import { inputGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
+import { chooseInputGradTiling, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-variants';
 import { planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-forward';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradTiling } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-program';
 import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
@@ -102,6 +105,25 @@ function traceDawn(): void {
   }
 }
 
+/**
+ * --autotune: one JSON line per tuned kernel shape (every candidate's GPU ms, det's default and
+ * the choice), and the summary: how much GPU time per step the choices save over the defaults.
+ */
+let tuningEmitted = 0;
+function emitTuning(batch: number, warmupMs?: number): void {
+  let saved = 0;
+  const results = kernelTuningResults().slice(tuningEmitted);
+  tuningEmitted += results.length;
+  for (const r of results) {
+    const gain = (r.ms[r.default] ?? NaN) - (r.ms[r.choice] ?? NaN);
+    if (Number.isFinite(gain)) saved += gain;
+    emit({ bench: 'kernel-tuning', batch, kernel: r.kernel, key: r.key, choice: r.choice, default: r.default,
+      choiceMs: r.ms[r.choice], defaultMs: r.ms[r.default], ms: r.ms, ...(Object.keys(r.failed).length ? { failed: r.failed } : {}) });
+  }
+  emit({ bench: 'kernel-tuning-summary', batch, shapes: results.length, changed: results.filter((r) => r.choice !== r.default).length,
+    gpuMsSavedPerCall: +saved.toFixed(3), ...(warmupMs ? { warmupWithTuningMs: Math.round(warmupMs) } : {}) });
+}
+
 async function stepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu({ detKernels: !a.stock });
   const flags = applyFlags(a);
@@ -116,7 +138,12 @@ async function stepBench(a: Args): Promise<void> {
   for (const batch of batches) {
     const cfg: ReferenceConfig = { batch, size, numClasses: 20 };
     const model = buildReferenceStep(cfg);
-    for (let i = 0; i < warmup; i++) await model.step(); // shader compilation, buffer pools
+    if (a.autotune) setKernelTuning(true);
+    for (let i = 0; i < warmup; i++) {
+      await model.step(); // shader compilation, buffer pools
+      if (a.autotune) await tunePendingKernels(); // the shapes this step met (det train: BaseDetector.trainStep)
+    }
+    if (a.autotune) emitTuning(batch);
     if (a['trace-dawn']) { traceDawn(); dawnTimes.clear(); }
     // --repeats R: R timed runs of `iters` steps; the median run is reported (GPU clocks and the
     // host vary run to run by ~10%).
@@ -144,7 +171,7 @@ async function stepBench(a: Args): Promise<void> {
     const pipelinedMs = (performance.now() - p0) / iters;
     const gflop = referenceStepFlops(cfg) / 1e9;
     emit({
-      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags,
+      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags, autotune: !!a.autotune,
       batch, size, iters, repeats: runs.length, msPerStep: +ms.toFixed(2), allMsPerStep: runs.map((r) => +r.ms.toFixed(2)),
       pipelinedMsPerStep: +pipelinedMs.toFixed(2), jsRecordMs: +recordMs.toFixed(2), gflopPerStep: +gflop.toFixed(2),
       gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
@@ -509,6 +536,7 @@ async function retinanetBench(a: Args): Promise<void> {
   // det's own optimizer (what `det train` runs; on webgpu one DetSgdStep kernel per parameter),
   // the hyperparameters of torch_retinanet.py
   const optimizer = new SGD({ lr: 0.001, momentum: 0.9 }, params);
+  if (a.autotune) setKernelTuning(true); // trainStep tunes the shapes its step met before returning
   let logVars: Record<string, number> = {};
   // Host-side time: trainStep's synchronous part records (and submits) the whole forward and
   // backward pass before its first await; the optimizer records the update. The rest is waiting.
@@ -525,7 +553,9 @@ async function retinanetBench(a: Args): Promise<void> {
     host.sgdMs += performance.now() - s0;
     logVars = out.logVars;
   };
+  const tune0 = performance.now();
   for (let i = 0; i < warmup; i++) await step();
+  if (a.autotune) emitTuning(batchSize, performance.now() - tune0);
   host.recordMs = host.sgdMs = 0;
   // --cpu-prof FILE: a V8 CPU profile of the timed steps only (no start-up, no shader compiles)
   const profileFile = typeof a['cpu-prof'] === 'string' ? a['cpu-prof'] : undefined;
@@ -550,7 +580,7 @@ async function retinanetBench(a: Args): Promise<void> {
     require('node:fs').writeFileSync(profileFile!, JSON.stringify(profile));
     session.disconnect();
   }
-  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
+  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', autotune: !!a.autotune, config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
     batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1),
     jsRecordMs: +(host.recordMs / iters).toFixed(1), jsSgdMs: +(host.sgdMs / iters).toFixed(1),
     dispatchesPerStep: Object.values(programs).reduce((t, n) => t + n, 0) / iters,

@@ -6,7 +6,7 @@ import { printData, printJson } from '../io';
 
 /** Backend details for the report: what `auto` (or `--backend`) picked and which kernels run. */
 async function backendFacts(): Promise<Record<string, string>> {
-  const { backendInfo, webgpuAdapterInfo } = await import('@det/models');
+  const { backendInfo, webgpuAdapterInfo, kernelTuningEnabled } = await import('@det/models');
   const info = await backendInfo();
   const facts: Record<string, string> = {
     'Backend kernels': `${info.kernels}, ${info.threads || 'device'} thread(s), SIMD ${info.simd ? 'yes' : 'no'}`,
@@ -15,6 +15,7 @@ async function backendFacts(): Promise<Record<string, string>> {
   if (info.name === 'webgpu') {
     const gpu = await webgpuAdapterInfo();
     facts['WebGPU adapter'] = gpu.available ? `${gpu.adapter}${gpu.software ? ' [software device]' : ''}` : gpu.reason;
+    facts['WebGPU kernel tuning'] = kernelTuningEnabled() ? 'on (DET_WEBGPU_AUTOTUNE)' : 'off (DET_WEBGPU_AUTOTUNE=1 turns it on)';
   }
   return facts;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../backend';
 import { Module } from '../nn';
 import { imageTensor } from './batch-tensors';
+import { tuneQueuedKernels } from '../webgpu/tuning/tune-between-steps';
 import { LossDict, parseLosses, readScalars } from './parse-losses';
 import { DetBatch, DetResult, ImgMeta } from './types';
 
@@ -52,6 +53,7 @@ export abstract class BaseDetector extends Module {
       const grads: Record<string, tf.Tensor> = {};
       for (const [varName, g] of Object.entries(out.grads)) grads[nameOf.get(varName) ?? varName] = g;
       const logVars = await readScalars(logTensors);
+      await tuneQueuedKernels(); // webgpu kernel tuning, when on: shapes first met in this step
       return { loss: logVars.loss, logVars, numSamples: batch.imgMetas.length, grads };
     } finally {
       tf.dispose([img, ...Object.values(logTensors), ...(value ? [value] : [])]);

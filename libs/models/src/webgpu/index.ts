@@ -1,6 +1,11 @@
-export { setupWebGpu, noAdapterError, type WebGpuSetupOptions, type WebGpuSetupResult } from './setup';
+export { setupWebGpu, noAdapterError, autotuneFromEnv, type WebGpuSetupOptions, type WebGpuSetupResult } from './setup';
 export { webgpuAdapterInfo, type WebGpuAvailability } from './adapter-probe';
 export type { WebGpuAdapterInfo } from './adapter-info';
 export { registerWebGpuKernels, DET_WEBGPU_KERNELS } from './kernels/register';
 export { restoreWebGpuKernel, overriddenWebGpuKernels } from './kernels/kernel-override';
 export { SGD_STEP_KERNEL } from './kernels/sgd-step';
+export {
+  setKernelTuning, kernelTuningEnabled, kernelTuningResults, tunePendingKernels, hasPendingTuning, resetKernelTuning,
+  type TuningResult,
+} from './tuning/kernel-tuner';
+export { tuneQueuedKernels } from './tuning/tune-between-steps';

@@ -9,12 +9,24 @@ import { installLeanDispatch } from './lean-dispatch';
 import { installOldestFirstBufferPool } from './buffer-pool';
 import { registerReluGradient } from '../backend/relu-gradient';
 import { guardSyncReads } from './sync-read-guard';
+import { setKernelTuning } from './tuning/kernel-tuner';
+
+/** DET_WEBGPU_AUTOTUNE=1|true|on turns kernel tuning on (WebGpuSetupOptions.autotune). */
+export function autotuneFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|on|yes)$/i.test(env.DET_WEBGPU_AUTOTUNE ?? '');
+}
 
 export interface WebGpuSetupOptions {
   /** Passed to navigator.gpu.requestAdapter; tfjs itself asks for 'high-performance'. */
   powerPreference?: 'high-performance' | 'low-power';
   /** Register det's kernel replacements (default true; false only to compare with stock tfjs). */
   detKernels?: boolean;
+  /**
+   * Time the convolution-gradient variants per shape during training and keep the fastest, like
+   * `torch.backends.cudnn.benchmark` (default: env DET_WEBGPU_AUTOTUNE=1, else off). Each new
+   * shape bucket costs one timing pass after the step that first met it.
+   */
+  autotune?: boolean;
   /** Extra Dawn toggles for `create()`, e.g. ['enable-dawn-features=allow_unsafe_apis']. */
   dawnFlags?: string[];
   /** Resolves 'webgpu' and '@tensorflow/tfjs-backend-webgpu' (default: require). Given a loader,
@@ -26,6 +38,8 @@ export interface WebGpuSetupResult extends WebGpuAdapterInfo {
   backend: 'webgpu';
   /** Kernels and flags det installed on top of tfjs-backend-webgpu. */
   detKernels: string[];
+  /** Whether per-shape kernel tuning is on (WebGpuSetupOptions.autotune). */
+  autotune: boolean;
 }
 
 let pending: Promise<WebGpuSetupResult> | undefined;
@@ -83,12 +97,14 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     installWriteBufferUploads(tf.backend());
     installLeanDispatch(tf.backend()); // uniform arena + cached bind groups
   }
+  const autotune = options.detKernels !== false && (options.autotune ?? autotuneFromEnv());
+  setKernelTuning(autotune);
   if (info.software) {
     getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {
       adapter: info.adapter,
     });
   }
-  return { ...info, backend: 'webgpu', detKernels };
+  return { ...info, backend: 'webgpu', detKernels, autotune };
 }
 
 /** tfjs-backend-webgpu registers 'webgpu' at import time, and only if navigator.gpu exists then. */

@@ -6,7 +6,8 @@ import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/c
 import { setupWebGpu } from '../setup';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from './conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from './conv2d-filter-grad-program';
-import { chooseInputGradTiling, inputGradShape, phaseSplitInputGrad, PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad';
+import { inputGradShape, phaseSplitInputGrad } from './conv2d-input-grad';
+import { chooseInputGradTiling, PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad-variants';
 import { INPUT_GRAD_TILINGS, InputGradProgram, inputGradMacs, phaseTaps, type InputGradShape } from './conv2d-input-grad-program';
 
 // float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest

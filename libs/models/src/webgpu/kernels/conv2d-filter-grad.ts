@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 import { DEFAULT_FILTER_GRAD_TILING, FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 
 // Aim for enough workgroups to fill a large GPU (an H100/H200 has 132 SMs), but keep each split's
@@ -17,6 +18,12 @@ export function chooseSplits(m: number, n: number, k: number, tiling: FilterGrad
   let splits = Math.ceil(TARGET_WORKGROUPS / tiles);
   splits = Math.min(splits, Math.ceil(k / MIN_K_PER_SPLIT), Math.floor(MAX_PARTIAL_BYTES / (4 * m * n)), 65535);
   return Math.max(1, splits);
+}
+
+/** chooseSplits × factor, within the same limits (each split ≥ one K step, partials ≤ 256 MB). */
+export function scaledSplits(m: number, n: number, k: number, tiling: FilterGradTiling, factor: number): number {
+  const splits = Math.round(chooseSplits(m, n, k, tiling) * factor);
+  return Math.max(1, Math.min(splits, Math.ceil(k / tiling.tileK), Math.floor(MAX_PARTIAL_BYTES / (4 * m * n)), 65535));
 }
 
 /**
@@ -59,6 +66,48 @@ export function filterGradShape(
   };
 }
 
+/** A filter-gradient variant: a tiling and a factor on chooseSplits' split-K count. */
+export interface FilterGradVariant { tiling: string; splitFactor: number }
+
+export const filterGradVariantName = (v: FilterGradVariant) => `${v.tiling}/splits×${v.splitFactor}`;
+
+/**
+ * The variants kernel tuning times: every tiling at det's split count, and det's tiling for the
+ * shape with half and twice the splits (the H200 sweep over tilings × split counts picked the
+ * rule in chooseFilterGradTiling / TARGET_WORKGROUPS; tuning re-measures it on the device at hand).
+ * tfjs's own kernel is not a candidate: it was 40–1000× slower on every reference layer.
+ */
+export function filterGradVariants(m: number, n: number): FilterGradVariant[] {
+  const rule = tilingNameOf(chooseFilterGradTiling(m, n));
+  return [
+    ...Object.keys(FILTER_GRAD_TILINGS).map((tiling) => ({ tiling, splitFactor: 1 })),
+    { tiling: rule, splitFactor: 0.5 },
+    { tiling: rule, splitFactor: 2 },
+  ];
+}
+
+const tilingNameOf = (t: FilterGradTiling) => Object.entries(FILTER_GRAD_TILINGS).find(([, v]) => v === t)![0];
+
+/** The tuning key: the shape with its pixel count bucketed to powers of √2 (see inputGradTuningKey). */
+export function filterGradTuningKey(s: FilterGradShape): string {
+  const pixels = Math.round(2 * Math.log2(s.batch * s.outH * s.outW));
+  return `${s.inC}→${s.outC} k${s.kH}x${s.kW} s${s.strideH}x${s.strideW} p${s.padTop},${s.padLeft} px≈2^${pixels / 2}`;
+}
+
+/** dW by det's split-K GEMM (partial sums + one sum pass) with the variant's tiling and split count. */
+function runFilterGrad(backend: WebGpuBackendLike, shape: FilterGradShape, filterShape: number[], v: FilterGradVariant, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+  const tiling = FILTER_GRAD_TILINGS[v.tiling];
+  const m = shape.kH * shape.kW * shape.inC;
+  const k = shape.batch * shape.outH * shape.outW;
+  const splits = scaledSplits(m, shape.outC, k, tiling, v.splitFactor);
+  const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(shape, splits, tiling), [x, dy], 'float32');
+  try {
+    return backend.runWebGPUProgram(new SumSplitsProgram(filterShape as [number, number, number, number], splits), [partial], 'float32');
+  } finally {
+    backend.disposeData(partial.dataId);
+  }
+}
+
 export function splitKFilterGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -68,13 +117,14 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const backend = args.backend as WebGpuBackendLike;
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
-    const k = shape.batch * shape.outH * shape.outW;
-    const tiling = chooseFilterGradTiling(m, shape.outC);
-    const splits = chooseSplits(m, shape.outC, k, tiling);
-    const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(shape, splits, tiling), [x, dy], 'float32');
-    const sum = backend.runWebGPUProgram(new SumSplitsProgram(filterShape, splits), [partial], 'float32');
-    backend.disposeData(partial.dataId);
-    return sum;
+    const variants = filterGradVariants(m, shape.outC);
+    const fallback = filterGradVariantName(variants.find((v) => v.tiling === tilingNameOf(chooseFilterGradTiling(m, shape.outC)))!);
+    const name = tunedChoice('Conv2DBackpropFilter', filterGradTuningKey(shape), fallback, (): TuningRequest => ({
+      inputs: [x.shape, dy.shape],
+      candidates: variants.map((v) => ({ name: filterGradVariantName(v), run: ([xi, dyi]) => runFilterGrad(backend, shape, filterShape, v, xi, dyi) })),
+    }));
+    const variant = variants.find((v) => filterGradVariantName(v) === name) ?? variants.find((v) => filterGradVariantName(v) === fallback)!;
+    return runFilterGrad(backend, shape, filterShape, variant, x, dy);
   };
 }
 

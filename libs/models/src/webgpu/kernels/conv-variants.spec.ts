@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
+import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
+import { setupWebGpu } from '../setup';
+import { inputGradShape } from './conv2d-input-grad';
+import { FORWARD_CONV, FORWARD_PHASES, inputGradTuningKey, inputGradVariantNames, TFJS_GEMM } from './conv2d-input-grad-variants';
+import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
+import { kernelTuningResults, resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
+
+// Same tolerance and reasoning as conv-kernels.spec.ts: float32 sums in another order than
+// tfjs-cpu stay far below 1e-3 of the largest value; an indexing bug gives O(1) errors.
+const TOL = 1e-3;
+
+interface Case { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }
+
+const CASES: Case[] = [
+  { name: 'stride 1, 20→36', x: [1, 10, 7, 20], filter: [3, 3, 20, 36], stride: 1, pad: 'same' },
+  { name: 'stride 2, 40→24 (phase GEMM by default)', x: [2, 11, 13, 40], filter: [3, 3, 40, 24], stride: 2, pad: 'same' },
+  { name: 'stride 2, 16→24 (forward phases by default)', x: [2, 11, 13, 16], filter: [3, 3, 16, 24], stride: 2, pad: 'same' },
+];
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const outShape = (c: Case) => tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, 1, c.pad).outShape;
+const attrs = (c: Case) => ({ strides: c.stride, pad: c.pad, dataFormat: 'NHWC' });
+const inputGrad = (c: Case) => (dyt: tf.Tensor, wt: tf.Tensor) =>
+  tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...attrs(c), inputShape: c.x }) as tf.Tensor;
+const filterGrad = (c: Case) => (xt: tf.Tensor, dyt: tf.Tensor) =>
+  tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs(c), filterShape: c.filter }) as tf.Tensor;
+
+/** The program that tells each input-gradient variant apart. */
+const SIGNATURE: Record<string, string> = {
+  [TFJS_GEMM]: 'Conv2DDerInputMMProgram', [FORWARD_CONV]: 'FlipTransposeFilterProgram', [FORWARD_PHASES]: 'InterleavePhasesProgram',
+};
+
+describeIfGpu(gpuSuite('webgpu convolution-gradient variants (every candidate kernel tuning may pick) vs cpu'), () => {
+  beforeAll(async () => { await setupWebGpu(); });
+  afterEach(() => { resetKernelTuning(); setKernelTuning(false); });
+
+  describe.each(CASES)('$name', (c) => {
+    const x = { values: seededValues(size(c.x), 1), shape: c.x };
+    const w = { values: seededValues(size(c.filter), 2), shape: c.filter };
+    const dy = { values: seededValues(size(outShape(c)), 3), shape: outShape(c) };
+
+    it('every applicable input-gradient variant matches cpu and is the one that runs', async () => {
+      const cpu = await runOn('cpu', [dy, w], inputGrad(c));
+      const key = inputGradTuningKey(inputGradShape({ shape: c.filter } as tf.TensorInfo, { ...attrs(c), inputShape: c.x })!);
+      const ran: string[] = [];
+      for (const name of inputGradVariantNames()) {
+        if (name === FORWARD_CONV && c.stride > 1) continue;
+        if (name === FORWARD_PHASES && c.stride === 1) continue;
+        setTunedChoice('Conv2DBackpropInput', key, name);
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [dy, w], (dyt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = inputGrad(c)(dyt, wt); }); return out; });
+        // the variant's name in the assertion, so a failure says which one
+        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran: programs.includes(SIGNATURE[name] ?? 'InputGradProgram') })
+          .toEqual({ name, ok: true, ran: true });
+        ran.push(name);
+      }
+      expect(ran.length).toBeGreaterThanOrEqual(9); // tfjs's GEMM, one forward variant, 8 tilings
+    });
+
+    it('every filter-gradient variant matches cpu', async () => {
+      const cpu = await runOn('cpu', [x, dy], filterGrad(c));
+      const parsed = filterGradShape({ shape: c.x } as tf.TensorInfo, { ...attrs(c), filterShape: c.filter })!;
+      const key = filterGradTuningKey(parsed.shape);
+      for (const v of filterGradVariants(9 * c.x[3], c.filter[3])) {
+        setTunedChoice('Conv2DBackpropFilter', key, filterGradVariantName(v));
+        const gpu = await runOn('webgpu', [x, dy], filterGrad(c));
+        expect({ variant: filterGradVariantName(v), ok: relativeMaxError(gpu, cpu) < TOL }).toEqual({ variant: filterGradVariantName(v), ok: true });
+      }
+    });
+  });
+
+  it('tuning during training: times the shapes a gradient step met, then runs the chosen variants with the same results', async () => {
+    const c = CASES[1];
+    const xs = { values: seededValues(size(c.x), 4), shape: c.x };
+    const ws = { values: seededValues(size(c.filter), 5), shape: c.filter };
+    const step = (xt: tf.Tensor, wt: tf.Tensor) => {
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad))))([xt, wt]);
+      return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
+    };
+    const cpu = await runOn('cpu', [xs, ws], step);
+    setKernelTuning(true);
+    const before = await runOn('webgpu', [xs, ws], step);
+    const results = await tunePendingKernels();
+    expect(results.map((r) => r.kernel).sort()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    for (const r of results) {
+      expect(r.failed).toEqual({});
+      expect(Object.keys(r.ms)).toContain(r.choice);
+      for (const ms of Object.values(r.ms)) expect(Number.isFinite(ms) && ms >= 0).toBe(true);
+    }
+    const after = await runOn('webgpu', [xs, ws], step);
+    expect(relativeMaxError(before, cpu)).toBeLessThan(TOL);
+    expect(relativeMaxError(after, cpu)).toBeLessThan(TOL);
+    expect(kernelTuningResults()).toHaveLength(2);
+  });
+});

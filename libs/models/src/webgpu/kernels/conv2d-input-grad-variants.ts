@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc } from './kernel-override';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from './conv2d-input-grad-forward';
+import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
+
+/** What every input-gradient variant may use for one call shape. */
+export interface InputGradContext {
+  backend: WebGpuBackendLike;
+  s: InputGradShape;
+  /** tfjs's own kernel (its implicit GEMM over a zero-dilated dY) with this call's attrs. */
+  original: KernelFunc;
+  attrs: Record<string, unknown>;
+  /** The webgpu backend's Conv2D kernel function (tfjs's forward GEMM), if registered. */
+  conv2d?: Conv2dKernel;
+}
+
+/** Computes dX from (dY, W) for the context's shape. */
+export type InputGradRun = (dy: tf.TensorInfo, filter: tf.TensorInfo) => tf.TensorInfo;
+
+export const TFJS_GEMM = 'tfjs-gemm';
+export const FORWARD_CONV = 'forward-conv';
+export const FORWARD_PHASES = 'forward-phases';
+const PHASE_GEMM = 'phase-gemm:';
+export const phaseGemmVariant = (tiling: string) => `${PHASE_GEMM}${tiling}`;
+
+/**
+ * Below this many input channels (the GEMM's N) tfjs's own GEMM is faster: det's 32-wide output
+ * tiles run half empty. H200, batch 16, 16 → 32 channels at 320²: det 4.74 ms, tfjs 2.38 ms; with
+ * 32 / 64 / 128 input channels det is 1.45–1.65× faster (bench/gpu, 2026-11-26, the per-phase
+ * dispatches with 32×32 tiles; `sweep` also times the 16-channel layer with every tiling).
+ */
+export const PHASE_SPLIT_MIN_IN_CHANNELS = 32;
+
+/**
+ * The tiling for one input gradient. Not measured yet: this mirrors the filter gradient's H200
+ * sweep (chooseFilterGradTiling: 64×64 tiles with 256 threads and K steps of 8 for ≥ 64 output
+ * channels, 64×32 for 32) with the input gradient's N, the input channels, in that role. Kernel
+ * tuning (tuning/kernel-tuner.ts) and bench/gpu's `sweep` time every tiling.
+ */
+export function chooseInputGradTiling(s: InputGradShape): InputGradTiling {
+  if (s.inC >= 64) return INPUT_GRAD_TILINGS.B_64x64k8_4x4;
+  if (s.inC >= 32) return INPUT_GRAD_TILINGS.C_64x32k16_4x4;
+  return DEFAULT_INPUT_GRAD_TILING;
+}
+
+export const tilingName = (t: InputGradTiling): string =>
+  Object.entries(INPUT_GRAD_TILINGS).find(([, v]) => v === t)?.[0] ?? JSON.stringify(t);
+
+/** Every variant name, in the order tuning times them. */
+export function inputGradVariantNames(): string[] {
+  return [TFJS_GEMM, FORWARD_CONV, FORWARD_PHASES, ...Object.keys(INPUT_GRAD_TILINGS).map(phaseGemmVariant)];
+}
+
+/**
+ * The runner for variant `name`, or null where it does not apply to the shape:
+ * - tfjs-gemm: tfjs's kernel; always applies.
+ * - forward-conv (stride 1): a forward conv of dY with the flipped filter on tfjs's forward GEMM,
+ *   where the padding is expressible (p ≤ K − 1).
+ * - forward-phases (strided): one forward conv per stride phase + an interleave pass, where every
+ *   phase has taps and there are ≤ 7 phases.
+ * - phase-gemm:<tiling>: det's one-dispatch phase GEMM (any stride), where the grid fits the
+ *   device's per-dimension workgroup limit.
+ */
+export function inputGradVariant(ctx: InputGradContext, name: string): InputGradRun | null {
+  const { backend, s, conv2d } = ctx;
+  const strided = s.strideH > 1 || s.strideW > 1;
+  if (name === TFJS_GEMM) {
+    return (dy, filter) => ctx.original({ inputs: { dy, filter }, backend, attrs: ctx.attrs }) as tf.TensorInfo;
+  }
+  if (name === FORWARD_CONV) {
+    const [padBottom, padRight] = [s.padBottom ?? s.padTop, s.padRight ?? s.padLeft];
+    const fits = Math.max(s.padTop, padBottom) <= s.kH - 1 && Math.max(s.padLeft, padRight) <= s.kW - 1;
+    if (strided || !fits || !conv2d) return null;
+    return (dy, filter) => inputGradViaForwardConv(backend, conv2d, dy, filter, { padTop: s.padTop, padBottom, padLeft: s.padLeft, padRight });
+  }
+  if (name === FORWARD_PHASES) {
+    const plan = strided && conv2d ? planStridedInputGrad(s) : null;
+    if (!plan) return null;
+    return (dy, filter) => stridedInputGradViaForwardConvs(backend, conv2d!, dy, filter, [s.batch, s.inH, s.inW, s.inC], plan, [s.strideH, s.strideW]);
+  }
+  const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
+  if (!tiling) return null;
+  const program = new InputGradProgram(s, tiling);
+  const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  if (program.dispatch.some((d) => d > maxGroups)) return null;
+  return (dy, filter) => backend.runWebGPUProgram(program, [dy, filter], 'float32');
+}
+
+/**
+ * det's rule, and the choice when the shape is not tuned: stride 1 → forward-conv (tfjs's
+ * forward GEMM ran the reference layers at 14–16 TFLOP/s on the H200 where its backprop GEMM ran
+ * their input gradients at ~11); strided with ≥ PHASE_SPLIT_MIN_IN_CHANNELS input channels → the
+ * phase GEMM (chooseInputGradTiling); fewer → forward-phases (tfjs's GEMM over a dilated dY ran
+ * the reference step's costliest input gradient, 16 input channels, at 1.6 TFLOP/s). Where the
+ * rule's variant does not apply, tfjs-gemm.
+ */
+export function defaultInputGradVariant(s: InputGradShape): string {
+  if (s.strideH === 1 && s.strideW === 1) return FORWARD_CONV;
+  if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) return FORWARD_PHASES;
+  return phaseGemmVariant(tilingName(chooseInputGradTiling(s)));
+}
+
+/**
+ * The tuning key: the shape up to its pixel count, which is bucketed to the nearest power of √2
+ * so that varying image sizes (multi-scale training, keep-ratio resizing) share measurements.
+ */
+export function inputGradTuningKey(s: InputGradShape): string {
+  const pixels = Math.round(2 * Math.log2(s.batch * s.inH * s.inW));
+  return `${s.outC}→${s.inC} k${s.kH}x${s.kW} s${s.strideH}x${s.strideW} p${s.padTop},${s.padLeft},${s.padBottom ?? s.padTop},${s.padRight ?? s.padLeft} px≈2^${pixels / 2}`;
+}

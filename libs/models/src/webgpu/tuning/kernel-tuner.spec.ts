@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import {
+  hasPendingTuning, kernelTuningResults, MIN_TUNING_GAIN, pickFastest, resetKernelTuning, setKernelTuning, setTunedChoice,
+  tunedChoice, tunePendingKernels, type TuningRequest,
+} from './kernel-tuner';
+import { timeOnDevice, type DeviceTimer } from './device-timer';
+import { autotuneFromEnv } from '../setup';
+
+// The selection logic with a fake timer (device-free): each candidate's output carries its name,
+// and the fake timer charges the time listed for that name.
+const fakeTimer = (ms: Record<string, number>): DeviceTimer => async (run) => {
+  const out = run() as tf.Tensor;
+  const name = out.shape.length === 1 ? Object.keys(ms)[out.shape[0]] : '';
+  out.dispose();
+  return ms[name];
+};
+
+function request(names: string[], seen: number[][][] = [], fail: string[] = []): TuningRequest {
+  return {
+    inputs: [[2, 3], [4]],
+    candidates: names.map((name, i) => ({
+      name,
+      run: (inputs) => {
+        seen.push(inputs.map((t) => t.shape));
+        if (fail.includes(name)) throw new Error(`${name} exploded`);
+        return tf.zeros([i]); // its index as the output's length: the fake timer's lookup
+      },
+    })),
+  };
+}
+
+describe('kernel tuning', () => {
+  beforeAll(async () => { await tf.setBackend('cpu'); });
+  beforeEach(() => { resetKernelTuning(); setKernelTuning(false); });
+
+  it('runs the default and queues nothing while tuning is off', () => {
+    const make = jest.fn(() => request(['a', 'b']));
+    expect(tunedChoice('K', 'shape1', 'a', make)).toBe('a');
+    expect(make).not.toHaveBeenCalled();
+    expect(hasPendingTuning()).toBe(false);
+  });
+
+  it('queues a new shape once, times every candidate on inputs of its shapes, then keeps the fastest', async () => {
+    setKernelTuning(true);
+    const seen: number[][][] = [];
+    const make = jest.fn(() => request(['a', 'b', 'c'], seen));
+    expect(tunedChoice('K', 'shape1', 'a', make)).toBe('a');
+    expect(tunedChoice('K', 'shape1', 'a', make)).toBe('a');
+    expect(make).toHaveBeenCalledTimes(1);
+    const before = tf.memory().numTensors;
+    const [result] = await tunePendingKernels(fakeTimer({ a: 1, b: 0.5, c: 0.8 }));
+    expect(tf.memory().numTensors).toBe(before); // random inputs and outputs released
+    expect(result).toMatchObject({ kernel: 'K', key: 'shape1', choice: 'b', default: 'a', ms: { a: 1, b: 0.5, c: 0.8 }, failed: {} });
+    expect(seen).toHaveLength(3 * 4); // one warm-up and three timed runs per candidate
+    for (const shapes of seen) expect(shapes).toEqual([[2, 3], [4]]);
+    expect(hasPendingTuning()).toBe(false);
+    expect(tunedChoice('K', 'shape1', 'a', make)).toBe('b');
+    expect(make).toHaveBeenCalledTimes(1);
+    expect(kernelTuningResults()).toEqual([result]);
+  });
+
+  it('keeps the default unless a candidate beats it by MIN_TUNING_GAIN', async () => {
+    setKernelTuning(true);
+    tunedChoice('K', 'close', 'a', () => request(['a', 'b']));
+    const [r] = await tunePendingKernels(fakeTimer({ a: 1, b: 1 / (MIN_TUNING_GAIN * 0.99) }));
+    expect(r.choice).toBe('a');
+  });
+
+  it('records a failing candidate and never chooses it', async () => {
+    setKernelTuning(true);
+    tunedChoice('K', 'f', 'a', () => request(['a', 'b'], [], ['b']));
+    const [r] = await tunePendingKernels(fakeTimer({ a: 1, b: 0.1 }));
+    expect(r.choice).toBe('a');
+    expect(r.failed).toEqual({ b: 'b exploded' });
+  });
+
+  it('pickFastest ignores non-finite times and falls back when nothing was timed', () => {
+    expect(pickFastest({ a: 2, b: NaN, c: 1 }, 'a')).toBe('c');
+    expect(pickFastest({ a: NaN, b: 3 }, 'a')).toBe('b');
+    expect(pickFastest({}, 'a')).toBe('a');
+  });
+
+  it('a pinned choice is used without timing', () => {
+    setTunedChoice('K', 'pinned', 'z');
+    expect(tunedChoice('K', 'pinned', 'a', () => { throw new Error('not called'); })).toBe('z');
+  });
+
+  it('timeOnDevice measures wall time off webgpu and releases the output', async () => {
+    const a = tf.ones([64, 64]);
+    const before = tf.memory().numTensors;
+    const ms = await timeOnDevice(() => tf.matMul(a, a));
+    expect(Number.isFinite(ms) && ms >= 0).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    a.dispose();
+  });
+
+  it('DET_WEBGPU_AUTOTUNE turns tuning on with 1/true/on/yes only', () => {
+    for (const v of ['1', 'true', 'ON', 'yes']) expect(autotuneFromEnv({ DET_WEBGPU_AUTOTUNE: v })).toBe(true);
+    for (const v of [undefined, '', '0', 'false', 'off']) expect(autotuneFromEnv({ DET_WEBGPU_AUTOTUNE: v })).toBe(false);
+  });
+});

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { timeOnDevice, type DeviceTimer } from './device-timer';
+
+/**
+ * Measured kernel choices per shape, the WebGPU counterpart of `torch.backends.cudnn.benchmark`:
+ * a kernel with several correct implementations (tilings, split-K counts, GEMM formulations)
+ * asks `tunedChoice` which one to run. With tuning on, the first call of a new shape runs the
+ * kernel's default and queues the shape; `tunePendingKernels()` (called between training steps,
+ * where awaiting the GPU is allowed — kernels themselves are synchronous) times every candidate
+ * on random inputs of that shape and keeps the fastest for every later call.
+ */
+
+/** One way to compute a queued kernel call, given fresh inputs of the queued shapes. */
+export interface TuningCandidate {
+  name: string;
+  run(inputs: tf.TensorInfo[]): tf.TensorInfo;
+}
+
+/** A kernel call shape waiting to be timed. */
+export interface TuningRequest {
+  /** The inputs' shapes, in the order `run` takes them (filled with random normals). */
+  inputs: number[][];
+  /** The applicable candidates; the kernel's default is one of them. */
+  candidates: TuningCandidate[];
+}
+
+export interface TuningResult {
+  kernel: string;
+  key: string;
+  choice: string;
+  default: string;
+  /** Device ms per candidate (the minimum over the timed runs). */
+  ms: Record<string, number>;
+  /** Candidates that threw, with the error message (they are never chosen). */
+  failed: Record<string, string>;
+}
+
+/** A candidate must beat the default by this factor to replace it (timing noise is a few %). */
+export const MIN_TUNING_GAIN = 1.03;
+const TIMED_RUNS = 3;
+
+const choices = new Map<string, string>();
+const pending = new Map<string, { kernel: string; key: string; fallback: string; request: TuningRequest }>();
+const results: TuningResult[] = [];
+let enabled = false;
+
+const id = (kernel: string, key: string) => `${kernel}|${key}`;
+
+/** Turns per-shape tuning on or off (off: every kernel runs its default; tuned choices stay). */
+export function setKernelTuning(on: boolean): void {
+  enabled = on;
+  if (!on) pending.clear();
+}
+
+export function kernelTuningEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * The candidate to run for `kernel` at shape `key`: the tuned one if this key was timed, else
+ * `fallback` (queuing the key when tuning is on; `request` is only called then).
+ */
+export function tunedChoice(kernel: string, key: string, fallback: string, request: () => TuningRequest): string {
+  const k = id(kernel, key);
+  const tuned = choices.get(k);
+  if (tuned !== undefined) return tuned;
+  if (enabled && !pending.has(k)) pending.set(k, { kernel, key, fallback, request: request() });
+  return fallback;
+}
+
+export function hasPendingTuning(): boolean {
+  return pending.size > 0;
+}
+
+export function pendingTuningCount(): number {
+  return pending.size;
+}
+
+/**
+ * Times every candidate of every queued shape (one warm-up run, which also compiles the
+ * pipelines, then the minimum of TIMED_RUNS) and records the choices. Returns this call's results.
+ */
+export async function tunePendingKernels(timer: DeviceTimer = timeOnDevice): Promise<TuningResult[]> {
+  const done: TuningResult[] = [];
+  for (const [k, job] of [...pending]) {
+    pending.delete(k);
+    // seeded: unseeded tf.random* would draw its seed from Math.random, shifting a seeded run
+    const inputs = job.request.inputs.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', 1 + i));
+    const ms: Record<string, number> = {};
+    const failed: Record<string, string> = {};
+    try {
+      for (const candidate of job.request.candidates) {
+        try {
+          const times: number[] = [];
+          for (let run = 0; run <= TIMED_RUNS; run++) {
+            const t = await timer(() => candidate.run(inputs));
+            if (run > 0) times.push(t);
+          }
+          ms[candidate.name] = Math.min(...times);
+        } catch (err) {
+          failed[candidate.name] = (err as Error).message;
+        }
+      }
+    } finally {
+      tf.dispose(inputs);
+    }
+    const result: TuningResult = { kernel: job.kernel, key: job.key, choice: pickFastest(ms, job.fallback), default: job.fallback, ms, failed };
+    choices.set(k, result.choice);
+    results.push(result);
+    done.push(result);
+  }
+  return done;
+}
+
+/** The fastest candidate, unless it beats the default by less than MIN_TUNING_GAIN. */
+export function pickFastest(ms: Record<string, number>, fallback: string): string {
+  const timed = Object.entries(ms).filter(([, t]) => Number.isFinite(t));
+  if (timed.length === 0) return fallback;
+  const [best, t] = timed.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const base = ms[fallback];
+  return Number.isFinite(base) && t * MIN_TUNING_GAIN > base ? fallback : best;
+}
+
+/** Every tuning result so far (oldest first). */
+export function kernelTuningResults(): readonly TuningResult[] {
+  return results;
+}
+
+/** Forgets tuned choices, queued shapes and results (tests; a new device). */
+export function resetKernelTuning(): void {
+  choices.clear();
+  pending.clear();
+  results.length = 0;
+}
+
+/** Pins a choice without timing (tests run every candidate through the kernel this way). */
+export function setTunedChoice(kernel: string, key: string, name: string): void {
+  choices.set(id(kernel, key), name);
+}

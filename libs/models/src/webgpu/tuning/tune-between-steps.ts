@@ -1,0 +1,24 @@
+import { getLogger } from '@det/registry';
+import { hasPendingTuning, pendingTuningCount, tunePendingKernels, type TuningResult } from './kernel-tuner';
+
+const fmt = (ms: number | undefined) => (ms === undefined ? 'failed' : `${ms.toFixed(3)} ms`);
+
+/**
+ * Times the kernel shapes queued since the last call (a no-op when none are, or tuning is off)
+ * and logs each choice; called by the detector between training steps.
+ */
+export async function tuneQueuedKernels(): Promise<TuningResult[]> {
+  if (!hasPendingTuning()) return [];
+  const log = getLogger();
+  log.info(`webgpu kernel tuning: timing the convolution-gradient variants of ${pendingTuningCount()} new shape(s) (DET_WEBGPU_AUTOTUNE)`);
+  const started = performance.now();
+  const results = await tunePendingKernels();
+  for (const r of results) {
+    const failed = Object.keys(r.failed);
+    log.info(`webgpu kernel tuning: ${r.kernel} ${r.key}: ${r.choice} ${fmt(r.ms[r.choice])}` +
+      (r.choice === r.default ? ' (det\'s default)' : ` (default ${r.default}: ${fmt(r.ms[r.default])})`) +
+      (failed.length ? `; failed: ${failed.map((n) => `${n}: ${r.failed[n]}`).join('; ')}` : ''));
+  }
+  log.info(`webgpu kernel tuning: ${results.length} shapes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return results;
+}
