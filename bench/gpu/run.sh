@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # The GPU check, as one prepared script for a GPU machine with no Node.js and no network
-# (bench/README.md, "GPU: WebGPU vs PyTorch", says how to carry it there). Runs, in < 5 minutes:
+# (bench/README.md, "GPU: WebGPU vs PyTorch", says how to carry it there). In order of
+# importance, so that a run cut short still has the headline figures (every result is appended to
+# $OUT/gpu-bench.jsonl as it comes):
+#   0. the adapter's features and, where Dawn offers subgroup matrices (tensor cores), a GEMM on
+#      them vs plain f32 WGSL (feature-probe.ts; seconds)
 #   1. the reference training step on webgpu with det's kernels, batch 2 and 16 (median of 3
 #      runs; also pipelined)
-#   2. the same with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
-#   3. per layer at the largest batch: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter GPU
-#      times (timestamp queries), det vs tfjs
-#   4. a per-kernel GPU-time profile of one step at the largest batch (for the next kernel work)
-#   5. the same network in PyTorch CUDA, batch 2 and 16 (PyTorch defaults: cuDNN may use TF32;
+#   2. the same network in PyTorch CUDA, batch 2 and 16 (PyTorch defaults: cuDNN may use TF32;
 #      and again with strict float32, as WebGPU computes)
-#   6. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
+#   3. the reference step at the largest batch with per-shape kernel tuning (--autotune: every
+#      convolution-gradient variant timed per layer, the fastest kept; prints each choice)
+#   4. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
 #      torchvision is there, the same network in PyTorch CUDA
-#   7. choices still to be made by measurement (skip with CHOICES=0): every input-gradient tiling
-#      per reference layer (sweep --only input), the step with tfjs's own dispatch recording
-#      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15, and the host cost
-#      of recording one op on det's lean dispatch path vs tfjs's (dispatch-cost)
-# then prints webgpu vs PyTorch ms/step and the ratios. JSON lines also go to $OUT/gpu-bench.jsonl.
+#   5. the reference step with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
+#   6. per layer at the largest batch: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter GPU
+#      times (timestamp queries), det vs tfjs; a per-kernel GPU-time profile of one step
+#   7. choices still to be made by measurement (skip with CHOICES=0): the step with tfjs's own
+#      dispatch recording (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's
+#      15, the host cost of recording one op on det's lean path vs tfjs's (dispatch-cost), and
+#      the RetinaNet step with kernel tuning (last: the longest tuning pass)
+# then prints webgpu vs PyTorch ms/step and the ratios. About 6–8 minutes on an H200 (estimate:
+# parts 3 and 7 are new); give the device call timeout_s 590.
 # Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 (env). Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,35 +31,37 @@ if ! command -v node >/dev/null 2>&1 && [ -f .gpu-kit/env.sh ]; then source .gpu
 BATCHES=${BATCHES:-2,16}; SIZE=${SIZE:-320}; ITERS=${ITERS:-10}
 RETINA=${RETINA:-2,800,1344}; IFS=, read -r RB RH RW <<< "$RETINA"; RITERS=${RITERS:-5}
 LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
-run() { echo "+ $*" >&2; timeout 150 "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
+run() { echo "+ $*" >&2; timeout "${T:-150}" "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
 
+TORCH=0; python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null && TORCH=1
+VISION=0; [ "$TORCH" = 1 ] && python3 -c 'import torchvision' 2>/dev/null && VISION=1
+[ "$TORCH" = 1 ] || echo "run.sh: PyTorch with CUDA not available here; skipping the PyTorch side" >&2
+[ "$TORCH" = 1 ] && [ "$VISION" = 0 ] && echo "run.sh: torchvision not installed; skipping PyTorch's RetinaNet" >&2
+LAST=${BATCHES##*,}
+
+run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3
-run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --stock
-run node "$BUNDLE" kernels --batch "${BATCHES##*,}" --size "$SIZE" --iters 5
-run node "$BUNDLE" profile --batch "${BATCHES##*,}" --size "$SIZE" --top 16
-run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
-if [ "${CHOICES:-1}" = 1 ]; then
-  run node "$BUNDLE" sweep --batch "${BATCHES##*,}" --size "$SIZE" --iters 3 --only input
-  run node "$BUNDLE" dispatch-cost
-  run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
-  run node "$BUNDLE" step --batches "${BATCHES##*,}" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
-fi
-if python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+if [ "$TORCH" = 1 ]; then
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5 --no-tf32
-  if python3 -c 'import torchvision' 2>/dev/null; then
-    run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
-  else
-    echo "run.sh: torchvision not installed; skipping PyTorch's RetinaNet" >&2
-  fi
-else
-  echo "run.sh: PyTorch with CUDA not available here; skipping the PyTorch side" >&2
+fi
+T=240 run node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
+run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
+[ "$VISION" = 1 ] && run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
+run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters 3 --warmup 1 --stock
+run node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5
+run node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16
+if [ "${CHOICES:-1}" = 1 ]; then
+  run node "$BUNDLE" dispatch-cost
+  run node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
+  run node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
+  T=240 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --autotune
 fi
 
 python3 - "$LOG" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not r.get('flags') and r.get('dispatch', 'lean') == 'lean'}
+det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune')}
 stock = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'tfjs'}
 torch = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and r.get('tf32', True)}
 strict = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and not r.get('tf32', True)}
@@ -67,21 +75,33 @@ print(f"{'batch':>5} {'det':>7} {'piped':>7} {'js':>6} {'tfjs':>8} {'pytorch':>8
 for b in sorted(det):
     d = det[b]['msPerStep']; p = det[b].get('pipelinedMsPerStep'); s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep'); f = strict.get(b, {}).get('msPerStep')
     print(f"{b:>5} {d:>7.2f} {fmt(p):>7} {fmt(det[b].get('jsRecordMs')):>6} {fmt(s):>8} {fmt(t):>8} {fmt(f):>7} {fmt(d / t if t else None):>12} {fmt(d / f if f else None):>11} {fmt(p / t if t and p else None):>14} {fmt(s / d if s else None):>9}")
-wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet']
+wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and not r.get('autotune')]
 tr = [r for r in rows if r.get('bench') == 'torch-retinanet']
 if wr:
     w = wr[0]; t = tr[0]['msPerStep'] if tr else None
     print(f"\nRetinaNet R-50-FPN training step, batch {w['batch']}×{w['height']}×{w['width']}: webgpu {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), "
           f"pytorch {fmt(t)} ms, ratio {fmt(w['msPerStep'] / t if t else None)}")
 for r in rows:
-    if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs'):
-        print(f"variant (batch {r['batch']}, {'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']}): "
-              f"{r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}")
+    if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs' or r.get('autotune')):
+        what = 'kernel tuning on' if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']
+        t = torch.get(r['batch'], {}).get('msPerStep')
+        print(f"variant (batch {r['batch']}, {what}): {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}"
+              + (f"; /pytorch {r['msPerStep'] / t:.2f}, piped/pytorch {fmt(r['pipelinedMsPerStep'] / t if r.get('pipelinedMsPerStep') else None)}" if t else ''))
+    if r.get('bench') == 'webgpu-retinanet' and r.get('autotune'):
+        t = tr[0]['msPerStep'] if tr else None
+        print(f"variant (RetinaNet, kernel tuning on): {r['msPerStep']:.1f} ms, ratio {fmt(r['msPerStep'] / t if t else None)}")
+    if r.get('bench') == 'kernel-tuning' and r['choice'] != r['default']:
+        print(f"tuned (batch {r['batch']}) {r['kernel']} {r['key']}: {r['choice']} {r['choiceMs']:.3f} ms vs default {r['default']} {fmt(r.get('defaultMs'))} ms")
+    if r.get('bench') == 'kernel-tuning-summary':
+        print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved per call of each {r['gpuMsSavedPerCall']}")
     if r.get('bench') == 'dispatch-cost':
         print(f"host time to record one op: lean path {r['leanUsPerOp']} µs, tfjs's path {r['tfjsUsPerOp']} µs")
     if r.get('bench') == 'input-grad-sweep':
         print(f"input grad {r['x']} stride {r['stride']}: det default {r['detDefault']}; best {r['best']['tiling']} {r['best']['ms']} ms "
               f"({r['best']['tflops']} TFLOP/s); tfjs GEMM {r['tfjs']['ms']} ms")
+for r in rows:
+    if r.get('bench') == 'feature-probe' and r.get('verdict'):
+        print(f"\nfeature probe: {r['verdict']}")
 for r in rows:
     if r.get('bench') == 'profile':
         print(f"\nprofile, batch {r['batch']}: {r['kernelsRun']} kernels; top by GPU ms: " +

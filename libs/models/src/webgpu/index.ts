@@ -8,4 +8,4 @@ export {
   setKernelTuning, kernelTuningEnabled, kernelTuningResults, tunePendingKernels, hasPendingTuning, resetKernelTuning,
   type TuningResult,
 } from './tuning/kernel-tuner';
-export { tuneQueuedKernels } from './tuning/tune-between-steps';
+export { tuneQueuedKernels, useTuningCache } from './tuning/tune-between-steps';

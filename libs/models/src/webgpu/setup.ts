@@ -10,6 +10,7 @@ import { installOldestFirstBufferPool } from './buffer-pool';
 import { registerReluGradient } from '../backend/relu-gradient';
 import { guardSyncReads } from './sync-read-guard';
 import { setKernelTuning } from './tuning/kernel-tuner';
+import { useTuningCache } from './tuning/tune-between-steps';
 
 /** DET_WEBGPU_AUTOTUNE=1|true|on turns kernel tuning on (WebGpuSetupOptions.autotune). */
 export function autotuneFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -27,6 +28,11 @@ export interface WebGpuSetupOptions {
    * shape bucket costs one timing pass after the step that first met it.
    */
   autotune?: boolean;
+  /**
+   * A JSON file of tuned choices per adapter (default: env DET_WEBGPU_AUTOTUNE_CACHE): its
+   * choices for this adapter are used from the start, and each tuning pass is saved to it.
+   */
+  autotuneCache?: string;
   /** Extra Dawn toggles for `create()`, e.g. ['enable-dawn-features=allow_unsafe_apis']. */
   dawnFlags?: string[];
   /** Resolves 'webgpu' and '@tensorflow/tfjs-backend-webgpu' (default: require). Given a loader,
@@ -99,6 +105,11 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   }
   const autotune = options.detKernels !== false && (options.autotune ?? autotuneFromEnv());
   setKernelTuning(autotune);
+  const cacheFile = options.detKernels === false ? undefined : options.autotuneCache ?? process.env.DET_WEBGPU_AUTOTUNE_CACHE;
+  if (cacheFile) {
+    const loaded = useTuningCache(cacheFile, info.adapter);
+    getLogger().info(`webgpu kernel tuning cache ${cacheFile}: ${loaded} choice(s) for this adapter`);
+  }
   if (info.software) {
     getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {
       adapter: info.adapter,

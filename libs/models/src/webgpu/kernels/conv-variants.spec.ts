@@ -5,6 +5,8 @@ import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { inputGradShape } from './conv2d-input-grad';
+import { INPUT_GRAD_TILINGS } from './conv2d-input-grad-program';
+import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, TFJS_CONV } from './conv2d-forward';
 import { FORWARD_CONV, FORWARD_PHASES, inputGradTuningKey, inputGradVariantNames, TFJS_GEMM } from './conv2d-input-grad-variants';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { kernelTuningResults, resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
@@ -19,6 +21,10 @@ const CASES: Case[] = [
   { name: 'stride 1, 20→36', x: [1, 10, 7, 20], filter: [3, 3, 20, 36], stride: 1, pad: 'same' },
   { name: 'stride 2, 40→24 (phase GEMM by default)', x: [2, 11, 13, 40], filter: [3, 3, 40, 24], stride: 2, pad: 'same' },
   { name: 'stride 2, 16→24 (forward phases by default)', x: [2, 11, 13, 16], filter: [3, 3, 16, 24], stride: 2, pad: 'same' },
+  // a 3×3 output map: every K step of the vec4 filter gradient wraps rows and images several
+  // times; 5 and 7 channels: no dimension a multiple of 4
+  { name: 'stride 2, 5→7 on a 5×6 map', x: [3, 5, 6, 5], filter: [3, 3, 5, 7], stride: 2, pad: 'same' },
+  { name: 'stride 1, 130→66 (several 128-wide tiles, ragged edges)', x: [1, 9, 7, 130], filter: [3, 3, 130, 66], stride: 1, pad: 'valid' },
 ];
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -58,7 +64,24 @@ describeIfGpu(gpuSuite('webgpu convolution-gradient variants (every candidate ke
           .toEqual({ name, ok: true, ran: true });
         ran.push(name);
       }
-      expect(ran.length).toBeGreaterThanOrEqual(9); // tfjs's GEMM, one forward variant, 8 tilings
+      expect(ran.length).toBe(2 + Object.keys(INPUT_GRAD_TILINGS).length); // tfjs's GEMM, one forward variant, every tiling
+    });
+
+    it('every forward variant matches cpu (stride 1: tfjs\'s GEMM or det\'s with each tiling)', async () => {
+      const forward = (xt: tf.Tensor, wt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad);
+      const cpu = await runOn('cpu', [x, w], forward);
+      const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c));
+      if (c.stride > 1) {
+        expect(shape).toBeNull(); // tfjs's Conv2D only
+        return;
+      }
+      for (const name of forwardVariantNames()) {
+        setTunedChoice('Conv2D', forwardConvTuningKey(shape!), name);
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [x, w], (xt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = forward(xt, wt); }); return out; });
+        const ran = name === TFJS_CONV ? !programs.includes('InputGradProgram') : programs.includes('InputGradProgram');
+        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran }).toEqual({ name, ok: true, ran: true });
+      }
     });
 
     it('every filter-gradient variant matches cpu', async () => {
@@ -67,8 +90,11 @@ describeIfGpu(gpuSuite('webgpu convolution-gradient variants (every candidate ke
       const key = filterGradTuningKey(parsed.shape);
       for (const v of filterGradVariants(9 * c.x[3], c.filter[3])) {
         setTunedChoice('Conv2DBackpropFilter', key, filterGradVariantName(v));
-        const gpu = await runOn('webgpu', [x, dy], filterGrad(c));
-        expect({ variant: filterGradVariantName(v), ok: relativeMaxError(gpu, cpu) < TOL }).toEqual({ variant: filterGradVariantName(v), ok: true });
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [x, dy], (xt, dyt) => { let out!: tf.Tensor; programs = programsRun(() => { out = filterGrad(c)(xt, dyt); }); return out; });
+        const program = v.vec4 ? 'FilterGradVec4Program' : 'FilterGradPartialProgram';
+        expect({ variant: filterGradVariantName(v), ok: relativeMaxError(gpu, cpu) < TOL, ran: programs.includes(program) })
+          .toEqual({ variant: filterGradVariantName(v), ok: true, ran: true });
       }
     });
   });

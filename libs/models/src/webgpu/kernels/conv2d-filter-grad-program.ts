@@ -24,6 +24,9 @@ export const FILTER_GRAD_TILINGS: Record<string, FilterGradTiling> = {
   D_32x32k32_4x4: { tileM: 32, tileN: 32, tileK: 32, perM: 4, perN: 4 },
   E_64x16k16_4x4: { tileM: 64, tileN: 16, tileK: 16, perM: 4, perN: 4 },
   F_64x64k8_4x4: { tileM: 64, tileN: 64, tileK: 8, perM: 4, perN: 4 },
+  // larger register blocks for wide layers (candidates for kernel tuning; not yet timed on a GPU)
+  G_128x64k8_8x8: { tileM: 128, tileN: 64, tileK: 8, perM: 8, perN: 8 },
+  H_128x128k8_8x8: { tileM: 128, tileN: 128, tileK: 8, perM: 8, perN: 8 },
 };
 
 /**

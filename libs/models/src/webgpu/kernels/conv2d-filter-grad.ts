@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+import { FilterGradVec4Program, vec4FilterGradFits } from './conv2d-filter-grad-vec4-program';
 import { DEFAULT_FILTER_GRAD_TILING, FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 
 // Aim for enough workgroups to fill a large GPU (an H100/H200 has 132 SMs), but keep each split's
@@ -66,16 +67,17 @@ export function filterGradShape(
   };
 }
 
-/** A filter-gradient variant: a tiling and a factor on chooseSplits' split-K count. */
-export interface FilterGradVariant { tiling: string; splitFactor: number }
+/** A filter-gradient variant: a program, a tiling and a factor on chooseSplits' split-K count. */
+export interface FilterGradVariant { tiling: string; splitFactor: number; vec4?: boolean }
 
-export const filterGradVariantName = (v: FilterGradVariant) => `${v.tiling}/splits×${v.splitFactor}`;
+export const filterGradVariantName = (v: FilterGradVariant) => `${v.vec4 ? 'vec4:' : ''}${v.tiling}/splits×${v.splitFactor}`;
 
 /**
- * The variants kernel tuning times: every tiling at det's split count, and det's tiling for the
- * shape with half and twice the splits (the H200 sweep over tilings × split counts picked the
- * rule in chooseFilterGradTiling / TARGET_WORKGROUPS; tuning re-measures it on the device at hand).
- * tfjs's own kernel is not a candidate: it was 40–1000× slower on every reference layer.
+ * The variants kernel tuning times: every tiling at det's split count, det's tiling for the shape
+ * with half and twice the splits (the H200 sweep over tilings × split counts picked the rule in
+ * chooseFilterGradTiling / TARGET_WORKGROUPS; tuning re-measures it on the device at hand), and
+ * FilterGradVec4Program with every tiling it fits (not yet timed on a GPU). tfjs's own kernel is
+ * not a candidate: it was 40–1000× slower on every reference layer.
  */
 export function filterGradVariants(m: number, n: number): FilterGradVariant[] {
   const rule = tilingNameOf(chooseFilterGradTiling(m, n));
@@ -83,6 +85,7 @@ export function filterGradVariants(m: number, n: number): FilterGradVariant[] {
     ...Object.keys(FILTER_GRAD_TILINGS).map((tiling) => ({ tiling, splitFactor: 1 })),
     { tiling: rule, splitFactor: 0.5 },
     { tiling: rule, splitFactor: 2 },
+    ...Object.entries(FILTER_GRAD_TILINGS).filter(([, t]) => vec4FilterGradFits(t)).map(([tiling]) => ({ tiling, splitFactor: 1, vec4: true })),
   ];
 }
 
@@ -100,7 +103,8 @@ function runFilterGrad(backend: WebGpuBackendLike, shape: FilterGradShape, filte
   const m = shape.kH * shape.kW * shape.inC;
   const k = shape.batch * shape.outH * shape.outW;
   const splits = scaledSplits(m, shape.outC, k, tiling, v.splitFactor);
-  const partial = backend.runWebGPUProgram(new FilterGradPartialProgram(shape, splits, tiling), [x, dy], 'float32');
+  const program = v.vec4 ? new FilterGradVec4Program(shape, splits, tiling) : new FilterGradPartialProgram(shape, splits, tiling);
+  const partial = backend.runWebGPUProgram(program, [x, dy], 'float32');
   try {
     return backend.runWebGPUProgram(new SumSplitsProgram(filterShape as [number, number, number, number], splits), [partial], 'float32');
   } finally {
@@ -118,7 +122,7 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
     const variants = filterGradVariants(m, shape.outC);
-    const fallback = filterGradVariantName(variants.find((v) => v.tiling === tilingNameOf(chooseFilterGradTiling(m, shape.outC)))!);
+    const fallback = filterGradVariantName({ tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 });
     const name = tunedChoice('Conv2DBackpropFilter', filterGradTuningKey(shape), fallback, (): TuningRequest => ({
       inputs: [x.shape, dy.shape],
       candidates: variants.map((v) => ({ name: filterGradVariantName(v), run: ([xi, dyi]) => runFilterGrad(backend, shape, filterShape, v, xi, dyi) })),

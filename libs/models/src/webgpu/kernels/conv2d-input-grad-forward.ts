@@ -27,6 +27,13 @@ class FlipTransposeFilterProgram extends ElementwiseProgram {
   }
 }
 
+/** w'[kh, kw, co, ci] = w[K−1−kh, K−1−kw, ci, co]: the filter flipped in space, channels swapped. */
+export function flipTransposeFilter(backend: WebGpuBackendLike, filter: tf.TensorInfo): tf.TensorInfo {
+  const [kH, kW, inC, outC] = filter.shape;
+  const all = (k: number): TapRun => ({ k0: 0, count: k, stride: 1 });
+  return backend.runWebGPUProgram(new FlipTransposeFilterProgram(kH, kW, inC, outC, all(kH), all(kW)), [filter], 'float32');
+}
+
 /** The forward conv's padding (the output of this function has the forward input's shape). */
 export interface StrideOneInputGrad {
   padTop: number; padBottom: number; padLeft: number; padRight: number;
@@ -42,9 +49,8 @@ export interface StrideOneInputGrad {
 export function inputGradViaForwardConv(
   backend: WebGpuBackendLike, conv2d: Conv2dKernel, dy: tf.TensorInfo, filter: tf.TensorInfo, s: StrideOneInputGrad,
 ): tf.TensorInfo {
-  const [kH, kW, inC, outC] = filter.shape;
-  const all = (k: number): TapRun => ({ k0: 0, count: k, stride: 1 });
-  const flipped = backend.runWebGPUProgram(new FlipTransposeFilterProgram(kH, kW, inC, outC, all(kH), all(kW)), [filter], 'float32');
+  const [kH, kW] = filter.shape;
+  const flipped = flipTransposeFilter(backend, filter);
   const pad = [[0, 0], [kH - 1 - s.padTop, kH - 1 - s.padBottom], [kW - 1 - s.padLeft, kW - 1 - s.padRight], [0, 0]];
   try {
     return conv2d({ inputs: { x: dy, filter: flipped }, backend, attrs: { strides: 1, pad, dataFormat: 'NHWC', dilations: 1 } });

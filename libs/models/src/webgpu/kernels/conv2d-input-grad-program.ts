@@ -18,6 +18,13 @@ export interface InputGradShape {
 export interface InputGradTiling extends FilterGradTiling {
   /** Load the next K step into registers while this one multiplies (one step of latency hidden). */
   prefetch?: boolean;
+  /**
+   * Interleave each thread's 4-wide row and column groups across threads (group g of thread t at
+   * g·threads-along-the-axis + t) instead of giving each thread adjacent groups: with 8 columns
+   * per thread, neighbouring threads then read neighbouring vec4s of the staged W tile instead of
+   * every other one (shared-memory bank conflicts).
+   */
+  interleave?: boolean;
 }
 
 /** The tiling det's input gradient used before tilings were a parameter (8×8 threads, 4×4 each). */
@@ -33,6 +40,11 @@ export const INPUT_GRAD_TILINGS: Record<string, InputGradTiling> = {
   F_128x32k8_4x4: { tileM: 128, tileN: 32, tileK: 8, perM: 4, perN: 4 },
   G_64x64k8_4x4_pf: { tileM: 64, tileN: 64, tileK: 8, perM: 4, perN: 4, prefetch: true },
   H_64x32k16_4x4_pf: { tileM: 64, tileN: 32, tileK: 16, perM: 4, perN: 4, prefetch: true },
+  // larger register blocks for wide layers (candidates for kernel tuning; not yet timed on a GPU)
+  I_128x64k8_8x8_il: { tileM: 128, tileN: 64, tileK: 8, perM: 8, perN: 8, interleave: true },
+  J_128x128k8_8x8_il: { tileM: 128, tileN: 128, tileK: 8, perM: 8, perN: 8, interleave: true },
+  K_256x64k8_8x8_il: { tileM: 256, tileN: 64, tileK: 8, perM: 8, perN: 8, interleave: true },
+  L_64x64k16_8x8_il: { tileM: 64, tileN: 64, tileK: 16, perM: 8, perN: 8, interleave: true },
 };
 
 /** Which filter taps reach input rows ≡ `phase` (mod stride), and the output-row offset. */
@@ -123,6 +135,9 @@ export class InputGradProgram implements WebGpuProgramLike {
     const slotsW = Math.ceil(tileN / rowsPerPass);
     const nPW = Math.min(s.strideW, s.inW);
     const coSteps = Math.ceil(s.outC / tileK);
+    // The 4-wide row / column group i4 / j4 of this thread (the staged tiles' vec4 index).
+    const rowGroup = this.t.interleave ? `i4 * ${tileM / perM} + ty` : `ty * ${perM / 4} + i4`;
+    const colGroup = this.t.interleave ? `j4 * ${txN} + tx` : `tx * ${perN / 4} + j4`;
     // Loads K step (a, b, c0) into registers (this thread's quads), then advances (a, b, c0).
     const loadStep = `{
           let co = c0 + 4 * q;
@@ -262,9 +277,9 @@ export class InputGradProgram implements WebGpuProgramLike {
           }` : ''}
           for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
             var bv : array<vec4<f32>, ${perN / 4}>;
-            for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) { bv[j4] = tileW[kk][tx * ${perN / 4} + j4]; }
+            for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) { bv[j4] = tileW[kk][${colGroup}]; }
             for (var i4 = 0; i4 < ${perM / 4}; i4 = i4 + 1) {
-              let av = tileDy[kk][ty * ${perM / 4} + i4];
+              let av = tileDy[kk][${rowGroup}];
               for (var c = 0; c < 4; c = c + 1) {
                 for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
                   acc[i4 * 4 + c][j4] = fma(vec4<f32>(av[c]), bv[j4], acc[i4 * 4 + c][j4]);
@@ -275,7 +290,8 @@ export class InputGradProgram implements WebGpuProgramLike {
           workgroupBarrier();
         }
         for (var i = 0; i < ${perM}; i = i + 1) {
-          let m = m0 + ty * ${perM} + i;
+          let i4 = i / 4;
+          let m = m0 + 4 * (${rowGroup}) + i % 4;
           if (m < M) {
             let j = m % colsP;
             let ni = m / colsP;
@@ -283,7 +299,7 @@ export class InputGradProgram implements WebGpuProgramLike {
             let iw = pw + j * SW;
             let base = (((ni / rowsP) * INH + ih) * INW + iw) * INC;
             for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
-              let n = n0 + tx * ${perN} + j4 * 4;
+              let n = n0 + 4 * (${colGroup});
               ${store}
             }
           }

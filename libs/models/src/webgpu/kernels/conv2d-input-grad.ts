@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
+import { originalWebGpuKernel, overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import type { Conv2dKernel } from './conv2d-input-grad-forward';
 import type { InputGradShape } from './conv2d-input-grad-program';
@@ -38,7 +38,8 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
     const attrs = args.attrs ?? {};
     const s = dy.dtype === 'float32' && filter.dtype === 'float32' ? inputGradShape(filter, attrs) : null;
     if (!s) return original(args);
-    const conv2d = tf.getKernel('Conv2D', 'webgpu')?.kernelFunc as unknown as Conv2dKernel | undefined;
+    // tfjs's forward GEMM itself, not det's tuned Conv2D (whose variants would flip the filter back)
+    const conv2d = originalWebGpuKernel('Conv2D') as unknown as Conv2dKernel | undefined;
     const ctx: InputGradContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs, conv2d };
     const fallback = defaultInputGradVariant(s);
     const name = tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, () => tuningRequest(ctx, dy, filter));

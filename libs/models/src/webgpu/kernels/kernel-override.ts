@@ -34,6 +34,11 @@ export function restoreWebGpuKernel(kernelName: string): void {
   tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: original as unknown as tf.KernelFunc });
 }
 
+/** tfjs-backend-webgpu's own kernel `kernelName` (the one det replaced, else the registered one). */
+export function originalWebGpuKernel(kernelName: string): KernelFunc | undefined {
+  return originals.get(kernelName) ?? (tf.getKernel(kernelName, 'webgpu')?.kernelFunc as unknown as KernelFunc | undefined);
+}
+
 /** Names of the kernels det has replaced so far. */
 export function overriddenWebGpuKernels(): string[] {
   return [...originals.keys()].filter((name) => tf.getKernel(name, 'webgpu')?.kernelFunc !== (originals.get(name) as unknown));

@@ -133,6 +133,14 @@ export function resetKernelTuning(): void {
   results.length = 0;
 }
 
+/** Every tuned (or pinned) choice as [kernel, key, variant]. */
+export function tunedChoices(): [string, string, string][] {
+  return [...choices].map(([k, name]) => {
+    const bar = k.indexOf('|');
+    return [k.slice(0, bar), k.slice(bar + 1), name];
+  });
+}
+
 /** Pins a choice without timing (tests run every candidate through the kernel this way). */
 export function setTunedChoice(kernel: string, key: string, name: string): void {
   choices.set(id(kernel, key), name);

@@ -1,5 +1,17 @@
 import { getLogger } from '@det/registry';
+import { loadTuningCache, saveTuningCache } from './tuning-cache';
 import { hasPendingTuning, pendingTuningCount, tunePendingKernels, type TuningResult } from './kernel-tuner';
+
+let cache: { file: string; adapter: string } | undefined;
+
+/**
+ * Reads the choices recorded for `adapter` in `file` (if it exists) and records every later
+ * tuning pass there. Returns how many choices were loaded.
+ */
+export function useTuningCache(file: string, adapter: string): number {
+  cache = { file, adapter };
+  return loadTuningCache(file, adapter);
+}
 
 const fmt = (ms: number | undefined) => (ms === undefined ? 'failed' : `${ms.toFixed(3)} ms`);
 
@@ -19,6 +31,8 @@ export async function tuneQueuedKernels(): Promise<TuningResult[]> {
       (r.choice === r.default ? ' (det\'s default)' : ` (default ${r.default}: ${fmt(r.ms[r.default])})`) +
       (failed.length ? `; failed: ${failed.map((n) => `${n}: ${r.failed[n]}`).join('; ')}` : ''));
   }
-  log.info(`webgpu kernel tuning: ${results.length} shapes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log.info(`webgpu kernel tuning: ${results.length} shapes in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+    (cache ? `; choices saved to ${cache.file}` : ''));
+  if (cache) saveTuningCache(cache.file, cache.adapter);
   return results;
 }

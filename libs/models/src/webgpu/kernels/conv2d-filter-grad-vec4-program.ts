@@ -1,0 +1,165 @@
+import type { FilterGradShape, FilterGradTiling } from './conv2d-filter-grad-program';
+import type { WebGpuProgramLike } from './webgpu-backend-like';
+
+/** Whether FilterGradVec4Program can run a tiling: every thread stages whole tile columns. */
+export function vec4FilterGradFits(t: FilterGradTiling): boolean {
+  const threads = (t.tileM / t.perM) * (t.tileN / t.perN);
+  return t.perM % 4 === 0 && t.perN % 4 === 0 && threads % t.tileM === 0 && threads % t.tileN === 0 &&
+    (t.tileK * t.tileM) % threads === 0 && (t.tileK * t.tileN) % threads === 0;
+}
+
+/**
+ * The split-K filter-gradient GEMM of FilterGradPartialProgram (same output: partial sums
+ * [splits, M, N], same sum pass after it) with the two costs of that program's inner loops taken
+ * out, as a candidate for kernel tuning:
+ * - index arithmetic: there every staged X element decomposes m = (kh, kw, ci) and k = (b, oh, ow)
+ *   with eight divisions or remainders. Here each thread stages the same tile column m in every
+ *   step (threads % tileM = 0), so (kh, kw, ci) is decomposed once, and its rows k advance by
+ *   tileK per step, so (b, oh, ow) is carried forward with compares instead of divisions.
+ * - shared-memory reads: tiles are read as vec4 (4 values per load instead of 1), and each thread's
+ *   4-wide groups of rows and columns are interleaved across threads (row group g of thread t is
+ *   at g·(threads along that axis) + t), so neighbouring threads read neighbouring vec4s.
+ */
+export class FilterGradVec4Program implements WebGpuProgramLike {
+  readonly variableNames = ['x', 'dy'];
+  readonly workgroupSize: [number, number, number];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [2], y: [1], z: [0] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly chunk: number;
+
+  constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: FilterGradTiling) {
+    if (!vec4FilterGradFits(t)) throw new Error(`FilterGradVec4Program: tiling ${JSON.stringify(t)} does not fit (see vec4FilterGradFits)`);
+    this.m = s.kH * s.kW * s.inC;
+    this.n = s.outC;
+    this.k = s.batch * s.outH * s.outW;
+    this.chunk = Math.ceil(Math.ceil(this.k / splits) / t.tileK) * t.tileK;
+    this.outputShape = [splits, this.m, this.n];
+    this.workgroupSize = [(t.tileN / t.perN) * (t.tileM / t.perM), 1, 1];
+    this.dispatch = [Math.ceil(this.n / t.tileN), Math.ceil(this.m / t.tileM), splits];
+    // Every size is baked into the shader, so the key must carry all of them.
+    this.shaderKey = `detConv2DFilterGradVec4_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}`;
+  }
+
+  getUserCode(): string {
+    const s = this.s;
+    const { tileM, tileN, tileK, perM, perN } = this.t;
+    const txN = tileN / perN; // threads along N
+    const tyM = tileM / perM; // threads along M
+    const threads = txN * tyM;
+    const slotsX = (tileK * tileM) / threads; // staged X rows per thread and step
+    const slotsDy = (tileK * tileN) / threads;
+    return `
+      const M = ${this.m};
+      const N = ${this.n};
+      const K = ${this.k};
+      const CHUNK = ${this.chunk};
+      const OUTH = ${s.outH};
+      const OUTW = ${s.outW};
+      var<workgroup> tileX : array<array<vec4<f32>, ${tileM / 4}>, ${tileK}>;
+      var<workgroup> tileDy : array<array<vec4<f32>, ${tileN / 4}>, ${tileK}>;
+
+      fn main() {
+        // Sizes are baked in, but tfjs always binds its uniform buffer: touch it so the
+        // auto-derived pipeline layout keeps that binding.
+        _ = uniforms.outShape;
+        let flat = i32(localIndex);
+        let n0 = i32(workgroupId.x) * ${tileN};
+        let m0 = i32(workgroupId.y) * ${tileM};
+        let kBegin = i32(workgroupId.z) * CHUNK;
+        let kEnd = min(kBegin + CHUNK, K);
+
+        // X staging: this thread's column m (fixed) and rows kk = kx0 + ${threads / tileM}·slot.
+        let mm = flat % ${tileM};
+        let kx0 = flat / ${tileM};
+        let m = m0 + mm;
+        let ci = m % ${s.inC};
+        let kw = (m / ${s.inC}) % ${s.kW};
+        let kh = m / ${s.inC * s.kW};
+        let mOk = m < M;
+        // (b, oh, ow) of each staged row, carried from step to step
+        var xk : array<i32, ${slotsX}>;
+        var xb : array<i32, ${slotsX}>;
+        var xoh : array<i32, ${slotsX}>;
+        var xow : array<i32, ${slotsX}>;
+        for (var sl = 0; sl < ${slotsX}; sl = sl + 1) {
+          let k = kBegin + kx0 + sl * ${threads / tileM};
+          xk[sl] = k;
+          xow[sl] = k % OUTW;
+          xoh[sl] = (k / OUTW) % OUTH;
+          xb[sl] = k / ${s.outW * s.outH};
+        }
+        // dY staging: column nn (fixed) and rows kk = ky0 + ${threads / tileN}·slot
+        let nn = flat % ${tileN};
+        let ky0 = flat / ${tileN};
+        let n = n0 + nn;
+        let nOk = n < N;
+
+        let tx = flat % ${txN};
+        let ty = flat / ${txN};
+        var acc : array<array<vec4<f32>, ${perN / 4}>, ${perM}>;
+        // A constant trip count keeps the barriers in uniform control flow; rows past kEnd read 0.
+        for (var step = 0; step < ${this.chunk / tileK}; step = step + 1) {
+          let k0 = kBegin + step * ${tileK};
+          for (var sl = 0; sl < ${slotsX}; sl = sl + 1) {
+            let ih = xoh[sl] * ${s.strideH} + kh - ${s.padTop};
+            let iw = xow[sl] * ${s.strideW} + kw - ${s.padLeft};
+            var v = 0.0;
+            if (mOk && xk[sl] < kEnd && ih >= 0 && ih < ${s.inH} && iw >= 0 && iw < ${s.inW}) {
+              v = x[((xb[sl] * ${s.inH} + ih) * ${s.inW} + iw) * ${s.inC} + ci];
+            }
+            let kk = kx0 + sl * ${threads / tileM};
+            tileX[kk][mm / 4][mm % 4] = v;
+            // advance this row by tileK: (b, oh, ow) with carries, no division
+            xk[sl] = xk[sl] + ${tileK};
+            xow[sl] = xow[sl] + ${tileK};
+            while (xow[sl] >= OUTW) {
+              xow[sl] = xow[sl] - OUTW;
+              xoh[sl] = xoh[sl] + 1;
+              if (xoh[sl] >= OUTH) { xoh[sl] = 0; xb[sl] = xb[sl] + 1; }
+            }
+          }
+          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
+            let kk = ky0 + sl * ${threads / tileN};
+            let k = k0 + kk;
+            var v = 0.0;
+            if (nOk && k < kEnd) { v = dy[k * N + n]; }
+            tileDy[kk][nn / 4][nn % 4] = v;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
+            var bv : array<vec4<f32>, ${perN / 4}>;
+            for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) { bv[j4] = tileDy[kk][j4 * ${txN} + tx]; }
+            for (var i4 = 0; i4 < ${perM / 4}; i4 = i4 + 1) {
+              let av = tileX[kk][i4 * ${tyM} + ty];
+              for (var c = 0; c < 4; c = c + 1) {
+                for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
+                  acc[i4 * 4 + c][j4] = fma(vec4<f32>(av[c]), bv[j4], acc[i4 * 4 + c][j4]);
+                }
+              }
+            }
+          }
+          workgroupBarrier();
+        }
+        let out = i32(workgroupId.z) * M;
+        for (var i4 = 0; i4 < ${perM / 4}; i4 = i4 + 1) {
+          for (var c = 0; c < 4; c = c + 1) {
+            let row = m0 + 4 * (i4 * ${tyM} + ty) + c;
+            if (row < M) {
+              for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
+                let col = n0 + 4 * (j4 * ${txN} + tx);
+                for (var d = 0; d < 4; d = d + 1) {
+                  if (col + d < N) { result[(out + row) * N + col + d] = acc[i4 * 4 + c][j4][d]; }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+  }
+}

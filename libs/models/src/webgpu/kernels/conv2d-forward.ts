@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { flipTransposeFilter } from './conv2d-input-grad-forward';
+import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape } from './conv2d-input-grad-program';
+import { tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+
+export const TFJS_CONV = 'tfjs';
+const PHASE_GEMM = 'phase-gemm:';
+
+/**
+ * A stride-1 forward conv as det's input-gradient GEMM: y[n, oh, ow, c'] = Σ x[n, oh + a − p,
+ * ow + b − p, c]·W[a, b, c, c'] is, with kh = K−1−a, the input gradient of a conv whose "dY" is x,
+ * whose filter is W flipped and transposed, and whose padding is K−1−p. Null where that does not
+ * hold (NCHW, dilation, stride, padding beyond K−1).
+ */
+export function forwardAsInputGradShape(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
+  const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
+  if (dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') return null;
+  const dilations = attrs.dilations ?? 1;
+  if (!(dilations === 1 || (Array.isArray(dilations) && dilations.every((d) => d === 1)))) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    attrs.strides as [number, number] | number, 1, attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined, false, 'channelsLast',
+  );
+  const { top, left } = info.padInfo;
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) return null;
+  if (top < 0 || left < 0 || top > info.filterHeight - 1 || left > info.filterWidth - 1) return null;
+  return {
+    batch: info.batchSize, inH: info.outHeight, inW: info.outWidth, inC: info.outChannels,
+    outH: info.inHeight, outW: info.inWidth, outC: info.inChannels,
+    kH: info.filterHeight, kW: info.filterWidth, strideH: 1, strideW: 1,
+    padTop: info.filterHeight - 1 - top, padLeft: info.filterWidth - 1 - left,
+  };
+}
+
+interface ForwardContext { backend: WebGpuBackendLike; s: InputGradShape; original: KernelFunc; attrs: Record<string, unknown> }
+type ForwardRun = (x: tf.TensorInfo, w: tf.TensorInfo) => tf.TensorInfo;
+
+/** The forward conv's variants: tfjs's Conv2D, or the filter flip + det's GEMM with a tiling. */
+function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
+  const { backend, s } = ctx;
+  if (name === TFJS_CONV) return (x, filter) => ctx.original({ inputs: { x, filter }, backend, attrs: ctx.attrs }) as tf.TensorInfo;
+  const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
+  if (!tiling) return null;
+  const program = new InputGradProgram(s, tiling);
+  if (program.dispatch.some((d) => d > (backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535))) return null;
+  return (x, w) => {
+    const flipped = flipTransposeFilter(backend, w);
+    try {
+      return backend.runWebGPUProgram(program, [x, flipped], 'float32');
+    } finally {
+      backend.disposeData(flipped.dataId);
+    }
+  };
+}
+
+/** Every variant name, in the order tuning times them. */
+export const forwardVariantNames = (): string[] => [TFJS_CONV, ...Object.keys(INPUT_GRAD_TILINGS).map((t) => `${PHASE_GEMM}${t}`)];
+
+export function forwardConvTuningKey(s: InputGradShape): string {
+  const pixels = Math.round(2 * Math.log2(s.batch * s.inH * s.inW));
+  return `${s.outC}→${s.inC} k${s.kH}x${s.kW} s1x1 p${s.kH - 1 - s.padTop},${s.kW - 1 - s.padLeft} px≈2^${pixels / 2}`;
+}
+
+/**
+ * Conv2D with kernel tuning: tfjs's forward GEMM by default (unchanged unless tuning is on), and
+ * for stride-1 NHWC float32 convs det's GEMM with each tiling as candidates (the 8×8-per-thread
+ * tilings do twice the multiply-adds per shared-memory read of tfjs's 4×4). Not yet timed on a GPU.
+ */
+export function tunedConv2d(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs ?? {};
+    const s = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardAsInputGradShape(x, filter, attrs) : null;
+    if (!s) return original(args);
+    const ctx: ForwardContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs };
+    const name = tunedChoice('Conv2D', forwardConvTuningKey(s), TFJS_CONV, (): TuningRequest => ({
+      inputs: [x.shape, filter.shape],
+      candidates: forwardVariantNames().flatMap((n) => {
+        const run = forwardVariant(ctx, n);
+        return run ? [{ name: n, run: ([xi, wi]: tf.TensorInfo[]) => run(xi, wi) }] : [];
+      }),
+    }));
+    return (forwardVariant(ctx, name) ?? forwardVariant(ctx, TFJS_CONV)!)(x, filter);
+  };
+}
+
+export function registerTunedConv2d(): void {
+  overrideWebGpuKernel('Conv2D', tunedConv2d);
+}
