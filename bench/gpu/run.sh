@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
 # The GPU check, as one prepared script for a GPU machine with no Node.js and no network
-# (bench/README.md, "GPU: WebGPU vs PyTorch", says how to carry it there). In order of
-# importance, so that a run cut short still has the headline figures (every result is appended to
-# $OUT/gpu-bench.jsonl as it comes):
+# (bench/README.md, "GPU: WebGPU vs PyTorch", says how to carry it there). Under 5 minutes:
+# the required parts always run, the others while a time budget lasts (BUDGET=290 s by default;
+# BUDGET=560 runs everything on an H200, estimate). Every result is appended to
+# $OUT/gpu-bench.jsonl as it comes.
 #   0. the adapter's features and, where Dawn offers subgroup matrices (tensor cores), a GEMM on
 #      them vs plain f32 WGSL (feature-probe.ts; seconds)
 #   1. the reference training step on webgpu with det's kernels, batch 2 and 16 (median of 3
 #      runs; also pipelined)
 #   2. the same network in PyTorch CUDA, batch 2 and 16 (PyTorch defaults: cuDNN may use TF32;
 #      and again with strict float32, as WebGPU computes)
-#   3. the reference step at the largest batch with per-shape kernel tuning (--autotune: every
-#      convolution-gradient variant timed per layer, the fastest kept; prints each choice)
-#   4. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
+#   3. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
 #      torchvision is there, the same network in PyTorch CUDA
+#   then, within the budget:
+#   4. the reference step at the largest batch with per-shape kernel tuning (--autotune: every
+#      convolution variant timed per layer, the fastest kept; prints each choice)
 #   5. the reference step with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
 #   6. per layer at the largest batch: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter GPU
 #      times (timestamp queries), det vs tfjs; a per-kernel GPU-time profile of one step
-#   7. choices still to be made by measurement (skip with CHOICES=0): the step with tfjs's own
-#      dispatch recording (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's
-#      15, the host cost of recording one op on det's lean path vs tfjs's (dispatch-cost), and
-#      the RetinaNet step with kernel tuning (last: the longest tuning pass)
-# then prints webgpu vs PyTorch ms/step and the ratios. About 6–8 minutes on an H200 (estimate:
-# parts 3 and 7 are new); give the device call timeout_s 590.
-# Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 (env). Also runs here against lavapipe (tiny sizes).
+#   7. choices still open (CHOICES=0 skips them): the step with tfjs's own dispatch recording
+#      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15, the host cost of
+#      recording one op on det's lean path vs tfjs's (dispatch-cost), the RetinaNet step with
+#      kernel tuning
+# then prints webgpu vs PyTorch ms/step and the ratios.
+# Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 BUDGET=290 CHOICES=1 (env).
+# Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUNDLE=bench/gpu/dist/step-bench.cjs
@@ -32,31 +34,40 @@ BATCHES=${BATCHES:-2,16}; SIZE=${SIZE:-320}; ITERS=${ITERS:-10}
 RETINA=${RETINA:-2,800,1344}; IFS=, read -r RB RH RW <<< "$RETINA"; RITERS=${RITERS:-5}
 LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
 run() { echo "+ $*" >&2; timeout "${T:-150}" "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
-
+# The required parts (the step, RetinaNet, PyTorch) always run; the rest only while the time
+# budget lasts (BUDGET seconds from the start, default 290: the whole script stays under 5
+# minutes), each cut off where it would pass it.
+START=$SECONDS; BUDGET=${BUDGET:-290}
+opt() {
+  local left=$(( BUDGET - (SECONDS - START) )) t=${T:-150}
+  if (( left < 20 )); then echo "run.sh: skipped, time budget of ${BUDGET} s spent (BUDGET=… for more): $*" >&2; return; fi
+  T=$(( left < t ? left : t )) run "$@"
+}
 TORCH=0; python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null && TORCH=1
 VISION=0; [ "$TORCH" = 1 ] && python3 -c 'import torchvision' 2>/dev/null && VISION=1
 [ "$TORCH" = 1 ] || echo "run.sh: PyTorch with CUDA not available here; skipping the PyTorch side" >&2
 [ "$TORCH" = 1 ] && [ "$VISION" = 0 ] && echo "run.sh: torchvision not installed; skipping PyTorch's RetinaNet" >&2
 LAST=${BATCHES##*,}
 
-run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
+T=60 run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3
 if [ "$TORCH" = 1 ]; then
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5 --no-tf32
 fi
-T=240 run node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 [ "$VISION" = 1 ] && run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
-run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters 3 --warmup 1 --stock
-run node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5
-run node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16
+T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
+opt node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters 3 --warmup 1 --stock
+opt node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5
+opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16
 if [ "${CHOICES:-1}" = 1 ]; then
-  run node "$BUNDLE" dispatch-cost
-  run node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
-  run node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
-  T=240 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --autotune
+  opt node "$BUNDLE" dispatch-cost
+  opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
+  opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
+  T=240 opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --autotune
 fi
+echo "run.sh: $(( SECONDS - START )) s" >&2
 
 python3 - "$LOG" <<'PY'
 import json, sys
@@ -93,7 +104,7 @@ for r in rows:
     if r.get('bench') == 'kernel-tuning' and r['choice'] != r['default']:
         print(f"tuned (batch {r['batch']}) {r['kernel']} {r['key']}: {r['choice']} {r['choiceMs']:.3f} ms vs default {r['default']} {fmt(r.get('defaultMs'))} ms")
     if r.get('bench') == 'kernel-tuning-summary':
-        print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved per call of each {r['gpuMsSavedPerCall']}")
+        print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved if each shape runs once {r["gpuMsSavedPerCall"]}")
     if r.get('bench') == 'dispatch-cost':
         print(f"host time to record one op: lean path {r['leanUsPerOp']} µs, tfjs's path {r['tfjsUsPerOp']} µs")
     if r.get('bench') == 'input-grad-sweep':

@@ -3,7 +3,7 @@ import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { flipTransposeFilter } from './conv2d-input-grad-forward';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape } from './conv2d-input-grad-program';
-import { tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 
 export const TFJS_CONV = 'tfjs';
 const PHASE_GEMM = 'phase-gemm:';
@@ -71,6 +71,7 @@ export function forwardConvTuningKey(s: InputGradShape): string {
  */
 export function tunedConv2d(original: KernelFunc): KernelFunc {
   return (args) => {
+    if (!kernelTuningActive()) return original(args); // the default, without the shape work
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs ?? {};
     const s = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardAsInputGradShape(x, filter, attrs) : null;

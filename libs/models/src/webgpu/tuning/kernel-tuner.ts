@@ -56,6 +56,11 @@ export function kernelTuningEnabled(): boolean {
   return enabled;
 }
 
+/** Whether any kernel could run other than its default (tuning on, or choices tuned / loaded). */
+export function kernelTuningActive(): boolean {
+  return enabled || choices.size > 0;
+}
+
 /**
  * The candidate to run for `kernel` at shape `key`: the tuned one if this key was timed, else
  * `fallback` (queuing the key when tuning is on; `request` is only called then).
