@@ -104,7 +104,7 @@ for r in rows:
     if r.get('bench') == 'kernel-tuning' and r['choice'] != r['default']:
         print(f"tuned (batch {r['batch']}) {r['kernel']} {r['key']}: {r['choice']} {r['choiceMs']:.3f} ms vs default {r['default']} {fmt(r.get('defaultMs'))} ms")
     if r.get('bench') == 'kernel-tuning-summary':
-        print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved if each shape runs once {r["gpuMsSavedPerCall"]}")
+        print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved if each shape runs once {r['gpuMsSavedPerCall']}")
     if r.get('bench') == 'dispatch-cost':
         print(f"host time to record one op: lean path {r['leanUsPerOp']} µs, tfjs's path {r['tfjsUsPerOp']} µs")
     if r.get('bench') == 'input-grad-sweep':
