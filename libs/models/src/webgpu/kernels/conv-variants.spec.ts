@@ -84,6 +84,23 @@ describeIfGpu(gpuSuite('webgpu convolution-gradient variants (every candidate ke
       }
     });
 
+    it.each([['relu', true], ['linear', true], ['relu', false]] as const)('every FusedConv2D variant matches cpu (activation %s, bias %s)', async (activation, withBias) => {
+      const b = { values: seededValues(c.filter[3], 7), shape: [c.filter[3]] };
+      const fused = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) => tf.engine().runKernel('FusedConv2D', { x: xt, filter: wt, ...(withBias ? { bias: bt } : {}) },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1, activation }) as tf.Tensor;
+      const cpu = await runOn('cpu', [x, w, b], fused);
+      const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c));
+      if (!shape) return; // strided: tfjs only (the Conv2D test checks that)
+      const key = forwardConvTuningKey(shape, { bias: withBias, relu: activation === 'relu' });
+      for (const name of forwardVariantNames()) {
+        setTunedChoice('FusedConv2D', key, name);
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [x, w, b], (xt, wt, bt) => { let out!: tf.Tensor; programs = programsRun(() => { out = fused(xt, wt, bt); }); return out; });
+        const ran = name === TFJS_CONV ? !programs.includes('InputGradProgram') : programs.includes('InputGradProgram');
+        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran }).toEqual({ name, ok: true, ran: true });
+      }
+    });
+
     it('every filter-gradient variant matches cpu', async () => {
       const cpu = await runOn('cpu', [x, dy], filterGrad(c));
       const parsed = filterGradShape({ shape: c.x } as tf.TensorInfo, { ...attrs(c), filterShape: c.filter })!;

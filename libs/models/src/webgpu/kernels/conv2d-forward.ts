@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { flipTransposeFilter } from './conv2d-input-grad-forward';
-import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape } from './conv2d-input-grad-program';
+import { INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape } from './conv2d-input-grad-program';
 import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 
 export const TFJS_CONV = 'tfjs';
@@ -35,21 +35,25 @@ export function forwardAsInputGradShape(x: tf.TensorInfo, filter: tf.TensorInfo,
   };
 }
 
-interface ForwardContext { backend: WebGpuBackendLike; s: InputGradShape; original: KernelFunc; attrs: Record<string, unknown> }
-type ForwardRun = (x: tf.TensorInfo, w: tf.TensorInfo) => tf.TensorInfo;
+interface ForwardContext {
+  backend: WebGpuBackendLike; s: InputGradShape; epilogue: GemmEpilogue;
+  /** tfjs's kernel with this call's attrs; inputs [x, filter] or [x, filter, bias] */
+  tfjs: (inputs: tf.TensorInfo[]) => tf.TensorInfo;
+}
+type ForwardRun = (inputs: tf.TensorInfo[]) => tf.TensorInfo;
 
-/** The forward conv's variants: tfjs's Conv2D, or the filter flip + det's GEMM with a tiling. */
+/** The forward conv's variants: tfjs's kernel, or the filter flip + det's GEMM with a tiling. */
 function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
   const { backend, s } = ctx;
-  if (name === TFJS_CONV) return (x, filter) => ctx.original({ inputs: { x, filter }, backend, attrs: ctx.attrs }) as tf.TensorInfo;
+  if (name === TFJS_CONV) return ctx.tfjs;
   const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
   if (!tiling) return null;
-  const program = new InputGradProgram(s, tiling);
+  const program = new InputGradProgram(s, tiling, ctx.epilogue);
   if (program.dispatch.some((d) => d > (backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535))) return null;
-  return (x, w) => {
+  return ([x, w, ...bias]) => {
     const flipped = flipTransposeFilter(backend, w);
     try {
-      return backend.runWebGPUProgram(program, [x, flipped], 'float32');
+      return backend.runWebGPUProgram(program, [x, flipped, ...bias], 'float32');
     } finally {
       backend.disposeData(flipped.dataId);
     }
@@ -59,9 +63,22 @@ function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
 /** Every variant name, in the order tuning times them. */
 export const forwardVariantNames = (): string[] => [TFJS_CONV, ...Object.keys(INPUT_GRAD_TILINGS).map((t) => `${PHASE_GEMM}${t}`)];
 
-export function forwardConvTuningKey(s: InputGradShape): string {
+export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue = { bias: false, relu: false }): string {
   const pixels = Math.round(2 * Math.log2(s.batch * s.inH * s.inW));
-  return `${s.outC}→${s.inC} k${s.kH}x${s.kW} s1x1 p${s.kH - 1 - s.padTop},${s.kW - 1 - s.padLeft} px≈2^${pixels / 2}`;
+  const epi = `${epilogue.bias ? '+bias' : ''}${epilogue.relu ? '+relu' : ''}`;
+  return `${s.outC}→${s.inC}${epi} k${s.kH}x${s.kW} s1x1 p${s.kH - 1 - s.padTop},${s.kW - 1 - s.padLeft} px≈2^${pixels / 2}`;
+}
+
+/** Runs the tuned (or default) variant of one forward call; `inputs` are [x, filter(, bias)]. */
+function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  const name = tunedChoice(kernel, forwardConvTuningKey(ctx.s, ctx.epilogue), TFJS_CONV, (): TuningRequest => ({
+    inputs: inputs.map((t) => t.shape),
+    candidates: forwardVariantNames().flatMap((n) => {
+      const run = forwardVariant(ctx, n);
+      return run ? [{ name: n, run }] : [];
+    }),
+  }));
+  return (forwardVariant(ctx, name) ?? ctx.tfjs)(inputs);
 }
 
 /**
@@ -76,18 +93,38 @@ export function tunedConv2d(original: KernelFunc): KernelFunc {
     const attrs = args.attrs ?? {};
     const s = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardAsInputGradShape(x, filter, attrs) : null;
     if (!s) return original(args);
-    const ctx: ForwardContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs };
-    const name = tunedChoice('Conv2D', forwardConvTuningKey(s), TFJS_CONV, (): TuningRequest => ({
-      inputs: [x.shape, filter.shape],
-      candidates: forwardVariantNames().flatMap((n) => {
-        const run = forwardVariant(ctx, n);
-        return run ? [{ name: n, run: ([xi, wi]: tf.TensorInfo[]) => run(xi, wi) }] : [];
-      }),
-    }));
-    return (forwardVariant(ctx, name) ?? forwardVariant(ctx, TFJS_CONV)!)(x, filter);
+    const backend = args.backend as WebGpuBackendLike;
+    const tfjs = ([xi, wi]: tf.TensorInfo[]) => original({ inputs: { x: xi, filter: wi }, backend, attrs }) as tf.TensorInfo;
+    return runTuned('Conv2D', { backend, s, epilogue: { bias: false, relu: false }, tfjs }, [x, filter]);
+  };
+}
+
+/**
+ * FusedConv2D (conv + bias + linear/ReLU: det's conv+bias(+ReLU) layers, e.g. RetinaNet's head
+ * and FPN convs) with the same candidates, the bias and ReLU in det's GEMM's store. Other
+ * activations, PReLU weights and biases that are not one value per output channel stay on tfjs.
+ */
+export function tunedFusedConv2d(original: KernelFunc): KernelFunc {
+  return (args) => {
+    if (!kernelTuningActive()) return original(args);
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs ?? {};
+    const activation = (attrs.activation as string | undefined) ?? 'linear';
+    const outC = filter!.shape[3];
+    const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && !preluActivationWeights &&
+      (activation === 'linear' || activation === 'relu') &&
+      (!bias || (bias.dtype === 'float32' && bias.shape.reduce((a, b) => a * b, 1) === outC));
+    const s = ok ? forwardAsInputGradShape(x!, filter!, attrs) : null;
+    if (!s) return original(args);
+    const backend = args.backend as WebGpuBackendLike;
+    const tfjs = ([xi, wi, bi]: tf.TensorInfo[]) =>
+      original({ inputs: { x: xi, filter: wi, ...(bi ? { bias: bi } : {}) }, backend, attrs }) as tf.TensorInfo;
+    const epilogue = { bias: !!bias, relu: activation === 'relu' };
+    return runTuned('FusedConv2D', { backend, s, epilogue, tfjs }, bias ? [x!, filter!, bias] : [x!, filter!]);
   };
 }
 
 export function registerTunedConv2d(): void {
   overrideWebGpuKernel('Conv2D', tunedConv2d);
+  overrideWebGpuKernel('FusedConv2D', tunedFusedConv2d);
 }

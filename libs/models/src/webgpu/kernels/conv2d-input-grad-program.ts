@@ -92,9 +92,15 @@ export function inputGradMacs(s: InputGradShape): number {
  * uniform values; tfjs hands `workgroupId` over in a private variable (not uniform to the
  * analysis), so it is passed through `workgroupUniformLoad`.
  */
+/**
+ * What the store adds when the program runs a forward conv (conv2d-forward.ts): a per-channel
+ * bias (a third input, `bias`) and/or ReLU with tfjs's semantics (NaN stays NaN).
+ */
+export interface GemmEpilogue { bias: boolean; relu: boolean }
+
 export class InputGradProgram implements WebGpuProgramLike {
-  readonly variableNames = ['dy', 'w'];
-  readonly variableComponents: [number, number];
+  readonly variableNames: string[];
+  readonly variableComponents: number[];
   readonly outputComponent: number;
   readonly workgroupSize: [number, number, number];
   readonly outputShape: number[];
@@ -105,7 +111,11 @@ export class InputGradProgram implements WebGpuProgramLike {
   private readonly vecIn: boolean;
   private readonly vecOut: boolean;
 
-  constructor(readonly s: InputGradShape, readonly t: InputGradTiling = DEFAULT_INPUT_GRAD_TILING) {
+  constructor(
+    readonly s: InputGradShape,
+    readonly t: InputGradTiling = DEFAULT_INPUT_GRAD_TILING,
+    readonly epilogue: GemmEpilogue = { bias: false, relu: false },
+  ) {
     const { tileM, tileN, tileK, perM, perN } = t;
     if (tileK % 4 || perM % 4 || perN % 4 || tileM % perM || tileN % perN) throw new Error(`bad input-gradient tiling ${JSON.stringify(t)}`);
     const threads = (tileM / perM) * (tileN / perN);
@@ -118,10 +128,11 @@ export class InputGradProgram implements WebGpuProgramLike {
     // dY and W both end in outC, the GEMM's K: vec4 loads need quads that never straddle a pixel.
     this.vecIn = s.outC % 4 === 0;
     this.vecOut = s.inC % 4 === 0;
-    this.variableComponents = this.vecIn ? [4, 4] : [1, 1];
+    this.variableNames = epilogue.bias ? ['dy', 'w', 'bias'] : ['dy', 'w'];
+    this.variableComponents = [...(this.vecIn ? [4, 4] : [1, 1]), ...(epilogue.bias ? [this.vecOut ? 4 : 1] : [])];
     this.outputComponent = this.vecOut ? 4 : 1;
     // Every size is baked into the shader, so the key must carry all of them.
-    this.shaderKey = `detConv2DInputGrad_${Object.values(s).join('_')}_${Object.values(t).join('_')}`;
+    this.shaderKey = `detConv2DInputGrad_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${+epilogue.bias}${+epilogue.relu}`;
   }
 
   getUserCode(): string {
@@ -170,11 +181,19 @@ export class InputGradProgram implements WebGpuProgramLike {
           }
         }
         return v;`;
+    // bias, then ReLU as tfjs writes it (select keeps NaN), where the epilogue asks for them
+    const epi = (v: string, bias: string, zero: string) => {
+      const biased = this.epilogue.bias ? `(${v} + ${bias})` : v;
+      return this.epilogue.relu ? `${zero.startsWith('vec4') ? 'relu4' : 'relu'}(${biased}, ${zero})` : biased;
+    };
     const store = this.vecOut
-      ? `if (n < INC) { result[(base + n) / 4] = acc[i][j4]; }`
+      ? `if (n < INC) { result[(base + n) / 4] = ${epi('acc[i][j4]', 'bias[n / 4]', 'vec4<f32>(0.0)')}; }`
       : `for (var c = 0; c < 4; c = c + 1) {
-              if (n + c < INC) { result[base + n + c] = acc[i][j4][c]; }
+              if (n + c < INC) { result[base + n + c] = ${epi('acc[i][j4][c]', 'bias[n + c]', '0.0')}; }
             }`;
+    const reluFns = this.epilogue.relu ? `
+      fn relu(a : f32, zero : f32) -> f32 { return select(a, zero, a < zero); }
+      fn relu4(a : vec4<f32>, zero : vec4<f32>) -> vec4<f32> { return select(a, zero, a < zero); }` : '';
     return `
       const INH = ${s.inH};
       const INW = ${s.inW};
@@ -190,6 +209,7 @@ export class InputGradProgram implements WebGpuProgramLike {
       var<workgroup> tileDy : array<array<vec4<f32>, ${tileM / 4 + 1}>, ${tileK}>;
       var<workgroup> tileW : array<array<vec4<f32>, ${tileN / 4 + 1}>, ${tileK}>;
       var<workgroup> wgId : vec3<u32>;
+${reluFns}
 
       /** A quad of dY[.., co..co+3] starting at flat index idx (zeros where ok is false). */
       fn loadDy(idx : i32, co : i32, ok : bool) -> vec4<f32> {

@@ -14,7 +14,7 @@ import { registerAddReluKernel } from './add-relu';
 import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
-export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
+export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
 
 /**
  * Installs det's webgpu kernels and flags. Must run after tfjs-backend-webgpu has registered its
@@ -27,7 +27,10 @@ export function registerWebGpuKernels(): string[] {
   const has = (name: string) => tf.getKernel(name, 'webgpu') != null;
   if (has('AddN')) { registerChainedAddN(); installed.push('AddN'); }
   if (has('Conv2DBackpropFilter')) { registerSplitKFilterGrad(); installed.push('Conv2DBackpropFilter'); }
-  if (has('Conv2D')) { registerTunedConv2d(); installed.push('Conv2D (tfjs\'s GEMM; det\'s GEMM where kernel tuning measures it faster)'); }
+  if (has('Conv2D') && has('FusedConv2D')) {
+    registerTunedConv2d();
+    installed.push('Conv2D, FusedConv2D (tfjs\'s GEMM; det\'s GEMM where kernel tuning measures it faster)');
+  }
   if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided: phase GEMM; stride 1: forward conv)'); }
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
