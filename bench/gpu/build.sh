@@ -15,7 +15,7 @@ npx esbuild bench/gpu/step-bench.ts --bundle --platform=node --target=node20 --f
   --outfile="$OUT/step-bench.cjs" --log-level=warning
 # the WebGPU feature probe (subgroup matrices = the tensor-core route; feature-probe.ts)
 npx esbuild bench/gpu/feature-probe.ts --bundle --platform=node --target=node20 --format=cjs \
-  --main-fields=module,main --conditions=@det/source --external:webgpu \
+  --main-fields=module,main --conditions=@det/source --external:webgpu --external:@swc/core --external:esbuild \
   --outfile="$OUT/feature-probe.cjs" --log-level=warning
 WG=node_modules/webgpu
 cp "$WG/package.json" "$WG/index.js" "$WG/LICENSE.md" "$OUT/node_modules/webgpu/"

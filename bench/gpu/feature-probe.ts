@@ -28,9 +28,7 @@
  */
 /// <reference types="node" />
 /// <reference types="@webgpu/types" />
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
+import { loadDawn } from '../../libs/models/src/webgpu/dawn';
 
 // ---------------------------------------------------------------------------------------------
 // Output, watchdog, error plumbing
@@ -93,28 +91,7 @@ async function scoped<T>(device: GPUDevice, what: string, fn: () => T | Promise<
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dawn loading (the bundle carries node_modules/webgpu next to it; see build.sh)
-
-interface DawnModule {
-  create(flags: string[]): GPU;
-  globals: Record<string, unknown>;
-}
-
-const nodeRequire = createRequire(__filename);
-
-function loadDawn(): DawnModule {
-  try {
-    return nodeRequire('webgpu') as DawnModule;
-  } catch (err) {
-    // Node < 20.19 cannot require() the package's ES-module entry; its only job is to pick the
-    // platform's prebuilt addon, so load that directly.
-    const entry = nodeRequire.resolve('webgpu');
-    const arch = process.platform === 'darwin' ? 'universal' : process.arch;
-    const addon = path.join(path.dirname(entry), 'dist', `${process.platform}-${arch}`, 'dawn.node');
-    if (!fs.existsSync(addon)) throw err;
-    return nodeRequire(addon) as DawnModule;
-  }
-}
+// Dawn: det's loader (the bundle carries node_modules/webgpu next to it; see build.sh)
 
 // allow_unsafe_apis exposes Dawn's experimental features (subgroup matrices among them);
 // use_vulkan_memory_model because Dawn's SPIR-V writer refuses subgroup matrices without it;
@@ -696,7 +673,7 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }
-  const gpu = dawn.create(DAWN_FLAGS);
+  const gpu = dawn.create(DAWN_FLAGS) as unknown as GPU;
   const adapter = await step('request-adapter', {}, async () => {
     const found = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), GPU_WAIT_MS, 'requestAdapter');
     if (!found) throw new Error('no WebGPU adapter (no Vulkan device visible to Dawn?)');

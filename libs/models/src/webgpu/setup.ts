@@ -23,7 +23,7 @@ export interface WebGpuSetupOptions {
   /** Register det's kernel replacements (default true; false only to compare with stock tfjs). */
   detKernels?: boolean;
   /**
-   * Time the convolution-gradient variants per shape during training and keep the fastest, like
+   * Time the convolution variants per shape during training and keep the fastest, like
    * `torch.backends.cudnn.benchmark` (default: env DET_WEBGPU_AUTOTUNE=1, else off). Each new
    * shape bucket costs one timing pass after the step that first met it.
    */

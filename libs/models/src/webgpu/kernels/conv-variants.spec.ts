@@ -40,7 +40,7 @@ const SIGNATURE: Record<string, string> = {
   [TFJS_GEMM]: 'Conv2DDerInputMMProgram', [FORWARD_CONV]: 'FlipTransposeFilterProgram', [FORWARD_PHASES]: 'InterleavePhasesProgram',
 };
 
-describeIfGpu(gpuSuite('webgpu convolution-gradient variants (every candidate kernel tuning may pick) vs cpu'), () => {
+describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuning may pick) vs cpu'), () => {
   beforeAll(async () => { await setupWebGpu(); });
   afterEach(() => { resetKernelTuning(); setKernelTuning(false); });
 

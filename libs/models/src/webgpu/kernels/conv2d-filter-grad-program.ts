@@ -30,6 +30,20 @@ export const FILTER_GRAD_TILINGS: Record<string, FilterGradTiling> = {
 };
 
 /**
+ * The GEMM both filter-gradient programs run: M = kh·kw·ci rows, N = co columns, K = b·oh·ow
+ * split into `splits` chunks of whole K steps; output [splits, M, N], one workgroup per tile and
+ * split.
+ */
+export function splitKGemm(s: FilterGradShape, splits: number, t: FilterGradTiling) {
+  const m = s.kH * s.kW * s.inC;
+  const n = s.outC;
+  const k = s.batch * s.outH * s.outW;
+  const chunk = Math.ceil(Math.ceil(k / splits) / t.tileK) * t.tileK;
+  const dispatch: [number, number, number] = [Math.ceil(n / t.tileN), Math.ceil(m / t.tileM), splits];
+  return { m, n, k, chunk, outputShape: [splits, m, n], dispatch };
+}
+
+/**
  * dW as an implicit GEMM: dW[m, n] = Σ_k X[m, k] · dY[k, n] with m = (kh, kw, ci), n = co and
  * k = (b, oh, ow); X[m, k] is read straight from the NHWC input (im2col is never materialised).
  * K = batch·outH·outW is large and M·N often small, so K is split across `splits` workgroups
@@ -50,13 +64,8 @@ export class FilterGradPartialProgram implements WebGpuProgramLike {
   readonly chunk: number;
 
   constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: FilterGradTiling = DEFAULT_FILTER_GRAD_TILING) {
-    this.m = s.kH * s.kW * s.inC;
-    this.n = s.outC;
-    this.k = s.batch * s.outH * s.outW;
-    this.chunk = Math.ceil(Math.ceil(this.k / splits) / t.tileK) * t.tileK;
-    this.outputShape = [splits, this.m, this.n];
+    ({ m: this.m, n: this.n, k: this.k, chunk: this.chunk, outputShape: this.outputShape, dispatch: this.dispatch } = splitKGemm(s, splits, t));
     this.workgroupSize = [t.tileN / t.perN, t.tileM / t.perM, 1];
-    this.dispatch = [Math.ceil(this.n / t.tileN), Math.ceil(this.m / t.tileM), splits];
     // Every size is baked into the shader, so the key must carry all of them.
     this.shaderKey = `detConv2DFilterGrad_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}`;
   }

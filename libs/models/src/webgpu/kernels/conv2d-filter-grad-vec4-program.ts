@@ -1,4 +1,4 @@
-import type { FilterGradShape, FilterGradTiling } from './conv2d-filter-grad-program';
+import { splitKGemm, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 
 /** Whether FilterGradVec4Program can run a tiling: every thread stages whole tile columns. */
@@ -34,13 +34,8 @@ export class FilterGradVec4Program implements WebGpuProgramLike {
 
   constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: FilterGradTiling) {
     if (!vec4FilterGradFits(t)) throw new Error(`FilterGradVec4Program: tiling ${JSON.stringify(t)} does not fit (see vec4FilterGradFits)`);
-    this.m = s.kH * s.kW * s.inC;
-    this.n = s.outC;
-    this.k = s.batch * s.outH * s.outW;
-    this.chunk = Math.ceil(Math.ceil(this.k / splits) / t.tileK) * t.tileK;
-    this.outputShape = [splits, this.m, this.n];
+    ({ m: this.m, n: this.n, k: this.k, chunk: this.chunk, outputShape: this.outputShape, dispatch: this.dispatch } = splitKGemm(s, splits, t));
     this.workgroupSize = [(t.tileN / t.perN) * (t.tileM / t.perM), 1, 1];
-    this.dispatch = [Math.ceil(this.n / t.tileN), Math.ceil(this.m / t.tileM), splits];
     // Every size is baked into the shader, so the key must carry all of them.
     this.shaderKey = `detConv2DFilterGradVec4_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}`;
   }

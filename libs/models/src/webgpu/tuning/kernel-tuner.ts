@@ -85,8 +85,12 @@ export function pendingTuningCount(): number {
  * Times every candidate of every queued shape (one warm-up run, which also compiles the
  * pipelines, then the minimum of TIMED_RUNS) and records the choices. Returns this call's results.
  */
-export async function tunePendingKernels(timer: DeviceTimer = timeOnDevice): Promise<TuningResult[]> {
+export async function tunePendingKernels(
+  timer: DeviceTimer = timeOnDevice,
+  onProgress?: (done: number, total: number) => void,
+): Promise<TuningResult[]> {
   const done: TuningResult[] = [];
+  const total = pending.size;
   for (const [k, job] of [...pending]) {
     pending.delete(k);
     // seeded: unseeded tf.random* would draw its seed from Math.random, shifting a seeded run
@@ -113,6 +117,7 @@ export async function tunePendingKernels(timer: DeviceTimer = timeOnDevice): Pro
     choices.set(k, result.choice);
     results.push(result);
     done.push(result);
+    onProgress?.(done.length, total);
   }
   return done;
 }

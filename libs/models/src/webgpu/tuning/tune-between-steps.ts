@@ -13,6 +13,8 @@ export function useTuningCache(file: string, adapter: string): number {
   return loadTuningCache(file, adapter);
 }
 
+const PROGRESS_EVERY_MS = 10_000;
+
 const fmt = (ms: number | undefined) => (ms === undefined ? 'failed' : `${ms.toFixed(3)} ms`);
 
 /**
@@ -22,9 +24,15 @@ const fmt = (ms: number | undefined) => (ms === undefined ? 'failed' : `${ms.toF
 export async function tuneQueuedKernels(): Promise<TuningResult[]> {
   if (!hasPendingTuning()) return [];
   const log = getLogger();
-  log.info(`webgpu kernel tuning: timing the convolution-gradient variants of ${pendingTuningCount()} new shape(s) (DET_WEBGPU_AUTOTUNE)`);
+  log.info(`webgpu kernel tuning: timing the convolution variants of ${pendingTuningCount()} new shape(s) (DET_WEBGPU_AUTOTUNE)`);
   const started = performance.now();
-  const results = await tunePendingKernels();
+  let reported = started;
+  const results = await tunePendingKernels(undefined, (done, total) => {
+    const now = performance.now();
+    if (now - reported < PROGRESS_EVERY_MS || done === total) return;
+    reported = now;
+    log.info(`webgpu kernel tuning: ${done}/${total} shapes (${((now - started) / 1000).toFixed(0)} s)`);
+  });
   for (const r of results) {
     const failed = Object.keys(r.failed);
     log.info(`webgpu kernel tuning: ${r.kernel} ${r.key}: ${r.choice} ${fmt(r.ms[r.choice])}` +
