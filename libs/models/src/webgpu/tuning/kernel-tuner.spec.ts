@@ -1,30 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {
-  hasPendingTuning, kernelTuningResults, MIN_TUNING_GAIN, pickFastest, resetKernelTuning, setKernelTuning, setTunedChoice,
+  hasPendingTuning, kernelTuningResults, MIN_TUNING_GAIN, pickFastest, TIMED_RUNS, resetKernelTuning, setKernelTuning, setTunedChoice,
   tunedChoice, tunePendingKernels, type TuningRequest,
 } from './kernel-tuner';
 import { timeOnDevice, type DeviceTimer } from './device-timer';
 import { autotuneFromEnv } from '../setup';
 
-// The selection logic with a fake timer (device-free): each candidate's output carries its name,
-// and the fake timer charges the time listed for that name.
+// The selection logic with a fake timer (device-free): each candidate's run records its name,
+// and the fake timer charges the time listed for that name. Outputs are zeros (all agree with
+// the default's) unless a candidate is listed as wrong.
+let lastRun = '';
 const fakeTimer = (ms: Record<string, number>): DeviceTimer => async (run) => {
-  const out = run() as tf.Tensor;
-  const name = out.shape.length === 1 ? Object.keys(ms)[out.shape[0]] : '';
-  out.dispose();
-  return ms[name];
+  (run() as tf.Tensor).dispose();
+  return ms[lastRun];
 };
 
-function request(names: string[], seen: number[][][] = [], fail: string[] = []): TuningRequest {
+function request(names: string[], seen: number[][][] = [], fail: string[] = [], wrong: string[] = []): TuningRequest {
   return {
     inputs: [[2, 3], [4]],
-    candidates: names.map((name, i) => ({
+    candidates: names.map((name) => ({
       name,
       run: (inputs) => {
+        lastRun = name;
         seen.push(inputs.map((t) => t.shape));
         if (fail.includes(name)) throw new Error(`${name} exploded`);
-        return tf.zeros([i]); // its index as the output's length: the fake timer's lookup
+        return wrong.includes(name) ? tf.fill([2, 3], 0.5) : tf.zeros([2, 3]);
       },
     })),
   };
@@ -51,11 +52,11 @@ describe('kernel tuning', () => {
     const before = tf.memory().numTensors;
     tunedChoice('K', 'shape2', 'a', () => request(['a']));
     const progress = jest.fn();
-    const [result] = await tunePendingKernels(fakeTimer({ a: 1, b: 0.5, c: 0.8 }), progress);
+    const [result] = await tunePendingKernels({ timer: fakeTimer({ a: 1, b: 0.5, c: 0.8 }), onProgress: progress });
     expect(progress.mock.calls).toEqual([[1, 2], [2, 2]]);
     expect(tf.memory().numTensors).toBe(before); // random inputs and outputs released
     expect(result).toMatchObject({ kernel: 'K', key: 'shape1', choice: 'b', default: 'a', ms: { a: 1, b: 0.5, c: 0.8 }, failed: {} });
-    expect(seen).toHaveLength(3 * 4); // one warm-up and three timed runs per candidate
+    expect(seen).toHaveLength(3 * (1 + TIMED_RUNS)); // one checked warm-up run and the timed runs per candidate
     for (const shapes of seen) expect(shapes).toEqual([[2, 3], [4]]);
     expect(hasPendingTuning()).toBe(false);
     expect(tunedChoice('K', 'shape1', 'a', make)).toBe('b');
@@ -66,16 +67,27 @@ describe('kernel tuning', () => {
   it('keeps the default unless a candidate beats it by MIN_TUNING_GAIN', async () => {
     setKernelTuning(true);
     tunedChoice('K', 'close', 'a', () => request(['a', 'b']));
-    const [r] = await tunePendingKernels(fakeTimer({ a: 1, b: 1 / (MIN_TUNING_GAIN * 0.99) }));
+    const [r] = await tunePendingKernels({ timer: fakeTimer({ a: 1, b: 1 / (MIN_TUNING_GAIN * 0.99) }) });
     expect(r.choice).toBe('a');
   });
 
   it('records a failing candidate and never chooses it', async () => {
     setKernelTuning(true);
     tunedChoice('K', 'f', 'a', () => request(['a', 'b'], [], ['b']));
-    const [r] = await tunePendingKernels(fakeTimer({ a: 1, b: 0.1 }));
+    const [r] = await tunePendingKernels({ timer: fakeTimer({ a: 1, b: 0.1 }) });
     expect(r.choice).toBe('a');
     expect(r.failed).toEqual({ b: 'b exploded' });
+  });
+
+  it('rejects a candidate whose output differs from the default\'s, however fast', async () => {
+    setKernelTuning(true);
+    // the default is listed last: it still runs first, as the reference
+    tunedChoice('K', 'w', 'a', () => request(['b', 'c', 'a'], [], [], ['b']));
+    const before = tf.memory().numTensors;
+    const [r] = await tunePendingKernels({ timer: fakeTimer({ a: 1, b: 0.1, c: 0.5 }) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.choice).toBe('c');
+    expect(r.failed).toEqual({ b: expect.stringMatching(/^output differs from the default's by .* of its largest value$/) });
   });
 
   it('pickFastest ignores non-finite times and falls back when nothing was timed', () => {

@@ -37,7 +37,7 @@ export interface TuningResult {
 
 /** A candidate must beat the default by this factor to replace it (timing noise is a few %). */
 export const MIN_TUNING_GAIN = 1.03;
-const TIMED_RUNS = 3;
+export const TIMED_RUNS = 3;
 
 const choices = new Map<string, string>();
 const pending = new Map<string, { kernel: string; key: string; fallback: string; request: TuningRequest }>();
@@ -81,14 +81,19 @@ export function pendingTuningCount(): number {
   return pending.size;
 }
 
+export interface TuneOptions {
+  timer?: DeviceTimer;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
- * Times every candidate of every queued shape (one warm-up run, which also compiles the
- * pipelines, then the minimum of TIMED_RUNS) and records the choices. Returns this call's results.
+ * Times every candidate of every queued shape and records the choices; returns this call's
+ * results. Each candidate first runs once (which also compiles it) and is checked: no WebGPU
+ * error, and the same output as the default's within OUTPUT_TOLERANCE — a candidate that failed
+ * to compile or run would otherwise look fastest. Then the minimum of TIMED_RUNS timed runs.
  */
-export async function tunePendingKernels(
-  timer: DeviceTimer = timeOnDevice,
-  onProgress?: (done: number, total: number) => void,
-): Promise<TuningResult[]> {
+export async function tunePendingKernels(options: TuneOptions = {}): Promise<TuningResult[]> {
+  const timer = options.timer ?? timeOnDevice;
   const done: TuningResult[] = [];
   const total = pending.size;
   for (const [k, job] of [...pending]) {
@@ -97,29 +102,82 @@ export async function tunePendingKernels(
     const inputs = job.request.inputs.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', 1 + i));
     const ms: Record<string, number> = {};
     const failed: Record<string, string> = {};
+    let reference: tf.Tensor | undefined;
+    // the default first: its output is the reference the others are checked against
+    const candidates = [...job.request.candidates].sort((a, b) => +(b.name === job.fallback) - +(a.name === job.fallback));
     try {
-      for (const candidate of job.request.candidates) {
+      for (const candidate of candidates) {
         try {
+          const out = await checkedRun(() => candidate.run(inputs), reference);
+          if (reference) out.dispose();
+          else reference = out;
           const times: number[] = [];
-          for (let run = 0; run <= TIMED_RUNS; run++) {
-            const t = await timer(() => candidate.run(inputs));
-            if (run > 0) times.push(t);
-          }
+          for (let run = 0; run < TIMED_RUNS; run++) times.push(await timer(() => candidate.run(inputs)));
           ms[candidate.name] = Math.min(...times);
         } catch (err) {
           failed[candidate.name] = (err as Error).message;
         }
       }
     } finally {
-      tf.dispose(inputs);
+      tf.dispose([...inputs, ...(reference ? [reference] : [])]);
     }
     const result: TuningResult = { kernel: job.kernel, key: job.key, choice: pickFastest(ms, job.fallback), default: job.fallback, ms, failed };
     choices.set(k, result.choice);
     results.push(result);
     done.push(result);
-    onProgress?.(done.length, total);
+    options.onProgress?.(done.length, total);
   }
   return done;
+}
+
+/** Largest |candidate − default| over the largest |default| a candidate may differ by. */
+export const OUTPUT_TOLERANCE = 1e-3;
+
+interface ErrorScopes { pushErrorScope(filter: string): void; popErrorScope(): Promise<{ message: string } | null> }
+
+/**
+ * Runs a candidate once and returns its output as a tensor; throws on a WebGPU validation or
+ * out-of-memory error during the run, or where the output differs from `reference`.
+ */
+async function checkedRun(run: () => tf.TensorInfo, reference: tf.Tensor | undefined): Promise<tf.Tensor> {
+  const device = (tf.backend() as unknown as { device?: ErrorScopes }).device;
+  device?.pushErrorScope('out-of-memory');
+  device?.pushErrorScope('validation');
+  let out: tf.Tensor | undefined;
+  let mismatch: string | null = null;
+  try {
+    const info = run();
+    out = info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info); // a kernel's output: now owned here
+    if (reference) mismatch = await differsFrom(out, reference);
+    else await readScalar(tf.tidy(() => tf.max(tf.abs(out!)))); // waits for the run (a scalar, not the whole output), so its errors land in the scopes
+  } finally {
+    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e) : [];
+    if (errors.length) {
+      out?.dispose();
+      throw new Error(`WebGPU error: ${errors.map((e) => e!.message).join('; ')}`);
+    }
+  }
+  if (mismatch) {
+    out.dispose();
+    throw new Error(mismatch);
+  }
+  return out;
+}
+
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
+async function differsFrom(out: tf.Tensor, reference: tf.Tensor): Promise<string | null> {
+  if (out.shape.join() !== reference.shape.join()) return `output shape [${out.shape}] is not the default's [${reference.shape}]`;
+  const d = await readScalar(tf.tidy(() => tf.max(tf.abs(tf.sub(out, reference)))));
+  const m = await readScalar(tf.tidy(() => tf.max(tf.abs(reference))));
+  const relative = d / Math.max(m, 1e-30);
+  return relative <= OUTPUT_TOLERANCE ? null : `output differs from the default's by ${relative.toPrecision(3)} of its largest value`;
 }
 
 /** The fastest candidate, unless it beats the default by less than MIN_TUNING_GAIN. */

@@ -27,11 +27,13 @@ export async function tuneQueuedKernels(): Promise<TuningResult[]> {
   log.info(`webgpu kernel tuning: timing the convolution variants of ${pendingTuningCount()} new shape(s) (DET_WEBGPU_AUTOTUNE)`);
   const started = performance.now();
   let reported = started;
-  const results = await tunePendingKernels(undefined, (done, total) => {
-    const now = performance.now();
-    if (now - reported < PROGRESS_EVERY_MS || done === total) return;
-    reported = now;
-    log.info(`webgpu kernel tuning: ${done}/${total} shapes (${((now - started) / 1000).toFixed(0)} s)`);
+  const results = await tunePendingKernels({
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (now - reported < PROGRESS_EVERY_MS || done === total) return;
+      reported = now;
+      log.info(`webgpu kernel tuning: ${done}/${total} shapes (${((now - started) / 1000).toFixed(0)} s)`);
+    },
   });
   for (const r of results) {
     const failed = Object.keys(r.failed);
