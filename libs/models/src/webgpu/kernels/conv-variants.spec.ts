@@ -6,6 +6,7 @@ import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/c
 import { setupWebGpu } from '../setup';
 import { inputGradShape } from './conv2d-input-grad';
 import { INPUT_GRAD_TILINGS } from './conv2d-input-grad-program';
+import { planStridedInputGrad } from './conv2d-input-grad-forward';
 import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, TFJS_CONV } from './conv2d-forward';
 import { FORWARD_CONV, FORWARD_PHASES, inputGradTuningKey, inputGradVariantNames, TFJS_GEMM } from './conv2d-input-grad-variants';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
@@ -15,16 +16,22 @@ import { kernelTuningResults, resetKernelTuning, setKernelTuning, setTunedChoice
 // tfjs-cpu stay far below 1e-3 of the largest value; an indexing bug gives O(1) errors.
 const TOL = 1e-3;
 
-interface Case { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }
+interface Case {
+  name: string; x: [number, number, number, number]; filter: [number, number, number, number]; stride: number; pad: 'same' | 'valid';
+  /** also check FusedConv2D's epilogues (bias, ReLU): on one case per store path (vec4 and scalar) */
+  fused?: boolean;
+}
 
 const CASES: Case[] = [
   { name: 'stride 1, 20→36', x: [1, 10, 7, 20], filter: [3, 3, 20, 36], stride: 1, pad: 'same' },
-  { name: 'stride 2, 40→24 (phase GEMM by default)', x: [2, 11, 13, 40], filter: [3, 3, 40, 24], stride: 2, pad: 'same' },
+  { name: 'stride 2, 40→24 (phase GEMM by default)', x: [2, 11, 13, 40], filter: [3, 3, 40, 24], stride: 2, pad: 'same', fused: true },
   { name: 'stride 2, 16→24 (forward phases by default)', x: [2, 11, 13, 16], filter: [3, 3, 16, 24], stride: 2, pad: 'same' },
   // a 3×3 output map: every K step of the vec4 filter gradient wraps rows and images several
   // times; 5 and 7 channels: no dimension a multiple of 4
   { name: 'stride 2, 5→7 on a 5×6 map', x: [3, 5, 6, 5], filter: [3, 3, 5, 7], stride: 2, pad: 'same' },
-  { name: 'stride 1, 130→66 (several 128-wide tiles, ragged edges)', x: [1, 9, 7, 130], filter: [3, 3, 130, 66], stride: 1, pad: 'valid' },
+  { name: 'stride 1, 130→66 (several 128-wide tiles, ragged edges)', x: [1, 9, 7, 130], filter: [3, 3, 130, 66], stride: 1, pad: 'valid', fused: true },
+  // ResNet's downsampling shortcut: stride-2 phases without taps (no forward-phases variant)
+  { name: '1x1 stride 2, 32→12', x: [2, 9, 8, 32], filter: [1, 1, 32, 12], stride: 2, pad: 'valid' },
 ];
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -51,11 +58,12 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
 
     it('every applicable input-gradient variant matches cpu and is the one that runs', async () => {
       const cpu = await runOn('cpu', [dy, w], inputGrad(c));
-      const key = inputGradTuningKey(inputGradShape({ shape: c.filter } as tf.TensorInfo, { ...attrs(c), inputShape: c.x })!);
+      const shape = inputGradShape({ shape: c.filter } as tf.TensorInfo, { ...attrs(c), inputShape: c.x })!;
+      const key = inputGradTuningKey(shape);
       const ran: string[] = [];
       for (const name of inputGradVariantNames()) {
         if (name === FORWARD_CONV && c.stride > 1) continue;
-        if (name === FORWARD_PHASES && c.stride === 1) continue;
+        if (name === FORWARD_PHASES && (c.stride === 1 || !planStridedInputGrad(shape))) continue;
         setTunedChoice('Conv2DBackpropInput', key, name);
         let programs: string[] = [];
         const gpu = await runOn('webgpu', [dy, w], (dyt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = inputGrad(c)(dyt, wt); }); return out; });
@@ -64,17 +72,14 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
           .toEqual({ name, ok: true, ran: true });
         ran.push(name);
       }
-      expect(ran.length).toBe(2 + Object.keys(INPUT_GRAD_TILINGS).length); // tfjs's GEMM, one forward variant, every tiling
+      // tfjs's GEMM, one forward variant where it applies, every tiling
+      expect(ran.length).toBe(1 + (c.stride === 1 || planStridedInputGrad(shape) ? 1 : 0) + Object.keys(INPUT_GRAD_TILINGS).length);
     });
 
-    it('every forward variant matches cpu (stride 1: tfjs\'s GEMM or det\'s with each tiling)', async () => {
+    it('every forward variant matches cpu (tfjs\'s GEMM or det\'s with each tiling)', async () => {
       const forward = (xt: tf.Tensor, wt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad);
       const cpu = await runOn('cpu', [x, w], forward);
       const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c));
-      if (c.stride > 1) {
-        expect(shape).toBeNull(); // tfjs's Conv2D only
-        return;
-      }
       for (const name of forwardVariantNames()) {
         setTunedChoice('Conv2D', forwardConvTuningKey(shape!), name);
         let programs: string[] = [];
@@ -84,14 +89,13 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
       }
     });
 
-    it.each([['relu', true], ['linear', true], ['relu', false]] as const)('every FusedConv2D variant matches cpu (activation %s, bias %s)', async (activation, withBias) => {
+    (c.fused ? it.each : it.skip.each)([['relu', true], ['linear', true], ['relu', false]] as const)('every FusedConv2D variant matches cpu (activation %s, bias %s)', async (activation, withBias) => {
       const b = { values: seededValues(c.filter[3], 7), shape: [c.filter[3]] };
       const fused = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) => tf.engine().runKernel('FusedConv2D', { x: xt, filter: wt, ...(withBias ? { bias: bt } : {}) },
         { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1, activation }) as tf.Tensor;
       const cpu = await runOn('cpu', [x, w, b], fused);
       const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c));
-      if (!shape) return; // strided: tfjs only (the Conv2D test checks that)
-      const key = forwardConvTuningKey(shape, { bias: withBias, relu: activation === 'relu' });
+      const key = forwardConvTuningKey(shape!, { bias: withBias, relu: activation === 'relu' });
       for (const name of forwardVariantNames()) {
         setTunedChoice('FusedConv2D', key, name);
         let programs: string[] = [];
@@ -128,7 +132,7 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
     setKernelTuning(true);
     const before = await runOn('webgpu', [xs, ws], step);
     const results = await tunePendingKernels();
-    expect(results.map((r) => r.kernel).sort()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect(results.map((r) => r.kernel).sort()).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
     for (const r of results) {
       expect(r.failed).toEqual({});
       expect(Object.keys(r.ms)).toContain(r.choice);
@@ -137,6 +141,6 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
     const after = await runOn('webgpu', [xs, ws], step);
     expect(relativeMaxError(before, cpu)).toBeLessThan(TOL);
     expect(relativeMaxError(after, cpu)).toBeLessThan(TOL);
-    expect(kernelTuningResults()).toHaveLength(2);
+    expect(kernelTuningResults()).toHaveLength(3);
   });
 });

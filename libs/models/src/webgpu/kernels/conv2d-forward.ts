@@ -9,10 +9,11 @@ export const TFJS_CONV = 'tfjs';
 const PHASE_GEMM = 'phase-gemm:';
 
 /**
- * A stride-1 forward conv as det's input-gradient GEMM: y[n, oh, ow, c'] = Σ x[n, oh + a − p,
- * ow + b − p, c]·W[a, b, c, c'] is, with kh = K−1−a, the input gradient of a conv whose "dY" is x,
- * whose filter is W flipped and transposed, and whose padding is K−1−p. Null where that does not
- * hold (NCHW, dilation, stride, padding beyond K−1).
+ * A forward conv as det's input-gradient GEMM: y[n, oh, ow, c'] = Σ x[n, s·oh + a − p,
+ * s·ow + b − p, c]·W[a, b, c, c'] is, with kh = K−1−a, the stride-1 input gradient of a conv
+ * whose "dY" is x (read at row s·oh + K−1−p − kh: the gather stride), whose filter is W flipped
+ * and transposed, and whose padding is K−1−p. Null where that does not hold (NCHW, dilation,
+ * padding beyond K−1).
  */
 export function forwardAsInputGradShape(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
@@ -25,13 +26,13 @@ export function forwardAsInputGradShape(x: tf.TensorInfo, filter: tf.TensorInfo,
     attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined, false, 'channelsLast',
   );
   const { top, left } = info.padInfo;
-  if (info.strideHeight !== 1 || info.strideWidth !== 1) return null;
   if (top < 0 || left < 0 || top > info.filterHeight - 1 || left > info.filterWidth - 1) return null;
   return {
     batch: info.batchSize, inH: info.outHeight, inW: info.outWidth, inC: info.outChannels,
     outH: info.inHeight, outW: info.inWidth, outC: info.inChannels,
     kH: info.filterHeight, kW: info.filterWidth, strideH: 1, strideW: 1,
     padTop: info.filterHeight - 1 - top, padLeft: info.filterWidth - 1 - left,
+    gatherStrideH: info.strideHeight, gatherStrideW: info.strideWidth,
   };
 }
 
@@ -66,7 +67,7 @@ export const forwardVariantNames = (): string[] => [TFJS_CONV, ...Object.keys(IN
 export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue = { bias: false, relu: false }): string {
   const pixels = Math.round(2 * Math.log2(s.batch * s.inH * s.inW));
   const epi = `${epilogue.bias ? '+bias' : ''}${epilogue.relu ? '+relu' : ''}`;
-  return `${s.outC}→${s.inC}${epi} k${s.kH}x${s.kW} s1x1 p${s.kH - 1 - s.padTop},${s.kW - 1 - s.padLeft} px≈2^${pixels / 2}`;
+  return `${s.outC}→${s.inC}${epi} k${s.kH}x${s.kW} s${s.gatherStrideH ?? 1}x${s.gatherStrideW ?? 1} p${s.kH - 1 - s.padTop},${s.kW - 1 - s.padLeft} px≈2^${pixels / 2}`;
 }
 
 /** Runs the tuned (or default) variant of one forward call; `inputs` are [x, filter(, bias)]. */
@@ -83,7 +84,7 @@ function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]):
 
 /**
  * Conv2D with kernel tuning: tfjs's forward GEMM by default (unchanged unless tuning is on), and
- * for stride-1 NHWC float32 convs det's GEMM with each tiling as candidates (the 8×8-per-thread
+ * for NHWC float32 convs (any stride, dilation 1) det's GEMM with each tiling as candidates (the 8×8-per-thread
  * tilings do twice the multiply-adds per shared-memory read of tfjs's 4×4). Not yet timed on a GPU.
  */
 export function tunedConv2d(original: KernelFunc): KernelFunc {

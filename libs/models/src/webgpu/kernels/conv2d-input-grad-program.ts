@@ -8,6 +8,11 @@ export interface InputGradShape {
   kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
   /** the forward conv's padding after the last row / column (the stride-1 forward-conv path) */
   padBottom?: number; padRight?: number;
+  /**
+   * Output pixel (i, j) reads dY from row i·gatherStrideH + offset (default 1). Above 1 this is a
+   * strided *forward* conv (conv2d-forward.ts: "dY" is x, the filter flipped), not a gradient.
+   */
+  gatherStrideH?: number; gatherStrideW?: number;
 }
 
 /**
@@ -259,8 +264,8 @@ ${reluFns}
           let m = m0 + r;
           let j = m % colsP;
           let ni = m / colsP;
-          rowI[sl] = ni % rowsP + offH;
-          rowJ[sl] = j + offW;
+          rowI[sl] = (ni % rowsP) * ${s.gatherStrideH ?? 1} + offH;
+          rowJ[sl] = j * ${s.gatherStrideW ?? 1} + offW;
           rowBase[sl] = (((ni / rowsP) * OUTH + rowI[sl]) * OUTW + rowJ[sl]) * OUTC + 4 * q;
           rowOk[sl] = r < ${tileM} && m < M;
         }
