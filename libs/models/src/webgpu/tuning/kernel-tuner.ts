@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { timeOnDevice, type DeviceTimer } from './device-timer';
+import { checkedRun } from './candidate-check';
 
 /**
  * Measured kernel choices per shape, the WebGPU counterpart of `torch.backends.cudnn.benchmark`:
@@ -89,7 +90,7 @@ export interface TuneOptions {
 /**
  * Times every candidate of every queued shape and records the choices; returns this call's
  * results. Each candidate first runs once (which also compiles it) and is checked: no WebGPU
- * error, and the same output as the default's within OUTPUT_TOLERANCE — a candidate that failed
+ * error, and the same output as the default's within OUTPUT_TOLERANCE (candidate-check.ts) — a candidate that failed
  * to compile or run would otherwise look fastest. Then the minimum of TIMED_RUNS timed runs.
  */
 export async function tunePendingKernels(options: TuneOptions = {}): Promise<TuningResult[]> {
@@ -128,56 +129,6 @@ export async function tunePendingKernels(options: TuneOptions = {}): Promise<Tun
     options.onProgress?.(done.length, total);
   }
   return done;
-}
-
-/** Largest |candidate − default| over the largest |default| a candidate may differ by. */
-export const OUTPUT_TOLERANCE = 1e-3;
-
-interface ErrorScopes { pushErrorScope(filter: string): void; popErrorScope(): Promise<{ message: string } | null> }
-
-/**
- * Runs a candidate once and returns its output as a tensor; throws on a WebGPU validation or
- * out-of-memory error during the run, or where the output differs from `reference`.
- */
-async function checkedRun(run: () => tf.TensorInfo, reference: tf.Tensor | undefined): Promise<tf.Tensor> {
-  const device = (tf.backend() as unknown as { device?: ErrorScopes }).device;
-  device?.pushErrorScope('out-of-memory');
-  device?.pushErrorScope('validation');
-  let out: tf.Tensor | undefined;
-  let mismatch: string | null = null;
-  try {
-    const info = run();
-    out = info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info); // a kernel's output: now owned here
-    if (reference) mismatch = await differsFrom(out, reference);
-    else await readScalar(tf.tidy(() => tf.max(tf.abs(out!)))); // waits for the run (a scalar, not the whole output), so its errors land in the scopes
-  } finally {
-    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e) : [];
-    if (errors.length) {
-      out?.dispose();
-      throw new Error(`WebGPU error: ${errors.map((e) => e!.message).join('; ')}`);
-    }
-  }
-  if (mismatch) {
-    out.dispose();
-    throw new Error(mismatch);
-  }
-  return out;
-}
-
-async function readScalar(t: tf.Tensor): Promise<number> {
-  try {
-    return (await t.data())[0];
-  } finally {
-    t.dispose();
-  }
-}
-
-async function differsFrom(out: tf.Tensor, reference: tf.Tensor): Promise<string | null> {
-  if (out.shape.join() !== reference.shape.join()) return `output shape [${out.shape}] is not the default's [${reference.shape}]`;
-  const d = await readScalar(tf.tidy(() => tf.max(tf.abs(tf.sub(out, reference)))));
-  const m = await readScalar(tf.tidy(() => tf.max(tf.abs(reference))));
-  const relative = d / Math.max(m, 1e-30);
-  return relative <= OUTPUT_TOLERANCE ? null : `output differs from the default's by ${relative.toPrecision(3)} of its largest value`;
 }
 
 /** The fastest candidate, unless it beats the default by less than MIN_TUNING_GAIN. */

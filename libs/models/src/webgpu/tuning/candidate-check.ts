@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Largest |candidate − default| over the largest |default| a candidate may differ by. */
+export const OUTPUT_TOLERANCE = 1e-3;
+
+interface ErrorScopes { pushErrorScope(filter: string): void; popErrorScope(): Promise<{ message: string } | null> }
+
+/**
+ * Runs a candidate once and returns its output as a tensor; throws on a WebGPU validation or
+ * out-of-memory error during the run, or where the output differs from `reference`.
+ */
+export async function checkedRun(run: () => tf.TensorInfo, reference: tf.Tensor | undefined): Promise<tf.Tensor> {
+  const device = (tf.backend() as unknown as { device?: ErrorScopes }).device;
+  device?.pushErrorScope('out-of-memory');
+  device?.pushErrorScope('validation');
+  let out: tf.Tensor | undefined;
+  let mismatch: string | null = null;
+  try {
+    const info = run();
+    out = info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info); // a kernel's output: now owned here
+    if (reference) mismatch = await differsFrom(out, reference);
+    else await readScalar(tf.tidy(() => tf.max(tf.abs(out!)))); // waits for the run (a scalar, not the whole output), so its errors land in the scopes
+  } finally {
+    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e) : [];
+    if (errors.length) {
+      out?.dispose();
+      throw new Error(`WebGPU error: ${errors.map((e) => e!.message).join('; ')}`);
+    }
+  }
+  if (mismatch) {
+    out.dispose();
+    throw new Error(mismatch);
+  }
+  return out;
+}
+
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
+async function differsFrom(out: tf.Tensor, reference: tf.Tensor): Promise<string | null> {
+  if (out.shape.join() !== reference.shape.join()) return `output shape [${out.shape}] is not the default's [${reference.shape}]`;
+  const d = await readScalar(tf.tidy(() => tf.max(tf.abs(tf.sub(out, reference)))));
+  const m = await readScalar(tf.tidy(() => tf.max(tf.abs(reference))));
+  const relative = d / Math.max(m, 1e-30);
+  return relative <= OUTPUT_TOLERANCE ? null : `output differs from the default's by ${relative.toPrecision(3)} of its largest value`;
+}
