@@ -90,8 +90,9 @@ export interface TuneOptions {
 /**
  * Times every candidate of every queued shape and records the choices; returns this call's
  * results. Each candidate first runs once (which also compiles it) and is checked: no WebGPU
- * error, and the same output as the default's within OUTPUT_TOLERANCE (candidate-check.ts) — a candidate that failed
- * to compile or run would otherwise look fastest. Then the minimum of TIMED_RUNS timed runs.
+ * error, and the same output as the default's within OUTPUT_TOLERANCE (candidate-check.ts) — a
+ * candidate that failed to compile or run would otherwise look fastest. Then the minimum of
+ * TIMED_RUNS timed runs.
  */
 export async function tunePendingKernels(options: TuneOptions = {}): Promise<TuningResult[]> {
   const timer = options.timer ?? timeOnDevice;
