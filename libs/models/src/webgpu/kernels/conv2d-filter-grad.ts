@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 import { FilterGradVec4Program, vec4FilterGradFits } from './conv2d-filter-grad-vec4-program';
 import { DEFAULT_FILTER_GRAD_TILING, FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 
@@ -121,14 +121,15 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const backend = args.backend as WebGpuBackendLike;
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
+    const rule: FilterGradVariant = { tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 };
+    if (!kernelTuningActive()) return runFilterGrad(backend, shape, filterShape, rule, x, dy);
     const variants = filterGradVariants(m, shape.outC);
-    const fallback = filterGradVariantName({ tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 });
+    const fallback = filterGradVariantName(rule);
     const name = tunedChoice('Conv2DBackpropFilter', filterGradTuningKey(shape), fallback, (): TuningRequest => ({
       inputs: [x.shape, dy.shape],
       candidates: variants.map((v) => ({ name: filterGradVariantName(v), run: ([xi, dyi]) => runFilterGrad(backend, shape, filterShape, v, xi, dyi) })),
     }));
-    const variant = variants.find((v) => filterGradVariantName(v) === name) ?? variants.find((v) => filterGradVariantName(v) === fallback)!;
-    return runFilterGrad(backend, shape, filterShape, variant, x, dy);
+    return runFilterGrad(backend, shape, filterShape, variants.find((v) => filterGradVariantName(v) === name) ?? rule, x, dy);
   };
 }
 

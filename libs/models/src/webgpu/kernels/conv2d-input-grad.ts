@@ -4,7 +4,7 @@ import type { WebGpuBackendLike } from './webgpu-backend-like';
 import type { Conv2dKernel } from './conv2d-input-grad-forward';
 import type { InputGradShape } from './conv2d-input-grad-program';
 import { defaultInputGradVariant, inputGradTuningKey, inputGradVariant, inputGradVariantNames, TFJS_GEMM, type InputGradContext } from './conv2d-input-grad-variants';
-import { tunedChoice, type TuningCandidate, type TuningRequest } from '../tuning/kernel-tuner';
+import { kernelTuningActive, tunedChoice, type TuningCandidate, type TuningRequest } from '../tuning/kernel-tuner';
 
 export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
@@ -42,7 +42,10 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
     const conv2d = originalWebGpuKernel('Conv2D') as unknown as Conv2dKernel | undefined;
     const ctx: InputGradContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs, conv2d };
     const fallback = defaultInputGradVariant(s);
-    const name = tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, () => tuningRequest(ctx, dy, filter));
+    // without tuning, no tuning key (string work on every call) to build
+    const name = kernelTuningActive()
+      ? tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, () => tuningRequest(ctx, dy, filter))
+      : fallback;
     const run = inputGradVariant(ctx, name) ?? inputGradVariant(ctx, fallback) ?? inputGradVariant(ctx, TFJS_GEMM)!;
     return run(dy, filter);
   };
