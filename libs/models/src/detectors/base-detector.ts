@@ -66,6 +66,7 @@ export abstract class BaseDetector extends Module {
       const { logVars } = tf.tidy(() => parseLosses(this.forwardTrain(img, batch)));
       const numbers = await readScalars(logVars);
       tf.dispose(Object.values(logVars));
+      await tuneQueuedKernels();
       return { loss: numbers.loss, logVars: numbers, numSamples: batch.imgMetas.length };
     } finally {
       img.dispose();
@@ -76,10 +77,13 @@ export abstract class BaseDetector extends Module {
     const rescale = options.rescale ?? true;
     if (options.augTest && batch.augs && batch.augs.length > 0) return this.augTest(batch.augs, rescale);
     const img = imageTensor(batch);
+    let results: DetResult[];
     try {
-      return await this.simpleTest(img, batch.imgMetas, rescale);
+      results = await this.simpleTest(img, batch.imgMetas, rescale);
     } finally {
       img.dispose();
     }
+    await tuneQueuedKernels(); // webgpu kernel tuning, when on: inference meets the forward convs
+    return results;
   }
 }

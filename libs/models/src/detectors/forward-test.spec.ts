@@ -7,6 +7,7 @@ import { selectBackend } from '../backend';
 import { SingleStageDetector } from './single-stage';
 import { DetBatch, DetResult } from './types';
 import { handCheckRetinaCfg, meta, syntheticBatch, tinyFcosCfg } from './__fixtures__/tiny';
+import { hasPendingTuning, kernelTuningResults, resetKernelTuning, setKernelTuning, tunedChoice } from '../webgpu/tuning/kernel-tuner';
 
 beforeAll(async () => {
   tf.env().set('IS_TEST', true);
@@ -109,5 +110,22 @@ describe('forwardTest', () => {
       for (let i = 1; i < r.scores.length; i++) expect(r.scores[i]).toBeLessThanOrEqual(r.scores[i - 1]);
     }
     model.dispose();
+  });
+
+  it('runs queued webgpu kernel tuning once the batch is done (inference meets the forward convs)', async () => {
+    const model = DETECTORS.build<SingleStageDetector>(tinyFcosCfg(2) as never);
+    model.eval();
+    setKernelTuning(true);
+    try {
+      // a shape queued by a kernel during this batch (here by hand: wasm has no tuned kernels)
+      tunedChoice('SpecKernel', 'k', 'only', () => ({ inputs: [[2]], candidates: [{ name: 'only', run: ([x]) => tf.add(x, 1) }] }));
+      await model.forwardTest(syntheticBatch());
+      expect(hasPendingTuning()).toBe(false);
+      expect(kernelTuningResults().map((r) => [r.kernel, r.choice])).toEqual([['SpecKernel', 'only']]);
+    } finally {
+      setKernelTuning(false);
+      resetKernelTuning();
+      model.dispose();
+    }
   });
 });
