@@ -49,7 +49,7 @@ VISION=0; [ "$TORCH" = 1 ] && python3 -c 'import torchvision' 2>/dev/null && VIS
 [ "$TORCH" = 1 ] && [ "$VISION" = 0 ] && echo "run.sh: torchvision not installed; skipping PyTorch's RetinaNet" >&2
 LAST=${BATCHES##*,}
 
-T=60 run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
+T=100 run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3
 if [ "$TORCH" = 1 ]; then
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5
