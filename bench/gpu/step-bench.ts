@@ -14,12 +14,12 @@
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
  *   --autotune (step, retinanet): per-shape kernel tuning (tuning/kernel-tuner.ts) during the
  *   warm-up; prints every tuned shape's candidate times and choice (`kernel-tuning` lines).
- * kernels: Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det vs tfjs
- *   (tfjs's input gradient timed as its GEMM variant, the one det enables for stride 1).
+ * kernels: Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det's
+ *   defaults vs tfjs's own kernels (its input gradient as its GEMM variant, the flag det sets).
  * sweep: per reference layer, every filter-gradient tiling × split-K count, and every
- *   input-gradient tiling (det's one-dispatch phase-split program; at stride 1 a single-phase
- *   candidate det does not use by default) next to tfjs's GEMM, in TFLOP/s: picks the rules
- *   in chooseFilterGradTiling / chooseInputGradTiling.
+ *   input-gradient variant det's kernel can run (inputGradVariantNames: tfjs's GEMM, the
+ *   forward-conv paths, the phase GEMM with each tiling), in TFLOP/s: the data behind the rules
+ *   in chooseFilterGradTiling / chooseInputGradTiling (kernel tuning measures the same per shape).
  * dispatches: one reference step with every WebGPU program recorded (name, workgroups, threads,
  *   output size), det kernels vs stock: the dispatch count and the low-parallelism programs
  *   are what a software adapter can still show about GPU speed.
@@ -47,9 +47,11 @@ import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
 import { inputGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
-import { chooseInputGradTiling, PHASE_SPLIT_MIN_IN_CHANNELS } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-variants';
-import { planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-forward';
-import { INPUT_GRAD_TILINGS, InputGradProgram, type InputGradTiling } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-program';
+import {
+  defaultInputGradVariant, inputGradVariant, inputGradVariantNames, TFJS_GEMM, type InputGradContext,
+} from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-variants';
+import type { Conv2dKernel } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-forward';
+import { originalWebGpuKernel } from '../../libs/models/src/webgpu/kernels/kernel-override';
 import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
 import { installDispatchAttribution, type DispatchAttribution } from './dispatch-attribution';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
@@ -69,10 +71,6 @@ function parseArgs(argv: string[]): { mode: string; args: Args } {
 }
 
 const num = (a: Args, key: string, dflt: number) => (a[key] === undefined ? dflt : Number(a[key]));
-/** sweep's name for det's stride-1 input gradient (forward conv of dY, flipped filter) */
-const FORWARD_CONV = 'forward conv, flipped filter';
-/** … and for strided layers: one forward conv per stride phase, then the interleave pass */
-const FORWARD_PHASES = 'forward conv per stride phase';
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
 /** --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":100}': tfjs flags to try (set after setup). */
@@ -223,7 +221,7 @@ async function kernelBench(a: Args): Promise<void> {
     registerWebGpuKernels();
     const flop = 2 * batch * outH * outH * 9 * cin * cout;
     const inputShape = inputGradShape(w, { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' })!;
-    const detInput = stride > 1 && cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(inputShape)) : 'tfjs GEMM';
+    const detInput = defaultInputGradVariant(inputShape);
     for (const kernel of ['filter', 'input', 'forward'] as const) {
       emit({ bench: `conv2d-${kernel}`, adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, gflop: +(flop / 1e9).toFixed(3),
         ...(kernel === 'input' ? { det: detInput } : {}),
@@ -235,16 +233,14 @@ async function kernelBench(a: Args): Promise<void> {
   }
 }
 
-const tilingName = (t: InputGradTiling) => Object.entries(INPUT_GRAD_TILINGS).find(([, v]) => v === t)?.[0] ?? JSON.stringify(t);
-
 /**
  * sweep: per reference layer,
  * - Conv2DBackpropFilter with every tiling and the split-K count scaled around det's choice
  *   (chooseSplits), GPU time of the partial GEMM and of the split sum separately;
- * - Conv2DBackpropInput with every input-gradient tiling, and tfjs's own GEMM (the kernel det
- *   falls back to). TFLOP/s count the convolution's 2·N·outH·outW·9·cin·cout for every variant
- *   (as `kernels` does), so they compare directly. Stride-1 rows time det's program as a single
- *   phase: a candidate, not what det runs there by default.
+ * - Conv2DBackpropInput with every variant that applies to the layer (built as the kernel builds
+ *   them, conv2d-input-grad-variants.ts), and det's default for it. TFLOP/s count the
+ *   convolution's 2·N·outH·outW·9·cin·cout for every variant (as `kernels` does), so they compare
+ *   directly.
  * --only filter|input limits it to one of the two.
  */
 async function sweepBench(a: Args): Promise<void> {
@@ -270,7 +266,6 @@ async function sweepBench(a: Args): Promise<void> {
     }
     return total / iters;
   };
-  const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
   let h = num(a, 'size', 320);
   for (const [index, [cin, cout, stride]] of REFERENCE_LAYERS.entries()) {
     const outH = Math.ceil(h / stride);
@@ -300,40 +295,25 @@ async function sweepBench(a: Args): Promise<void> {
     if (only !== 'filter' && index > 0) {
       const w = tf.randomNormal([3, 3, cin, cout]);
       const shape = inputGradShape(w, { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' })!;
+      // every variant det's kernel (and kernel tuning) can run for this shape, as the kernel builds them
+      const ctx: InputGradContext = {
+        backend: backend as never, s: shape, attrs: { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' },
+        original: originalWebGpuKernel('Conv2DBackpropInput')!, conv2d: originalWebGpuKernel('Conv2D') as unknown as Conv2dKernel,
+      };
       const rows: { tiling: string; ms: number; tflops: number }[] = [];
-      for (const [name, tiling] of Object.entries(INPUT_GRAD_TILINGS)) {
-        const program = new InputGradProgram(shape, tiling);
-        if (program.dispatch.some((d) => d > maxGroups)) continue; // det would fall back to tfjs here
-        const ms = await gpuMs(() => backend.runWebGPUProgram(program, [dy, w], 'float32'));
+      for (const name of inputGradVariantNames()) {
+        const run = inputGradVariant(ctx, name);
+        if (!run) continue; // does not apply to this shape
+        const ms = await gpuMs(() => run(dy, w));
         rows.push({ tiling: name, ms: +ms.toFixed(3), tflops: tflops(ms) });
       }
-      // tfjs's GEMM: its own kernel, with the flag det sets (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false).
-      restoreWebGpuKernel('Conv2DBackpropInput');
-      const tfjsMs = await gpuMs(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-        strides: stride, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
-      }) as tf.Tensor);
-      registerWebGpuKernels();
-      if (stride === 1) {
-        // det's default at stride 1: tfjs's forward conv of dY with the flipped filter (+ the flip)
-        const forwardMs = await gpuMs(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-          strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape,
-        }) as tf.Tensor);
-        rows.push({ tiling: FORWARD_CONV, ms: +forwardMs.toFixed(3), tflops: tflops(forwardMs) });
-      } else {
-        // strided: one forward conv per stride phase + the interleave pass (det's default below 32 input channels)
-        const plan = planStridedInputGrad(shape);
-        const conv2d = tf.getKernel('Conv2D', 'webgpu')?.kernelFunc as unknown as Conv2dKernel;
-        if (plan) {
-          const phasesMs = await gpuMs(() => stridedInputGradViaForwardConvs(backend as never, conv2d, dy, w, x.shape, plan, [stride, stride]));
-          rows.push({ tiling: FORWARD_PHASES, ms: +phasesMs.toFixed(3), tflops: tflops(phasesMs) });
-        }
-      }
-      const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p), { tiling: 'tfjs GEMM', ms: tfjsMs, tflops: tflops(tfjsMs) });
-      const detDefault = stride === 1 ? FORWARD_CONV : cin >= PHASE_SPLIT_MIN_IN_CHANNELS ? tilingName(chooseInputGradTiling(shape)) : FORWARD_PHASES;
+      const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p));
+      const tfjs = rows.find((r) => r.tiling === TFJS_GEMM)!;
+      const detDefault = defaultInputGradVariant(shape);
       // gflop: the convolution's, the TFLOP/s basis for every row. det's program does about as many
       // (inputGradMacs); tfjs's GEMM multiplies stride² times as many over a zero-dilated dY.
       emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault, gflop: +(flop / 1e9).toPrecision(4),
-        best, tfjs: { ms: +tfjsMs.toFixed(3), tflops: tflops(tfjsMs) }, rows });
+        best, tfjs, rows });
       w.dispose();
     }
     tf.dispose([x, dy]);

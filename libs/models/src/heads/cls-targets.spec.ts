@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, DETECTORS, Rng } from '@det/registry';
 import '../index';
 import { useBackend } from '../testing/tf-backend';
+import { relativeMaxError } from '../testing/relative-error';
 import { SingleStageDetector } from '../detectors/single-stage';
 import { meta, syntheticBatch, tinyFcosCfg, tinyRetinaCfg } from '../detectors/__fixtures__/tiny';
 import { DetBatch } from '../detectors/types';
@@ -26,16 +27,6 @@ beforeAll(async () => {
 });
 
 /** Largest |a - b| relative to the largest |b| (the tensor's scale). */
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return worst === 0 ? 0 : worst / scale;
-}
 
 /** Tensors created (even if disposed again) while `fn` runs: tensor ids are consecutive. */
 function tensorsMadeDuring(fn: () => void): number {
@@ -70,7 +61,7 @@ async function expectSameStep(makeCfg: () => Record<string, unknown>): Promise<v
   const labels = await stepWith(makeCfg(), 'labels');
   expect(labels.logVars).toEqual(host.logVars);
   expect(Object.keys(labels.grads).sort()).toEqual(Object.keys(host.grads).sort());
-  const worst = Math.max(...Object.keys(host.grads).map((key) => maxRelDiff(labels.grads[key], host.grads[key])));
+  const worst = Math.max(...Object.keys(host.grads).map((key) => relativeMaxError(labels.grads[key], host.grads[key])));
   expect(worst).toBeLessThanOrEqual(GRAD_RTOL);
   // the class gradient is not trivially zero, so the comparison above means something
   const clsBias = Object.keys(host.grads).find((k) => /(retina_cls|conv_cls)\.bias$/.test(k))!;

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@det/registry';
 import { useBackend } from '../testing/tf-backend';
+import { relativeMaxError } from '../testing/relative-error';
 import { denseClassTargets } from '../heads/head-utils';
 import { sigmoidFocalLoss } from './focal-loss';
 import { FOCAL_LOSS_GRAD_KERNEL, FOCAL_LOSS_KERNEL, hasFusedFocalLoss } from './focal-loss-kernel';
@@ -18,16 +19,6 @@ const GRAD_RTOL = 1e-6;
 beforeAll(async () => {
   await useBackend('cpu');
 });
-
-function maxScaledDiff(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return worst === 0 ? 0 : worst / scale;
-}
 
 describe('sigmoidFocalLoss from labels', () => {
   const rng = new Rng(21);
@@ -58,7 +49,7 @@ describe('sigmoidFocalLoss from labels', () => {
       expect(tf.memory().numTensors).toBe(before);
       expect(la.length).toBe(c.reduction === 'none' ? n * c.C : 1);
       expect(Array.from(la)).toEqual(Array.from(lb));
-      expect(maxScaledDiff(ga, gb)).toBeLessThanOrEqual(GRAD_RTOL);
+      expect(relativeMaxError(ga, gb)).toBeLessThanOrEqual(GRAD_RTOL);
       x.dispose();
     });
   }
@@ -148,9 +139,9 @@ describe('sigmoidFocalLoss through the fused kernels (float64 reference kernels 
       });
       expect(tf.memory().numTensors).toBe(before);
       expect(la.length).toBe(c.reduction === 'none' ? n * c.C : 1);
-      expect(maxScaledDiff(la, lb)).toBeLessThanOrEqual(LOSS_RTOL);
-      expect(maxScaledDiff(gxa, gxb)).toBeLessThanOrEqual(FUSED_GRAD_RTOL);
-      if (c.weighted) expect(maxScaledDiff(gwa, gwb)).toBeLessThanOrEqual(FUSED_GRAD_RTOL);
+      expect(relativeMaxError(la, lb)).toBeLessThanOrEqual(LOSS_RTOL);
+      expect(relativeMaxError(gxa, gxb)).toBeLessThanOrEqual(FUSED_GRAD_RTOL);
+      if (c.weighted) expect(relativeMaxError(gwa, gwb)).toBeLessThanOrEqual(FUSED_GRAD_RTOL);
       tf.dispose([x, rowWeight]);
     });
   }

@@ -7,6 +7,7 @@
 // operand when equal).
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../testing/tf-backend';
+import { relativeMaxError } from '../testing/relative-error';
 import { l1Loss, smoothL1Loss } from './smooth-l1-loss';
 import { hasFusedSmoothL1, SMOOTH_L1_GRAD_KERNEL, SMOOTH_L1_KERNEL } from './smooth-l1-kernel';
 import type { ReduceOptions } from './reduce';
@@ -38,16 +39,6 @@ function referenceKernel(grad: boolean) {
     if (!grad && attrs.reduce) return backend.makeTensorInfo([], 'float32', Float32Array.of(out.reduce((a, b) => a + b, 0) / divisor));
     return backend.makeTensorInfo(inputs.pred.shape, 'float32', Float32Array.from(out));
   };
-}
-
-function maxScaledDiff(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return worst === 0 ? 0 : worst / scale;
 }
 
 beforeAll(async () => {
@@ -91,9 +82,9 @@ describe('smooth L1 / L1 through the fused kernels (float64 reference kernels on
       });
       expect(tf.memory().numTensors).toBe(before);
       expect(la.length).toBe(c.reduction === 'none' ? k * 4 : 1);
-      expect(maxScaledDiff(la, lb)).toBeLessThanOrEqual(LOSS_RTOL);
-      expect(maxScaledDiff(gpa, gpb)).toBeLessThanOrEqual(GRAD_RTOL);
-      expect(maxScaledDiff(gta, gtb)).toBeLessThanOrEqual(GRAD_RTOL);
+      expect(relativeMaxError(la, lb)).toBeLessThanOrEqual(LOSS_RTOL);
+      expect(relativeMaxError(gpa, gpb)).toBeLessThanOrEqual(GRAD_RTOL);
+      expect(relativeMaxError(gta, gtb)).toBeLessThanOrEqual(GRAD_RTOL);
       tf.dispose([p, t, ones]);
     });
   }

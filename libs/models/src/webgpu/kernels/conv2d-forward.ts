@@ -3,7 +3,7 @@ import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { flipTransposeFilter } from './conv2d-input-grad-forward';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape } from './conv2d-input-grad-program';
-import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 
 export const TFJS_CONV = 'tfjs';
 const PHASE_GEMM = 'phase-gemm:';
@@ -74,10 +74,7 @@ export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue =
 function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]): tf.TensorInfo {
   const name = tunedChoice(kernel, forwardConvTuningKey(ctx.s, ctx.epilogue), TFJS_CONV, (): TuningRequest => ({
     inputs: inputs.map((t) => t.shape),
-    candidates: forwardVariantNames().flatMap((n) => {
-      const run = forwardVariant(ctx, n);
-      return run ? [{ name: n, run }] : [];
-    }),
+    candidates: applicableCandidates(forwardVariantNames(), (n) => forwardVariant(ctx, n)),
   }));
   return (forwardVariant(ctx, name) ?? ctx.tfjs)(inputs);
 }

@@ -4,7 +4,7 @@ import type { WebGpuBackendLike } from './webgpu-backend-like';
 import type { Conv2dKernel } from './conv2d-input-grad-forward';
 import type { InputGradShape } from './conv2d-input-grad-program';
 import { defaultInputGradVariant, inputGradTuningKey, inputGradVariant, inputGradVariantNames, TFJS_GEMM, type InputGradContext } from './conv2d-input-grad-variants';
-import { kernelTuningActive, tunedChoice, type TuningCandidate, type TuningRequest } from '../tuning/kernel-tuner';
+import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 
 export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
@@ -44,21 +44,17 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
     const fallback = defaultInputGradVariant(s);
     // without tuning, no tuning key (string work on every call) to build
     const name = kernelTuningActive()
-      ? tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, () => tuningRequest(ctx, dy, filter))
+      ? tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, (): TuningRequest => ({
+        inputs: [dy.shape, filter.shape],
+        candidates: applicableCandidates(inputGradVariantNames(), (n) => {
+          const run = inputGradVariant(ctx, n);
+          return run ? ([d, f]) => run(d, f) : null;
+        }),
+      }))
       : fallback;
     const run = inputGradVariant(ctx, name) ?? inputGradVariant(ctx, fallback) ?? inputGradVariant(ctx, TFJS_GEMM)!;
     return run(dy, filter);
   };
-}
-
-/** Every variant that applies to this call's shape, for kernel tuning. */
-function tuningRequest(ctx: InputGradContext, dy: tf.TensorInfo, filter: tf.TensorInfo): TuningRequest {
-  const candidates: TuningCandidate[] = [];
-  for (const name of inputGradVariantNames()) {
-    const run = inputGradVariant(ctx, name);
-    if (run) candidates.push({ name, run: ([d, f]) => run(d, f) });
-  }
-  return { inputs: [dy.shape, filter.shape], candidates };
 }
 
 export function registerPhaseSplitInputGrad(): void {

@@ -1,17 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Largest |a-b| divided by the largest |b|: a scale-aware error for GPU float32 vs cpu. */
-export function relativeMaxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= maxDiff)) maxDiff = d; // NaN propagates as a failure
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  }
-  return maxDiff / Math.max(maxRef, 1e-30);
-}
+export { relativeMaxError } from '../../testing/relative-error';
 
 /** Runs `fn` on `backend` with inputs built from plain arrays and reads the result back. */
 export async function runOn(

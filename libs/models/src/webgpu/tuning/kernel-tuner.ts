@@ -17,6 +17,14 @@ export interface TuningCandidate {
   run(inputs: tf.TensorInfo[]): tf.TensorInfo;
 }
 
+/** The candidates among `names` that apply to a shape (`make` gives null for the others). */
+export function applicableCandidates(names: string[], make: (name: string) => TuningCandidate['run'] | null): TuningCandidate[] {
+  return names.flatMap((name) => {
+    const run = make(name);
+    return run ? [{ name, run }] : [];
+  });
+}
+
 /** A kernel call shape waiting to be timed. */
 export interface TuningRequest {
   /** The inputs' shapes, in the order `run` takes them (filled with random normals). */
