@@ -407,10 +407,12 @@ var<workgroup> As : array<CT, ${BM * BK}>; // row-major BM×BK
 var<workgroup> Bs : array<CT, ${BK * BN}>; // row-major BK×BN
 
 @compute @workgroup_size(SG, 4)
-fn main(@builtin(local_invocation_id) lid : vec3u, @builtin(workgroup_id) wid : vec3u) {
+fn main(@builtin(local_invocation_id) lid : vec3u, @builtin(workgroup_id) wid : vec3u${enableSubgroups ? ', @builtin(subgroup_id) sid : u32' : ''}) {
   let tid = lid.y * SG + lid.x;
-  let sgRow = lid.y / 2u;
-  let sgCol = lid.y % 2u;
+  // Dawn requires subgroup-matrix offsets to be uniform; subgroup_id counts as uniform, lid.y does
+  // not. (If the device runs smaller subgroups than SG, the extra ones redo a tile: same values.)
+  let sgRow = ${enableSubgroups ? '(sid / 2u) % 2u' : 'lid.y / 2u'};
+  let sgCol = ${enableSubgroups ? 'sid % 2u' : 'lid.y % 2u'};
   let row0 = wid.y * BM;
   let col0 = wid.x * BN;
 ${accs.join('\n')}
@@ -885,8 +887,11 @@ async function pickSyntax(device: GPUDevice, cfg: SubgroupMatrixConfig, subgroup
     }
     return undefined;
   };
-  const spellings: Array<[LayoutSyntax, boolean, boolean]> = [['template', false, false], ['bool', false, false]];
+  // With `subgroups` the tiles are picked by @builtin(subgroup_id), which Dawn's uniformity
+  // analysis accepts as a load/store offset (local_invocation_id is rejected): try that first.
+  const spellings: Array<[LayoutSyntax, boolean, boolean]> = [];
   if (device.features.has('subgroups')) spellings.push(['template', true, false], ['bool', true, false]);
+  spellings.push(['template', false, false], ['bool', false, false]);
   const kernel =
     (await attempt(spellings)) ??
     (failures.some((f) => /uniform/i.test(f)) ? await attempt([['template', false, true], ['bool', false, true]]) : undefined);
