@@ -29,6 +29,7 @@
 /// <reference types="node" />
 /// <reference types="@webgpu/types" />
 import { loadDawn } from '../../libs/models/src/webgpu/dawn';
+import { roundToF16 } from '../../libs/models/src/testing/f16';
 
 // ---------------------------------------------------------------------------------------------
 // Output, watchdog, error plumbing
@@ -115,28 +116,6 @@ function randomMatrix(length: number, seed: number): Float32Array {
     out[i] = s / 2147483648 - 1;
   }
   return out;
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** The nearest IEEE binary16 value (ties to even), as the GPU's f32→f16 conversion gives it. */
-function roundToF16(x: number): number {
-  const a = Math.abs(x);
-  if (a === 0 || !Number.isFinite(a)) return x;
-  if (a >= 65520) return Math.sign(x) * Infinity;
-  let quantum: number;
-  if (a < 2 ** -14) {
-    quantum = 2 ** -24; // subnormal spacing
-  } else {
-    let e = Math.floor(Math.log2(a));
-    if (2 ** e > a) e -= 1;
-    if (2 ** (e + 1) <= a) e += 1;
-    quantum = 2 ** (e - 10);
-  }
-  return Math.sign(x) * roundHalfEven(a / quantum) * quantum;
 }
 
 function f16BitsToNumber(bits: number): number {

@@ -11,6 +11,12 @@ import { registerReluGradient } from '../backend/relu-gradient';
 import { guardSyncReads } from './sync-read-guard';
 import { setKernelTuning } from './tuning/kernel-tuner';
 import { useTuningCache } from './tuning/tune-between-steps';
+import { installShaderHooks } from './shader-hooks';
+import {
+  convPrecisionFromEnv, matrixUnitOf, requestSubgroupMatrixFeatures, setActiveMatrixUnit,
+  SUBGROUP_MATRIX_DAWN_FLAGS, SUBGROUP_MATRIX_FEATURES, type ConvPrecision,
+} from './conv-precision';
+import type { MatrixUnit } from './kernels/conv2d-phase-gemm-sgmat-program';
 
 /** DET_WEBGPU_AUTOTUNE=1|true|on turns kernel tuning on (WebGpuSetupOptions.autotune). */
 export function autotuneFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -33,6 +39,12 @@ export interface WebGpuSetupOptions {
    * choices for this adapter are used from the start, and each tuning pass is saved to it.
    */
   autotuneCache?: string;
+  /**
+   * 'f16' lets convolutions run on the GPU's matrix units (tensor cores) with f16 operands and f32
+   * accumulation, where the adapter offers Dawn's subgroup matrices (conv-precision.ts); default:
+   * env DET_WEBGPU_CONV_PRECISION, else 'f32'. Turns on Dawn's unsafe (experimental) APIs.
+   */
+  convPrecision?: ConvPrecision;
   /** Extra Dawn toggles for `create()`, e.g. ['enable-dawn-features=allow_unsafe_apis']. */
   dawnFlags?: string[];
   /** Resolves 'webgpu' and '@tensorflow/tfjs-backend-webgpu' (default: require). Given a loader,
@@ -46,6 +58,22 @@ export interface WebGpuSetupResult extends WebGpuAdapterInfo {
   detKernels: string[];
   /** Whether per-shape kernel tuning is on (WebGpuSetupOptions.autotune). */
   autotune: boolean;
+  /** 'f16' only where it was asked for and the device has f16 matrix units. */
+  convPrecision: ConvPrecision;
+  /** The subgroup-matrix shape f16 convs use, when convPrecision is 'f16'. */
+  matrixUnit?: MatrixUnit;
+}
+
+/** Adds Dawn toggles to the caller's, merging `enable-dawn-features=` lists. */
+function withDawnFlags(flags: string[], extra: string[]): string[] {
+  const out = [...flags];
+  for (const flag of extra) {
+    const [key, value] = flag.split('=');
+    const at = out.findIndex((f) => f.startsWith(`${key}=`));
+    if (at < 0) out.push(flag);
+    else out[at] = `${out[at]},${value}`;
+  }
+  return out;
 }
 
 let pending: Promise<WebGpuSetupResult> | undefined;
@@ -70,7 +98,10 @@ export async function setupWebGpu(options: WebGpuSetupOptions = {}): Promise<Web
 }
 
 async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> {
-  const { gpu, uninstall } = installNavigatorGpu(options.dawnFlags ?? [], options.loader);
+  const wantF16 = options.detKernels !== false && (options.convPrecision ?? convPrecisionFromEnv()) === 'f16';
+  const flags = wantF16 ? withDawnFlags(options.dawnFlags ?? [], SUBGROUP_MATRIX_DAWN_FLAGS) : options.dawnFlags ?? [];
+  const { gpu, uninstall } = installNavigatorGpu(flags, options.loader);
+  if (wantF16) requestSubgroupMatrixFeatures(gpu);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) {
     uninstall();
@@ -98,6 +129,17 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   }
   await tf.ready();
   guardSyncReads(tf.backend());
+  let matrixUnit: MatrixUnit | undefined;
+  if (options.detKernels !== false) {
+    const device = (tf.backend() as unknown as { device: Parameters<typeof installShaderHooks>[0] & { features: { has(f: string): boolean } } }).device;
+    installShaderHooks(device); // `enable` directives and subgroup ids for det's matrix-unit kernels
+    const unit = wantF16 ? matrixUnitOf(adapter as GpuAdapterLike) : undefined;
+    const onDevice = SUBGROUP_MATRIX_FEATURES.every((f) => device.features.has(f));
+    if (typeof unit === 'string' || (unit && !onDevice)) {
+      getLogger().warn(`webgpu conv precision f16 asked for, but ${typeof unit === 'string' ? unit : 'the device was created without the subgroup-matrix features'}: convolutions stay f32`);
+    } else matrixUnit = unit;
+  }
+  setActiveMatrixUnit(matrixUnit ?? null);
   if (options.detKernels !== false) {
     installOldestFirstBufferPool(tf.backend()); // same buffers each step: bind groups can be cached
     installWriteBufferUploads(tf.backend());
@@ -115,7 +157,8 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
       adapter: info.adapter,
     });
   }
-  return { ...info, backend: 'webgpu', detKernels, autotune };
+  if (matrixUnit) getLogger().info('webgpu conv precision f16: convolutions may use subgroup matrices (f16 operands, f32 sums)', { ...matrixUnit });
+  return { ...info, backend: 'webgpu', detKernels, autotune, convPrecision: matrixUnit ? 'f16' : 'f32', ...(matrixUnit ? { matrixUnit } : {}) };
 }
 
 /** tfjs-backend-webgpu registers 'webgpu' at import time, and only if navigator.gpu exists then. */

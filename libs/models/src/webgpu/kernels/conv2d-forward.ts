@@ -4,6 +4,9 @@ import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { flipTransposeFilter } from './conv2d-input-grad-forward';
 import { INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape } from './conv2d-input-grad-program';
 import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+import { defaultSgmatVariant, isF16Variant, sgmatProgram, sgmatVariant } from './conv2d-input-grad-variants';
+import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
+import { activeMatrixUnit } from '../conv-precision';
 
 export const TFJS_CONV = 'tfjs';
 const PHASE_GEMM = 'phase-gemm:';
@@ -48,8 +51,8 @@ function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
   const { backend, s } = ctx;
   if (name === TFJS_CONV) return ctx.tfjs;
   const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
-  if (!tiling) return null;
-  const program = new InputGradProgram(s, tiling, ctx.epilogue);
+  const program = tiling ? new InputGradProgram(s, tiling, ctx.epilogue) : isF16Variant(name) ? sgmatProgram(backend, s, name, ctx.epilogue) : null;
+  if (!program) return null;
   if (program.dispatch.some((d) => d > (backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535))) return null;
   return ([x, w, ...bias]) => {
     const flipped = flipTransposeFilter(backend, w);
@@ -62,7 +65,14 @@ function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
 }
 
 /** Every variant name, in the order tuning times them. */
-export const forwardVariantNames = (): string[] => [TFJS_CONV, ...Object.keys(INPUT_GRAD_TILINGS).map((t) => `${PHASE_GEMM}${t}`)];
+export const forwardVariantNames = (): string[] => [
+  TFJS_CONV, ...Object.keys(INPUT_GRAD_TILINGS).map((t) => `${PHASE_GEMM}${t}`), ...Object.keys(SGMAT_TILINGS).map(sgmatVariant),
+];
+
+/** tfjs's GEMM, or with conv precision 'f16' on a device with matrix units, the matrix-unit GEMM where it applies. */
+function defaultForwardVariant(ctx: ForwardContext): string {
+  return (activeMatrixUnit() && defaultSgmatVariant(ctx.backend, ctx.s, ctx.epilogue)) || TFJS_CONV;
+}
 
 export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue = { bias: false, relu: false }): string {
   const pixels = Math.round(2 * Math.log2(s.batch * s.inH * s.inW));
@@ -72,9 +82,11 @@ export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue =
 
 /** Runs the tuned (or default) variant of one forward call; `inputs` are [x, filter(, bias)]. */
 function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]): tf.TensorInfo {
-  const name = tunedChoice(kernel, forwardConvTuningKey(ctx.s, ctx.epilogue), TFJS_CONV, (): TuningRequest => ({
+  const fallback = defaultForwardVariant(ctx);
+  if (!kernelTuningActive()) return (forwardVariant(ctx, fallback) ?? ctx.tfjs)(inputs);
+  const name = tunedChoice(kernel, forwardConvTuningKey(ctx.s, ctx.epilogue), fallback, (): TuningRequest => ({
     inputs: inputs.map((t) => t.shape),
-    candidates: applicableCandidates(forwardVariantNames(), (n) => forwardVariant(ctx, n)),
+    candidates: applicableCandidates(forwardVariantNames(), (n) => forwardVariant(ctx, n), isF16Variant),
   }));
   return (forwardVariant(ctx, name) ?? ctx.tfjs)(inputs);
 }
@@ -86,7 +98,7 @@ function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]):
  */
 export function tunedConv2d(original: KernelFunc): KernelFunc {
   return (args) => {
-    if (!kernelTuningActive()) return original(args); // the default, without the shape work
+    if (!kernelTuningActive() && !activeMatrixUnit()) return original(args); // the default, without the shape work
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs ?? {};
     const s = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardAsInputGradShape(x, filter, attrs) : null;
@@ -104,7 +116,7 @@ export function tunedConv2d(original: KernelFunc): KernelFunc {
  */
 export function tunedFusedConv2d(original: KernelFunc): KernelFunc {
   return (args) => {
-    if (!kernelTuningActive()) return original(args);
+    if (!kernelTuningActive() && !activeMatrixUnit()) return original(args);
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs ?? {};
     const activation = (attrs.activation as string | undefined) ?? 'linear';

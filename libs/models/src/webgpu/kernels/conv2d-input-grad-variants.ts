@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from './conv2d-input-grad-forward';
-import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
+import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
+import { SGMAT_TILINGS, SgmatPhaseGemmProgram } from './conv2d-phase-gemm-sgmat-program';
+import { activeMatrixUnit } from '../conv-precision';
 
 /** What every input-gradient variant may use for one call shape. */
 export interface InputGradContext {
@@ -23,6 +25,40 @@ export const FORWARD_CONV = 'forward-conv';
 export const FORWARD_PHASES = 'forward-phases';
 const PHASE_GEMM = 'phase-gemm:';
 export const phaseGemmVariant = (tiling: string) => `${PHASE_GEMM}${tiling}`;
+/** The phase GEMM on matrix units (f16 operands; only with conv precision 'f16'). */
+const PHASE_SGMAT = 'phase-sgmat:';
+export const sgmatVariant = (tiling: string) => `${PHASE_SGMAT}${tiling}`;
+/** Whether a variant rounds its operands to f16 (tuning then checks it with F16_TOLERANCE). */
+export const isF16Variant = (name: string): boolean => name.startsWith(PHASE_SGMAT);
+
+/**
+ * The matrix-unit program for a phase GEMM (an input gradient, or a forward conv through the
+ * filter flip), or null: conv precision is 'f32' or the device has no matrix units, the tiling
+ * is unknown or does not fit the device (workgroup memory, grid), or N is under 32 channels
+ * (the 32-wide result columns would run mostly empty).
+ */
+export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name: string, epilogue?: GemmEpilogue): SgmatPhaseGemmProgram | null {
+  const unit = activeMatrixUnit();
+  const tiling = name.startsWith(PHASE_SGMAT) ? SGMAT_TILINGS[name.slice(PHASE_SGMAT.length)] : undefined;
+  if (!unit || !tiling || s.inC < 32) return null;
+  let program: SgmatPhaseGemmProgram;
+  try {
+    program = new SgmatPhaseGemmProgram(s, tiling, unit, epilogue);
+  } catch {
+    return null; // the tiling does not divide into this unit's matrices
+  }
+  const limits = backend.device.limits;
+  if (program.workgroupBytes > (limits.maxComputeWorkgroupStorageSize ?? 16384)) return null;
+  if (program.workgroupSize[0] > (limits.maxComputeInvocationsPerWorkgroup ?? 256)) return null;
+  if (program.dispatch.some((d) => d > (limits.maxComputeWorkgroupsPerDimension ?? 65535))) return null;
+  return program;
+}
+
+/** With matrix units active, det's default for a phase GEMM of N = inC channels. */
+export function defaultSgmatVariant(backend: WebGpuBackendLike, s: InputGradShape, epilogue?: GemmEpilogue): string | null {
+  const name = sgmatVariant(s.inC >= 64 ? 'S_64x64k32_2x2' : 'U_64x32k32_2x2');
+  return sgmatProgram(backend, s, name, epilogue) ? name : null;
+}
 
 /**
  * Below this many input channels (the GEMM's N) tfjs's own GEMM is faster: det's 32-wide output
@@ -49,7 +85,10 @@ export const tilingName = (t: InputGradTiling): string =>
 
 /** Every variant name, in the order tuning times them. */
 export function inputGradVariantNames(): string[] {
-  return [TFJS_GEMM, FORWARD_CONV, FORWARD_PHASES, ...Object.keys(INPUT_GRAD_TILINGS).map(phaseGemmVariant)];
+  return [
+    TFJS_GEMM, FORWARD_CONV, FORWARD_PHASES, ...Object.keys(INPUT_GRAD_TILINGS).map(phaseGemmVariant),
+    ...Object.keys(SGMAT_TILINGS).map(sgmatVariant),
+  ];
 }
 
 /**
@@ -79,6 +118,10 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
     if (!plan) return null;
     return (dy, filter) => stridedInputGradViaForwardConvs(backend, conv2d!, dy, filter, [s.batch, s.inH, s.inW, s.inC], plan, [s.strideH, s.strideW]);
   }
+  if (isF16Variant(name)) {
+    const sgmat = sgmatProgram(backend, s, name);
+    return sgmat ? (dy, filter) => backend.runWebGPUProgram(sgmat, [dy, filter], 'float32') : null;
+  }
   const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
   if (!tiling) return null;
   const program = new InputGradProgram(s, tiling);
@@ -93,9 +136,12 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
  * their input gradients at ~11); strided with ≥ PHASE_SPLIT_MIN_IN_CHANNELS input channels → the
  * phase GEMM (chooseInputGradTiling); fewer → forward-phases (tfjs's GEMM over a dilated dY ran
  * the reference step's costliest input gradient, 16 input channels, at 1.6 TFLOP/s). Where the
- * rule's variant does not apply, tfjs-gemm.
+ * rule's variant does not apply, tfjs-gemm. With conv precision 'f16' on a device with matrix
+ * units (and a backend given), the matrix-unit phase GEMM wherever it applies.
  */
-export function defaultInputGradVariant(s: InputGradShape): string {
+export function defaultInputGradVariant(s: InputGradShape, backend?: WebGpuBackendLike): string {
+  const sgmat = backend && activeMatrixUnit() ? defaultSgmatVariant(backend, s) : null;
+  if (sgmat) return sgmat;
   if (s.strideH === 1 && s.strideW === 1) return FORWARD_CONV;
   if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) return FORWARD_PHASES;
   return phaseGemmVariant(tilingName(chooseInputGradTiling(s)));

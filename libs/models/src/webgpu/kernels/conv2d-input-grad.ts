@@ -3,7 +3,7 @@ import { originalWebGpuKernel, overrideWebGpuKernel, type KernelFunc } from './k
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import type { Conv2dKernel } from './conv2d-input-grad-forward';
 import type { InputGradShape } from './conv2d-input-grad-program';
-import { defaultInputGradVariant, inputGradTuningKey, inputGradVariant, inputGradVariantNames, TFJS_GEMM, type InputGradContext } from './conv2d-input-grad-variants';
+import { defaultInputGradVariant, inputGradTuningKey, inputGradVariant, inputGradVariantNames, isF16Variant, TFJS_GEMM, type InputGradContext } from './conv2d-input-grad-variants';
 import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 
 export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
@@ -41,7 +41,7 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
     // tfjs's forward GEMM itself, not det's tuned Conv2D (whose variants would flip the filter back)
     const conv2d = originalWebGpuKernel('Conv2D') as unknown as Conv2dKernel | undefined;
     const ctx: InputGradContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs, conv2d };
-    const fallback = defaultInputGradVariant(s);
+    const fallback = defaultInputGradVariant(s, ctx.backend);
     // without tuning, no tuning key (string work on every call) to build
     const name = kernelTuningActive()
       ? tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, (): TuningRequest => ({
@@ -49,7 +49,7 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
         candidates: applicableCandidates(inputGradVariantNames(), (n) => {
           const run = inputGradVariant(ctx, n);
           return run ? ([d, f]) => run(d, f) : null;
-        }),
+        }, isF16Variant),
       }))
       : fallback;
     const run = inputGradVariant(ctx, name) ?? inputGradVariant(ctx, fallback) ?? inputGradVariant(ctx, TFJS_GEMM)!;

@@ -7,6 +7,8 @@ export interface WebGpuProbe {
   available: boolean;
   adapter?: string;
   reason?: string;
+  /** Whether the adapter offers Dawn's subgroup matrices (f16 conv kernels; conv-precision.ts). */
+  subgroupMatrix?: boolean;
 }
 
 const ENV_KEY = 'DET_WEBGPU_PROBE';
@@ -19,10 +21,12 @@ const done = (r) => { process.stdout.write(JSON.stringify(r) + '\\n'); process.e
 try {
   const { create, globals } = require('webgpu');
   Object.assign(globalThis, globals);
-  create([]).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
+  // the toggles setupWebGpu adds for conv precision f16, so the probe sees what that setup would
+  create(['enable-dawn-features=allow_unsafe_apis,use_vulkan_memory_model']).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
     if (!a) return done({ available: false, reason: 'no adapter (VK_ICD_FILENAMES=' + (process.env.VK_ICD_FILENAMES || '<unset>') + ')' });
     const i = a.info || {};
-    done({ available: true, adapter: i.description || i.device || i.vendor || 'unknown' });
+    const subgroupMatrix = ['chromium-experimental-subgroup-matrix', 'shader-f16', 'subgroups'].every((f) => a.features.has(f));
+    done({ available: true, adapter: i.description || i.device || i.vendor || 'unknown', subgroupMatrix });
   }, (e) => done({ available: false, reason: String(e && e.message || e) }));
 } catch (e) { done({ available: false, reason: 'webgpu package not loadable: ' + (e && e.message || e) }); }
 `;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { timeOnDevice, type DeviceTimer } from './device-timer';
-import { checkedRun } from './candidate-check';
+import { checkedRun, F16_TOLERANCE, OUTPUT_TOLERANCE } from './candidate-check';
 
 /**
  * Measured kernel choices per shape, the WebGPU counterpart of `torch.backends.cudnn.benchmark`:
@@ -15,13 +15,22 @@ import { checkedRun } from './candidate-check';
 export interface TuningCandidate {
   name: string;
   run(inputs: tf.TensorInfo[]): tf.TensorInfo;
+  /** Its output may differ from the default's by F16_TOLERANCE, not OUTPUT_TOLERANCE (f16 operands). */
+  f16?: boolean;
 }
 
-/** The candidates among `names` that apply to a shape (`make` gives null for the others). */
-export function applicableCandidates(names: string[], make: (name: string) => TuningCandidate['run'] | null): TuningCandidate[] {
+/**
+ * The candidates among `names` that apply to a shape (`make` gives null for the others);
+ * `isF16` marks those that round their operands to f16.
+ */
+export function applicableCandidates(
+  names: string[],
+  make: (name: string) => TuningCandidate['run'] | null,
+  isF16: (name: string) => boolean = () => false,
+): TuningCandidate[] {
   return names.flatMap((name) => {
     const run = make(name);
-    return run ? [{ name, run }] : [];
+    return run ? [{ name, run, ...(isF16(name) ? { f16: true } : {}) }] : [];
   });
 }
 
@@ -115,10 +124,12 @@ export async function tunePendingKernels(options: TuneOptions = {}): Promise<Tun
     let reference: tf.Tensor | undefined;
     // the default first: its output is the reference the others are checked against
     const candidates = [...job.request.candidates].sort((a, b) => +(b.name === job.fallback) - +(a.name === job.fallback));
+    // an f16 reference (conv precision 'f16' makes matrix-unit kernels the default) moves everyone's tolerance
+    const f16Reference = candidates[0]?.name === job.fallback && candidates[0].f16;
     try {
       for (const candidate of candidates) {
         try {
-          const out = await checkedRun(() => candidate.run(inputs), reference);
+          const out = await checkedRun(() => candidate.run(inputs), reference, candidate.f16 || f16Reference ? F16_TOLERANCE : OUTPUT_TOLERANCE);
           if (reference) out.dispose();
           else reference = out;
           const times: number[] = [];

@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describeIfMatrixUnits, matrixUnitSuite } from '../testing/describe-if-gpu';
+import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
+import { setupWebGpu, type WebGpuSetupResult } from '../setup';
+import { inputGradShape } from './conv2d-input-grad';
+import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames } from './conv2d-forward';
+import { inputGradTuningKey, inputGradVariantNames, isF16Variant } from './conv2d-input-grad-variants';
+import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
+import { resetKernelTuning, setTunedChoice } from '../tuning/kernel-tuner';
+import { roundToF16 } from '../../testing/f16';
+
+// Two checks per kernel. (1) Against cpu on the same inputs rounded to f16 (roundToF16, an
+// independent rounding): what is left is f32 summation order (measured 6e-8–9e-7 of the outputs'
+// scale on Mesa 26 lavapipe); 2e-5 fails any kernel that skips the rounding or mixes up a tap or channel. (2) Against cpu on
+// the f32 inputs: f16 rounds each operand by up to 2^-11 relative; these cases measured
+// 2.0–2.8e-4 of the outputs' scale on Mesa 26 lavapipe; 2e-3 allows for larger K.
+const TOL_SAME_ROUNDING = 2e-5;
+const TOL_F16 = 2e-3;
+
+interface Case { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; stride: number; pad: 'same' | 'valid'; fused?: boolean }
+
+const CASES: Case[] = [
+  { name: 'stride 1, 36→40', x: [1, 10, 7, 36], filter: [3, 3, 36, 40], stride: 1, pad: 'same' },
+  { name: 'stride 2, 40→64', x: [2, 11, 13, 40], filter: [3, 3, 40, 64], stride: 2, pad: 'same', fused: true },
+  { name: 'stride 1, 70→66 (ragged tiles, channels not a multiple of 4)', x: [1, 9, 7, 70], filter: [3, 3, 70, 66], stride: 1, pad: 'valid', fused: true },
+  { name: '1x1 stride 2, 32→48 (phases without taps)', x: [2, 9, 8, 32], filter: [1, 1, 32, 48], stride: 2, pad: 'valid' },
+];
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const outShape = (c: Case) => tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, 1, c.pad).outShape;
+const attrs = (c: Case) => ({ strides: c.stride, pad: c.pad, dataFormat: 'NHWC' });
+const SGMAT = 'SgmatPhaseGemmProgram';
+const rounded = (t: { values: Float32Array; shape: number[] }) => ({ values: t.values.map(roundToF16), shape: t.shape });
+
+describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv precision f16) vs cpu'), () => {
+  let setup: WebGpuSetupResult;
+  beforeAll(async () => { setup = await setupWebGpu({ convPrecision: 'f16' }); }, 120_000);
+  afterEach(() => resetKernelTuning());
+
+  it('setup reports f16 with the matrix unit it found', () => {
+    expect(setup.convPrecision).toBe('f16');
+    expect(setup.matrixUnit).toEqual(expect.objectContaining({ M: expect.any(Number), N: expect.any(Number), K: expect.any(Number) }));
+  });
+
+  describe.each(CASES)('$name', (c) => {
+    const x = { values: seededValues(size(c.x), 1), shape: c.x };
+    const w = { values: seededValues(size(c.filter), 2), shape: c.filter };
+    const dy = { values: seededValues(size(outShape(c)), 3), shape: outShape(c) };
+
+    it('every matrix-unit input-gradient tiling matches cpu, and the default is one of them', async () => {
+      const inputGrad = (dyt: tf.Tensor, wt: tf.Tensor) =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...attrs(c), inputShape: c.x }) as tf.Tensor;
+      const cpu = await runOn('cpu', [dy, w], inputGrad);
+      const cpuRounded = await runOn('cpu', [rounded(dy), rounded(w)], inputGrad);
+      const key = inputGradTuningKey(inputGradShape({ shape: c.filter } as tf.TensorInfo, { ...attrs(c), inputShape: c.x })!);
+      const names = inputGradVariantNames().filter(isF16Variant);
+      expect(names).toHaveLength(Object.keys(SGMAT_TILINGS).length);
+      for (const name of [undefined, ...names]) {
+        if (name) setTunedChoice('Conv2DBackpropInput', key, name);
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [dy, w], (d, f) => { let out!: tf.Tensor; programs = programsRun(() => { out = inputGrad(d, f); }); return out; });
+        const check = { name: name ?? 'default', sameRounding: relativeMaxError(gpu, cpuRounded) < TOL_SAME_ROUNDING, f32: relativeMaxError(gpu, cpu) < TOL_F16, ran: programs.includes(SGMAT) };
+        expect(check).toEqual({ name: name ?? 'default', sameRounding: true, f32: true, ran: true });
+      }
+    }, 300_000);
+
+    it('every matrix-unit forward tiling matches cpu (Conv2D, and FusedConv2D with bias + ReLU)', async () => {
+      const b = { values: seededValues(c.filter[3], 7), shape: [c.filter[3]] };
+      const conv = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) => c.fused
+        ? tf.engine().runKernel('FusedConv2D', { x: xt, filter: wt, bias: bt }, { ...attrs(c), dilations: 1, activation: 'relu' }) as tf.Tensor
+        : tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad);
+      const cpu = await runOn('cpu', [x, w, b], conv);
+      const cpuRounded = await runOn('cpu', [rounded(x), rounded(w), b], conv);
+      const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c))!;
+      const key = forwardConvTuningKey(shape, { bias: !!c.fused, relu: !!c.fused });
+      for (const name of [undefined, ...forwardVariantNames().filter(isF16Variant)]) {
+        if (name) setTunedChoice(c.fused ? 'FusedConv2D' : 'Conv2D', key, name);
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [x, w, b], (xt, wt, bt) => { let out!: tf.Tensor; programs = programsRun(() => { out = conv(xt, wt, bt); }); return out; });
+        const check = { name: name ?? 'default', sameRounding: relativeMaxError(gpu, cpuRounded) < TOL_SAME_ROUNDING, f32: relativeMaxError(gpu, cpu) < TOL_F16, ran: programs.includes(SGMAT) };
+        expect(check).toEqual({ name: name ?? 'default', sameRounding: true, f32: true, ran: true });
+      }
+    }, 300_000);
+  });
+});

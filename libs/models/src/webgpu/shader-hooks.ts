@@ -1,0 +1,45 @@
+/**
+ * Two things tfjs-backend-webgpu's shader assembly cannot express, done on the WGSL text as the
+ * device compiles it (installShaderHooks wraps device.createShaderModule):
+ * - `enable` directives must precede every declaration, but a program's code lands after tfjs's
+ *   prelude: they are moved to the top.
+ * - Subgroup-matrix loads and stores need uniform offsets, and the only per-subgroup value Dawn's
+ *   analysis accepts as uniform is the @builtin(subgroup_id) entry-point parameter, passed on as
+ *   an argument. tfjs writes the entry point (`_start`, which calls `main()`); code with
+ *   SUBGROUP_ID_MARKER gets that builtin added to `_start` and handed to `main(sid : u32)`.
+ * Shaders without either are compiled untouched.
+ */
+
+export const SUBGROUP_ID_MARKER = '// det:main-takes-subgroup-id';
+
+const ENABLE = /^[ \t]*enable [\w, ]+;[ \t]*$/gm;
+const HAS_ENABLE = /^[ \t]*enable [\w, ]+;/m;
+
+export function rewriteShader(code: string): string {
+  const marked = code.includes(SUBGROUP_ID_MARKER);
+  if (!marked && !HAS_ENABLE.test(code)) return code;
+  const enables = new Set<string>();
+  let out = code.replace(ENABLE, (line) => {
+    enables.add(line.trim());
+    return '';
+  });
+  if (marked) {
+    const start = out.indexOf('fn _start(');
+    const call = out.indexOf('main();', start);
+    if (start < 0 || call < 0) throw new Error('shader-hooks: no tfjs `_start` calling `main();` to pass subgroup_id through');
+    out = `${out.slice(0, start)}fn _start(@builtin(subgroup_id) SubgroupId : u32, ${out.slice(start + 'fn _start('.length, call)}main(SubgroupId);${out.slice(call + 'main();'.length)}`;
+  }
+  return `${[...enables].join('\n')}\n${out}`;
+}
+
+interface ShaderDevice { createShaderModule(descriptor: { code: string }): unknown }
+
+const hooked = new WeakSet<object>();
+
+/** Wraps the device's createShaderModule with rewriteShader (once per device). */
+export function installShaderHooks(device: ShaderDevice): void {
+  if (hooked.has(device)) return;
+  hooked.add(device);
+  const original = device.createShaderModule.bind(device);
+  device.createShaderModule = (descriptor) => original({ ...descriptor, code: rewriteShader(descriptor.code) });
+}
