@@ -9,6 +9,7 @@ import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames } fr
 import { inputGradTuningKey, inputGradVariantNames, isF16Variant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { resetKernelTuning, setTunedChoice } from '../tuning/kernel-tuner';
+import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { roundToF16 } from '../../testing/f16';
 
 // Two checks per kernel. (1) Against cpu on the same inputs rounded to f16 (roundToF16, an
@@ -82,6 +83,42 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
         const check = { name: name ?? 'default', sameRounding: relativeMaxError(gpu, cpuRounded) < TOL_SAME_ROUNDING, f32: relativeMaxError(gpu, cpu) < TOL_F16, ran: programs.includes(SGMAT) };
         expect(check).toEqual({ name: name ?? 'default', sameRounding: true, f32: true, ran: true });
       }
+    }, 300_000);
+
+    it('every matrix-unit filter-gradient tiling that fits the device matches cpu, and the default is one of them', async () => {
+      const filterGrad = (xt: tf.Tensor, dyt: tf.Tensor) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs(c), filterShape: c.filter }) as tf.Tensor;
+      const cpu = await runOn('cpu', [x, dy], filterGrad);
+      const cpuRounded = await runOn('cpu', [rounded(x), rounded(dy)], filterGrad);
+      const key = filterGradTuningKey(filterGradShape({ shape: c.x } as tf.TensorInfo, { ...attrs(c), filterShape: c.filter })!.shape);
+      const names = filterGradVariants(9 * c.x[3], c.filter[3]).filter((v) => v.sgmat).map(filterGradVariantName);
+      for (const name of [undefined, ...names]) {
+        if (name) setTunedChoice('Conv2DBackpropFilter', key, name);
+        let programs: string[] = [];
+        const gpu = await runOn('webgpu', [x, dy], (xt, dyt) => { let out!: tf.Tensor; programs = programsRun(() => { out = filterGrad(xt, dyt); }); return out; });
+        const ran = programs.includes('SgmatFilterGradProgram');
+        // a tiling that does not fit this device's subgroup size falls back to the default, also f16
+        expect({ name: name ?? 'default', sameRounding: relativeMaxError(gpu, cpuRounded) < TOL_SAME_ROUNDING, f32: relativeMaxError(gpu, cpu) < TOL_F16, ran })
+          .toEqual({ name: name ?? 'default', sameRounding: true, f32: true, ran: true });
+      }
+    }, 300_000);
+
+    // Gradients are often far below f16's smallest normal (6e-5), or can exceed its largest
+    // (65504): the kernels scale dY by a power of two from its max. Unscaled, 1e-7·dY would
+    // flush to a few subnormal bits (errors ~0.1–1) and 1e5·dY would overflow to inf.
+    it.each([1e-7, 1e5])('input and filter gradients of dY·%s stay within the f16 tolerance (dY scaled into range)', async (factor) => {
+      const scaled = { values: dy.values.map((v) => v * factor), shape: dy.shape };
+      const inputGrad = (dyt: tf.Tensor, wt: tf.Tensor) =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...attrs(c), inputShape: c.x }) as tf.Tensor;
+      const filterGrad = (xt: tf.Tensor, dyt: tf.Tensor) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs(c), filterShape: c.filter }) as tf.Tensor;
+      let programs: string[] = [];
+      const gx = await runOn('webgpu', [scaled, w], (d, f) => { let out!: tf.Tensor; programs = programsRun(() => { out = inputGrad(d, f); }); return out; });
+      expect(programs).toContain(SGMAT);
+      const gw = await runOn('webgpu', [x, scaled], (xt, d) => { let out!: tf.Tensor; programs = programsRun(() => { out = filterGrad(xt, d); }); return out; });
+      expect(programs).toContain('SgmatFilterGradProgram');
+      expect(relativeMaxError(gx, await runOn('cpu', [scaled, w], inputGrad))).toBeLessThan(TOL_F16);
+      expect(relativeMaxError(gw, await runOn('cpu', [x, scaled], filterGrad))).toBeLessThan(TOL_F16);
     }, 300_000);
   });
 });

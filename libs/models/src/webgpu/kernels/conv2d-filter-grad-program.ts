@@ -34,7 +34,7 @@ export const FILTER_GRAD_TILINGS: Record<string, FilterGradTiling> = {
  * split into `splits` chunks of whole K steps; output [splits, M, N], one workgroup per tile and
  * split.
  */
-export function splitKGemm(s: FilterGradShape, splits: number, t: FilterGradTiling) {
+export function splitKGemm(s: FilterGradShape, splits: number, t: Pick<FilterGradTiling, 'tileM' | 'tileN' | 'tileK'>) {
   const m = s.kH * s.kW * s.inC;
   const n = s.outC;
   const k = s.batch * s.outH * s.outW;

@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
+import type { SgmatTiling } from './conv2d-phase-gemm-sgmat-program';
 import { FilterGradVec4Program, vec4FilterGradFits } from './conv2d-filter-grad-vec4-program';
+import { FILTER_SGMAT_TILINGS, SgmatFilterGradProgram } from './conv2d-filter-grad-sgmat-program';
+import { activeMatrixUnit } from '../conv-precision';
+import { maxAbsBits } from './max-abs-bits-program';
 import { DEFAULT_FILTER_GRAD_TILING, FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 
 // Aim for enough workgroups to fill a large GPU (an H100/H200 has 132 SMs), but keep each split's
@@ -14,7 +18,9 @@ const MIN_K_PER_SPLIT = 256;
 const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
 
 /** How many ways to split K for this shape (1 = no second pass). */
-export function chooseSplits(m: number, n: number, k: number, tiling: FilterGradTiling = DEFAULT_FILTER_GRAD_TILING): number {
+type TileSizes = Pick<FilterGradTiling, 'tileM' | 'tileN' | 'tileK'>;
+
+export function chooseSplits(m: number, n: number, k: number, tiling: TileSizes = DEFAULT_FILTER_GRAD_TILING): number {
   const tiles = Math.ceil(m / tiling.tileM) * Math.ceil(n / tiling.tileN);
   let splits = Math.ceil(TARGET_WORKGROUPS / tiles);
   splits = Math.min(splits, Math.ceil(k / MIN_K_PER_SPLIT), Math.floor(MAX_PARTIAL_BYTES / (4 * m * n)), 65535);
@@ -22,7 +28,7 @@ export function chooseSplits(m: number, n: number, k: number, tiling: FilterGrad
 }
 
 /** chooseSplits × factor, within the same limits (each split ≥ one K step, partials ≤ 256 MB). */
-export function scaledSplits(m: number, n: number, k: number, tiling: FilterGradTiling, factor: number): number {
+export function scaledSplits(m: number, n: number, k: number, tiling: TileSizes, factor: number): number {
   const splits = Math.round(chooseSplits(m, n, k, tiling) * factor);
   return Math.max(1, Math.min(splits, Math.ceil(k / tiling.tileK), Math.floor(MAX_PARTIAL_BYTES / (4 * m * n)), 65535));
 }
@@ -67,10 +73,36 @@ export function filterGradShape(
   };
 }
 
-/** A filter-gradient variant: a program, a tiling and a factor on chooseSplits' split-K count. */
-export interface FilterGradVariant { tiling: string; splitFactor: number; vec4?: boolean }
+/**
+ * A filter-gradient variant: a program, a tiling and a factor on chooseSplits' split-K count.
+ * `sgmat`: SgmatFilterGradProgram with a FILTER_SGMAT_TILINGS tiling (f16 operands; only with
+ * conv precision 'f16' on a device with matrix units).
+ */
+export interface FilterGradVariant { tiling: string; splitFactor: number; vec4?: boolean; sgmat?: boolean }
 
-export const filterGradVariantName = (v: FilterGradVariant) => `${v.vec4 ? 'vec4:' : ''}${v.tiling}/splits×${v.splitFactor}`;
+export const filterGradVariantName = (v: FilterGradVariant) => `${v.vec4 ? 'vec4:' : v.sgmat ? 'sgmat:' : ''}${v.tiling}/splits×${v.splitFactor}`;
+
+/** Whether a filter-gradient variant name rounds its operands to f16. */
+export const isF16FilterGradVariant = (name: string): boolean => name.startsWith('sgmat:');
+
+/** The matrix-unit program for a variant, or null where it does not apply (see sgmatProgram). */
+function sgmatFilterGradProgram(backend: WebGpuBackendLike, shape: FilterGradShape, v: FilterGradVariant): SgmatFilterGradProgram | null {
+  const unit = activeMatrixUnit();
+  const tiling: SgmatTiling | undefined = FILTER_SGMAT_TILINGS[v.tiling];
+  if (!unit || !tiling || shape.outC < 16) return null;
+  const m = shape.kH * shape.kW * shape.inC;
+  const splits = scaledSplits(m, shape.outC, shape.batch * shape.outH * shape.outW, tiling, v.splitFactor);
+  let program: SgmatFilterGradProgram;
+  try {
+    program = new SgmatFilterGradProgram(shape, splits, tiling, unit);
+  } catch {
+    return null;
+  }
+  const limits = backend.device.limits;
+  if (program.workgroupBytes > (limits.maxComputeWorkgroupStorageSize ?? 16384)) return null;
+  if (program.workgroupSize[0] > (limits.maxComputeInvocationsPerWorkgroup ?? 256)) return null;
+  return program;
+}
 
 /**
  * The variants kernel tuning times: every tiling at det's split count, det's tiling for the shape
@@ -86,7 +118,14 @@ export function filterGradVariants(m: number, n: number): FilterGradVariant[] {
     { tiling: rule, splitFactor: 0.5 },
     { tiling: rule, splitFactor: 2 },
     ...Object.entries(FILTER_GRAD_TILINGS).filter(([, t]) => vec4FilterGradFits(t)).map(([tiling]) => ({ tiling, splitFactor: 1, vec4: true })),
+    ...Object.keys(FILTER_SGMAT_TILINGS).map((tiling) => ({ tiling, splitFactor: 1, sgmat: true })),
   ];
+}
+
+/** With matrix units active: the matrix-unit variant for an N-channel gradient, if it applies. */
+function defaultSgmatFilterGradVariant(backend: WebGpuBackendLike, shape: FilterGradShape): FilterGradVariant | null {
+  const v: FilterGradVariant = { tiling: shape.outC >= 64 ? 'P_64x64k32_4x2' : 'R_64x32k32_4x2', splitFactor: 1, sgmat: true };
+  return sgmatFilterGradProgram(backend, shape, v) ? v : null;
 }
 
 const tilingNameOf = (t: FilterGradTiling) => Object.entries(FILTER_GRAD_TILINGS).find(([, v]) => v === t)![0];
@@ -97,14 +136,26 @@ export function filterGradTuningKey(s: FilterGradShape): string {
   return `${s.inC}→${s.outC} k${s.kH}x${s.kW} s${s.strideH}x${s.strideW} p${s.padTop},${s.padLeft} px≈2^${pixels / 2}`;
 }
 
-/** dW by det's split-K GEMM (partial sums + one sum pass) with the variant's tiling and split count. */
-function runFilterGrad(backend: WebGpuBackendLike, shape: FilterGradShape, filterShape: number[], v: FilterGradVariant, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+function f32FilterGradProgram(shape: FilterGradShape, v: FilterGradVariant): FilterGradVec4Program | FilterGradPartialProgram {
   const tiling = FILTER_GRAD_TILINGS[v.tiling];
   const m = shape.kH * shape.kW * shape.inC;
-  const k = shape.batch * shape.outH * shape.outW;
-  const splits = scaledSplits(m, shape.outC, k, tiling, v.splitFactor);
-  const program = v.vec4 ? new FilterGradVec4Program(shape, splits, tiling) : new FilterGradPartialProgram(shape, splits, tiling);
-  const partial = backend.runWebGPUProgram(program, [x, dy], 'float32');
+  const splits = scaledSplits(m, shape.outC, shape.batch * shape.outH * shape.outW, tiling, v.splitFactor);
+  return v.vec4 ? new FilterGradVec4Program(shape, splits, tiling) : new FilterGradPartialProgram(shape, splits, tiling);
+}
+
+/** dW by det's split-K GEMM (partial sums + one sum pass) with the variant's tiling and split count. */
+function runFilterGrad(backend: WebGpuBackendLike, shape: FilterGradShape, filterShape: number[], v: FilterGradVariant, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+  const program = v.sgmat ? sgmatFilterGradProgram(backend, shape, v) : f32FilterGradProgram(shape, v);
+  if (!program) throw new Error(`filter-gradient variant ${filterGradVariantName(v)} does not apply here`);
+  const splits = program.outputShape[0];
+  // the matrix-unit program scales dY into f16's range by its max (one small reduction dispatch)
+  const bmax = v.sgmat ? maxAbsBits(backend, dy) : undefined;
+  let partial: tf.TensorInfo;
+  try {
+    partial = backend.runWebGPUProgram(program, bmax ? [x, dy, bmax] : [x, dy], 'float32');
+  } finally {
+    if (bmax) backend.disposeData(bmax.dataId);
+  }
   try {
     return backend.runWebGPUProgram(new SumSplitsProgram(filterShape as [number, number, number, number], splits), [partial], 'float32');
   } finally {
@@ -121,13 +172,16 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const backend = args.backend as WebGpuBackendLike;
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
-    const rule: FilterGradVariant = { tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 };
+    const rule: FilterGradVariant = (activeMatrixUnit() && defaultSgmatFilterGradVariant(backend, shape)) ||
+      { tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 };
     if (!kernelTuningActive()) return runFilterGrad(backend, shape, filterShape, rule, x, dy);
-    const variants = filterGradVariants(m, shape.outC);
+    const variants = filterGradVariants(m, shape.outC).filter((v) => !v.sgmat || sgmatFilterGradProgram(backend, shape, v));
     const fallback = filterGradVariantName(rule);
     const name = tunedChoice('Conv2DBackpropFilter', filterGradTuningKey(shape), fallback, (): TuningRequest => ({
       inputs: [x.shape, dy.shape],
-      candidates: variants.map((v) => ({ name: filterGradVariantName(v), run: ([xi, dyi]) => runFilterGrad(backend, shape, filterShape, v, xi, dyi) })),
+      candidates: variants.map((v) => ({
+        name: filterGradVariantName(v), run: ([xi, dyi]) => runFilterGrad(backend, shape, filterShape, v, xi, dyi), ...(v.sgmat ? { f16: true } : {}),
+      })),
     }));
     return runFilterGrad(backend, shape, filterShape, variants.find((v) => filterGradVariantName(v) === name) ?? rule, x, dy);
   };

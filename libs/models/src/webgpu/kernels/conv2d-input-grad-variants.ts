@@ -5,6 +5,7 @@ import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwa
 import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
 import { SGMAT_TILINGS, SgmatPhaseGemmProgram } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
+import { maxAbsBits } from './max-abs-bits-program';
 
 /** What every input-gradient variant may use for one call shape. */
 export interface InputGradContext {
@@ -37,13 +38,13 @@ export const isF16Variant = (name: string): boolean => name.startsWith(PHASE_SGM
  * is unknown or does not fit the device (workgroup memory, grid), or N is under 32 channels
  * (the 32-wide result columns would run mostly empty).
  */
-export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name: string, epilogue?: GemmEpilogue): SgmatPhaseGemmProgram | null {
+export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name: string, epilogue?: GemmEpilogue, scaleA = false): SgmatPhaseGemmProgram | null {
   const unit = activeMatrixUnit();
   const tiling = name.startsWith(PHASE_SGMAT) ? SGMAT_TILINGS[name.slice(PHASE_SGMAT.length)] : undefined;
   if (!unit || !tiling || s.inC < 32) return null;
   let program: SgmatPhaseGemmProgram;
   try {
-    program = new SgmatPhaseGemmProgram(s, tiling, unit, epilogue);
+    program = new SgmatPhaseGemmProgram(s, tiling, unit, epilogue, scaleA);
   } catch {
     return null; // the tiling does not divide into this unit's matrices
   }
@@ -119,8 +120,16 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
     return (dy, filter) => stridedInputGradViaForwardConvs(backend, conv2d!, dy, filter, [s.batch, s.inH, s.inW, s.inC], plan, [s.strideH, s.strideW]);
   }
   if (isF16Variant(name)) {
-    const sgmat = sgmatProgram(backend, s, name);
-    return sgmat ? (dy, filter) => backend.runWebGPUProgram(sgmat, [dy, filter], 'float32') : null;
+    // dY is a gradient: scaled into f16's range by its max (one small reduction dispatch)
+    const sgmat = sgmatProgram(backend, s, name, undefined, true);
+    return sgmat ? (dy, filter) => {
+      const amax = maxAbsBits(backend, dy);
+      try {
+        return backend.runWebGPUProgram(sgmat, [dy, filter, amax], 'float32');
+      } finally {
+        backend.disposeData(amax.dataId);
+      }
+    } : null;
   }
   const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
   if (!tiling) return null;

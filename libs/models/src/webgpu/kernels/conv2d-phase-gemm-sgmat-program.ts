@@ -24,6 +24,19 @@ export const SGMAT_TILINGS: Record<string, SgmatTiling> = {
 };
 
 /**
+ * WGSL for the f16 range: pow2Shift(bits of max |v|) is the power of two that brings max |v| into
+ * [2^14, 2^15) (below f16's largest, 65504), so values down to max·2^-28 stay normal f16 — gradients
+ * are often far below f16's smallest normal (6e-5) and would flush to zero or lose bits
+ * unscaled. A power of two changes no rounding; the result is scaled back by pow2(-shift).
+ */
+export const POW2_SCALE_FN = `
+      fn pow2Shift(maxBits : i32) -> i32 {
+        if (maxBits <= 0) { return 0; }
+        return clamp(14 - (((maxBits >> 23u) & 0xff) - 127), -126, 126);
+      }
+      fn pow2(e : i32) -> f32 { return bitcast<f32>(u32(127 + e) << 23u); }`;
+
+/**
  * det's phase GEMM (conv2d-input-grad-program.ts: input gradients of any stride, and forward
  * convs through the filter flip) on the GPU's matrix units — tensor cores on NVIDIA, reached
  * from WebGPU through Dawn's `chromium-experimental-subgroup-matrix` (VK_KHR_cooperative_matrix).
@@ -58,6 +71,8 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     readonly t: SgmatTiling,
     readonly unit: MatrixUnit,
     readonly epilogue: GemmEpilogue = { bias: false, relu: false },
+    /** Scale dY into f16's range by a power of two from max |dY| (a last input, `amax`: maxAbsBits). */
+    readonly scaleA = false,
   ) {
     const { tileM, tileN, tileK, sgRows, sgCols } = t;
     const threads = unit.subgroupSize * sgRows * sgCols;
@@ -70,11 +85,11 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     this.dispatch = [Math.ceil(s.inC / tileN), Math.max(...phases.map((p) => Math.ceil(p.pixels / tileM))), phases.length];
     this.vecIn = s.outC % 4 === 0;
     this.vecOut = s.inC % 4 === 0;
-    this.variableNames = epilogue.bias ? ['dy', 'w', 'bias'] : ['dy', 'w'];
-    this.variableComponents = [...(this.vecIn ? [4, 4] : [1, 1]), ...(epilogue.bias ? [this.vecOut ? 4 : 1] : [])];
+    this.variableNames = [...(epilogue.bias ? ['dy', 'w', 'bias'] : ['dy', 'w']), ...(scaleA ? ['amax'] : [])];
+    this.variableComponents = [...(this.vecIn ? [4, 4] : [1, 1]), ...(epilogue.bias ? [this.vecOut ? 4 : 1] : []), ...(scaleA ? [1] : [])];
     this.outputComponent = this.vecOut ? 4 : 1;
     this.workgroupBytes = 2 * tileK * (tileM + tileN) + 4 * sgRows * unit.M * tileN;
-    this.shaderKey = `detSgmatPhaseGemm_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}_${+epilogue.bias}${+epilogue.relu}`;
+    this.shaderKey = `detSgmatPhaseGemm_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}_${+epilogue.bias}${+epilogue.relu}${+scaleA}`;
   }
 
   getUserCode(): string {
@@ -154,10 +169,10 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
       return this.epilogue.relu ? `select(${biased}, ${zero}, ${biased} < ${zero})` : biased;
     };
     const store = this.vecOut
-      ? `let v = vec4<f32>(scratch[e], scratch[e + 1], scratch[e + 2], scratch[e + 3]);
+      ? `let v = vec4<f32>(scratch[e], scratch[e + 1], scratch[e + 2], scratch[e + 3]) * pUnscale;
             result[(base + n) / 4] = ${epi('v', 'bias[n / 4]', 'vec4<f32>(0.0)')};`
       : `for (var c = 0; c < 4; c = c + 1) {
-              if (n + c < INC) { let v = scratch[e + u32(c)]; result[base + n + c] = ${epi('v', 'bias[n + c]', '0.0')}; }
+              if (n + c < INC) { let v = scratch[e + u32(c)] * pUnscale; result[base + n + c] = ${epi('v', 'bias[n + c]', '0.0')}; }
             }`;
     return `
       enable f16;
@@ -188,6 +203,8 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
       var<private> pPw : i32;
       var<private> pRowsP : i32;
       var<private> pColsP : i32;
+      var<private> pUnscale = 1.0;
+${POW2_SCALE_FN}
 
       fn loadDy(idx : i32, co : i32, ok : bool) -> vec4<f32> {
         ${load('dy')}
@@ -236,6 +253,9 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
         let n0 = i32(wg.x) * ${tileN};
         if (m0 >= M) { return; }
         pm0 = m0; pn0 = n0; pM = M; pPh = ph; pPw = pw; pRowsP = rowsP; pColsP = colsP;
+        ${this.scaleA ? `let sh = pow2Shift(amax[0]);
+        let scaleA = pow2(sh);
+        pUnscale = pow2(-sh);` : 'let scaleA = 1.0;'}
 
         let flat = i32(localIndex);
         let q = flat % ${quads};
@@ -273,7 +293,7 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
             let r = r0 + sl * ${rowsPerPass};
             if (r < ${tileM}) {
               let at = u32(r) * LDA + 4u * u32(q);
-              let v = vec4<f16>(dyQuad[sl]);
+              let v = vec4<f16>(dyQuad[sl] * scaleA);
               tileA[at] = v.x; tileA[at + 1u] = v.y; tileA[at + 2u] = v.z; tileA[at + 3u] = v.w;
             }
           }

@@ -25,4 +25,6 @@ export interface WebGpuBackendLike {
     output?: tf.TensorInfo,
   ): tf.TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
+  /** A new tensor's storage; with `values`, they are uploaded before its first use. */
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
 }
