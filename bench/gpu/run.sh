@@ -7,12 +7,15 @@
 #   0. the adapter's features and, where Dawn offers subgroup matrices (tensor cores), a GEMM on
 #      them vs plain f32 WGSL (feature-probe.ts; seconds)
 #   1. the reference training step on webgpu with det's kernels, batch 2 and 16 (median of 3
-#      runs; also pipelined)
+#      runs; also pipelined); then the same with conv precision f16 (det's conv GEMMs on the
+#      tensor cores through Dawn's subgroup matrices, f16 operands and f32 sums; it says f32
+#      where the adapter offers none)
 #   2. the same network in PyTorch CUDA, batch 2 and 16 (PyTorch defaults: cuDNN may use TF32;
 #      and again with strict float32, as WebGPU computes)
 #   3. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
 #      torchvision is there, the same network in PyTorch CUDA
 #   then, within the budget:
+#   3b. the RetinaNet step and the per-kernel profile with conv precision f16
 #   4. the reference step at the largest batch with per-shape kernel tuning (--autotune: every
 #      convolution variant timed per layer, the fastest kept; prints each choice)
 #   5. the reference step with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
@@ -51,12 +54,15 @@ LAST=${BATCHES##*,}
 
 T=100 run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3
+run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --conv-precision f16
 if [ "$TORCH" = 1 ]; then
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5
   run python3 bench/gpu/torch_step.py --batches "$BATCHES" --size "$SIZE" --iters 20 --warmup 5 --no-tf32
 fi
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 [ "$VISION" = 1 ] && run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
+opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --conv-precision f16
+opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16 --conv-precision f16
 T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
 opt node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters 3 --warmup 1 --stock
 opt node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5
@@ -72,7 +78,9 @@ echo "run.sh: $(( SECONDS - START )) s" >&2
 python3 - "$LOG" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune')}
+plain = lambda r: not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune')
+det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and plain(r) and r.get('askedConvPrecision', 'f32') == 'f32'}
+f16 = [r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and plain(r) and r.get('askedConvPrecision') == 'f16']
 stock = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'tfjs'}
 torch = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and r.get('tf32', True)}
 strict = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and not r.get('tf32', True)}
@@ -86,12 +94,22 @@ print(f"{'batch':>5} {'det':>7} {'piped':>7} {'js':>6} {'tfjs':>8} {'pytorch':>8
 for b in sorted(det):
     d = det[b]['msPerStep']; p = det[b].get('pipelinedMsPerStep'); s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep'); f = strict.get(b, {}).get('msPerStep')
     print(f"{b:>5} {d:>7.2f} {fmt(p):>7} {fmt(det[b].get('jsRecordMs')):>6} {fmt(s):>8} {fmt(t):>8} {fmt(f):>7} {fmt(d / t if t else None):>12} {fmt(d / f if f else None):>11} {fmt(p / t if t and p else None):>14} {fmt(s / d if s else None):>9}")
-wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and not r.get('autotune')]
+for r in f16:
+    t = torch.get(r['batch'], {}).get('msPerStep')
+    if r.get('convPrecision') != 'f16':
+        print(f"conv precision f16 asked for, batch {r['batch']}: not available on this adapter (no subgroup matrices; see the feature probe), ran f32")
+        continue
+    print(f"conv precision f16 (matrix units {r.get('matrixUnit')}), batch {r['batch']}: {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, loss {r['loss']:.4f}"
+          + (f"; det/pytorch {r['msPerStep'] / t:.2f}, piped/pytorch {fmt(r['pipelinedMsPerStep'] / t if r.get('pipelinedMsPerStep') else None)}" if t else ''))
+wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and not r.get('autotune') and r.get('askedConvPrecision', 'f32') == 'f32']
+wr16 = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and r.get('askedConvPrecision') == 'f16']
 tr = [r for r in rows if r.get('bench') == 'torch-retinanet']
 if wr:
     w = wr[0]; t = tr[0]['msPerStep'] if tr else None
     print(f"\nRetinaNet R-50-FPN training step, batch {w['batch']}×{w['height']}×{w['width']}: webgpu {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), "
           f"pytorch {fmt(t)} ms, ratio {fmt(w['msPerStep'] / t if t else None)}")
+    for w in wr16:
+        print(f"RetinaNet with conv precision f16 asked for (ran {w['convPrecision']}): {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), ratio {fmt(w['msPerStep'] / t if t else None)}")
 for r in rows:
     if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs' or r.get('autotune')):
         what = 'kernel tuning on' if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']
@@ -115,6 +133,6 @@ for r in rows:
         print(f"\nfeature probe: {r['verdict']}")
 for r in rows:
     if r.get('bench') == 'profile':
-        print(f"\nprofile, batch {r['batch']}: {r['kernelsRun']} kernels; top by GPU ms: " +
+        print(f"\nprofile ({r.get('convPrecision', 'f32')}), batch {r['batch']}: {r['kernelsRun']} kernels; top by GPU ms: " +
               ', '.join(f"{k['name']}×{k['count']} {k['ms']:.1f}" for k in r['top']))
 PY

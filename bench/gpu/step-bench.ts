@@ -1,17 +1,20 @@
 /**
  * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
  *
- *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune]
+ *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
- *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15]
- *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50]
+ *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15] [--conv-precision f16]
+ *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
  *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
- *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE]
+ *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--conv-precision f16] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
+ *   --conv-precision f16 (step, retinanet, profile): convolutions on the GPU's matrix units (f16
+ *   operands, f32 sums; webgpu/conv-precision.ts) where Dawn offers subgroup matrices; the JSON
+ *   line's convPrecision says whether they were used (f32 where the adapter has none).
  *   --autotune (step, retinanet): per-shape kernel tuning (tuning/kernel-tuner.ts) during the
  *   warm-up; prints every tuned shape's candidate times and choice (`kernel-tuning` lines).
  * kernels: Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det's
@@ -122,8 +125,25 @@ function emitTuning(batch: number, warmupMs?: number): void {
     gpuMsSavedPerCall: +saved.toFixed(3), ...(warmupMs ? { warmupWithTuningMs: Math.round(warmupMs) } : {}) });
 }
 
+/** --conv-precision f16|f32 (default: env DET_WEBGPU_CONV_PRECISION, else f32). */
+const convPrecision = (a: Args): { convPrecision?: 'f32' | 'f16' } => {
+  const v = a['conv-precision'];
+  if (v === undefined) return {};
+  if (v !== 'f16' && v !== 'f32') throw new Error(`--conv-precision ${String(v)}: expected f16 or f32`);
+  setupOptions = { convPrecision: v };
+  return setupOptions;
+};
+/** What the JSON lines say about precision: the one asked for, the one in effect, the matrix shape used. */
+const precisionFields = (setup: { convPrecision: string; matrixUnit?: object }) => ({
+  askedConvPrecision: setupOptions.convPrecision ?? (process.env.DET_WEBGPU_CONV_PRECISION || 'f32'),
+  convPrecision: setup.convPrecision,
+  ...(setup.matrixUnit ? { matrixUnit: setup.matrixUnit } : {}),
+});
+/** The precision options the first setupWebGpu call used (later calls return the first setup). */
+let setupOptions: { convPrecision?: 'f32' | 'f16' } = {};
+
 async function stepBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu({ detKernels: !a.stock });
+  const setup = await setupWebGpu({ detKernels: !a.stock, ...convPrecision(a) });
   const flags = applyFlags(a);
   // --tfjs-dispatch: det's kernels, but tfjs's own per-dispatch recording (uniform buffer and bind
   // group per dispatch) instead of det's lean path, to measure what the lean path saves
@@ -169,7 +189,7 @@ async function stepBench(a: Args): Promise<void> {
     const pipelinedMs = (performance.now() - p0) / iters;
     const gflop = referenceStepFlops(cfg) / 1e9;
     emit({
-      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags, autotune: !!a.autotune,
+      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags, autotune: !!a.autotune, ...precisionFields(setup),
       batch, size, iters, repeats: runs.length, msPerStep: +ms.toFixed(2), allMsPerStep: runs.map((r) => +r.ms.toFixed(2)),
       pipelinedMsPerStep: +pipelinedMs.toFixed(2), jsRecordMs: +recordMs.toFixed(2), gflopPerStep: +gflop.toFixed(2),
       gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
@@ -373,7 +393,7 @@ async function dispatchBench(a: Args): Promise<void> {
 }
 
 async function profileBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu();
+  const setup = await setupWebGpu(convPrecision(a));
   const cfg: ReferenceConfig = { batch: num(a, 'batch', 2), size: num(a, 'size', 320), numClasses: 20 };
   const model = buildReferenceStep(cfg);
   await model.step(); // warm-up: shader compilation is not a kernel cost
@@ -389,13 +409,13 @@ async function profileBench(a: Args): Promise<void> {
   }
   const all = [...byKernel].sort((x, y) => y[1].ms - x[1].ms);
   const rows = all.slice(0, num(a, 'top', 15));
-  emit({ bench: 'profile', adapter: setup.adapter, batch: cfg.batch, size: cfg.size, kernelsRun: info.kernels.length,
+  emit({ bench: 'profile', adapter: setup.adapter, ...precisionFields(setup), batch: cfg.batch, size: cfg.size, kernelsRun: info.kernels.length,
     totalKernelMs: +all.reduce((t, [, v]) => t + v.ms, 0).toFixed(2),
     top: rows.map(([name, v]) => ({ name, count: v.count, ms: +v.ms.toFixed(3) })) });
 }
 
 async function trainCheck(a: Args): Promise<void> {
-  const setup = await setupWebGpu();
+  const setup = await setupWebGpu(convPrecision(a));
   const iters = num(a, 'iters', 50);
   const cfg: ReferenceConfig = { batch: 2, size: 32, numClasses: 4, widthDivisor: 8, lr: 0.01, seed: 3 };
   const curves: Record<string, number[]> = {};
@@ -406,7 +426,7 @@ async function trainCheck(a: Args): Promise<void> {
     curves[backend] = [];
     for (let i = 0; i < iters; i++) curves[backend].push(await model.step());
     model.dispose();
-    emit({ bench: 'train-check', backend, adapter: backend === 'webgpu' ? setup.adapter : 'cpu', msPerStep: +((performance.now() - t0) / iters).toFixed(1), losses: curves[backend] });
+    emit({ bench: 'train-check', backend, adapter: backend === 'webgpu' ? setup.adapter : 'cpu', ...(backend === 'webgpu' ? precisionFields(setup) : {}), msPerStep: +((performance.now() - t0) / iters).toFixed(1), losses: curves[backend] });
   }
   const rel = curves.webgpu.map((l, i) => Math.abs(l - curves.cpu[i]) / Math.abs(curves.cpu[i]));
   emit({ bench: 'train-check', iters, maxRelDiff: Math.max(...rel), firstLoss: curves.webgpu[0], lastLoss: curves.webgpu[iters - 1] });
@@ -499,7 +519,7 @@ async function retinanetBench(a: Args): Promise<void> {
     };
     return { stop: () => { Object.assign(backend, { uploadToGPU, write }); return { uploads, bytes, largest, ...(trace ? { sites } : {}) }; } };
   }
-  const setup = await setupWebGpu({ detKernels: !a.stock });
+  const setup = await setupWebGpu({ detKernels: !a.stock, ...convPrecision(a) });
   const cfgFile = require('node:path').join(__dirname, 'retinanet.json');
   const cfg = JSON.parse(require('node:fs').readFileSync(cfgFile, 'utf8')) as RetinaNetJson;
   const modelCfg: Record<string, unknown> = { ...cfg.model, rng: new Rng(0) };
@@ -560,7 +580,7 @@ async function retinanetBench(a: Args): Promise<void> {
     require('node:fs').writeFileSync(profileFile!, JSON.stringify(profile));
     session.disconnect();
   }
-  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', autotune: !!a.autotune, config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
+  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', autotune: !!a.autotune, ...precisionFields(setup), config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
     batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1),
     jsRecordMs: +(host.recordMs / iters).toFixed(1), jsSgdMs: +(host.sgdMs / iters).toFixed(1),
     dispatchesPerStep: Object.values(programs).reduce((t, n) => t + n, 0) / iters,

@@ -27,7 +27,7 @@ function parseSeed(value: string): number {
 const OPTIONS: Record<CommonOptionName, () => Option> = {
   plugin: () => new Option('--plugin <name>', 'load a plugin (npm package or path); repeatable').argParser(collect),
   cfgOptions: () => new Option('--cfg-options <key=value...>', 'override config keys, e.g. optimizer.lr=0.01 data.samplesPerGpu=4'),
-  backend: () => new Option('--backend <name>', 'tensor backend (auto picks tfjs-node, else native, else wasm; webgpu: DET_WEBGPU_AUTOTUNE=1 times kernel variants per layer shape, like cudnn.benchmark)').choices(BACKEND_CHOICES),
+  backend: () => new Option('--backend <name>', 'tensor backend (auto picks tfjs-node, else native, else wasm; webgpu: DET_WEBGPU_AUTOTUNE=1 times kernel variants per layer shape, like cudnn.benchmark; DET_WEBGPU_CONV_PRECISION=f16 runs convolutions on tensor cores with f16 operands and f32 sums, where Dawn offers subgroup matrices)').choices(BACKEND_CHOICES),
   seed: () => new Option('--seed <n>', 'random seed').argParser(parseSeed),
   workDir: () => new Option('--work-dir <dir>', 'folder for logs, checkpoints and the resolved config'),
 };

@@ -6,7 +6,7 @@ import { printData, printJson } from '../io';
 
 /** Backend details for the report: what `auto` (or `--backend`) picked and which kernels run. */
 async function backendFacts(): Promise<Record<string, string>> {
-  const { backendInfo, webgpuAdapterInfo, kernelTuningEnabled } = await import('@det/models');
+  const { backendInfo, webgpuAdapterInfo, kernelTuningEnabled, activeMatrixUnit, convPrecisionFromEnv } = await import('@det/models');
   const info = await backendInfo();
   const facts: Record<string, string> = {
     'Backend kernels': `${info.kernels}, ${info.threads || 'device'} thread(s), SIMD ${info.simd ? 'yes' : 'no'}`,
@@ -16,6 +16,12 @@ async function backendFacts(): Promise<Record<string, string>> {
     const gpu = await webgpuAdapterInfo();
     facts['WebGPU adapter'] = gpu.available ? `${gpu.adapter}${gpu.software ? ' [software device]' : ''}` : gpu.reason;
     facts['WebGPU kernel tuning'] = kernelTuningEnabled() ? 'on (DET_WEBGPU_AUTOTUNE)' : 'off (DET_WEBGPU_AUTOTUNE=1 turns it on)';
+    const unit = activeMatrixUnit();
+    facts['WebGPU conv precision'] = unit
+      ? `f16 on matrix units (subgroup matrices ${unit.M}×${unit.N}×${unit.K}, subgroup size ${unit.subgroupSize}; DET_WEBGPU_CONV_PRECISION)`
+      : convPrecisionFromEnv() === 'f16'
+        ? 'f32 (f16 asked for, but the adapter has no subgroup matrices)'
+        : 'f32 (DET_WEBGPU_CONV_PRECISION=f16 uses matrix units / tensor cores where Dawn offers them)';
   }
   return facts;
 }

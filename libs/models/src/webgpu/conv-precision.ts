@@ -1,3 +1,4 @@
+import { DetError } from '@det/registry';
 import type { GpuAdapterLike, GpuLike } from './dawn';
 import type { MatrixUnit } from './kernels/conv2d-phase-gemm-sgmat-program';
 
@@ -17,7 +18,7 @@ export const SUBGROUP_MATRIX_DAWN_FLAGS = ['enable-dawn-features=allow_unsafe_ap
 export function convPrecisionFromEnv(env: NodeJS.ProcessEnv = process.env): ConvPrecision {
   const value = (env.DET_WEBGPU_CONV_PRECISION ?? 'f32').toLowerCase();
   if (value === 'f32' || value === 'f16') return value;
-  throw new Error(`DET_WEBGPU_CONV_PRECISION=${env.DET_WEBGPU_CONV_PRECISION}: expected f32 or f16`);
+  throw new DetError(`DET_WEBGPU_CONV_PRECISION=${env.DET_WEBGPU_CONV_PRECISION}: expected f32 or f16`);
 }
 
 interface SubgroupMatrixConfig { componentType?: string; resultComponentType?: string; M?: number; N?: number; K?: number }

@@ -19,6 +19,6 @@ export const describeIfMatrixUnits = hasMatrixUnits ? describe : describe.skip;
 
 export function matrixUnitSuite(name: string): string {
   if (hasMatrixUnits) return `${name} [${webgpuProbe.adapter}]`;
-  const why = hasAdapter ? `${webgpuProbe.adapter} has no subgroup matrices (Mesa 26 lavapipe does: tools/lavapipe/install.sh --mesa26)` : `no adapter — ${webgpuProbe.reason}`;
+  const why = hasAdapter ? `${webgpuProbe.adapter} has no subgroup matrices (Mesa 26 lavapipe does: tools/lavapipe/install-mesa26.sh)` : `no adapter — ${webgpuProbe.reason}`;
   return `${name} (skipped: ${why})`;
 }
