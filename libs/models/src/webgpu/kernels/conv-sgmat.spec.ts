@@ -121,4 +121,24 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
       expect(relativeMaxError(gw, await runOn('cpu', [x, scaled], filterGrad))).toBeLessThan(TOL_F16);
     }, 300_000);
   });
+
+  it('a conv\'s gradients in training: both on matrix units (each reduces dY for its scale), within the f16 tolerance of cpu, no leak', async () => {
+    const c = CASES[1];
+    const xs = { values: seededValues(size(c.x), 4), shape: c.x };
+    const ws = { values: seededValues(size(c.filter), 5), shape: c.filter };
+    const step = (xt: tf.Tensor, wt: tf.Tensor) => {
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad))))([xt, wt]);
+      return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
+    };
+    const cpu = await runOn('cpu', [xs, ws], step);
+    let programs: string[] = [];
+    const before = tf.memory().numTensors;
+    const gpu = await runOn('webgpu', [xs, ws], (xt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = step(xt, wt); }); return out; });
+    expect(programs.filter((p) => p === SGMAT)).toHaveLength(2); // the forward conv and dX
+    expect(programs.filter((p) => p === 'SgmatFilterGradProgram')).toHaveLength(1);
+    // one per gradient kernel: sharing it would keep a tensor alive across kernels (tfjs counts that as a leak)
+    expect(programs.filter((p) => p === 'MaxAbsBitsProgram')).toHaveLength(2);
+    expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL_F16);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 300_000);
 });
