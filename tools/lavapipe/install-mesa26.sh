@@ -24,24 +24,14 @@ NODE_BIN="$(command -v node)"
 
 if [ ! -f "$ICD" ] || [ ! -f "$LIBDIR/libvulkan_lvp.so" ]; then
   APT="$PREFIX/apt"
-  mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/sources.list.d" "$APT/preferences.d" "$APT/state" "$ROOT"
+  mkdir -p "$APT/state" "$ROOT"
   : > "$APT/state/status" # empty: resolve the full closure, the host's packages are the wrong release
+  source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+  private_apt_opts "$APT" "$APT/state/status"
   cat > "$APT/sources.list" <<'SRC'
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 SRC
-  APT_OPTS=(
-    -o "Dir::Etc::SourceList=$APT/sources.list"
-    -o "Dir::Etc::SourceParts=$APT/sources.list.d"
-    -o "Dir::Etc::PreferencesParts=$APT/preferences.d"
-    -o "Dir::State::Lists=$APT/lists"
-    -o "Dir::State::status=$APT/state/status"
-    -o "Dir::Cache::Archives=$APT/archives"
-    -o "Dir::Cache::pkgcache=$APT/pkgcache.bin"
-    -o "Dir::Cache::srcpkgcache=$APT/srcpkgcache.bin"
-    -o "APT::Architecture=amd64" -o "APT::Architectures=amd64"
-    -o "Debug::NoLocking=1"
-  )
   apt-get "${APT_OPTS[@]}" update -qq
   apt-get "${APT_OPTS[@]}" install -y -qq --download-only --no-install-recommends \
     -t trixie-backports mesa-vulkan-drivers libvulkan1 libc6 libstdc++6

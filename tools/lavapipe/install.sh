@@ -17,25 +17,14 @@ ICD="$PREFIX/lvp_icd.x86_64.json"
 
 if [ ! -f "$ICD" ] || [ ! -f "$LIBDIR/libvulkan_lvp.so" ]; then
   APT="$PREFIX/apt"
-  mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/sources.list.d" "$APT/preferences.d" "$ROOT"
+  mkdir -p "$ROOT"
+  source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+  private_apt_opts "$APT"
   cat > "$APT/sources.list" <<'SRC'
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
 SRC
-  # Private apt state: the system's sources, lists and cache are left untouched. The system's
-  # dpkg status is read (not written) so only packages missing from this machine are fetched.
-  APT_OPTS=(
-    -o "Dir::Etc::SourceList=$APT/sources.list"
-    -o "Dir::Etc::SourceParts=$APT/sources.list.d"
-    -o "Dir::Etc::Preferences=$APT/preferences"
-    -o "Dir::Etc::PreferencesParts=$APT/preferences.d"
-    -o "Dir::State::Lists=$APT/lists"
-    -o "Dir::Cache::Archives=$APT/archives"
-    -o "Dir::Cache::pkgcache=$APT/pkgcache.bin"
-    -o "Dir::Cache::srcpkgcache=$APT/srcpkgcache.bin"
-    -o "Debug::NoLocking=1"
-  )
   apt-get "${APT_OPTS[@]}" update -qq
   apt-get "${APT_OPTS[@]}" install -y -qq --download-only --no-install-recommends \
     -t bookworm-backports mesa-vulkan-drivers libvulkan1

@@ -1,6 +1,6 @@
 import { DetError } from '@det/registry';
 import type { GpuAdapterLike, GpuLike } from './dawn';
-import type { MatrixUnit } from './kernels/conv2d-phase-gemm-sgmat-program';
+import type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';
 
 /**
  * What convolutions may multiply in. 'f32' (the default): f32 throughout. 'f16': where the device

@@ -10,4 +10,4 @@ export {
 } from './tuning/kernel-tuner';
 export { tuneQueuedKernels, useTuningCache } from './tuning/tune-between-steps';
 export { activeMatrixUnit, convPrecisionFromEnv, type ConvPrecision } from './conv-precision';
-export type { MatrixUnit } from './kernels/conv2d-phase-gemm-sgmat-program';
+export type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';

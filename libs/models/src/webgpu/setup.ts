@@ -16,7 +16,7 @@ import {
   convPrecisionFromEnv, matrixUnitOf, requestSubgroupMatrixFeatures, setActiveMatrixUnit,
   SUBGROUP_MATRIX_DAWN_FLAGS, SUBGROUP_MATRIX_FEATURES, type ConvPrecision,
 } from './conv-precision';
-import type { MatrixUnit } from './kernels/conv2d-phase-gemm-sgmat-program';
+import type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';
 
 /** DET_WEBGPU_AUTOTUNE=1|true|on turns kernel tuning on (WebGpuSetupOptions.autotune). */
 export function autotuneFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
-import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
+import { convGradients, programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { inputGradShape } from './conv2d-input-grad';
 import { INPUT_GRAD_TILINGS } from './conv2d-input-grad-program';
@@ -125,10 +125,7 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
     const c = CASES[1];
     const xs = { values: seededValues(size(c.x), 4), shape: c.x };
     const ws = { values: seededValues(size(c.filter), 5), shape: c.filter };
-    const step = (xt: tf.Tensor, wt: tf.Tensor) => {
-      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad))))([xt, wt]);
-      return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
-    };
+    const step = convGradients(c.stride, c.pad);
     const cpu = await runOn('cpu', [xs, ws], step);
     setKernelTuning(true);
     const before = await runOn('webgpu', [xs, ws], step);

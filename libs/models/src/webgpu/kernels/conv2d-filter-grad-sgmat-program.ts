@@ -1,5 +1,8 @@
 import { splitKGemm, type FilterGradShape } from './conv2d-filter-grad-program';
-import { POW2_SCALE_FN, type MatrixUnit, type SgmatTiling } from './conv2d-phase-gemm-sgmat-program';
+import {
+  POW2_SCALE_FN, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks, type MatrixUnit, type SgmatTiling,
+} from './subgroup-matrix-wgsl';
+import { filterGradStagingSetup, filterGradStagingStep } from './filter-grad-wgsl';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { SUBGROUP_ID_MARKER } from '../shader-hooks';
 
@@ -44,45 +47,17 @@ export class SgmatFilterGradProgram implements WebGpuProgramLike {
     if (bad) throw new Error(`SgmatFilterGradProgram: tiling ${JSON.stringify(t)} does not fit ${JSON.stringify(unit)}`);
     ({ m: this.m, n: this.n, k: this.k, chunk: this.chunk, outputShape: this.outputShape, dispatch: this.dispatch } = splitKGemm(s, splits, t));
     this.workgroupSize = [threads, 1, 1];
-    this.workgroupBytes = 2 * tileK * (tileM + tileN) + 4 * sgRows * unit.M * tileN;
+    this.workgroupBytes = sgmatWorkgroupBytes(t, unit);
     this.shaderKey = `detSgmatFilterGrad_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}`;
   }
 
   getUserCode(): string {
     const s = this.s;
-    const { tileM, tileN, tileK, sgRows, sgCols } = this.t;
-    const { M, N, K } = this.unit;
+    const { tileM, tileN, tileK } = this.t;
     const threads = this.workgroupSize[0];
-    const slotsX = (tileK * tileM) / threads;
-    const slotsDy = (tileK * tileN) / threads;
-    const SM = tileM / sgRows;
-    const SN = tileN / sgCols;
-    const passRows = sgRows * M;
-    const left = `subgroup_matrix_left<f16, ${K}, ${M}>`;
-    const right = `subgroup_matrix_right<f16, ${N}, ${K}>`;
-    const result = `subgroup_matrix_result<f32, ${N}, ${M}>`;
-    const accs: string[] = [];
-    const mma: string[] = [];
-    const stores: string[] = [];
-    for (let tm = 0; tm < SM / M; tm++) {
-      mma.push(`let l${tm} = subgroupMatrixLoad<${left}, col_major>(&tileA, kk * LDA + aRow + ${tm * M}u, LDA);`);
-    }
-    for (let tn = 0; tn < SN / N; tn++) {
-      mma.push(`let r${tn} = subgroupMatrixLoad<${right}, row_major>(&tileB, kk * LDB + bCol + ${tn * N}u, LDB);`);
-    }
-    for (let tm = 0; tm < SM / M; tm++) {
-      const row: string[] = [];
-      for (let tn = 0; tn < SN / N; tn++) {
-        accs.push(`var acc${tm}_${tn} = ${result}();`);
-        mma.push(`acc${tm}_${tn} = subgroupMatrixMultiplyAccumulate(l${tm}, r${tn}, acc${tm}_${tn});`);
-        row.push(`subgroupMatrixStore<row_major>(&scratch, sRow + ${tn * N}u, acc${tm}_${tn}, LDC);`);
-      }
-      stores.push(`
-        ${row.join('\n        ')}
-        workgroupBarrier();
-        storePass(${tm * M});
-        workgroupBarrier();`);
-    }
+    const passRows = scratchRows(this.t, this.unit);
+    // X tile K-major ((m, k) at k·LDA + m: column-major M × K), dY tile row-major K × N
+    const mm = subgroupMatrixBlocks(this.t, this.unit, 'col_major', 'row_major');
     return `
       enable f16;
       enable subgroups;
@@ -97,13 +72,13 @@ export class SgmatFilterGradProgram implements WebGpuProgramLike {
       const LDA = ${tileM}u;
       const LDB = ${tileN}u;
       const LDC = ${tileN}u;
-      var<workgroup> tileA : array<f16, ${tileK * tileM}>; // X tile, (m, k) at k·LDA + m
-      var<workgroup> tileB : array<f16, ${tileK * tileN}>; // dY tile, (k, n) at k·LDB + n
+      var<workgroup> tileA : array<f16, ${tileK * tileM}>;
+      var<workgroup> tileB : array<f16, ${tileK * tileN}>;
       var<workgroup> scratch : array<f32, ${passRows * tileN}>;
       var<private> pUnscale = 1.0;
 ${POW2_SCALE_FN}
 
-      /** Writes scratch (tile rows sgRow·${SM} + rowOffset + [0, ${M}) of every subgroup row) to this split's partial sum. */
+      /** Writes one pass of scratch to this split's partial sum. */
       fn storePass(rowOffset : i32) {
         let out = i32(workgroupId.z) * M;
         let m0 = i32(workgroupId.y) * ${tileM};
@@ -111,14 +86,13 @@ ${POW2_SCALE_FN}
         for (var e = i32(localIndex); e < ${passRows * tileN}; e = e + ${threads}) {
           let lr = e / ${tileN};
           let col = n0 + e % ${tileN};
-          let row = m0 + (lr / ${M}) * ${SM} + rowOffset + lr % ${M};
+          let row = m0 + ${scratchRowToTileRow(this.t, this.unit, 'lr')};
           if (row < M && col < N) { result[(out + row) * N + col] = scratch[e] * pUnscale; }
         }
       }
 
       fn main(sid : u32) {
         _ = uniforms.outShape;
-        let flat = i32(localIndex);
         let n0 = i32(workgroupId.x) * ${tileN};
         let m0 = i32(workgroupId.y) * ${tileM};
         let kBegin = i32(workgroupId.z) * CHUNK;
@@ -126,68 +100,19 @@ ${POW2_SCALE_FN}
         let sh = pow2Shift(bmax[0]);
         let scaleB = pow2(sh);
         pUnscale = pow2(-sh);
-
-        let mm = flat % ${tileM};
-        let kx0 = flat / ${tileM};
-        let m = m0 + mm;
-        let ci = m % ${s.inC};
-        let kw = (m / ${s.inC}) % ${s.kW};
-        let kh = m / ${s.inC * s.kW};
-        let mOk = m < M;
-        var xk : array<i32, ${slotsX}>;
-        var xb : array<i32, ${slotsX}>;
-        var xoh : array<i32, ${slotsX}>;
-        var xow : array<i32, ${slotsX}>;
-        for (var sl = 0; sl < ${slotsX}; sl = sl + 1) {
-          let k = kBegin + kx0 + sl * ${threads / tileM};
-          xk[sl] = k;
-          xow[sl] = k % OUTW;
-          xoh[sl] = (k / OUTW) % OUTH;
-          xb[sl] = k / ${s.outW * s.outH};
-        }
-        let nn = flat % ${tileN};
-        let ky0 = flat / ${tileN};
-        let n = n0 + nn;
-        let nOk = n < N;
-
-        let sgRow = (sid / ${sgCols}u) % ${sgRows}u;
-        let sgCol = sid % ${sgCols}u;
-        let aRow = sgRow * ${SM}u;
-        let bCol = sgCol * ${SN}u;
-        let sRow = sgRow * ${M}u * LDC + bCol;
-        ${accs.join('\n        ')}
+${filterGradStagingSetup(s, tileM, tileN, threads, (tileK * tileM) / threads)}
+${mm.setup}
+        // A constant trip count keeps the barriers in uniform control flow; rows past kEnd read 0.
         for (var step = 0; step < ${this.chunk / tileK}; step = step + 1) {
           let k0 = kBegin + step * ${tileK};
-          for (var sl = 0; sl < ${slotsX}; sl = sl + 1) {
-            let ih = xoh[sl] * ${s.strideH} + kh - ${s.padTop};
-            let iw = xow[sl] * ${s.strideW} + kw - ${s.padLeft};
-            var v = 0.0;
-            if (mOk && xk[sl] < kEnd && ih >= 0 && ih < ${s.inH} && iw >= 0 && iw < ${s.inW}) {
-              v = x[((xb[sl] * ${s.inH} + ih) * ${s.inW} + iw) * ${s.inC} + ci];
-            }
-            tileA[u32(kx0 + sl * ${threads / tileM}) * LDA + u32(mm)] = f16(v);
-            xk[sl] = xk[sl] + ${tileK};
-            xow[sl] = xow[sl] + ${tileK};
-            while (xow[sl] >= OUTW) {
-              xow[sl] = xow[sl] - OUTW;
-              xoh[sl] = xoh[sl] + 1;
-              if (xoh[sl] >= OUTH) { xoh[sl] = 0; xb[sl] = xb[sl] + 1; }
-            }
-          }
-          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-            let kk = ky0 + sl * ${threads / tileN};
-            let k = k0 + kk;
-            var v = 0.0;
-            if (nOk && k < kEnd) { v = dy[k * N + n]; }
-            tileB[u32(kk) * LDB + u32(nn)] = f16(v * scaleB);
-          }
+${filterGradStagingStep(s, this.t, threads, (kk, v) => `tileA[u32(${kk}) * LDA + u32(mm)] = f16(${v});`, (kk, v) => `tileB[u32(${kk}) * LDB + u32(nn)] = f16(${v} * scaleB);`)}
           workgroupBarrier();
-          for (var kk = 0u; kk < ${tileK}u; kk = kk + ${K}u) {
-            ${mma.join('\n            ')}
+          for (var kk = 0u; kk < ${tileK}u; kk = kk + ${this.unit.K}u) {
+            ${mm.step}
           }
           workgroupBarrier();
         }
-        ${stores.join('\n')}
+${mm.stores}
       }
     `;
   }

@@ -1,5 +1,6 @@
 import { splitKGemm, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
+import { filterGradStagingSetup, filterGradStagingStep } from './filter-grad-wgsl';
 
 /** Whether FilterGradVec4Program can run a tiling: every thread stages whole tile columns. */
 export function vec4FilterGradFits(t: FilterGradTiling): boolean {
@@ -47,7 +48,6 @@ export class FilterGradVec4Program implements WebGpuProgramLike {
     const tyM = tileM / perM; // threads along M
     const threads = txN * tyM;
     const slotsX = (tileK * tileM) / threads; // staged X rows per thread and step
-    const slotsDy = (tileK * tileN) / threads;
     return `
       const M = ${this.m};
       const N = ${this.n};
@@ -68,31 +68,7 @@ export class FilterGradVec4Program implements WebGpuProgramLike {
         let kBegin = i32(workgroupId.z) * CHUNK;
         let kEnd = min(kBegin + CHUNK, K);
 
-        // X staging: this thread's column m (fixed) and rows kk = kx0 + ${threads / tileM}·slot.
-        let mm = flat % ${tileM};
-        let kx0 = flat / ${tileM};
-        let m = m0 + mm;
-        let ci = m % ${s.inC};
-        let kw = (m / ${s.inC}) % ${s.kW};
-        let kh = m / ${s.inC * s.kW};
-        let mOk = m < M;
-        // (b, oh, ow) of each staged row, carried from step to step
-        var xk : array<i32, ${slotsX}>;
-        var xb : array<i32, ${slotsX}>;
-        var xoh : array<i32, ${slotsX}>;
-        var xow : array<i32, ${slotsX}>;
-        for (var sl = 0; sl < ${slotsX}; sl = sl + 1) {
-          let k = kBegin + kx0 + sl * ${threads / tileM};
-          xk[sl] = k;
-          xow[sl] = k % OUTW;
-          xoh[sl] = (k / OUTW) % OUTH;
-          xb[sl] = k / ${s.outW * s.outH};
-        }
-        // dY staging: column nn (fixed) and rows kk = ky0 + ${threads / tileN}·slot
-        let nn = flat % ${tileN};
-        let ky0 = flat / ${tileN};
-        let n = n0 + nn;
-        let nOk = n < N;
+${filterGradStagingSetup(s, tileM, tileN, threads, slotsX)}
 
         let tx = flat % ${txN};
         let ty = flat / ${txN};
@@ -100,31 +76,7 @@ export class FilterGradVec4Program implements WebGpuProgramLike {
         // A constant trip count keeps the barriers in uniform control flow; rows past kEnd read 0.
         for (var step = 0; step < ${this.chunk / tileK}; step = step + 1) {
           let k0 = kBegin + step * ${tileK};
-          for (var sl = 0; sl < ${slotsX}; sl = sl + 1) {
-            let ih = xoh[sl] * ${s.strideH} + kh - ${s.padTop};
-            let iw = xow[sl] * ${s.strideW} + kw - ${s.padLeft};
-            var v = 0.0;
-            if (mOk && xk[sl] < kEnd && ih >= 0 && ih < ${s.inH} && iw >= 0 && iw < ${s.inW}) {
-              v = x[((xb[sl] * ${s.inH} + ih) * ${s.inW} + iw) * ${s.inC} + ci];
-            }
-            let kk = kx0 + sl * ${threads / tileM};
-            tileX[kk][mm / 4][mm % 4] = v;
-            // advance this row by tileK: (b, oh, ow) with carries, no division
-            xk[sl] = xk[sl] + ${tileK};
-            xow[sl] = xow[sl] + ${tileK};
-            while (xow[sl] >= OUTW) {
-              xow[sl] = xow[sl] - OUTW;
-              xoh[sl] = xoh[sl] + 1;
-              if (xoh[sl] >= OUTH) { xoh[sl] = 0; xb[sl] = xb[sl] + 1; }
-            }
-          }
-          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-            let kk = ky0 + sl * ${threads / tileN};
-            let k = k0 + kk;
-            var v = 0.0;
-            if (nOk && k < kEnd) { v = dy[k * N + n]; }
-            tileDy[kk][nn / 4][nn % 4] = v;
-          }
+${filterGradStagingStep(s, this.t, threads, (kk, v) => `tileX[${kk}][mm / 4][mm % 4] = ${v};`, (kk, v) => `tileDy[${kk}][nn / 4][nn % 4] = ${v};`)}
           workgroupBarrier();
           for (var kk = 0; kk < ${tileK}; kk = kk + 1) {
             var bv : array<vec4<f32>, ${perN / 4}>;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
-import type { SgmatTiling } from './conv2d-phase-gemm-sgmat-program';
+import type { SgmatTiling } from './subgroup-matrix-wgsl';
 import { FilterGradVec4Program, vec4FilterGradFits } from './conv2d-filter-grad-vec4-program';
 import { FILTER_SGMAT_TILINGS, SgmatFilterGradProgram } from './conv2d-filter-grad-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';

@@ -1,5 +1,6 @@
 import type { FilterGradTiling } from './conv2d-filter-grad-program';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
+import { epilogueValue, phaseGemmConstants, phaseLoadStep, phasePixelBase, phaseRowSetup, phaseStaging, phaseWorkgroupSetup, quadLoaders } from './phase-gemm-wgsl';
 
 /** Shape facts of one NHWC Conv2DBackpropInput call (dilation 1). */
 export interface InputGradShape {
@@ -145,152 +146,45 @@ export class InputGradProgram implements WebGpuProgramLike {
     const { tileM, tileN, tileK, perM, perN } = this.t;
     const txN = tileN / perN;
     const threads = txN * (tileM / perM);
-    const quads = tileK / 4; // vec4 quads per staged row
-    const rowsPerPass = threads / quads;
-    const slotsDy = Math.ceil(tileM / rowsPerPass);
-    const slotsW = Math.ceil(tileN / rowsPerPass);
-    const nPW = Math.min(s.strideW, s.inW);
-    const coSteps = Math.ceil(s.outC / tileK);
+    const st = phaseStaging(s, tileM, tileN, tileK, threads);
     // The 4-wide row / column group i4 / j4 of this thread (the staged tiles' vec4 index).
     const rowGroup = this.t.interleave ? `i4 * ${tileM / perM} + ty` : `ty * ${perM / 4} + i4`;
     const colGroup = this.t.interleave ? `j4 * ${txN} + tx` : `tx * ${perN / 4} + j4`;
-    // Loads K step (a, b, c0) into registers (this thread's quads), then advances (a, b, c0).
-    const loadStep = `{
-          let co = c0 + 4 * q;
-          let wTap = ((k0h + SH * a) * KW + k0w + SW * b) * INC;
-          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-            let oh = rowI[sl] - a;
-            let ow = rowJ[sl] - b;
-            let ok = rowOk[sl] && oh >= 0 && oh < OUTH && ow >= 0 && ow < OUTW;
-            dyQuad[sl] = loadDy(rowBase[sl] - (a * OUTW + b) * OUTC + c0, co, ok);
-          }
-          for (var sl = 0; sl < ${slotsW}; sl = sl + 1) {
-            let r = r0 + sl * ${rowsPerPass};
-            let ci = n0 + r;
-            wQuad[sl] = loadW((wTap + ci) * OUTC + co, co, r < ${tileN} && ci < INC);
-          }
-          c0 = c0 + ${tileK};
-          if (c0 >= OUTC) {
-            c0 = 0;
-            b = b + 1;
-            if (b >= tapsW) { b = 0; a = a + 1; }
-          }
-        }`;
-    const load = (buf: string) => this.vecIn
-      ? `if (ok && co < OUTC) { return ${buf}[idx / 4]; }
-        return vec4<f32>(0.0);`
-      : `var v = vec4<f32>(0.0);
-        if (ok) {
-          for (var c = 0; c < 4; c = c + 1) {
-            if (co + c < OUTC) { v[c] = ${buf}[idx + c]; }
-          }
-        }
-        return v;`;
-    // bias, then ReLU as tfjs writes it (select keeps NaN), where the epilogue asks for them
-    const epi = (v: string, bias: string, zero: string) => {
-      const biased = this.epilogue.bias ? `(${v} + ${bias})` : v;
-      return this.epilogue.relu ? `${zero.startsWith('vec4') ? 'relu4' : 'relu'}(${biased}, ${zero})` : biased;
-    };
+    const loadStep = phaseLoadStep(st, tileK, tileN);
     const store = this.vecOut
-      ? `if (n < INC) { result[(base + n) / 4] = ${epi('acc[i][j4]', 'bias[n / 4]', 'vec4<f32>(0.0)')}; }`
+      ? `if (n < INC) { result[(base + n) / 4] = ${epilogueValue(this.epilogue, 'acc[i][j4]', 'bias[n / 4]', 'vec4<f32>(0.0)')}; }`
       : `for (var c = 0; c < 4; c = c + 1) {
-              if (n + c < INC) { result[base + n + c] = ${epi('acc[i][j4][c]', 'bias[n + c]', '0.0')}; }
+              if (n + c < INC) { result[base + n + c] = ${epilogueValue(this.epilogue, 'acc[i][j4][c]', 'bias[n + c]', '0.0')}; }
             }`;
-    const reluFns = this.epilogue.relu ? `
-      fn relu(a : f32, zero : f32) -> f32 { return select(a, zero, a < zero); }
-      fn relu4(a : vec4<f32>, zero : vec4<f32>) -> vec4<f32> { return select(a, zero, a < zero); }` : '';
     return `
-      const INH = ${s.inH};
-      const INW = ${s.inW};
-      const INC = ${s.inC};
-      const OUTH = ${s.outH};
-      const OUTW = ${s.outW};
-      const OUTC = ${s.outC};
-      const KH = ${s.kH};
-      const KW = ${s.kW};
-      const SH = ${s.strideH};
-      const SW = ${s.strideW};
+${phaseGemmConstants(s)}
       // A vec4 of padding per row spreads the staging stores of different quads over more banks.
       var<workgroup> tileDy : array<array<vec4<f32>, ${tileM / 4 + 1}>, ${tileK}>;
       var<workgroup> tileW : array<array<vec4<f32>, ${tileN / 4 + 1}>, ${tileK}>;
       var<workgroup> wgId : vec3<u32>;
-${reluFns}
-
-      /** A quad of dY[.., co..co+3] starting at flat index idx (zeros where ok is false). */
-      fn loadDy(idx : i32, co : i32, ok : bool) -> vec4<f32> {
-        ${load('dy')}
-      }
-
-      /** A quad of W[kh, kw, ci, co..co+3] starting at flat index idx. */
-      fn loadW(idx : i32, co : i32, ok : bool) -> vec4<f32> {
-        ${load('w')}
-      }
+${quadLoaders(this.vecIn)}
 
       fn main() {
         // Sizes are baked in; touch the uniforms so the auto layout keeps their binding.
         _ = uniforms.outShape;
-        if (localIndex == 0u) { wgId = workgroupId; }
-        let wg = workgroupUniformLoad(&wgId);
-        let phase = i32(wg.z);
-        let ph = phase / ${nPW};
-        let pw = phase % ${nPW};
-        // This phase's taps: kh = k0h + SH·a for a < tapsH, reaching output row i + offH - a.
-        let k0h = (ph + ${s.padTop}) % SH;
-        let k0w = (pw + ${s.padLeft}) % SW;
-        let tapsH = select(0, (KH - k0h + SH - 1) / SH, k0h < KH);
-        let tapsW = select(0, (KW - k0w + SW - 1) / SW, k0w < KW);
-        let offH = (ph + ${s.padTop} - k0h) / SH;
-        let offW = (pw + ${s.padLeft} - k0w) / SW;
-        let rowsP = (INH - ph + SH - 1) / SH;
-        let colsP = (INW - pw + SW - 1) / SW;
-        let M = ${s.batch} * rowsP * colsP;
-        let m0 = i32(wg.y) * ${tileM};
-        let n0 = i32(wg.x) * ${tileN};
-        // Phases differ in size; the grid covers the largest.
-        if (m0 >= M) { return; }
-
-        let flat = i32(localIndex);
-        let tx = flat % ${txN};
-        let ty = flat / ${txN};
-        let q = flat % ${quads};
-        let r0 = flat / ${quads};
-        // The dY rows (pixels) this thread stages: where each pixel's taps start in dY.
-        var rowI : array<i32, ${slotsDy}>;
-        var rowJ : array<i32, ${slotsDy}>;
-        var rowBase : array<i32, ${slotsDy}>;
-        var rowOk : array<bool, ${slotsDy}>;
-        for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-          let r = r0 + sl * ${rowsPerPass};
-          let m = m0 + r;
-          let j = m % colsP;
-          let ni = m / colsP;
-          rowI[sl] = (ni % rowsP) * ${s.gatherStrideH ?? 1} + offH;
-          rowJ[sl] = j * ${s.gatherStrideW ?? 1} + offW;
-          rowBase[sl] = (((ni / rowsP) * OUTH + rowI[sl]) * OUTW + rowJ[sl]) * OUTC + 4 * q;
-          rowOk[sl] = r < ${tileM} && m < M;
-        }
+${phaseWorkgroupSetup(s, tileM, tileN, st.nPW)}
+        let tx = i32(localIndex) % ${txN};
+        let ty = i32(localIndex) / ${txN};
+${phaseRowSetup(s, st, tileM)}
         var acc : array<array<vec4<f32>, ${perN / 4}>, ${perM}>;
-        // K steps: taps (a, b) × output-channel chunks, in that order; (a, b, c0) is the next
-        // step to load (uniform: derived from wgId only).
-        let steps = tapsH * tapsW * ${coSteps};
-        var a = 0;
-        var b = 0;
-        var c0 = 0;
-        var dyQuad : array<vec4<f32>, ${slotsDy}>;
-        var wQuad : array<vec4<f32>, ${slotsW}>;
         ${this.t.prefetch ? `if (steps > 0) {
           ${loadStep}
         }` : ''}
         for (var step = 0; step < steps; step = step + 1) {
           ${this.t.prefetch ? '' : loadStep}
-          for (var sl = 0; sl < ${slotsDy}; sl = sl + 1) {
-            let r = r0 + sl * ${rowsPerPass};
+          for (var sl = 0; sl < ${st.slotsDy}; sl = sl + 1) {
+            let r = r0 + sl * ${st.rowsPerPass};
             if (r < ${tileM}) {
               for (var c = 0; c < 4; c = c + 1) { tileDy[4 * q + c][r / 4][r % 4] = dyQuad[sl][c]; }
             }
           }
-          for (var sl = 0; sl < ${slotsW}; sl = sl + 1) {
-            let r = r0 + sl * ${rowsPerPass};
+          for (var sl = 0; sl < ${st.slotsW}; sl = sl + 1) {
+            let r = r0 + sl * ${st.rowsPerPass};
             if (r < ${tileN}) {
               for (var c = 0; c < 4; c = c + 1) { tileW[4 * q + c][r / 4][r % 4] = wQuad[sl][c]; }
             }
@@ -318,11 +212,7 @@ ${reluFns}
           let i4 = i / 4;
           let m = m0 + 4 * (${rowGroup}) + i % 4;
           if (m < M) {
-            let j = m % colsP;
-            let ni = m / colsP;
-            let ih = ph + (ni % rowsP) * SH;
-            let iw = pw + j * SW;
-            let base = (((ni / rowsP) * INH + ih) * INW + iw) * INC;
+            ${phasePixelBase('m', 'ph', 'pw', 'rowsP', 'colsP')}
             for (var j4 = 0; j4 < ${perN / 4}; j4 = j4 + 1) {
               let n = n0 + 4 * (${colGroup});
               ${store}

@@ -47,3 +47,11 @@ export function programsRun(fn: () => void): string[] {
   }
   return names;
 }
+
+/** d/dx and d/dw of Σ conv2d(x, w)², flattened into one tensor: a conv's whole backward pass. */
+export function convGradients(stride: number, pad: 'same' | 'valid'): (x: tf.Tensor, w: tf.Tensor) => tf.Tensor {
+  return (x, w) => {
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))))([x, w]);
+    return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
+  };
+}
