@@ -20,7 +20,8 @@
 #      convolution variant timed per layer, the fastest kept; prints each choice)
 #   5. the reference step with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
 #   6. per layer at the largest batch: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter GPU
-#      times (timestamp queries), det vs tfjs; a per-kernel GPU-time profile of one step
+#      times (timestamp queries), det vs tfjs, and det's f16 kernels where the adapter has matrix
+#      units; a per-kernel GPU-time profile of one step
 #   7. choices still open (CHOICES=0 skips them): the step with tfjs's own dispatch recording
 #      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15, the host cost of
 #      recording one op on det's lean path vs tfjs's (dispatch-cost), the RetinaNet step with
@@ -65,7 +66,7 @@ opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters 
 opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16 --conv-precision f16
 T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
 opt node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters 3 --warmup 1 --stock
-opt node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5
+opt node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5 --conv-precision f16
 opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16
 if [ "${CHOICES:-1}" = 1 ]; then
   opt node "$BUNDLE" dispatch-cost
@@ -125,6 +126,8 @@ for r in rows:
         print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved if each shape runs once {r['gpuMsSavedPerCall']}")
     if r.get('bench') == 'dispatch-cost':
         print(f"host time to record one op: lean path {r['leanUsPerOp']} µs, tfjs's path {r['tfjsUsPerOp']} µs")
+    if r.get('bench', '').startswith('conv2d-') and 'detF16Ms' in r:
+        print(f"{r['bench']} x {r['x']} stride {r['stride']}: det f32 {r['detMs']} ms ({r['detTflops']} TFLOP/s), f16 {r['detF16Ms']} ms ({r['detF16Tflops']} TFLOP/s), f16 {r['f16Speedup']}x")
     if r.get('bench') == 'input-grad-sweep':
         print(f"input grad {r['x']} stride {r['stride']}: det default {r['detDefault']}; best {r['best']['tiling']} {r['best']['ms']} ms "
               f"({r['best']['tflops']} TFLOP/s); tfjs GEMM {r['tfjs']['ms']} ms")

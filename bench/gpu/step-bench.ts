@@ -2,7 +2,7 @@
  * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
  *
  *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune] [--conv-precision f16]
- *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5]
+ *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50] [--conv-precision f16]
@@ -41,7 +41,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tunePendingKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
+import { activeMatrixUnit, setActiveMatrixUnit, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tunePendingKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
 import { DETECTORS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
@@ -202,7 +202,10 @@ async function stepBench(a: Args): Promise<void> {
 }
 
 async function kernelBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu();
+  const setup = await setupWebGpu(convPrecision(a));
+  // --conv-precision f16 on an adapter with matrix units: each layer also timed with det's f16 kernels
+  const unit = activeMatrixUnit();
+  setActiveMatrixUnit(null);
   const batch = num(a, 'batch', 2);
   const iters = num(a, 'iters', 5);
   let h = num(a, 'size', 320);
@@ -236,6 +239,12 @@ async function kernelBench(a: Args): Promise<void> {
       strides: stride, pad: 'same', dataFormat: 'NHWC', dilations: 1,
     }) as tf.Tensor;
     const det = { filter: await time(filterGrad), input: await time(inputGrad), forward: await time(forward) };
+    let f16: typeof det | undefined;
+    if (unit) {
+      setActiveMatrixUnit(unit);
+      f16 = { filter: await time(filterGrad), input: await time(inputGrad), forward: await time(forward) };
+      setActiveMatrixUnit(null);
+    }
     for (const name of DET_WEBGPU_KERNELS) restoreWebGpuKernel(name);
     const stock = { filter: await time(filterGrad), input: await time(inputGrad), forward: await time(forward) };
     registerWebGpuKernels();
@@ -245,7 +254,8 @@ async function kernelBench(a: Args): Promise<void> {
     for (const kernel of ['filter', 'input', 'forward'] as const) {
       emit({ bench: `conv2d-${kernel}`, adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, gflop: +(flop / 1e9).toFixed(3),
         ...(kernel === 'input' ? { det: detInput } : {}),
-        detTflops: +(flop / det[kernel] / 1e9).toFixed(3), detMs: +det[kernel].toFixed(3), tfjsMs: +stock[kernel].toFixed(3), speedup: +(stock[kernel] / det[kernel]).toFixed(2) });
+        detTflops: +(flop / det[kernel] / 1e9).toFixed(3), detMs: +det[kernel].toFixed(3), tfjsMs: +stock[kernel].toFixed(3), speedup: +(stock[kernel] / det[kernel]).toFixed(2),
+        ...(f16 ? { detF16Ms: +f16[kernel].toFixed(3), detF16Tflops: +(flop / f16[kernel] / 1e9).toFixed(3), f16Speedup: +(det[kernel] / f16[kernel]).toFixed(2) } : {}) });
     }
     w.dispose();
     tf.dispose([x, dy]);

@@ -9,5 +9,5 @@ export {
   type TuningResult,
 } from './tuning/kernel-tuner';
 export { tuneQueuedKernels, useTuningCache } from './tuning/tune-between-steps';
-export { activeMatrixUnit, convPrecisionFromEnv, type ConvPrecision } from './conv-precision';
+export { activeMatrixUnit, setActiveMatrixUnit, convPrecisionFromEnv, type ConvPrecision } from './conv-precision';
 export type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';
