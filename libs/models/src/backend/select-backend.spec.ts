@@ -6,6 +6,7 @@ import { ensureGradients } from './gradients';
 import type { ModuleLoader } from './module-loader';
 import type { NativeLoad } from '../kernels/native-addon';
 import { loadNativeAddon } from '../kernels/native-addon';
+import { activeMatrixUnit, setupWebGpu } from '../webgpu';
 
 /** A loader that knows only `modules`; anything else fails like a missing package. */
 function fakeLoader(modules: Record<string, () => unknown>, calls: string[] = []): ModuleLoader {
@@ -117,6 +118,20 @@ describe('selectBackend', () => {
       await expect(selectBackend('webgpu', { loader })).rejects.toThrow(/no WebGPU adapter/);
       expect(calls).toEqual(['webgpu']);
       expect(Object.getOwnPropertyDescriptor(globalThis, 'navigator')).toEqual(hadNavigator);
+    });
+
+    it('conv precision f16 without subgroup matrices: Dawn gets the unsafe-API toggles, convolutions stay f32', async () => {
+      const flags: string[][] = [];
+      const adapter = { features: new Set(['shader-f16']), limits: {}, info: { description: 'fake adapter' } };
+      const loader = fakeLoader({
+        webgpu: () => ({ create: (f: string[]) => { flags.push(f); return { requestAdapter: async () => adapter }; }, globals: {} }),
+        '@tensorflow/tfjs-backend-webgpu': registersBackend('webgpu'),
+      });
+      const result = await setupWebGpu({ loader, convPrecision: 'f16', dawnFlags: ['enable-dawn-features=foo'] });
+      expect(flags).toEqual([['enable-dawn-features=foo,allow_unsafe_apis,use_vulkan_memory_model']]);
+      expect(result.convPrecision).toBe('f32');
+      expect(result.matrixUnit).toBeUndefined();
+      expect(activeMatrixUnit()).toBeNull();
     });
 
     it('packages missing → DetError with the install command', async () => {

@@ -31,7 +31,7 @@ type AdapterWithMatrices = GpuAdapterLike & {
  * or why there is none.
  */
 export function matrixUnitOf(adapter: GpuAdapterLike): MatrixUnit | string {
-  const missing = SUBGROUP_MATRIX_FEATURES.filter((f) => !adapter.features.has(f));
+  const missing = SUBGROUP_MATRIX_FEATURES.filter((f) => !adapter.features?.has(f));
   if (missing.length) return `the adapter lacks ${missing.join(', ')}`;
   const info = (adapter as AdapterWithMatrices).info ?? {};
   const configs = (info.subgroupMatrixConfigs ?? []).filter((c) => c.componentType === 'f16' && c.resultComponentType === 'f32');
