@@ -35,13 +35,13 @@ export const isF16Variant = (name: string): boolean => name.startsWith(PHASE_SGM
 /**
  * The matrix-unit program for a phase GEMM (an input gradient, or a forward conv through the
  * filter flip), or null: conv precision is 'f32' or the device has no matrix units, the tiling
- * is unknown or does not fit the device (workgroup memory, grid), or N is under 32 channels
- * (the 32-wide result columns would run mostly empty).
+ * is unknown or does not fit the device (workgroup memory, grid, the unit's matrix shape), or N
+ * is under 16 channels.
  */
 export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name: string, epilogue?: GemmEpilogue, scaleA = false): SgmatPhaseGemmProgram | null {
   const unit = activeMatrixUnit();
   const tiling = name.startsWith(PHASE_SGMAT) ? SGMAT_TILINGS[name.slice(PHASE_SGMAT.length)] : undefined;
-  if (!unit || !tiling || s.inC < 32) return null;
+  if (!unit || !tiling || s.inC < 16) return null;
   let program: SgmatPhaseGemmProgram;
   try {
     program = new SgmatPhaseGemmProgram(s, tiling, unit, epilogue, scaleA);
@@ -55,9 +55,9 @@ export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name
   return program;
 }
 
-/** With matrix units active, det's default for a phase GEMM of N = inC channels. */
+/** With matrix units active, det's default for a phase GEMM of N = inC channels (not yet timed on a GPU). */
 export function defaultSgmatVariant(backend: WebGpuBackendLike, s: InputGradShape, epilogue?: GemmEpilogue): string | null {
-  const name = sgmatVariant(s.inC >= 64 ? 'S_64x64k32_2x2' : 'U_64x32k32_2x2');
+  const name = sgmatVariant(s.inC >= 64 ? 'S_64x64k32_2x2' : s.inC >= 32 ? 'U_64x32k32_2x2' : 'W_128x16k32_4x1');
   return sgmatProgram(backend, s, name, epilogue) ? name : null;
 }
 

@@ -13,6 +13,8 @@ export const SGMAT_TILINGS: Record<string, SgmatTiling> = {
   S_64x64k32_2x2: { tileM: 64, tileN: 64, tileK: 32, sgRows: 2, sgCols: 2 },
   T_128x64k32_4x2: { tileM: 128, tileN: 64, tileK: 32, sgRows: 4, sgCols: 2 },
   U_64x32k32_2x2: { tileM: 64, tileN: 32, tileK: 32, sgRows: 2, sgCols: 2 },
+  // 16-channel layers (the reference step's costliest input gradient is 32 → 16 channels, stride 2)
+  W_128x16k32_4x1: { tileM: 128, tileN: 16, tileK: 32, sgRows: 4, sgCols: 1 },
 };
 
 /**
