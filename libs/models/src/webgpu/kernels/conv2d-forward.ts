@@ -50,9 +50,14 @@ type ForwardRun = (inputs: tf.TensorInfo[]) => tf.TensorInfo;
 function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
   const { backend, s } = ctx;
   if (name === TFJS_CONV) return ctx.tfjs;
+  if (isF16Variant(name)) {
+    // reads the filter as given (taps flipped in its index math): no flip dispatch
+    const sgmat = sgmatProgram(backend, s, name, { epilogue: ctx.epilogue, directW: true });
+    return sgmat ? (inputs) => backend.runWebGPUProgram(sgmat, inputs, 'float32') : null;
+  }
   const tiling = name.startsWith(PHASE_GEMM) ? INPUT_GRAD_TILINGS[name.slice(PHASE_GEMM.length)] : undefined;
-  const program = tiling ? new InputGradProgram(s, tiling, ctx.epilogue) : isF16Variant(name) ? sgmatProgram(backend, s, name, ctx.epilogue) : null;
-  if (!program) return null;
+  if (!tiling) return null;
+  const program = new InputGradProgram(s, tiling, ctx.epilogue);
   if (program.dispatch.some((d) => d > (backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535))) return null;
   return ([x, w, ...bias]) => {
     const flipped = flipTransposeFilter(backend, w);
@@ -71,7 +76,7 @@ export const forwardVariantNames = (): string[] => [
 
 /** tfjs's GEMM, or with conv precision 'f16' on a device with matrix units, the matrix-unit GEMM where it applies. */
 function defaultForwardVariant(ctx: ForwardContext): string {
-  return (activeMatrixUnit() && defaultSgmatVariant(ctx.backend, ctx.s, ctx.epilogue)) || TFJS_CONV;
+  return (activeMatrixUnit() && defaultSgmatVariant(ctx.backend, ctx.s, { epilogue: ctx.epilogue, directW: true })) || TFJS_CONV;
 }
 
 export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue = { bias: false, relu: false }): string {

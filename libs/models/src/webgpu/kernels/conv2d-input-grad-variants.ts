@@ -3,7 +3,7 @@ import type { KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from './conv2d-input-grad-forward';
 import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
-import { SGMAT_TILINGS, SgmatPhaseGemmProgram } from './conv2d-phase-gemm-sgmat-program';
+import { SGMAT_TILINGS, SgmatPhaseGemmProgram, type SgmatPhaseGemmOptions } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
 import { maxAbsBits } from './max-abs-bits-program';
 
@@ -38,13 +38,13 @@ export const isF16Variant = (name: string): boolean => name.startsWith(PHASE_SGM
  * is unknown or does not fit the device (workgroup memory, grid, the unit's matrix shape), or N
  * is under 16 channels.
  */
-export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name: string, epilogue?: GemmEpilogue, scaleA = false): SgmatPhaseGemmProgram | null {
+export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name: string, options: SgmatPhaseGemmOptions = {}): SgmatPhaseGemmProgram | null {
   const unit = activeMatrixUnit();
   const tiling = name.startsWith(PHASE_SGMAT) ? SGMAT_TILINGS[name.slice(PHASE_SGMAT.length)] : undefined;
   if (!unit || !tiling || s.inC < 16) return null;
   let program: SgmatPhaseGemmProgram;
   try {
-    program = new SgmatPhaseGemmProgram(s, tiling, unit, epilogue, scaleA);
+    program = new SgmatPhaseGemmProgram(s, tiling, unit, options);
   } catch {
     return null; // the tiling does not divide into this unit's matrices
   }
@@ -56,9 +56,9 @@ export function sgmatProgram(backend: WebGpuBackendLike, s: InputGradShape, name
 }
 
 /** With matrix units active, det's default for a phase GEMM of N = inC channels (not yet timed on a GPU). */
-export function defaultSgmatVariant(backend: WebGpuBackendLike, s: InputGradShape, epilogue?: GemmEpilogue): string | null {
+export function defaultSgmatVariant(backend: WebGpuBackendLike, s: InputGradShape, options: SgmatPhaseGemmOptions = {}): string | null {
   const name = sgmatVariant(s.inC >= 64 ? 'S_64x64k32_2x2' : s.inC >= 32 ? 'U_64x32k32_2x2' : 'W_128x16k32_4x1');
-  return sgmatProgram(backend, s, name, epilogue) ? name : null;
+  return sgmatProgram(backend, s, name, options) ? name : null;
 }
 
 /**
@@ -121,7 +121,7 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
   }
   if (isF16Variant(name)) {
     // dY is a gradient: scaled into f16's range by its max (one small reduction dispatch)
-    const sgmat = sgmatProgram(backend, s, name, undefined, true);
+    const sgmat = sgmatProgram(backend, s, name, { scaleA: true });
     return sgmat ? (dy, filter) => {
       const amax = maxAbsBits(backend, dy);
       try {

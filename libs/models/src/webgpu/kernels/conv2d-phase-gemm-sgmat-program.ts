@@ -33,6 +33,19 @@ export const SGMAT_TILINGS: Record<string, SgmatTiling> = {
  * Subgroup-matrix loads and stores need uniform offsets; Dawn accepts @builtin(subgroup_id)
  * (passed into main by shader-hooks.ts), not local ids.
  */
+export interface SgmatPhaseGemmOptions {
+  /** bias / ReLU in the store (forward convs) */
+  epilogue?: GemmEpilogue;
+  /** Scale dY into f16's range by a power of two from max |dY| (a last input, `amax`: maxAbsBits). */
+  scaleA?: boolean;
+  /**
+   * A forward conv with its filter as given (HWIO: [KH, KW, in, out]) instead of flipped and
+   * transposed: the taps are flipped in the index math and the W tile is staged row-major
+   * (K × N, quads along N), which saves the flip dispatch.
+   */
+  directW?: boolean;
+}
+
 export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
   readonly variableNames: string[];
   readonly variableComponents: number[];
@@ -47,19 +60,20 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
   private readonly vecIn: boolean;
   private readonly vecOut: boolean;
 
-  constructor(
-    readonly s: InputGradShape,
-    readonly t: SgmatTiling,
-    readonly unit: MatrixUnit,
-    readonly epilogue: GemmEpilogue = { bias: false, relu: false },
-    /** Scale dY into f16's range by a power of two from max |dY| (a last input, `amax`: maxAbsBits). */
-    readonly scaleA = false,
-  ) {
+  readonly epilogue: GemmEpilogue;
+  readonly scaleA: boolean;
+  readonly directW: boolean;
+
+  constructor(readonly s: InputGradShape, readonly t: SgmatTiling, readonly unit: MatrixUnit, options: SgmatPhaseGemmOptions = {}) {
+    this.epilogue = options.epilogue ?? { bias: false, relu: false };
+    this.scaleA = options.scaleA ?? false;
+    this.directW = options.directW ?? false;
+    const { epilogue, scaleA } = this;
     const { tileM, tileN, tileK, sgRows, sgCols } = t;
     const threads = unit.subgroupSize * sgRows * sgCols;
     const bad =
       tileK % 4 || tileK % unit.K || tileM % (sgRows * unit.M) || tileN % (sgCols * unit.N) || tileN % 4 || threads % (tileK / 4);
-    if (bad) throw new Error(`bad subgroup-matrix tiling ${JSON.stringify(t)} for ${JSON.stringify(unit)}`);
+    if (bad || (this.directW && threads % (tileN / 4))) throw new Error(`bad subgroup-matrix tiling ${JSON.stringify(t)} for ${JSON.stringify(unit)}`);
     this.outputShape = [s.batch, s.inH, s.inW, s.inC];
     this.workgroupSize = [threads, 1, 1];
     const phases = inputGradPhases(s);
@@ -67,10 +81,11 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     this.vecIn = s.outC % 4 === 0;
     this.vecOut = s.inC % 4 === 0;
     this.variableNames = [...(epilogue.bias ? ['dy', 'w', 'bias'] : ['dy', 'w']), ...(scaleA ? ['amax'] : [])];
-    this.variableComponents = [...(this.vecIn ? [4, 4] : [1, 1]), ...(epilogue.bias ? [this.vecOut ? 4 : 1] : []), ...(scaleA ? [1] : [])];
+    const wComponents = this.directW ? (this.vecOut ? 4 : 1) : this.vecIn ? 4 : 1;
+    this.variableComponents = [this.vecIn ? 4 : 1, wComponents, ...(epilogue.bias ? [this.vecOut ? 4 : 1] : []), ...(scaleA ? [1] : [])];
     this.outputComponent = this.vecOut ? 4 : 1;
     this.workgroupBytes = sgmatWorkgroupBytes(t, unit);
-    this.shaderKey = `detSgmatPhaseGemm_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}_${+epilogue.bias}${+epilogue.relu}${+scaleA}`;
+    this.shaderKey = `detSgmatPhaseGemm_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}_${+epilogue.bias}${+epilogue.relu}${+scaleA}${+this.directW}`;
   }
 
   getUserCode(): string {
@@ -79,7 +94,41 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     const threads = this.workgroupSize[0];
     const st = phaseStaging(s, tileM, tileN, tileK, threads);
     const passRows = scratchRows(this.t, this.unit);
-    const mm = subgroupMatrixBlocks(this.t, this.unit, 'row_major', 'col_major');
+    const mm = subgroupMatrixBlocks(this.t, this.unit, 'row_major', this.directW ? 'row_major' : 'col_major');
+    // directW: thread t loads W quad nq = t % quadsN (4 output channels) of K rows kr0 + k·wRowsPerPass
+    const quadsN = tileN / 4;
+    const wRowsPerPass = threads / quadsN;
+    const wSlots = this.directW ? Math.ceil(tileK / wRowsPerPass) : st.slotsW;
+    const directLoad = `let khO = KH - 1 - (k0h + SH * a);
+          let kwO = KW - 1 - (k0w + SW * b);
+          let wTap = (khO * KW + kwO) * OUTC;
+          for (var sl = 0; sl < ${wSlots}; sl = sl + 1) {
+            let kq = kr0 + sl * ${wRowsPerPass};
+            let k = c0 + kq;
+            let n = n0 + 4 * nq;
+            wQuad[sl] = loadWn((wTap + k) * INC + n, n, kq < ${tileK} && k < OUTC);
+          }`;
+    const directStage = `
+          for (var sl = 0; sl < ${wSlots}; sl = sl + 1) {
+            let kq = kr0 + sl * ${wRowsPerPass};
+            if (kq < ${tileK}) {
+              let at = u32(kq) * LDB + 4u * u32(nq);
+              let v = vec4<f16>(wQuad[sl]);
+              tileB[at] = v.x; tileB[at + 1u] = v.y; tileB[at + 2u] = v.z; tileB[at + 3u] = v.w;
+            }
+          }`;
+    const loadWn = this.directW ? `
+      /** A quad of W[kh, kw, k, n..n+3] (the forward filter as given) from flat index idx. */
+      fn loadWn(idx : i32, n : i32, ok : bool) -> vec4<f32> {
+        ${this.vecOut ? `if (ok && n < INC) { return w[idx / 4]; }
+        return vec4<f32>(0.0);` : `var v = vec4<f32>(0.0);
+        if (ok) {
+          for (var c = 0; c < 4; c = c + 1) {
+            if (n + c < INC) { v[c] = w[idx + c]; }
+          }
+        }
+        return v;`}
+      }` : '';
     const store = this.vecOut
       ? `let v = vec4<f32>(scratch[e], scratch[e + 1], scratch[e + 2], scratch[e + 3]) * pUnscale;
             result[(base + n) / 4] = ${epilogueValue(this.epilogue, 'v', 'bias[n / 4]', 'vec4<f32>(0.0)')};`
@@ -87,6 +136,7 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
               if (n + c < INC) { let v = scratch[e + u32(c)] * pUnscale; result[base + n + c] = ${epilogueValue(this.epilogue, 'v', 'bias[n + c]', '0.0')}; }
             }`;
     // staged quads → f16 tiles: dY pixel-major (r, k) at r·LDA + k, W channel-major (k, n) at n·LDB + k
+    // (directW: row-major, (k, n) at k·LDB + n)
     const stage = (slots: number, rows: number, quad: string, tile: string, ld: string, scale: string) => `
           for (var sl = 0; sl < ${slots}; sl = sl + 1) {
             let r = r0 + sl * ${st.rowsPerPass};
@@ -103,7 +153,7 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
       ${SUBGROUP_ID_MARKER}
 ${phaseGemmConstants(s)}
       const LDA = ${tileK}u;
-      const LDB = ${tileK}u;
+      const LDB = ${this.directW ? tileN : tileK}u;
       const LDC = ${tileN}u;
       var<workgroup> tileA : array<f16, ${tileM * tileK}>;
       var<workgroup> tileB : array<f16, ${tileN * tileK}>;
@@ -119,7 +169,7 @@ ${phaseGemmConstants(s)}
       var<private> pColsP : i32;
       var<private> pUnscale = 1.0;
 ${POW2_SCALE_FN}
-${quadLoaders(this.vecIn)}
+${quadLoaders(this.vecIn, !this.directW)}${loadWn}
 
       /** Writes one pass of scratch to dX (with the epilogue). */
       fn storePass(rowOffset : i32) {
@@ -143,12 +193,14 @@ ${phaseWorkgroupSetup(s, tileM, tileN, st.nPW)}
         ${this.scaleA ? `let sh = pow2Shift(amax[0]);
         let scaleA = pow2(sh);
         pUnscale = pow2(-sh);` : ''}
-${phaseRowSetup(s, st, tileM)}
+${phaseRowSetup(s, st, tileM, wSlots)}
+        ${this.directW ? `let nq = i32(localIndex) % ${quadsN};
+        let kr0 = i32(localIndex) / ${quadsN};` : ''}
 ${mm.setup}
         for (var step = 0; step < steps; step = step + 1) {
-          ${phaseLoadStep(st, tileK, tileN)}
+          ${phaseLoadStep(st, tileK, tileN, this.directW ? directLoad : undefined)}
           ${stage(st.slotsDy, tileM, 'dyQuad', 'tileA', 'LDA', this.scaleA ? ' * scaleA' : '')}
-          ${stage(st.slotsW, tileN, 'wQuad', 'tileB', 'LDB', '')}
+          ${this.directW ? directStage : stage(st.slotsW, tileN, 'wQuad', 'tileB', 'LDB', '')}
           workgroupBarrier();
           for (var kk = 0u; kk < ${tileK}u; kk = kk + ${this.unit.K}u) {
             ${mm.step}

@@ -50,8 +50,11 @@ export function phaseGemmConstants(s: InputGradShape): string {
       const SW = ${s.strideW};`;
 }
 
-/** loadDy / loadW: a quad of [.., co..co+3] from flat index idx (zeros where ok is false or past OUTC). */
-export function quadLoaders(vecIn: boolean): string {
+/**
+ * loadDy / loadW: a quad of [.., co..co+3] from flat index idx (zeros where ok is false or past
+ * OUTC); without loadW where the program reads W another way (`withW` false).
+ */
+export function quadLoaders(vecIn: boolean, withW = true): string {
   const body = (buf: string) => vecIn
     ? `if (ok && co < OUTC) { return ${buf}[idx / 4]; }
         return vec4<f32>(0.0);`
@@ -67,11 +70,11 @@ export function quadLoaders(vecIn: boolean): string {
       fn loadDy(idx : i32, co : i32, ok : bool) -> vec4<f32> {
         ${body('dy')}
       }
-
+${withW ? `
       /** A quad of W[kh, kw, ci, co..co+3] starting at flat index idx. */
       fn loadW(idx : i32, co : i32, ok : bool) -> vec4<f32> {
         ${body('w')}
-      }`;
+      }` : ''}`;
 }
 
 /**
@@ -104,8 +107,11 @@ export function phaseWorkgroupSetup(s: InputGradShape, tileM: number, tileN: num
         if (m0 >= M) { return; }`;
 }
 
-/** Per thread: its quad q, first row r0, and where each staged dY row (pixel) starts its taps. */
-export function phaseRowSetup(s: InputGradShape, st: PhaseStaging, tileM: number): string {
+/**
+ * Per thread: its quad q, first row r0, and where each staged dY row (pixel) starts its taps;
+ * registers for the quads of one K step (`wSlots` W quads: st.slotsW unless W is loaded another way).
+ */
+export function phaseRowSetup(s: InputGradShape, st: PhaseStaging, tileM: number, wSlots = st.slotsW): string {
   return `
         let q = i32(localIndex) % ${st.quads};
         let r0 = i32(localIndex) / ${st.quads};
@@ -124,7 +130,7 @@ export function phaseRowSetup(s: InputGradShape, st: PhaseStaging, tileM: number
           rowOk[sl] = r < ${tileM} && m < M;
         }
         var dyQuad : array<vec4<f32>, ${st.slotsDy}>;
-        var wQuad : array<vec4<f32>, ${st.slotsW}>;
+        var wQuad : array<vec4<f32>, ${wSlots}>;
         // K steps: taps (a, b) × output-channel chunks, in that order; (a, b, c0) is the next
         // step to load (uniform: derived from wgId only).
         let steps = tapsH * tapsW * ${st.coSteps};
@@ -133,22 +139,25 @@ export function phaseRowSetup(s: InputGradShape, st: PhaseStaging, tileM: number
         var c0 = 0;`;
 }
 
-/** Loads K step (a, b, c0) into this thread's dyQuad / wQuad registers, then advances (a, b, c0). */
-export function phaseLoadStep(st: PhaseStaging, tileK: number, tileN: number): string {
+/**
+ * Loads K step (a, b, c0) into this thread's dyQuad / wQuad registers, then advances (a, b, c0).
+ * `wLoad` replaces the W part (default: quads along K of the transposed filter W[kh, kw, ci, co]).
+ */
+export function phaseLoadStep(st: PhaseStaging, tileK: number, tileN: number, wLoad?: string): string {
   return `{
           let co = c0 + 4 * q;
-          let wTap = ((k0h + SH * a) * KW + k0w + SW * b) * INC;
           for (var sl = 0; sl < ${st.slotsDy}; sl = sl + 1) {
             let oh = rowI[sl] - a;
             let ow = rowJ[sl] - b;
             let ok = rowOk[sl] && oh >= 0 && oh < OUTH && ow >= 0 && ow < OUTW;
             dyQuad[sl] = loadDy(rowBase[sl] - (a * OUTW + b) * OUTC + c0, co, ok);
           }
+          ${wLoad ?? `let wTap = ((k0h + SH * a) * KW + k0w + SW * b) * INC;
           for (var sl = 0; sl < ${st.slotsW}; sl = sl + 1) {
             let r = r0 + sl * ${st.rowsPerPass};
             let ci = n0 + r;
             wQuad[sl] = loadW((wTap + ci) * OUTC + co, co, r < ${tileN} && ci < INC);
-          }
+          }`}
           c0 = c0 + ${tileK};
           if (c0 >= OUTC) {
             c0 = 0;
