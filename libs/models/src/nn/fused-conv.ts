@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { reluBackward } from '../backend/relu-gradient';
+import { sharedGradientScale } from '../backend/conv-gradient';
 
 /**
  * relu(conv2d(x, w) + b) as one forward kernel (tfjs's FusedConv2D: bias and ReLU in the GEMM's
@@ -23,9 +24,10 @@ export function fusedConvBiasRelu(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D
       const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const dz = reluBackward(dy, ys) as tf.Tensor4D;
       const conv = { strides: stride, pad, dataFormat: 'NHWC' };
+      const shared = sharedGradientScale(dz); // webgpu f16 convs: dz's scale, reduced once for both
       return [
-        tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: ws }, { ...conv, inputShape: xs.shape }) as tf.Tensor,
-        tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dz }, { ...conv, filterShape: ws.shape }) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: ws, ...shared }, { ...conv, inputShape: xs.shape }) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dz, ...shared }, { ...conv, filterShape: ws.shape }) as tf.Tensor,
         tf.sum(dz, [0, 1, 2]),
       ];
     };

@@ -8,6 +8,7 @@ import { installWriteBufferUploads } from './write-buffer-uploads';
 import { installLeanDispatch } from './lean-dispatch';
 import { installOldestFirstBufferPool } from './buffer-pool';
 import { registerReluGradient } from '../backend/relu-gradient';
+import { registerConvGradient } from '../backend/conv-gradient';
 import { guardSyncReads } from './sync-read-guard';
 import { setKernelTuning } from './tuning/kernel-tuner';
 import { useTuningCache } from './tuning/tune-between-steps';
@@ -119,6 +120,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   if (options.detKernels !== false) {
     registerReduceGradients(); // no host-side ones() in Sum/Mean backward
     registerReluGradient(); // dy·step(x): one DetReluGrad dispatch
+    registerConvGradient(); // conv precision f16: dY's scale computed once for both conv gradients
   }
   const ok = await tf.setBackend('webgpu');
   if (!ok) {

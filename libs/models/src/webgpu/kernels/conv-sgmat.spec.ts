@@ -11,6 +11,7 @@ import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { resetKernelTuning, setTunedChoice } from '../tuning/kernel-tuner';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { roundToF16 } from '../../testing/f16';
+import { fusedConvBiasRelu } from '../../nn/fused-conv';
 
 // Two checks per kernel. (1) Against cpu on the same inputs rounded to f16 (roundToF16, an
 // independent rounding): what is left is f32 summation order (measured 6e-8–9e-7 of the outputs'
@@ -130,7 +131,7 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
     }, 300_000);
   });
 
-  it('a conv\'s gradients in training: both on matrix units (each reduces dY for its scale), within the f16 tolerance of cpu, no leak', async () => {
+  it('a conv\'s gradients in training: both on matrix units, dY reduced once for both, within the f16 tolerance of cpu, no leak', async () => {
     const c = CASES[1];
     const xs = { values: seededValues(size(c.x), 4), shape: c.x };
     const ws = { values: seededValues(size(c.filter), 5), shape: c.filter };
@@ -141,9 +142,26 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
     const gpu = await runOn('webgpu', [xs, ws], (xt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = step(xt, wt); }); return out; });
     expect(programs.filter((p) => p === SGMAT)).toHaveLength(2); // the forward conv and dX
     expect(programs.filter((p) => p === 'SgmatFilterGradProgram')).toHaveLength(1);
-    // one per gradient kernel: sharing it would keep a tensor alive across kernels (tfjs counts that as a leak)
-    expect(programs.filter((p) => p === 'MaxAbsBitsProgram')).toHaveLength(2);
+    // det's Conv2D gradient computes dY's scale once and hands it to both kernels (backend/conv-gradient.ts)
+    expect(programs.filter((p) => p === 'MaxAbsBitsProgram')).toHaveLength(1);
     expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL_F16);
     expect(tf.memory().numTensors).toBe(before);
+  }, 300_000);
+
+  it('conv + bias + ReLU in training (fusedConvBiasRelu): gradients on matrix units, dY reduced once, within the f16 tolerance of cpu', async () => {
+    const c = CASES[1];
+    const xs = { values: seededValues(size(c.x), 6), shape: c.x };
+    const ws = { values: seededValues(size(c.filter), 7), shape: c.filter };
+    const bs = { values: seededValues(c.filter[3], 8), shape: [c.filter[3]] };
+    const step = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) => {
+      const g = tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(fusedConvBiasRelu(a as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, c.stride, c.pad))))([xt, wt, bt]);
+      return tf.concat(g.map((t) => tf.reshape(t, [-1])));
+    };
+    const cpu = await runOn('cpu', [xs, ws, bs], step);
+    let programs: string[] = [];
+    const gpu = await runOn('webgpu', [xs, ws, bs], (xt, wt, bt) => { let out!: tf.Tensor; programs = programsRun(() => { out = step(xt, wt, bt); }); return out; });
+    expect(programs.filter((p) => p === 'SgmatFilterGradProgram')).toHaveLength(1);
+    expect(programs.filter((p) => p === 'MaxAbsBitsProgram')).toHaveLength(1);
+    expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL_F16);
   }, 300_000);
 });

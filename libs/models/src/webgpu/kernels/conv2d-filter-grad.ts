@@ -144,15 +144,19 @@ function f32FilterGradProgram(shape: FilterGradShape, v: FilterGradVariant): Fil
 }
 
 /** dW by det's split-K GEMM (partial sums + one sum pass) with the variant's tiling and split count. */
-function runFilterGrad(backend: WebGpuBackendLike, shape: FilterGradShape, filterShape: number[], v: FilterGradVariant, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+function runFilterGrad(
+  backend: WebGpuBackendLike, shape: FilterGradShape, filterShape: number[], v: FilterGradVariant, x: tf.TensorInfo, dy: tf.TensorInfo,
+  /** max |dY| bits, when the caller computed it for this dY (backend/conv-gradient.ts) */
+  amax?: tf.TensorInfo,
+): tf.TensorInfo {
   const program = v.sgmat ? sgmatFilterGradProgram(backend, shape, v) : f32FilterGradProgram(shape, v);
   if (!program) throw new Error(`filter-gradient variant ${filterGradVariantName(v)} does not apply here`);
   const splits = program.outputShape[0];
-  // the matrix-unit program scales dY into f16's range by its max (one small reduction dispatch)
-  const bmax = v.sgmat ? maxAbsBits(backend, dy) : undefined;
+  // the matrix-unit program scales dY into f16's range by its max (given, or one small reduction dispatch)
+  const bmax = v.sgmat && !amax ? maxAbsBits(backend, dy) : undefined;
   let partial: tf.TensorInfo;
   try {
-    partial = backend.runWebGPUProgram(program, bmax ? [x, dy, bmax] : [x, dy], 'float32');
+    partial = backend.runWebGPUProgram(program, v.sgmat ? [x, dy, amax ?? bmax!] : [x, dy], 'float32');
   } finally {
     if (bmax) backend.disposeData(bmax.dataId);
   }
@@ -165,16 +169,16 @@ function runFilterGrad(backend: WebGpuBackendLike, shape: FilterGradShape, filte
 
 export function splitKFilterGrad(original: KernelFunc): KernelFunc {
   return (args) => {
-    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const { x, dy, amax } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo; amax?: tf.TensorInfo };
     const attrs = args.attrs ?? {};
     const parsed = x.dtype === 'float32' && dy.dtype === 'float32' ? filterGradShape(x, attrs) : null;
-    if (!parsed) return original(args); // NCHW or non-float: tfjs's kernel handles it
+    if (!parsed) return original({ ...args, inputs: { x, dy } }); // NCHW or non-float: tfjs's kernel handles it
     const backend = args.backend as WebGpuBackendLike;
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
     const rule: FilterGradVariant = (activeMatrixUnit() && defaultSgmatFilterGradVariant(backend, shape)) ||
       { tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 };
-    if (!kernelTuningActive()) return runFilterGrad(backend, shape, filterShape, rule, x, dy);
+    if (!kernelTuningActive()) return runFilterGrad(backend, shape, filterShape, rule, x, dy, amax);
     const variants = filterGradVariants(m, shape.outC).filter((v) => !v.sgmat || sgmatFilterGradProgram(backend, shape, v));
     const fallback = filterGradVariantName(rule);
     const name = tunedChoice('Conv2DBackpropFilter', filterGradTuningKey(shape), fallback, (): TuningRequest => ({
@@ -183,7 +187,7 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
         name: filterGradVariantName(v), run: ([xi, dyi]) => runFilterGrad(backend, shape, filterShape, v, xi, dyi), ...(v.sgmat ? { f16: true } : {}),
       })),
     }));
-    return runFilterGrad(backend, shape, filterShape, variants.find((v) => filterGradVariantName(v) === name) ?? rule, x, dy);
+    return runFilterGrad(backend, shape, filterShape, variants.find((v) => filterGradVariantName(v) === name) ?? rule, x, dy, amax);
   };
 }
 

@@ -16,6 +16,8 @@ export interface InputGradContext {
   attrs: Record<string, unknown>;
   /** The webgpu backend's Conv2D kernel function (tfjs's forward GEMM), if registered. */
   conv2d?: Conv2dKernel;
+  /** max |dY| as f32 bits, when the caller computed it (backend/conv-gradient.ts); only for this call's dY. */
+  amax?: tf.TensorInfo;
 }
 
 /** Computes dX from (dY, W) for the context's shape. */
@@ -123,6 +125,7 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
     // dY is a gradient: scaled into f16's range by its max (one small reduction dispatch)
     const sgmat = sgmatProgram(backend, s, name, { scaleA: true });
     return sgmat ? (dy, filter) => {
+      if (ctx.amax) return backend.runWebGPUProgram(sgmat, [dy, filter, ctx.amax], 'float32'); // shared with the filter gradient
       const amax = maxAbsBits(backend, dy);
       try {
         return backend.runWebGPUProgram(sgmat, [dy, filter, amax], 'float32');

@@ -34,20 +34,20 @@ export function inputGradShape(filter: tf.TensorInfo, attrs: Record<string, unkn
  */
 export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
   return (args) => {
-    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const { dy, filter, amax } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo; amax?: tf.TensorInfo };
     const attrs = args.attrs ?? {};
     const s = dy.dtype === 'float32' && filter.dtype === 'float32' ? inputGradShape(filter, attrs) : null;
-    if (!s) return original(args);
+    if (!s) return original({ ...args, inputs: { dy, filter } });
     // tfjs's forward GEMM itself, not det's tuned Conv2D (whose variants would flip the filter back)
     const conv2d = originalWebGpuKernel('Conv2D') as unknown as Conv2dKernel | undefined;
-    const ctx: InputGradContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs, conv2d };
+    const ctx: InputGradContext = { backend: args.backend as WebGpuBackendLike, s, original, attrs, conv2d, amax };
     const fallback = defaultInputGradVariant(s, ctx.backend);
     // without tuning, no tuning key (string work on every call) to build
     const name = kernelTuningActive()
       ? tunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), fallback, (): TuningRequest => ({
         inputs: [dy.shape, filter.shape],
         candidates: applicableCandidates(inputGradVariantNames(), (n) => {
-          const run = inputGradVariant(ctx, n);
+          const run = inputGradVariant({ ...ctx, amax: undefined }, n); // run later on other inputs
           return run ? ([d, f]) => run(d, f) : null;
         }, isF16Variant),
       }))

@@ -1,4 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { MAX_ABS_BITS_KERNEL } from '../../backend/conv-gradient';
 import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
 
 const THREADS = 256;
@@ -63,4 +64,12 @@ export function maxAbsBits(backend: WebGpuBackendLike, x: tf.TensorInfo): tf.Ten
   const size = x.shape.reduce((a, b) => a * b, 1);
   const out = backend.makeTensorInfo([1], 'int32', new Int32Array(1));
   return backend.runWebGPUProgram(new MaxAbsBitsProgram(size), [x], 'int32', undefined, out);
+}
+
+/** `DetMaxAbsBits` on webgpu (backend/conv-gradient.ts computes a conv's gradient scale with it). */
+export function registerMaxAbsBitsKernel(): void {
+  if (tf.getKernel(MAX_ABS_BITS_KERNEL, 'webgpu')) return;
+  const kernelFunc = ({ inputs: { x }, backend }: { inputs: Record<string, tf.TensorInfo>; backend: unknown }) =>
+    maxAbsBits(backend as WebGpuBackendLike, x);
+  tf.registerKernel({ kernelName: MAX_ABS_BITS_KERNEL, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }

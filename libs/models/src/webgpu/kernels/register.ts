@@ -11,6 +11,7 @@ import { registerFocalLossKernels } from './focal-loss';
 import { registerSmoothL1Kernels } from './smooth-l1-loss';
 import { registerReluGradKernel } from './relu-grad';
 import { registerAddReluKernel } from './add-relu';
+import { registerMaxAbsBitsKernel } from './max-abs-bits-program';
 import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
@@ -47,6 +48,8 @@ export function registerWebGpuKernels(): string[] {
   registerReluGradKernel(); // backend/relu-gradient.ts (det's Relu gradient) uses it by name
   registerAddReluKernel(); // nn/add-relu.ts (residual blocks) uses it by name
   installed.push('DetReluGrad', 'DetAddRelu');
+  registerMaxAbsBitsKernel(); // backend/conv-gradient.ts: a conv's f16 gradient scale, once for both kernels
+  installed.push('DetMaxAbsBits');
   // Where det falls back to tfjs's Conv2DBackpropInput (padding the forward-conv path cannot
   // express; strided layers with few input channels), tfjs's default is a naive
   // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)
