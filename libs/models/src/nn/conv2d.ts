@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
-import { fusedConvBiasRelu } from './fused-conv';
+import { fusedConvBias } from './fused-conv';
 import { InitRng, kaimingNormal, uniformInit, fans } from './init';
 
 export interface Conv2dOptions {
@@ -51,17 +51,18 @@ export class Conv2d extends Layer {
 
   /**
    * conv → + bias → activation. Where the backend records one GPU dispatch per op (webgpu),
-   * the bias and ReLU run in the conv GEMM's epilogue (`fusedConvBiasRelu`, or tfjs's fused conv
-   * for bias only): one dispatch instead of three. Elsewhere, and with dilation (the fused
+   * the bias and ReLU run in the conv GEMM's epilogue (`fusedConvBias`; tfjs's fused conv for a
+   * ReLU without bias): one dispatch instead of three. Elsewhere, and with dilation (the fused
    * kernels have none), the ops one by one. Same values either way (the epilogue adds the
    * bias to the finished sum).
    */
   forwardWithActivation(x: tf.Tensor, activation: 'linear' | 'relu'): tf.Tensor {
     return tf.tidy(() => {
       if (fuseConvEpilogues() && this.dilation === 1) {
-        if (activation === 'relu' && this.bias) {
-          return fusedConvBiasRelu(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, this.stride, this.padding);
+        if (this.bias) {
+          return fusedConvBias(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, this.stride, this.padding, activation);
         }
+        if (activation === 'linear') return tf.conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, 'NHWC');
         return tf.fused.conv2d({
           x: x as tf.Tensor4D, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: this.padding,
           dataFormat: 'NHWC', bias: this.bias, activation,

@@ -2,19 +2,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { Rng } from '@det/registry';
-import { fusedConvBiasRelu } from './fused-conv';
+import { fusedConvBias } from './fused-conv';
 import { describeIfGpu, gpuSuite } from '../webgpu/testing/describe-if-gpu';
 import { relativeMaxError } from '../webgpu/testing/compare';
 import { setupWebGpu } from '../webgpu/setup';
 
-// fusedConvBiasRelu (one fused forward kernel, trainable) against the three ops it replaces —
-// relu(conv2d + bias) with tfjs's own gradients — on cpu, and on webgpu against cpu.
+// fusedConvBias (one fused forward kernel, trainable) against the ops it replaces —
+// relu(conv2d + bias) or conv2d + bias with tfjs's own gradients — on cpu, and on webgpu
+// against cpu.
 
-type Case = { name: string; x: number[]; w: number[]; stride: number; pad: number | 'same' | 'valid' };
+type Case = { name: string; x: number[]; w: number[]; stride: number; pad: number | 'same' | 'valid'; activation: 'relu' | 'linear' };
 const CASES: Case[] = [
-  { name: '3×3 pad 1, stride 1', x: [2, 7, 6, 5], w: [3, 3, 5, 8], stride: 1, pad: 1 },
-  { name: '3×3 same, stride 2, odd size', x: [1, 9, 7, 4], w: [3, 3, 4, 6], stride: 2, pad: 'same' },
-  { name: '1×1 valid', x: [2, 5, 5, 8], w: [1, 1, 8, 4], stride: 1, pad: 'valid' },
+  { name: '3×3 pad 1, stride 1, ReLU', x: [2, 7, 6, 5], w: [3, 3, 5, 8], stride: 1, pad: 1, activation: 'relu' },
+  { name: '3×3 same, stride 2, odd size, ReLU', x: [1, 9, 7, 4], w: [3, 3, 4, 6], stride: 2, pad: 'same', activation: 'relu' },
+  { name: '1×1 valid, ReLU', x: [2, 5, 5, 8], w: [1, 1, 8, 4], stride: 1, pad: 'valid', activation: 'relu' },
+  { name: '3×3 same, stride 2, bias only', x: [1, 9, 7, 4], w: [3, 3, 4, 6], stride: 2, pad: 'same', activation: 'linear' },
 ];
 
 function inputs(c: Case, seed: number): { x: Float32Array; w: Float32Array; b: Float32Array; dy: Float32Array; outShape: number[] } {
@@ -31,8 +33,10 @@ async function run(c: Case, seed: number, fused: boolean): Promise<number[][]> {
     const [x, w, b, dy] = [tf.tensor(v.x, c.x), tf.tensor(v.w, c.w), tf.tensor(v.b, [c.w[3]]), tf.tensor(v.dy, v.outShape)];
     const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
       fused
-        ? fusedConvBiasRelu(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, c.stride, c.pad)
-        : tf.relu(tf.add(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad), bi));
+        ? fusedConvBias(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, c.stride, c.pad, c.activation)
+        : c.activation === 'relu'
+          ? tf.relu(tf.add(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad), bi))
+          : tf.add(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad), bi);
     const y = f(x, w, b);
     const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(f(xi, wi, bi), dy)))([x, w, b]);
     return [y, ...grads];
@@ -42,20 +46,21 @@ async function run(c: Case, seed: number, fused: boolean): Promise<number[][]> {
   return out;
 }
 
-describe('fusedConvBiasRelu (cpu)', () => {
+describe('fusedConvBias (cpu)', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });
 
-  it.each(CASES)('$name: value and x/w/b gradients equal relu(conv + b) within 1e-6', async (c) => {
+  it.each(CASES)('$name: value and x/w/b gradients equal the ops within 1e-6', async (c) => {
     const [fused, ops] = [await run(c, 3, true), await run(c, 3, false)];
     fused.forEach((f, i) => expect(relativeMaxError(f, ops[i])).toBeLessThan(1e-6));
-    expect(fused[0].some((v) => v === 0) && fused[0].some((v) => v > 0)).toBe(true); // both sides of the ReLU
+    if (c.activation === 'relu') expect(fused[0].some((v) => v === 0) && fused[0].some((v) => v > 0)).toBe(true); // both sides of the ReLU
+    else expect(fused[0].some((v) => v < 0)).toBe(true); // nothing clamped
   });
 });
 
-describeIfGpu(gpuSuite('fusedConvBiasRelu on webgpu'), () => {
+describeIfGpu(gpuSuite('fusedConvBias on webgpu'), () => {
   beforeAll(async () => { await setupWebGpu(); });
 
-  it.each(CASES)('$name: matches the cpu three-op reference within 1e-4', async (c) => {
+  it.each(CASES)('$name: matches the cpu ops reference within 1e-4', async (c) => {
     await tf.setBackend('webgpu');
     const gpu = await run(c, 5, true);
     await tf.setBackend('cpu');
