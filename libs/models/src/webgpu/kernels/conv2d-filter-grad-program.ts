@@ -30,17 +30,35 @@ export const FILTER_GRAD_TILINGS: Record<string, FilterGradTiling> = {
 };
 
 /**
- * The GEMM both filter-gradient programs run: M = kh·kw·ci rows, N = co columns, K = b·oh·ow
- * split into `splits` chunks of whole K steps; output [splits, M, N], one workgroup per tile and
- * split.
+ * What every split-K filter-gradient program shares (FilterGradPartialProgram,
+ * FilterGradVec4Program, SgmatFilterGradProgram): the GEMM M = kh·kw·ci rows, N = co columns,
+ * K = b·oh·ow split into `splits` chunks of whole K steps; output [splits, M, N] (summed by
+ * SumSplitsProgram), one workgroup per output tile and split. Subclasses set the workgroup size,
+ * the shader key and the code.
  */
-export function splitKGemm(s: FilterGradShape, splits: number, t: Pick<FilterGradTiling, 'tileM' | 'tileN' | 'tileK'>) {
-  const m = s.kH * s.kW * s.inC;
-  const n = s.outC;
-  const k = s.batch * s.outH * s.outW;
-  const chunk = Math.ceil(Math.ceil(k / splits) / t.tileK) * t.tileK;
-  const dispatch: [number, number, number] = [Math.ceil(n / t.tileN), Math.ceil(m / t.tileM), splits];
-  return { m, n, k, chunk, outputShape: [splits, m, n], dispatch };
+export abstract class SplitKFilterGradProgram implements WebGpuProgramLike {
+  readonly variableNames: string[] = ['x', 'dy'];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [2], y: [1], z: [0] };
+  readonly dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [1, 1, 1];
+  shaderKey = '';
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** K per split, a whole number of K steps */
+  readonly chunk: number;
+
+  constructor(readonly s: FilterGradShape, readonly splits: number, tiles: Pick<FilterGradTiling, 'tileM' | 'tileN' | 'tileK'>) {
+    this.m = s.kH * s.kW * s.inC;
+    this.n = s.outC;
+    this.k = s.batch * s.outH * s.outW;
+    this.chunk = Math.ceil(Math.ceil(this.k / splits) / tiles.tileK) * tiles.tileK;
+    this.outputShape = [splits, this.m, this.n];
+    this.dispatch = [Math.ceil(this.n / tiles.tileN), Math.ceil(this.m / tiles.tileM), splits];
+  }
+
+  abstract getUserCode(): string;
 }
 
 /**
@@ -51,20 +69,9 @@ export function splitKGemm(s: FilterGradShape, splits: number, t: Pick<FilterGra
  * tfjs's own kernel gives each output element one thread that loops over all of K, which leaves
  * most of a GPU idle for early layers (e.g. 3·3·3·16 = 432 threads for the first conv).
  */
-export class FilterGradPartialProgram implements WebGpuProgramLike {
-  readonly variableNames = ['x', 'dy'];
-  readonly workgroupSize: [number, number, number];
-  readonly outputShape: number[];
-  readonly dispatchLayout = { x: [2], y: [1], z: [0] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly chunk: number;
-
-  constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: FilterGradTiling = DEFAULT_FILTER_GRAD_TILING) {
-    ({ m: this.m, n: this.n, k: this.k, chunk: this.chunk, outputShape: this.outputShape, dispatch: this.dispatch } = splitKGemm(s, splits, t));
+export class FilterGradPartialProgram extends SplitKFilterGradProgram {
+  constructor(s: FilterGradShape, splits: number, readonly t: FilterGradTiling = DEFAULT_FILTER_GRAD_TILING) {
+    super(s, splits, t);
     this.workgroupSize = [t.tileN / t.perN, t.tileM / t.perM, 1];
     // Every size is baked into the shader, so the key must carry all of them.
     this.shaderKey = `detConv2DFilterGrad_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}`;

@@ -1,9 +1,8 @@
-import { splitKGemm, type FilterGradShape } from './conv2d-filter-grad-program';
+import { SplitKFilterGradProgram, type FilterGradShape } from './conv2d-filter-grad-program';
 import {
   POW2_SCALE_FN, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks, type MatrixUnit, type SgmatTiling,
 } from './subgroup-matrix-wgsl';
 import { filterGradStagingSetup, filterGradStagingStep } from './filter-grad-wgsl';
-import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { SUBGROUP_ID_MARKER } from '../shader-hooks';
 
 /**
@@ -25,27 +24,18 @@ export const FILTER_SGMAT_TILINGS: Record<string, SgmatTiling> = {
  * carries its rows' (b, oh, ow) forward by compares. The X tile is stored K-major (column-major
  * M × K) and the dY tile row-major K × N, the layouts both are loaded in, so neither is transposed.
  */
-export class SgmatFilterGradProgram implements WebGpuProgramLike {
+export class SgmatFilterGradProgram extends SplitKFilterGradProgram {
   /** x, dy and `bmax` (maxAbsBits of dy): dY is scaled into f16's range (see POW2_SCALE_FN). */
-  readonly variableNames = ['x', 'dy', 'bmax'];
-  readonly workgroupSize: [number, number, number];
-  readonly outputShape: number[];
-  readonly dispatchLayout = { x: [2], y: [1], z: [0] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
+  override readonly variableNames = ['x', 'dy', 'bmax'];
   readonly workgroupBytes: number;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly chunk: number;
 
-  constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: SgmatTiling, readonly unit: MatrixUnit) {
+  constructor(s: FilterGradShape, splits: number, readonly t: SgmatTiling, readonly unit: MatrixUnit) {
+    super(s, splits, t);
     const { tileM, tileN, tileK, sgRows, sgCols } = t;
     const threads = unit.subgroupSize * sgRows * sgCols;
     const bad = tileK % unit.K || tileM % (sgRows * unit.M) || tileN % (sgCols * unit.N) || tileN % 4 ||
       threads % tileM || threads % tileN || (tileK * tileM) % threads || (tileK * tileN) % threads;
     if (bad) throw new Error(`SgmatFilterGradProgram: tiling ${JSON.stringify(t)} does not fit ${JSON.stringify(unit)}`);
-    ({ m: this.m, n: this.n, k: this.k, chunk: this.chunk, outputShape: this.outputShape, dispatch: this.dispatch } = splitKGemm(s, splits, t));
     this.workgroupSize = [threads, 1, 1];
     this.workgroupBytes = sgmatWorkgroupBytes(t, unit);
     this.shaderKey = `detSgmatFilterGrad_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}`;

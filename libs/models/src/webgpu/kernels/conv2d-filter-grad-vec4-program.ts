@@ -1,5 +1,4 @@
-import { splitKGemm, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
-import type { WebGpuProgramLike } from './webgpu-backend-like';
+import { SplitKFilterGradProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
 import { filterGradStagingSetup, filterGradStagingStep } from './filter-grad-wgsl';
 
 /** Whether FilterGradVec4Program can run a tiling: every thread stages whole tile columns. */
@@ -21,21 +20,10 @@ export function vec4FilterGradFits(t: FilterGradTiling): boolean {
  *   4-wide groups of rows and columns are interleaved across threads (row group g of thread t is
  *   at g·(threads along that axis) + t), so neighbouring threads read neighbouring vec4s.
  */
-export class FilterGradVec4Program implements WebGpuProgramLike {
-  readonly variableNames = ['x', 'dy'];
-  readonly workgroupSize: [number, number, number];
-  readonly outputShape: number[];
-  readonly dispatchLayout = { x: [2], y: [1], z: [0] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly chunk: number;
-
-  constructor(readonly s: FilterGradShape, readonly splits: number, readonly t: FilterGradTiling) {
+export class FilterGradVec4Program extends SplitKFilterGradProgram {
+  constructor(s: FilterGradShape, splits: number, readonly t: FilterGradTiling) {
+    super(s, splits, t);
     if (!vec4FilterGradFits(t)) throw new Error(`FilterGradVec4Program: tiling ${JSON.stringify(t)} does not fit (see vec4FilterGradFits)`);
-    ({ m: this.m, n: this.n, k: this.k, chunk: this.chunk, outputShape: this.outputShape, dispatch: this.dispatch } = splitKGemm(s, splits, t));
     this.workgroupSize = [(t.tileN / t.perN) * (t.tileM / t.perM), 1, 1];
     // Every size is baked into the shader, so the key must carry all of them.
     this.shaderKey = `detConv2DFilterGradVec4_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}`;

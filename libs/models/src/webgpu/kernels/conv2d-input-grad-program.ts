@@ -1,6 +1,8 @@
 import type { FilterGradTiling } from './conv2d-filter-grad-program';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
-import { epilogueValue, phaseGemmConstants, phaseLoadStep, phasePixelBase, phaseRowSetup, phaseStaging, phaseWorkgroupSetup, quadLoaders } from './phase-gemm-wgsl';
+import {
+  epilogueValue, inputGradPhases, phaseGemmConstants, phaseGemmDispatch, phaseLoadStep, phasePixelBase, phaseRowSetup, phaseStaging, phaseWorkgroupSetup, quadLoaders,
+} from './phase-gemm-wgsl';
 
 /** Shape facts of one NHWC Conv2DBackpropInput call (dilation 1). */
 export interface InputGradShape {
@@ -60,17 +62,6 @@ export function phaseTaps(phase: number, stride: number, pad: number, k: number)
   return { k0, count, offset: (phase + pad - k0) / stride };
 }
 
-/** The stride phases (ph, pw) with at least one input pixel, in dispatch-z order. */
-export function inputGradPhases(s: InputGradShape): { ph: number; pw: number; pixels: number }[] {
-  const phases: { ph: number; pw: number; pixels: number }[] = [];
-  for (let ph = 0; ph < Math.min(s.strideH, s.inH); ph++) {
-    for (let pw = 0; pw < Math.min(s.strideW, s.inW); pw++) {
-      phases.push({ ph, pw, pixels: s.batch * Math.ceil((s.inH - ph) / s.strideH) * Math.ceil((s.inW - pw) / s.strideW) });
-    }
-  }
-  return phases;
-}
-
 /** Multiply-adds det's program does: each phase's pixels × only the taps that reach it (zero-padding taps included). */
 export function inputGradMacs(s: InputGradShape): number {
   return inputGradPhases(s).reduce((t, p) => {
@@ -128,9 +119,8 @@ export class InputGradProgram implements WebGpuProgramLike {
     if (threads % (tileK / 4)) throw new Error(`input-gradient tiling ${JSON.stringify(t)}: threads not a multiple of tileK/4`);
     this.outputShape = [s.batch, s.inH, s.inW, s.inC];
     this.workgroupSize = [threads, 1, 1];
-    const phases = inputGradPhases(s);
-    this.phases = phases.length;
-    this.dispatch = [Math.ceil(s.inC / tileN), Math.max(...phases.map((p) => Math.ceil(p.pixels / tileM))), phases.length];
+    this.dispatch = phaseGemmDispatch(s, tileM, tileN);
+    this.phases = this.dispatch[2];
     // dY and W both end in outC, the GEMM's K: vec4 loads need quads that never straddle a pixel.
     this.vecIn = s.outC % 4 === 0;
     this.vecOut = s.inC % 4 === 0;

@@ -1,7 +1,9 @@
-import { inputGradPhases, type GemmEpilogue, type InputGradShape } from './conv2d-input-grad-program';
+import type { GemmEpilogue, InputGradShape } from './conv2d-input-grad-program';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { SUBGROUP_ID_MARKER } from '../shader-hooks';
-import { epilogueValue, phaseGemmConstants, phaseLoadStep, phasePixelBase, phaseRowSetup, phaseStaging, phaseWorkgroupSetup, quadLoaders } from './phase-gemm-wgsl';
+import {
+  epilogueValue, phaseGemmConstants, phaseGemmDispatch, phaseLoadStep, phasePixelBase, phaseRowSetup, phaseStaging, phaseWorkgroupSetup, quadLoaders,
+} from './phase-gemm-wgsl';
 import {
   POW2_SCALE_FN, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks, type MatrixUnit, type SgmatTiling,
 } from './subgroup-matrix-wgsl';
@@ -76,8 +78,7 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     if (bad || (this.directW && threads % (tileN / 4))) throw new Error(`bad subgroup-matrix tiling ${JSON.stringify(t)} for ${JSON.stringify(unit)}`);
     this.outputShape = [s.batch, s.inH, s.inW, s.inC];
     this.workgroupSize = [threads, 1, 1];
-    const phases = inputGradPhases(s);
-    this.dispatch = [Math.ceil(s.inC / tileN), Math.max(...phases.map((p) => Math.ceil(p.pixels / tileM))), phases.length];
+    this.dispatch = phaseGemmDispatch(s, tileM, tileN);
     this.vecIn = s.outC % 4 === 0;
     this.vecOut = s.inC % 4 === 0;
     this.variableNames = [...(epilogue.bias ? ['dy', 'w', 'bias'] : ['dy', 'w']), ...(scaleA ? ['amax'] : [])];

@@ -35,6 +35,23 @@ export function phaseStaging(s: InputGradShape, tileM: number, tileN: number, ti
   };
 }
 
+/** The stride phases of an input gradient (or forward conv as one) (ph, pw) with at least one input pixel, in dispatch-z order. */
+export function inputGradPhases(s: InputGradShape): { ph: number; pw: number; pixels: number }[] {
+  const phases: { ph: number; pw: number; pixels: number }[] = [];
+  for (let ph = 0; ph < Math.min(s.strideH, s.inH); ph++) {
+    for (let pw = 0; pw < Math.min(s.strideW, s.inW); pw++) {
+      phases.push({ ph, pw, pixels: s.batch * Math.ceil((s.inH - ph) / s.strideH) * Math.ceil((s.inW - pw) / s.strideW) });
+    }
+  }
+  return phases;
+}
+
+/** The grid: output-channel tiles × pixel tiles of the largest phase × phases (workgroup z). */
+export function phaseGemmDispatch(s: InputGradShape, tileM: number, tileN: number): [number, number, number] {
+  const phases = inputGradPhases(s);
+  return [Math.ceil(s.inC / tileN), Math.max(...phases.map((p) => Math.ceil(p.pixels / tileM))), phases.length];
+}
+
 /** The shape as WGSL constants (every size is baked in). */
 export function phaseGemmConstants(s: InputGradShape): string {
   return `
