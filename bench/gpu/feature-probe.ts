@@ -96,8 +96,9 @@ async function scoped<T>(device: GPUDevice, what: string, fn: () => T | Promise<
 
 // allow_unsafe_apis exposes Dawn's experimental features (subgroup matrices among them);
 // use_vulkan_memory_model because Dawn's SPIR-V writer refuses subgroup matrices without it;
+// vulkan_enable_f16_on_nvidia because Dawn withholds shader-f16 on NVIDIA's Vulkan driver without it;
 // no timestamp quantization, which would blur sub-millisecond kernel times.
-const DAWN_FLAGS = ['enable-dawn-features=allow_unsafe_apis,use_vulkan_memory_model', 'disable-dawn-features=timestamp_quantization'];
+const DAWN_FLAGS = ['enable-dawn-features=allow_unsafe_apis,use_vulkan_memory_model,vulkan_enable_f16_on_nvidia', 'disable-dawn-features=timestamp_quantization'];
 const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@
 #   3. the default RetinaNet config's training step (R-50-FPN, 2×800×1344) on webgpu and, when
 #      torchvision is there, the same network in PyTorch CUDA
 #   then, within the budget:
+#   3a. the reference step at the largest batch with conv precision f16 and kernel tuning (every
+#      f16 and f32 candidate timed per layer, the fastest kept): the best det can do on this GPU
 #   3b. the RetinaNet step and the per-kernel profile with conv precision f16
 #   4. the reference step at the largest batch with per-shape kernel tuning (--autotune: every
 #      convolution variant timed per layer, the fastest kept; prints each choice)
@@ -62,6 +64,7 @@ if [ "$TORCH" = 1 ]; then
 fi
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 [ "$VISION" = 1 ] && run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
+T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --autotune --conv-precision f16
 opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --conv-precision f16
 opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16 --conv-precision f16
 T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
@@ -100,7 +103,9 @@ for r in f16:
     if r.get('convPrecision') != 'f16':
         print(f"conv precision f16 asked for, batch {r['batch']}: not available on this adapter (no subgroup matrices; see the feature probe), ran f32")
         continue
+    l32 = det.get(r['batch'], {}).get('loss')  # same steps from the same seed: f16 rounding only
     print(f"conv precision f16 (matrix units {r.get('matrixUnit')}), batch {r['batch']}: {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, loss {r['loss']:.4f}"
+          + (f" (f32 {l32:.4f}, relative difference {abs(r['loss'] - l32) / abs(l32):.1e})" if l32 else '')
           + (f"; det/pytorch {r['msPerStep'] / t:.2f}, piped/pytorch {fmt(r['pipelinedMsPerStep'] / t if r.get('pipelinedMsPerStep') else None)}" if t else ''))
 wr = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and not r.get('autotune') and r.get('askedConvPrecision', 'f32') == 'f32']
 wr16 = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and r.get('askedConvPrecision') == 'f16']
@@ -113,7 +118,7 @@ if wr:
         print(f"RetinaNet with conv precision f16 asked for (ran {w['convPrecision']}): {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), ratio {fmt(w['msPerStep'] / t if t else None)}")
 for r in rows:
     if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs' or r.get('autotune')):
-        what = 'kernel tuning on' if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']
+        what = f"kernel tuning on, conv precision {r.get('convPrecision', 'f32')}" if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']
         t = torch.get(r['batch'], {}).get('msPerStep')
         print(f"variant (batch {r['batch']}, {what}): {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}"
               + (f"; /pytorch {r['msPerStep'] / t:.2f}, piped/pytorch {fmt(r['pipelinedMsPerStep'] / t if r.get('pipelinedMsPerStep') else None)}" if t else ''))
@@ -121,9 +126,9 @@ for r in rows:
         t = tr[0]['msPerStep'] if tr else None
         print(f"variant (RetinaNet, kernel tuning on): {r['msPerStep']:.1f} ms, ratio {fmt(r['msPerStep'] / t if t else None)}")
     if r.get('bench') == 'kernel-tuning' and r['choice'] != r['default']:
-        print(f"tuned (batch {r['batch']}) {r['kernel']} {r['key']}: {r['choice']} {r['choiceMs']:.3f} ms vs default {r['default']} {fmt(r.get('defaultMs'))} ms")
+        print(f"tuned (batch {r['batch']}, {r.get('convPrecision', 'f32')}) {r['kernel']} {r['key']}: {r['choice']} {r['choiceMs']:.3f} ms vs default {r['default']} {fmt(r.get('defaultMs'))} ms")
     if r.get('bench') == 'kernel-tuning-summary':
-        print(f"kernel tuning (batch {r['batch']}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved if each shape runs once {r['gpuMsSavedPerCall']}")
+        print(f"kernel tuning (batch {r['batch']}, {r.get('convPrecision', 'f32')}): {r['shapes']} shapes, {r['changed']} changed, GPU ms saved if each shape runs once {r['gpuMsSavedPerCall']}")
     if r.get('bench') == 'dispatch-cost':
         print(f"host time to record one op: lean path {r['leanUsPerOp']} µs, tfjs's path {r['tfjsUsPerOp']} µs")
     if r.get('bench', '').startswith('conv2d-') and 'detF16Ms' in r:
@@ -131,6 +136,17 @@ for r in rows:
     if r.get('bench') == 'input-grad-sweep':
         print(f"input grad {r['x']} stride {r['stride']}: det default {r['detDefault']}; best {r['best']['tiling']} {r['best']['ms']} ms "
               f"({r['best']['tflops']} TFLOP/s); tfjs GEMM {r['tfjs']['ms']} ms")
+# #8's target: the batch-LAST reference step within 3x of PyTorch (its defaults), best of what ran
+last = max((r['batch'] for r in rows if r.get('bench') == 'webgpu-step'), default=None)
+t = torch.get(last, {}).get('msPerStep') if last else None
+tried = [r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and r['batch'] == last]
+if t and tried:
+    name = lambda r: f"conv precision {r.get('convPrecision', 'f32')}" + (", kernel tuning" if r.get('autotune') else '') + (f", {r['flags']}" if r.get('flags') else '') + (", tfjs dispatch" if r.get('dispatch') == 'tfjs' else '')
+    best = min(tried, key=lambda r: r['msPerStep'])
+    piped = min((r for r in tried if r.get('pipelinedMsPerStep')), key=lambda r: r['pipelinedMsPerStep'], default=None)
+    ratio = best['msPerStep'] / t
+    print(f"\ntarget (batch {last} within 3x of PyTorch's {t:.2f} ms): best synchronous {best['msPerStep']:.2f} ms ({name(best)}) = {ratio:.2f}x -> {'MET' if ratio <= 3 else 'not met'}"
+          + (f"; best pipelined {piped['pipelinedMsPerStep']:.2f} ms ({name(piped)}) = {piped['pipelinedMsPerStep'] / t:.2f}x" if piped else ''))
 for r in rows:
     if r.get('bench') == 'feature-probe' and r.get('verdict'):
         print(f"\nfeature probe: {r['verdict']}")

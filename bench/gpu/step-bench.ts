@@ -118,10 +118,10 @@ function emitTuning(batch: number, warmupMs?: number): void {
   for (const r of results) {
     const gain = (r.ms[r.default] ?? NaN) - (r.ms[r.choice] ?? NaN);
     if (Number.isFinite(gain)) saved += gain;
-    emit({ bench: 'kernel-tuning', batch, kernel: r.kernel, key: r.key, choice: r.choice, default: r.default,
+    emit({ bench: 'kernel-tuning', batch, convPrecision: activeMatrixUnit() ? 'f16' : 'f32', kernel: r.kernel, key: r.key, choice: r.choice, default: r.default,
       choiceMs: r.ms[r.choice], defaultMs: r.ms[r.default], ms: r.ms, ...(Object.keys(r.failed).length ? { failed: r.failed } : {}) });
   }
-  emit({ bench: 'kernel-tuning-summary', batch, shapes: results.length, changed: results.filter((r) => r.choice !== r.default).length,
+  emit({ bench: 'kernel-tuning-summary', batch, convPrecision: activeMatrixUnit() ? 'f16' : 'f32', shapes: results.length, changed: results.filter((r) => r.choice !== r.default).length,
     gpuMsSavedPerCall: +saved.toFixed(3), ...(warmupMs ? { warmupWithTuningMs: Math.round(warmupMs) } : {}) });
 }
 

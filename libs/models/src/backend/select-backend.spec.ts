@@ -128,7 +128,7 @@ describe('selectBackend', () => {
         '@tensorflow/tfjs-backend-webgpu': registersBackend('webgpu'),
       });
       const result = await setupWebGpu({ loader, convPrecision: 'f16', dawnFlags: ['enable-dawn-features=foo'] });
-      expect(flags).toEqual([['enable-dawn-features=foo,allow_unsafe_apis,use_vulkan_memory_model']]);
+      expect(flags).toEqual([['enable-dawn-features=foo,allow_unsafe_apis,use_vulkan_memory_model,vulkan_enable_f16_on_nvidia']]);
       expect(result.convPrecision).toBe('f32');
       expect(result.matrixUnit).toBeUndefined();
       expect(activeMatrixUnit()).toBeNull();

@@ -14,16 +14,15 @@ describe('convPrecisionFromEnv', () => {
 });
 
 describe('matrixUnitOf', () => {
-  it('picks the smallest f16 × f16 → f32 config with the subgroup size', () => {
-    const unit = matrixUnitOf(adapter([...SUBGROUP_MATRIX_FEATURES], {
-      subgroupMaxSize: 32,
-      subgroupMatrixConfigs: [
-        { ...F16_F32, M: 16, N: 16, K: 16 },
-        { componentType: 'f16', resultComponentType: 'f16', M: 8, N: 8, K: 8 },
-        { ...F16_F32, M: 16, N: 8, K: 16 },
-      ],
-    }));
-    expect(unit).toEqual({ subgroupSize: 32, M: 16, N: 8, K: 16 });
+  it('picks the f16 × f16 → f32 config with the largest K, then M·N, no side over 16, with the subgroup size', () => {
+    const nvidiaLike = (configs: object[]) => matrixUnitOf(adapter([...SUBGROUP_MATRIX_FEATURES], { subgroupMaxSize: 32, subgroupMatrixConfigs: configs }));
+    const f16Result = { componentType: 'f16', resultComponentType: 'f16', M: 16, N: 16, K: 32 };
+    expect(nvidiaLike([{ ...F16_F32, M: 16, N: 8, K: 8 }, { ...F16_F32, M: 16, N: 8, K: 16 }, f16Result, { ...F16_F32, M: 16, N: 16, K: 16 }]))
+      .toEqual({ subgroupSize: 32, M: 16, N: 16, K: 16 });
+    expect(nvidiaLike([{ ...F16_F32, M: 16, N: 8, K: 8 }, { ...F16_F32, M: 16, N: 8, K: 16 }])).toEqual({ subgroupSize: 32, M: 16, N: 8, K: 16 });
+    // nothing within 16: the smallest
+    expect(nvidiaLike([{ ...F16_F32, M: 32, N: 32, K: 16 }, { ...F16_F32, M: 32, N: 16, K: 32 }, { ...F16_F32, M: 64, N: 64, K: 64 }]))
+      .toEqual({ subgroupSize: 32, M: 32, N: 32, K: 16 });
   });
 
   it('says why there is none', () => {

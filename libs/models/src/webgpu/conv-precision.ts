@@ -11,8 +11,13 @@ import type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';
 export type ConvPrecision = 'f32' | 'f16';
 
 export const SUBGROUP_MATRIX_FEATURES = ['chromium-experimental-subgroup-matrix', 'shader-f16', 'subgroups'] as const;
-/** Dawn exposes its experimental features only with unsafe APIs allowed; cooperative matrices need the Vulkan memory model. */
-export const SUBGROUP_MATRIX_DAWN_FLAGS = ['enable-dawn-features=allow_unsafe_apis,use_vulkan_memory_model'];
+/**
+ * Dawn exposes its experimental features only with unsafe APIs allowed; cooperative matrices need
+ * the Vulkan memory model; and on NVIDIA's Vulkan driver Dawn withholds `shader-f16` (which the f16
+ * tiles need) unless `vulkan_enable_f16_on_nvidia` is on (crbug.com/42251215: f16 conformance
+ * failures, not a hardware gap).
+ */
+export const SUBGROUP_MATRIX_DAWN_FLAGS = ['enable-dawn-features=allow_unsafe_apis,use_vulkan_memory_model,vulkan_enable_f16_on_nvidia'];
 
 /** DET_WEBGPU_CONV_PRECISION=f16 asks for f16 matrix units (WebGpuSetupOptions.convPrecision). */
 export function convPrecisionFromEnv(env: NodeJS.ProcessEnv = process.env): ConvPrecision {
@@ -27,8 +32,11 @@ type AdapterWithMatrices = GpuAdapterLike & {
 };
 
 /**
- * The f16 × f16 → f32 matrix shape det's kernels use on this adapter (the smallest such config),
- * or why there is none.
+ * The f16 × f16 → f32 matrix shape det's kernels use on this adapter, or why there is none. Of the
+ * configs no side of which exceeds 16 (det's tilings give each subgroup blocks of 16 or 32 and
+ * stage K in steps of 32), the one with the largest K, then the largest M·N: NVIDIA lists 16×16×16,
+ * 16×8×16 and 16×8×8, and its tensor cores multiply 16×8×16 per instruction, so K = 8 would take
+ * twice the instructions for the same product. Otherwise the smallest config.
  */
 export function matrixUnitOf(adapter: GpuAdapterLike): MatrixUnit | string {
   const missing = SUBGROUP_MATRIX_FEATURES.filter((f) => !adapter.features?.has(f));
@@ -36,7 +44,10 @@ export function matrixUnitOf(adapter: GpuAdapterLike): MatrixUnit | string {
   const info = (adapter as AdapterWithMatrices).info ?? {};
   const configs = (info.subgroupMatrixConfigs ?? []).filter((c) => c.componentType === 'f16' && c.resultComponentType === 'f32');
   if (!configs.length) return 'the adapter offers no f16 × f16 → f32 subgroup-matrix config';
-  const best = [...configs].sort((a, b) => a.M! * a.N! * a.K! - b.M! * b.N! * b.K!)[0];
+  const fits = configs.filter((c) => c.M! <= 16 && c.N! <= 16 && c.K! <= 16);
+  const best = fits.length
+    ? [...fits].sort((a, b) => b.K! - a.K! || b.M! * b.N! - a.M! * a.N!)[0]
+    : [...configs].sort((a, b) => a.M! * a.N! * a.K! - b.M! * b.N! * b.K!)[0];
   const subgroupSize = info.subgroupMaxSize ?? 0;
   if (!subgroupSize) return 'the adapter does not report its subgroup size';
   return { subgroupSize, M: best.M!, N: best.N!, K: best.K! };

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SUBGROUP_MATRIX_DAWN_FLAGS } from '../conv-precision';
 
 /** Result of probing for a WebGPU adapter in a child process (so a hang cannot stall jest). */
 export interface WebGpuProbe {
@@ -22,7 +23,7 @@ try {
   const { create, globals } = require('webgpu');
   Object.assign(globalThis, globals);
   // the toggles setupWebGpu adds for conv precision f16, so the probe sees what that setup would
-  create(['enable-dawn-features=allow_unsafe_apis,use_vulkan_memory_model']).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
+  create(${JSON.stringify(SUBGROUP_MATRIX_DAWN_FLAGS)}).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
     if (!a) return done({ available: false, reason: 'no adapter (VK_ICD_FILENAMES=' + (process.env.VK_ICD_FILENAMES || '<unset>') + ')' });
     const i = a.info || {};
     const subgroupMatrix = ['chromium-experimental-subgroup-matrix', 'shader-f16', 'subgroups'].every((f) => a.features.has(f));
