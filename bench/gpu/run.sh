@@ -101,7 +101,7 @@ for b in sorted(det):
 for r in f16:
     t = torch.get(r['batch'], {}).get('msPerStep')
     if r.get('convPrecision') != 'f16':
-        print(f"conv precision f16 asked for, batch {r['batch']}: not available on this adapter (no subgroup matrices; see the feature probe), ran f32")
+        print(f"conv precision f16 asked for, batch {r['batch']}: ran f32 because {r.get('convPrecisionFallback', 'the adapter has no subgroup matrices (see the feature probe)')}")
         continue
     l32 = det.get(r['batch'], {}).get('loss')  # same steps from the same seed: f16 rounding only
     print(f"conv precision f16 (matrix units {r.get('matrixUnit')}), batch {r['batch']}: {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, loss {r['loss']:.4f}"

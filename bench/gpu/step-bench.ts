@@ -133,11 +133,12 @@ const convPrecision = (a: Args): { convPrecision?: 'f32' | 'f16' } => {
   setupOptions = { convPrecision: v };
   return setupOptions;
 };
-/** What the JSON lines say about precision: the one asked for, the one in effect, the matrix shape used. */
-const precisionFields = (setup: { convPrecision: string; matrixUnit?: object }) => ({
+/** What the JSON lines say about precision: the one asked for, the one in effect, the matrix shape used, why not f16. */
+const precisionFields = (setup: { convPrecision: string; matrixUnit?: object; convPrecisionFallback?: string }) => ({
   askedConvPrecision: setupOptions.convPrecision ?? (process.env.DET_WEBGPU_CONV_PRECISION || 'f32'),
   convPrecision: setup.convPrecision,
   ...(setup.matrixUnit ? { matrixUnit: setup.matrixUnit } : {}),
+  ...(setup.convPrecisionFallback ? { convPrecisionFallback: setup.convPrecisionFallback } : {}),
 });
 /** The precision options the first setupWebGpu call used (later calls return the first setup). */
 let setupOptions: { convPrecision?: 'f32' | 'f16' } = {};

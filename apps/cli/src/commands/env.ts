@@ -6,7 +6,7 @@ import { printData, printJson } from '../io';
 
 /** Backend details for the report: what `auto` (or `--backend`) picked and which kernels run. */
 async function backendFacts(): Promise<Record<string, string>> {
-  const { backendInfo, webgpuAdapterInfo, kernelTuningEnabled, activeMatrixUnit, convPrecisionFromEnv } = await import('@det/models');
+  const { backendInfo, webgpuAdapterInfo, kernelTuningEnabled, activeMatrixUnit, convPrecisionFromEnv, setupWebGpu } = await import('@det/models');
   const info = await backendInfo();
   const facts: Record<string, string> = {
     'Backend kernels': `${info.kernels}, ${info.threads || 'device'} thread(s), SIMD ${info.simd ? 'yes' : 'no'}`,
@@ -20,7 +20,7 @@ async function backendFacts(): Promise<Record<string, string>> {
     facts['WebGPU conv precision'] = unit
       ? `f16 on matrix units (subgroup matrices ${unit.M}×${unit.N}×${unit.K}, subgroup size ${unit.subgroupSize}; DET_WEBGPU_CONV_PRECISION)`
       : convPrecisionFromEnv() === 'f16'
-        ? 'f32 (f16 asked for, but the adapter has no subgroup matrices)'
+        ? `f32 (f16 asked for, but ${(await setupWebGpu()).convPrecisionFallback ?? 'the adapter has no subgroup matrices'})` // the setup already done: its result
         : 'f32 (DET_WEBGPU_CONV_PRECISION=f16 uses matrix units / tensor cores where Dawn offers them)';
   }
   return facts;

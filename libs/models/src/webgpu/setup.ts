@@ -12,6 +12,7 @@ import { registerConvGradient } from '../backend/conv-gradient';
 import { guardSyncReads } from './sync-read-guard';
 import { setKernelTuning } from './tuning/kernel-tuner';
 import { useTuningCache } from './tuning/tune-between-steps';
+import { checkMatrixUnits } from './matrix-unit-check';
 import { installShaderHooks } from './shader-hooks';
 import {
   convPrecisionFromEnv, matrixUnitOf, requestSubgroupMatrixFeatures, setActiveMatrixUnit,
@@ -63,6 +64,8 @@ export interface WebGpuSetupResult extends WebGpuAdapterInfo {
   convPrecision: ConvPrecision;
   /** The subgroup-matrix shape f16 convs use, when convPrecision is 'f16'. */
   matrixUnit?: MatrixUnit;
+  /** Why conv precision f16 was asked for but convolutions stay f32 (also logged as a warning). */
+  convPrecisionFallback?: string;
 }
 
 /** Adds Dawn toggles to the caller's, merging `enable-dawn-features=` lists. */
@@ -132,6 +135,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   await tf.ready();
   guardSyncReads(tf.backend());
   let matrixUnit: MatrixUnit | undefined;
+  let fallback: string | undefined;
   if (options.detKernels !== false) {
     // (a backend faked in specs may have no device)
     const device = (tf.backend() as unknown as { device?: Parameters<typeof installShaderHooks>[0] & { features?: { has(f: string): boolean } } }).device;
@@ -139,7 +143,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     const unit = wantF16 ? matrixUnitOf(adapter as GpuAdapterLike) : undefined;
     const onDevice = SUBGROUP_MATRIX_FEATURES.every((f) => device?.features?.has(f));
     if (typeof unit === 'string' || (unit && !onDevice)) {
-      getLogger().warn(`webgpu conv precision f16 asked for, but ${typeof unit === 'string' ? unit : 'the device was created without the subgroup-matrix features'}: convolutions stay f32`);
+      fallback = typeof unit === 'string' ? unit : 'the device was created without the subgroup-matrix features';
     } else matrixUnit = unit;
   }
   setActiveMatrixUnit(matrixUnit ?? null);
@@ -148,6 +152,16 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     installWriteBufferUploads(tf.backend());
     installLeanDispatch(tf.backend()); // uniform arena + cached bind groups
   }
+  if (matrixUnit) {
+    // a driver that rejects or miscompiles the matrix-unit kernels must not train silently wrong
+    const problem = await checkMatrixUnits();
+    if (problem) {
+      fallback = `det's f16 kernels failed their check on this adapter (${problem})`;
+      matrixUnit = undefined;
+      setActiveMatrixUnit(null);
+    }
+  }
+  if (fallback) getLogger().warn(`webgpu conv precision f16 asked for, but ${fallback}: convolutions stay f32`);
   const autotune = options.detKernels !== false && (options.autotune ?? autotuneFromEnv());
   setKernelTuning(autotune);
   const cacheFile = options.detKernels === false ? undefined : options.autotuneCache ?? process.env.DET_WEBGPU_AUTOTUNE_CACHE;
@@ -161,7 +175,10 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     });
   }
   if (matrixUnit) getLogger().info('webgpu conv precision f16: convolutions may use subgroup matrices (f16 operands, f32 sums)', { ...matrixUnit });
-  return { ...info, backend: 'webgpu', detKernels, autotune, convPrecision: matrixUnit ? 'f16' : 'f32', ...(matrixUnit ? { matrixUnit } : {}) };
+  return {
+    ...info, backend: 'webgpu', detKernels, autotune, convPrecision: matrixUnit ? 'f16' : 'f32',
+    ...(matrixUnit ? { matrixUnit } : {}), ...(fallback ? { convPrecisionFallback: fallback } : {}),
+  };
 }
 
 /** tfjs-backend-webgpu registers 'webgpu' at import time, and only if navigator.gpu exists then. */

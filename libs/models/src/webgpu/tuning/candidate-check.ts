@@ -11,32 +11,43 @@ export const F16_TOLERANCE = 1e-2;
 interface ErrorScopes { pushErrorScope(filter: string): void; popErrorScope(): Promise<{ message: string } | null> }
 
 /**
+ * Runs `work` inside WebGPU validation and out-of-memory error scopes; throws where the GPU
+ * reported an error meanwhile (a shader the driver rejected dispatches nothing, so its output
+ * would be stale memory, not an exception). `work` must await a read of what it dispatched.
+ */
+export async function withWebGpuErrors<T>(work: () => Promise<T>, cleanup: () => void = () => {}): Promise<T> {
+  const device = (tf.backend() as unknown as { device?: ErrorScopes }).device;
+  device?.pushErrorScope('out-of-memory');
+  device?.pushErrorScope('validation');
+  try {
+    return await work();
+  } finally {
+    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e) : [];
+    if (errors.length) {
+      cleanup();
+      throw new Error(`WebGPU error: ${errors.map((e) => e!.message).join('; ')}`);
+    }
+  }
+}
+
+/**
  * Runs a candidate once and returns its output as a tensor; throws on a WebGPU validation or
  * out-of-memory error during the run, or where the output differs from `reference`.
  */
 export async function checkedRun(run: () => tf.TensorInfo, reference: tf.Tensor | undefined, tolerance = OUTPUT_TOLERANCE): Promise<tf.Tensor> {
-  const device = (tf.backend() as unknown as { device?: ErrorScopes }).device;
-  device?.pushErrorScope('out-of-memory');
-  device?.pushErrorScope('validation');
   let out: tf.Tensor | undefined;
-  let mismatch: string | null = null;
-  try {
+  const mismatch = await withWebGpuErrors(async () => {
     const info = run();
     out = info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info); // a kernel's output: now owned here
-    if (reference) mismatch = await differsFrom(out, reference, tolerance);
-    else await readScalar(tf.tidy(() => tf.max(tf.abs(out!)))); // waits for the run (a scalar, not the whole output), so its errors land in the scopes
-  } finally {
-    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e) : [];
-    if (errors.length) {
-      out?.dispose();
-      throw new Error(`WebGPU error: ${errors.map((e) => e!.message).join('; ')}`);
-    }
-  }
+    if (reference) return differsFrom(out, reference, tolerance);
+    await readScalar(tf.tidy(() => tf.max(tf.abs(out!)))); // waits for the run (a scalar, not the whole output), so its errors land in the scopes
+    return null;
+  }, () => out?.dispose());
   if (mismatch) {
-    out.dispose();
+    out!.dispose();
     throw new Error(mismatch);
   }
-  return out;
+  return out!;
 }
 
 async function readScalar(t: tf.Tensor): Promise<number> {
@@ -47,7 +58,8 @@ async function readScalar(t: tf.Tensor): Promise<number> {
   }
 }
 
-async function differsFrom(out: tf.Tensor, reference: tf.Tensor, tolerance: number): Promise<string | null> {
+/** Why `out` is not `reference` within `tolerance` of reference's largest |value|, or null. */
+export async function differsFrom(out: tf.Tensor, reference: tf.Tensor, tolerance: number): Promise<string | null> {
   if (out.shape.join() !== reference.shape.join()) return `output shape [${out.shape}] is not the default's [${reference.shape}]`;
   const d = await readScalar(tf.tidy(() => tf.max(tf.abs(tf.sub(out, reference)))));
   const m = await readScalar(tf.tidy(() => tf.max(tf.abs(reference))));
