@@ -15,6 +15,9 @@ export const SGMAT_TILINGS: Record<string, SgmatTiling> = {
   S_64x64k32_2x2: { tileM: 64, tileN: 64, tileK: 32, sgRows: 2, sgCols: 2 },
   T_128x64k32_4x2: { tileM: 128, tileN: 64, tileK: 32, sgRows: 4, sgCols: 2 },
   U_64x32k32_2x2: { tileM: 64, tileN: 32, tileK: 32, sgRows: 2, sgCols: 2 },
+  // twice the result matrices per subgroup (64×32): more multiplies per matrix load, for GPUs
+  // where loads from workgroup memory, not the matrix units, set the pace
+  Y_128x64k32_2x2: { tileM: 128, tileN: 64, tileK: 32, sgRows: 2, sgCols: 2 },
   // 16-channel layers (the reference step's costliest input gradient is 32 → 16 channels, stride 2)
   W_128x16k32_4x1: { tileM: 128, tileN: 16, tileK: 32, sgRows: 4, sgCols: 1 },
 };
@@ -130,6 +133,7 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
         }
         return v;`}
       }` : '';
+    const loadStep = phaseLoadStep(st, tileK, tileN, this.directW ? directLoad : undefined);
     const store = this.vecOut
       ? `let v = vec4<f32>(scratch[e], scratch[e + 1], scratch[e + 2], scratch[e + 3]) * pUnscale;
             result[(base + n) / 4] = ${epilogueValue(this.epilogue, 'v', 'bias[n / 4]', 'vec4<f32>(0.0)')};`
@@ -198,11 +202,15 @@ ${phaseRowSetup(s, st, tileM, wSlots)}
         ${this.directW ? `let nq = i32(localIndex) % ${quadsN};
         let kr0 = i32(localIndex) / ${quadsN};` : ''}
 ${mm.setup}
+        // Software-pipelined: step s+1's global loads are issued before step s's multiplies, so
+        // their latency overlaps the matrix units' work (same registers: the staged quads are in
+        // workgroup memory by then).
+        if (steps > 0) ${loadStep}
         for (var step = 0; step < steps; step = step + 1) {
-          ${phaseLoadStep(st, tileK, tileN, this.directW ? directLoad : undefined)}
           ${stage(st.slotsDy, tileM, 'dyQuad', 'tileA', 'LDA', this.scaleA ? ' * scaleA' : '')}
           ${this.directW ? directStage : stage(st.slotsW, tileN, 'wQuad', 'tileB', 'LDB', '')}
           workgroupBarrier();
+          if (step + 1 < steps) ${loadStep}
           for (var kk = 0u; kk < ${tileK}u; kk = kk + ${this.unit.K}u) {
             ${mm.step}
           }
