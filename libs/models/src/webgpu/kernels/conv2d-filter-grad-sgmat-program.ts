@@ -2,7 +2,7 @@ import { SplitKFilterGradProgram, type FilterGradShape } from './conv2d-filter-g
 import {
   POW2_SCALE_FN, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks, type MatrixUnit, type SgmatTiling,
 } from './subgroup-matrix-wgsl';
-import { filterGradStagingSetup, filterGradStagingStep } from './filter-grad-wgsl';
+import { filterGradLoads, filterGradStagingSetup, filterGradStores } from './filter-grad-wgsl';
 import { SUBGROUP_ID_MARKER } from '../shader-hooks';
 
 /**
@@ -48,6 +48,7 @@ export class SgmatFilterGradProgram extends SplitKFilterGradProgram {
     const passRows = scratchRows(this.t, this.unit);
     // X tile K-major ((m, k) at k·LDA + m: column-major M × K), dY tile row-major K × N
     const mm = subgroupMatrixBlocks(this.t, this.unit, 'col_major', 'row_major');
+    const steps = this.chunk / tileK;
     return `
       enable f16;
       enable subgroups;
@@ -93,10 +94,14 @@ ${POW2_SCALE_FN}
 ${filterGradStagingSetup(s, tileM, tileN, threads, (tileK * tileM) / threads)}
 ${mm.setup}
         // A constant trip count keeps the barriers in uniform control flow; rows past kEnd read 0.
-        for (var step = 0; step < ${this.chunk / tileK}; step = step + 1) {
-          let k0 = kBegin + step * ${tileK};
-${filterGradStagingStep(s, this.t, threads, (kk, v) => `tileA[u32(${kk}) * LDA + u32(mm)] = f16(${v});`, (kk, v) => `tileB[u32(${kk}) * LDB + u32(nn)] = f16(${v} * scaleB);`)}
+        // Software-pipelined: step s+1's global loads are issued before step s's multiplies.
+${filterGradLoads(s, this.t, threads, 'kBegin')}
+        for (var step = 0; step < ${steps}; step = step + 1) {
+${filterGradStores(this.t, threads, (kk, v) => `tileA[u32(${kk}) * LDA + u32(mm)] = f16(${v});`, (kk, v) => `tileB[u32(${kk}) * LDB + u32(nn)] = f16(${v} * scaleB);`)}
           workgroupBarrier();
+          if (step + 1 < ${steps}) {
+${filterGradLoads(s, this.t, threads, `kBegin + (step + 1) * ${tileK}`)}
+          }
           for (var kk = 0u; kk < ${tileK}u; kk = kk + ${this.unit.K}u) {
             ${mm.step}
           }

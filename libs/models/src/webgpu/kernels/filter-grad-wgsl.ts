@@ -35,23 +35,25 @@ export function filterGradStagingSetup(s: FilterGradShape, tileM: number, tileN:
         let nn = i32(localIndex) % ${tileN};
         let ky0 = i32(localIndex) / ${tileN};
         let n = n0 + nn;
-        let nOk = n < N;`;
+        let nOk = n < N;
+        // one K step's loaded values, between load and store
+        var xv : array<f32, ${slotsX}>;
+        var dv : array<f32, ${(slotsX * tileN) / tileM}>;`;
 }
 
-/** One K step's staging of the X tile (then its rows advance by tileK) and of the dY tile. */
-export function filterGradStagingStep(
-  s: FilterGradShape, t: { tileM: number; tileN: number; tileK: number }, threads: number,
-  storeX: (kk: string, v: string) => string, storeDy: (kk: string, v: string) => string,
-): string {
+/**
+ * One K step's loads into this thread's registers `xv` (X rows, which then advance by tileK) and
+ * `dv` (dY rows from k0, a WGSL expression).
+ */
+export function filterGradLoads(s: FilterGradShape, t: { tileM: number; tileN: number; tileK: number }, threads: number, k0: string): string {
   return `
           for (var sl = 0; sl < ${(t.tileK * t.tileM) / threads}; sl = sl + 1) {
             let ih = xoh[sl] * ${s.strideH} + kh - ${s.padTop};
             let iw = xow[sl] * ${s.strideW} + kw - ${s.padLeft};
-            var v = 0.0;
+            xv[sl] = 0.0;
             if (mOk && xk[sl] < kEnd && ih >= 0 && ih < ${s.inH} && iw >= 0 && iw < ${s.inW}) {
-              v = x[((xb[sl] * ${s.inH} + ih) * ${s.inW} + iw) * ${s.inC} + ci];
+              xv[sl] = x[((xb[sl] * ${s.inH} + ih) * ${s.inW} + iw) * ${s.inC} + ci];
             }
-            ${storeX(`kx0 + sl * ${threads / t.tileM}`, 'v')}
             // advance this row by tileK: (b, oh, ow) with carries, no division
             xk[sl] = xk[sl] + ${t.tileK};
             xow[sl] = xow[sl] + ${t.tileK};
@@ -62,10 +64,31 @@ export function filterGradStagingStep(
             }
           }
           for (var sl = 0; sl < ${(t.tileK * t.tileN) / threads}; sl = sl + 1) {
-            let kk = ky0 + sl * ${threads / t.tileN};
-            let k = k0 + kk;
-            var v = 0.0;
-            if (nOk && k < kEnd) { v = dy[k * N + n]; }
-            ${storeDy('kk', 'v')}
+            let k = ${k0} + ky0 + sl * ${threads / t.tileN};
+            dv[sl] = 0.0;
+            if (nOk && k < kEnd) { dv[sl] = dy[k * N + n]; }
           }`;
+}
+
+/** Puts the loaded registers into the staged tiles through `storeX(kk, v)` / `storeDy(kk, v)`. */
+export function filterGradStores(
+  t: { tileM: number; tileN: number; tileK: number }, threads: number,
+  storeX: (kk: string, v: string) => string, storeDy: (kk: string, v: string) => string,
+): string {
+  return `
+          for (var sl = 0; sl < ${(t.tileK * t.tileM) / threads}; sl = sl + 1) {
+            ${storeX(`kx0 + sl * ${threads / t.tileM}`, 'xv[sl]')}
+          }
+          for (var sl = 0; sl < ${(t.tileK * t.tileN) / threads}; sl = sl + 1) {
+            let kk = ky0 + sl * ${threads / t.tileN};
+            ${storeDy('kk', 'dv[sl]')}
+          }`;
+}
+
+/** One K step's staging of the X tile and the dY tile (loads, then stores), from k0 in scope. */
+export function filterGradStagingStep(
+  s: FilterGradShape, t: { tileM: number; tileN: number; tileK: number }, threads: number,
+  storeX: (kk: string, v: string) => string, storeDy: (kk: string, v: string) => string,
+): string {
+  return filterGradLoads(s, t, threads, 'k0') + filterGradStores(t, threads, storeX, storeDy);
 }
