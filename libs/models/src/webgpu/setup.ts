@@ -174,7 +174,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
       adapter: info.adapter,
     });
   }
-  if (matrixUnit) getLogger().info('webgpu conv precision f16: convolutions may use subgroup matrices (f16 operands, f32 sums)', { ...matrixUnit });
+  if (matrixUnit) getLogger().info('webgpu conv precision f16: convolutions may use subgroup matrices (f16 operands, f32 sums; checked against f32 on this device)', { ...matrixUnit });
   return {
     ...info, backend: 'webgpu', detKernels, autotune, convPrecision: matrixUnit ? 'f16' : 'f32',
     ...(matrixUnit ? { matrixUnit } : {}), ...(fallback ? { convPrecisionFallback: fallback } : {}),
