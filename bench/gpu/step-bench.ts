@@ -179,8 +179,9 @@ async function stepBench(a: Args): Promise<void> {
       }
       runs.push({ ms: (performance.now() - t0) / iters, recordMs: recordMs / iters, loss });
     }
+    const loss = runs[runs.length - 1].loss; // after warmup + repeats × iters steps: comparable between runs of the same arguments
     runs.sort((x, y) => x.ms - y.ms);
-    const { ms, recordMs, loss } = runs[Math.floor(runs.length / 2)];
+    const { ms, recordMs } = runs[Math.floor(runs.length / 2)];
     // Pipelined: steps recorded back to back, only the last loss awaited (how PyTorch's loop is
     // timed: one synchronize at the end).
     const p0 = performance.now();
