@@ -8,7 +8,7 @@ import { inputGradShape } from './conv2d-input-grad';
 import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames } from './conv2d-forward';
 import { inputGradTuningKey, inputGradVariantNames, isF16Variant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
-import { resetKernelTuning, setTunedChoice } from '../tuning/kernel-tuner';
+import { resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { roundToF16 } from '../../testing/f16';
 import { fusedConvBiasRelu } from '../../nn/fused-conv';
@@ -41,6 +41,7 @@ const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const outShape = (c: Case) => tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, 1, c.pad).outShape;
 const attrs = (c: Case) => ({ strides: c.stride, pad: c.pad, dataFormat: 'NHWC' });
 const SGMAT = 'SgmatPhaseGemmProgram';
+const isF16Name = (name: string) => isF16Variant(name) || name.startsWith('sgmat:');
 const rounded = (t: { values: Float32Array; shape: number[] }) => ({ values: t.values.map(roundToF16), shape: t.shape });
 
 describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv precision f16) vs cpu'), () => {
@@ -164,4 +165,30 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
     expect(programs.filter((p) => p === 'MaxAbsBitsProgram')).toHaveLength(1);
     expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL_F16);
   }, 300_000);
+
+  // What bench/gpu/run.sh part 3a runs on a GPU (--conv-precision f16 --autotune): tuning in f16
+  // mode times the matrix-unit candidates beside the f32 ones for all three kernels.
+  it('kernel tuning in f16 mode: times f16 and f32 candidates for the shapes a gradient step met, none fails, results stay within the f16 tolerance', async () => {
+    const c = CASES[0];
+    const xs = { values: seededValues(size(c.x), 9), shape: c.x };
+    const ws = { values: seededValues(size(c.filter), 10), shape: c.filter };
+    const step = convGradients(c.stride, c.pad);
+    const cpu = await runOn('cpu', [xs, ws], step);
+    setKernelTuning(true);
+    try {
+      await runOn('webgpu', [xs, ws], step);
+      const results = await tunePendingKernels();
+      expect(results.map((r) => r.kernel).sort()).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+      for (const r of results) {
+        expect({ kernel: r.kernel, failed: r.failed }).toEqual({ kernel: r.kernel, failed: {} });
+        const names = Object.keys(r.ms);
+        // the default in f16 mode is a matrix-unit variant, and f32 ones compete with it
+        expect({ kernel: r.kernel, f16: names.filter(isF16Name).length > 1, f32: names.some((n) => !isF16Name(n)), defaultF16: isF16Name(r.default) })
+          .toEqual({ kernel: r.kernel, f16: true, f32: true, defaultF16: true });
+      }
+      expect(relativeMaxError(await runOn('webgpu', [xs, ws], step), cpu)).toBeLessThan(TOL_F16);
+    } finally {
+      setKernelTuning(false);
+    }
+  }, 1_200_000);
 });
