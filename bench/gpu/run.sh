@@ -17,7 +17,9 @@
 #   then, within the budget:
 #   3a. the reference step at the largest batch with conv precision f16 and kernel tuning (every
 #      f16 and f32 candidate timed per layer, the fastest kept): the best det can do on this GPU
-#   3b. the RetinaNet step and the per-kernel profile with conv precision f16
+#   3b. the f16 step with Dawn's shader robustness, workgroup-memory zeroing and API validation
+#      off (--dawn-toggles): what those cost on this GPU
+#   3c. the RetinaNet step and the per-kernel profile with conv precision f16
 #   4. the reference step at the largest batch with per-shape kernel tuning (--autotune: every
 #      convolution variant timed per layer, the fastest kept; prints each choice)
 #   5. the reference step with stock tfjs-backend-webgpu kernels (--stock), to measure det's kernels
@@ -65,6 +67,7 @@ fi
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 [ "$VISION" = 1 ] && run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
 T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --autotune --conv-precision f16
+opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --conv-precision f16 --dawn-toggles disable_robustness,disable_workgroup_init,skip_validation
 opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --conv-precision f16
 opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16 --conv-precision f16
 T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
@@ -82,7 +85,7 @@ echo "run.sh: $(( SECONDS - START )) s" >&2
 python3 - "$LOG" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-plain = lambda r: not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune')
+plain = lambda r: not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune') and not r.get('dawnToggles')
 det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and plain(r) and r.get('askedConvPrecision', 'f32') == 'f32'}
 f16 = [r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and plain(r) and r.get('askedConvPrecision') == 'f16']
 stock = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'tfjs'}
@@ -117,8 +120,9 @@ if wr:
     for w in wr16:
         print(f"RetinaNet with conv precision f16 asked for (ran {w['convPrecision']}): {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), ratio {fmt(w['msPerStep'] / t if t else None)}")
 for r in rows:
-    if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and (r.get('flags') or r.get('dispatch') == 'tfjs' or r.get('autotune')):
-        what = f"kernel tuning on, conv precision {r.get('convPrecision', 'f32')}" if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' else r['flags']
+    if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not plain(r):
+        what = f"kernel tuning on, conv precision {r.get('convPrecision', 'f32')}" if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' \
+            else f"conv precision {r.get('convPrecision', 'f32')}, Dawn toggles {','.join(r['dawnToggles'])}, loss {r['loss']:.4f}" if r.get('dawnToggles') else r['flags']
         t = torch.get(r['batch'], {}).get('msPerStep')
         print(f"variant (batch {r['batch']}, {what}): {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}"
               + (f"; /pytorch {r['msPerStep'] / t:.2f}, piped/pytorch {fmt(r['pipelinedMsPerStep'] / t if r.get('pipelinedMsPerStep') else None)}" if t else ''))
@@ -141,7 +145,8 @@ last = max((r['batch'] for r in rows if r.get('bench') == 'webgpu-step'), defaul
 t = torch.get(last, {}).get('msPerStep') if last else None
 tried = [r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and r['batch'] == last]
 if t and tried:
-    name = lambda r: f"conv precision {r.get('convPrecision', 'f32')}" + (", kernel tuning" if r.get('autotune') else '') + (f", {r['flags']}" if r.get('flags') else '') + (", tfjs dispatch" if r.get('dispatch') == 'tfjs' else '')
+    name = lambda r: f"conv precision {r.get('convPrecision', 'f32')}" + (", kernel tuning" if r.get('autotune') else '') + (f", {r['flags']}" if r.get('flags') else '') \
+        + (", tfjs dispatch" if r.get('dispatch') == 'tfjs' else '') + (f", Dawn toggles {','.join(r['dawnToggles'])}" if r.get('dawnToggles') else '')
     best = min(tried, key=lambda r: r['msPerStep'])
     piped = min((r for r in tried if r.get('pipelinedMsPerStep')), key=lambda r: r['pipelinedMsPerStep'], default=None)
     ratio = best['msPerStep'] / t

@@ -1,7 +1,7 @@
 /**
  * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
  *
- *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune] [--conv-precision f16]
+ *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune] [--conv-precision f16] [--dawn-toggles LIST]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15] [--conv-precision f16]
@@ -15,6 +15,9 @@
  *   --conv-precision f16 (step, retinanet, profile): convolutions on the GPU's matrix units (f16
  *   operands, f32 sums; webgpu/conv-precision.ts) where Dawn offers subgroup matrices; the JSON
  *   line's convPrecision says whether they were used (f32 where the adapter has none).
+ *   --dawn-toggles LIST (any mode): Dawn toggles to enable, e.g.
+ *   disable_robustness,disable_workgroup_init,skip_validation (no index clamping in shaders, no
+ *   zeroing of workgroup memory, no API validation): the JSON lines list them.
  *   --autotune (step, retinanet): per-shape kernel tuning (tuning/kernel-tuner.ts) during the
  *   warm-up; prints every tuned shape's candidate times and choice (`kernel-tuning` lines).
  * kernels: Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det's
@@ -125,26 +128,36 @@ function emitTuning(batch: number, warmupMs?: number): void {
     gpuMsSavedPerCall: +saved.toFixed(3), ...(warmupMs ? { warmupWithTuningMs: Math.round(warmupMs) } : {}) });
 }
 
-/** --conv-precision f16|f32 (default: env DET_WEBGPU_CONV_PRECISION, else f32). */
-const convPrecision = (a: Args): { convPrecision?: 'f32' | 'f16' } => {
+/**
+ * The setupWebGpu options from the command line: --conv-precision f16|f32 (default: env
+ * DET_WEBGPU_CONV_PRECISION, else f32) and --dawn-toggles a,b (Dawn toggles to enable, e.g.
+ * disable_robustness,disable_workgroup_init,skip_validation: what they buy on a GPU, measured).
+ */
+const setupFrom = (a: Args): { convPrecision?: 'f32' | 'f16'; dawnFlags?: string[] } => {
   const v = a['conv-precision'];
-  if (v === undefined) return {};
-  if (v !== 'f16' && v !== 'f32') throw new Error(`--conv-precision ${String(v)}: expected f16 or f32`);
-  setupOptions = { convPrecision: v };
+  if (v !== undefined && v !== 'f16' && v !== 'f32') throw new Error(`--conv-precision ${String(v)}: expected f16 or f32`);
+  const toggles = a['dawn-toggles'] === undefined ? [] : String(a['dawn-toggles']).split(',').filter(Boolean);
+  setupOptions = { ...(v ? { convPrecision: v } : {}), ...(toggles.length ? { dawnFlags: [`enable-dawn-features=${toggles.join(',')}`] } : {}) };
+  dawnToggles = toggles;
   return setupOptions;
 };
-/** What the JSON lines say about precision: the one asked for, the one in effect, the matrix shape used, why not f16. */
+/**
+ * What the JSON lines say about the setup: the precision asked for, the one in effect, the matrix
+ * shape used, why not f16; the Dawn toggles asked for.
+ */
 const precisionFields = (setup: { convPrecision: string; matrixUnit?: object; convPrecisionFallback?: string }) => ({
   askedConvPrecision: setupOptions.convPrecision ?? (process.env.DET_WEBGPU_CONV_PRECISION || 'f32'),
   convPrecision: setup.convPrecision,
   ...(setup.matrixUnit ? { matrixUnit: setup.matrixUnit } : {}),
   ...(setup.convPrecisionFallback ? { convPrecisionFallback: setup.convPrecisionFallback } : {}),
+  ...(dawnToggles.length ? { dawnToggles } : {}),
 });
-/** The precision options the first setupWebGpu call used (later calls return the first setup). */
-let setupOptions: { convPrecision?: 'f32' | 'f16' } = {};
+/** The options the first setupWebGpu call used (later calls return the first setup). */
+let setupOptions: { convPrecision?: 'f32' | 'f16'; dawnFlags?: string[] } = {};
+let dawnToggles: string[] = [];
 
 async function stepBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu({ detKernels: !a.stock, ...convPrecision(a) });
+  const setup = await setupWebGpu({ detKernels: !a.stock, ...setupFrom(a) });
   const flags = applyFlags(a);
   // --tfjs-dispatch: det's kernels, but tfjs's own per-dispatch recording (uniform buffer and bind
   // group per dispatch) instead of det's lean path, to measure what the lean path saves
@@ -204,7 +217,7 @@ async function stepBench(a: Args): Promise<void> {
 }
 
 async function kernelBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu(convPrecision(a));
+  const setup = await setupWebGpu(setupFrom(a));
   // --conv-precision f16 on an adapter with matrix units: each layer also timed with det's f16 kernels
   const unit = activeMatrixUnit();
   setActiveMatrixUnit(null);
@@ -405,7 +418,7 @@ async function dispatchBench(a: Args): Promise<void> {
 }
 
 async function profileBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu(convPrecision(a));
+  const setup = await setupWebGpu(setupFrom(a));
   const cfg: ReferenceConfig = { batch: num(a, 'batch', 2), size: num(a, 'size', 320), numClasses: 20 };
   const model = buildReferenceStep(cfg);
   await model.step(); // warm-up: shader compilation is not a kernel cost
@@ -427,7 +440,7 @@ async function profileBench(a: Args): Promise<void> {
 }
 
 async function trainCheck(a: Args): Promise<void> {
-  const setup = await setupWebGpu(convPrecision(a));
+  const setup = await setupWebGpu(setupFrom(a));
   const iters = num(a, 'iters', 50);
   const cfg: ReferenceConfig = { batch: 2, size: 32, numClasses: 4, widthDivisor: 8, lr: 0.01, seed: 3 };
   const curves: Record<string, number[]> = {};
@@ -531,7 +544,7 @@ async function retinanetBench(a: Args): Promise<void> {
     };
     return { stop: () => { Object.assign(backend, { uploadToGPU, write }); return { uploads, bytes, largest, ...(trace ? { sites } : {}) }; } };
   }
-  const setup = await setupWebGpu({ detKernels: !a.stock, ...convPrecision(a) });
+  const setup = await setupWebGpu({ detKernels: !a.stock, ...setupFrom(a) });
   const cfgFile = require('node:path').join(__dirname, 'retinanet.json');
   const cfg = JSON.parse(require('node:fs').readFileSync(cfgFile, 'utf8')) as RetinaNetJson;
   const modelCfg: Record<string, unknown> = { ...cfg.model, rng: new Rng(0) };
