@@ -1,6 +1,7 @@
 import { SplitKFilterGradProgram, type FilterGradShape } from './conv2d-filter-grad-program';
 import {
-  POW2_SCALE_FN, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks, type MatrixUnit, type SgmatTiling,
+  F16_ROW_PAD, POW2_SCALE_FN, scratchLd, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks,
+  type MatrixUnit, type SgmatTileLayout, type SgmatTiling,
 } from './subgroup-matrix-wgsl';
 import { filterGradLoads, filterGradStagingSetup, filterGradStores } from './filter-grad-wgsl';
 import { SUBGROUP_ID_MARKER } from '../shader-hooks';
@@ -37,13 +38,21 @@ export class SgmatFilterGradProgram extends SplitKFilterGradProgram {
       threads % tileM || threads % tileN || (tileK * tileM) % threads || (tileK * tileN) % threads;
     if (bad) throw new Error(`SgmatFilterGradProgram: tiling ${JSON.stringify(t)} does not fit ${JSON.stringify(unit)}`);
     this.workgroupSize = [threads, 1, 1];
-    this.workgroupBytes = sgmatWorkgroupBytes(t, unit);
+    this.workgroupBytes = sgmatWorkgroupBytes(t, unit, this.layout());
     this.shaderKey = `detSgmatFilterGrad_${Object.values(s).join('_')}_${splits}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}`;
+  }
+
+  /** X tile: tileK rows of tileM (K-major); dY tile: tileK rows of tileN; rows padded. */
+  private layout(): SgmatTileLayout {
+    const { tileM, tileN, tileK } = this.t;
+    return { rowsA: tileK, ldA: tileM + F16_ROW_PAD, rowsB: tileK, ldB: tileN + F16_ROW_PAD };
   }
 
   getUserCode(): string {
     const s = this.s;
     const { tileM, tileN, tileK } = this.t;
+    const layout = this.layout();
+    const ldc = scratchLd(this.t);
     const threads = this.workgroupSize[0];
     const passRows = scratchRows(this.t, this.unit);
     // X tile K-major ((m, k) at k·LDA + m: column-major M × K), dY tile row-major K × N
@@ -60,12 +69,12 @@ export class SgmatFilterGradProgram extends SplitKFilterGradProgram {
       const CHUNK = ${this.chunk};
       const OUTH = ${s.outH};
       const OUTW = ${s.outW};
-      const LDA = ${tileM}u;
-      const LDB = ${tileN}u;
-      const LDC = ${tileN}u;
-      var<workgroup> tileA : array<f16, ${tileK * tileM}>;
-      var<workgroup> tileB : array<f16, ${tileK * tileN}>;
-      var<workgroup> scratch : array<f32, ${passRows * tileN}>;
+      const LDA = ${layout.ldA}u;
+      const LDB = ${layout.ldB}u;
+      const LDC = ${ldc}u;
+      var<workgroup> tileA : array<f16, ${layout.rowsA * layout.ldA}>;
+      var<workgroup> tileB : array<f16, ${layout.rowsB * layout.ldB}>;
+      var<workgroup> scratch : array<f32, ${passRows * ldc}>;
       var<private> pUnscale = 1.0;
 ${POW2_SCALE_FN}
 
@@ -78,7 +87,7 @@ ${POW2_SCALE_FN}
           let lr = e / ${tileN};
           let col = n0 + e % ${tileN};
           let row = m0 + ${scratchRowToTileRow(this.t, this.unit, 'lr')};
-          if (row < M && col < N) { result[(out + row) * N + col] = scratch[e] * pUnscale; }
+          if (row < M && col < N) { result[(out + row) * N + col] = scratch[u32(lr) * LDC + u32(e % ${tileN})] * pUnscale; }
         }
       }
 

@@ -5,7 +5,8 @@ import {
   epilogueValue, phaseGemmConstants, phaseGemmDispatch, phaseLoadStep, phasePixelBase, phaseRowSetup, phaseStaging, phaseWorkgroupSetup, quadLoaders,
 } from './phase-gemm-wgsl';
 import {
-  POW2_SCALE_FN, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks, type MatrixUnit, type SgmatTiling,
+  F16_ROW_PAD, POW2_SCALE_FN, scratchLd, scratchRows, scratchRowToTileRow, sgmatWorkgroupBytes, subgroupMatrixBlocks,
+  type MatrixUnit, type SgmatTileLayout, type SgmatTiling,
 } from './subgroup-matrix-wgsl';
 
 export type { MatrixUnit, SgmatTiling } from './subgroup-matrix-wgsl';
@@ -88,13 +89,22 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     const wComponents = this.directW ? (this.vecOut ? 4 : 1) : this.vecIn ? 4 : 1;
     this.variableComponents = [this.vecIn ? 4 : 1, wComponents, ...(epilogue.bias ? [this.vecOut ? 4 : 1] : []), ...(scaleA ? [1] : [])];
     this.outputComponent = this.vecOut ? 4 : 1;
-    this.workgroupBytes = sgmatWorkgroupBytes(t, unit);
+    this.workgroupBytes = sgmatWorkgroupBytes(t, unit, this.layout());
     this.shaderKey = `detSgmatPhaseGemm_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}_${+epilogue.bias}${+epilogue.relu}${+scaleA}${+this.directW}`;
+  }
+
+  /** dY tile: tileM pixel rows of tileK; W tile: tileN channel rows of tileK, or (directW) tileK rows of tileN; rows padded. */
+  private layout(): SgmatTileLayout {
+    const { tileM, tileN, tileK } = this.t;
+    return this.directW
+      ? { rowsA: tileM, ldA: tileK + F16_ROW_PAD, rowsB: tileK, ldB: tileN + F16_ROW_PAD }
+      : { rowsA: tileM, ldA: tileK + F16_ROW_PAD, rowsB: tileN, ldB: tileK + F16_ROW_PAD };
   }
 
   getUserCode(): string {
     const s = this.s;
     const { tileM, tileN, tileK } = this.t;
+    const layout = this.layout();
     const threads = this.workgroupSize[0];
     const st = phaseStaging(s, tileM, tileN, tileK, threads);
     const passRows = scratchRows(this.t, this.unit);
@@ -157,12 +167,12 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
       enable chromium_experimental_subgroup_matrix;
       ${SUBGROUP_ID_MARKER}
 ${phaseGemmConstants(s)}
-      const LDA = ${tileK}u;
-      const LDB = ${this.directW ? tileN : tileK}u;
-      const LDC = ${tileN}u;
-      var<workgroup> tileA : array<f16, ${tileM * tileK}>;
-      var<workgroup> tileB : array<f16, ${tileN * tileK}>;
-      var<workgroup> scratch : array<f32, ${passRows * tileN}>; // one store pass of results
+      const LDA = ${layout.ldA}u;
+      const LDB = ${layout.ldB}u;
+      const LDC = ${scratchLd(this.t)}u;
+      var<workgroup> tileA : array<f16, ${layout.rowsA * layout.ldA}>;
+      var<workgroup> tileB : array<f16, ${layout.rowsB * layout.ldB}>;
+      var<workgroup> scratch : array<f32, ${passRows * scratchLd(this.t)}>; // one store pass of results
       var<workgroup> wgId : vec3<u32>;
       // main's phase facts, for storePass
       var<private> pm0 : i32;

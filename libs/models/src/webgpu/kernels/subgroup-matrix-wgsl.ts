@@ -32,9 +32,25 @@ export const POW2_SCALE_FN = `
       }
       fn pow2(e : i32) -> f32 { return bitcast<f32>(u32(127 + e) << 23u); }`;
 
+/**
+ * Row padding of the staged f16 tiles (8 halves = 16 bytes) and of the f32 scratch (4 floats).
+ * A matrix load reads rows of 16 bytes, 8 rows at a time on NVIDIA (ldmatrix); with a row stride
+ * of 64 or 128 bytes those rows fall on the same 4 of the 32 shared-memory banks (a 4- or 8-way
+ * conflict), one more 16-byte step apart they spread over all 32. Offsets and strides stay
+ * multiples of 16 bytes, as matrix loads and stores need.
+ */
+export const F16_ROW_PAD = 8;
+export const F32_ROW_PAD = 4;
+
+/** How a program's two staged tiles lie: rows × leading dimension (padded), in f16 elements. */
+export interface SgmatTileLayout { rowsA: number; ldA: number; rowsB: number; ldB: number }
+
+/** The scratch's row stride: the tile's N plus the padding. */
+export const scratchLd = (t: SgmatTiling): number => t.tileN + F32_ROW_PAD;
+
 /** Workgroup memory of the staged f16 tiles plus one store pass of f32 results (bytes). */
-export const sgmatWorkgroupBytes = (t: SgmatTiling, unit: MatrixUnit): number =>
-  2 * t.tileK * (t.tileM + t.tileN) + 4 * t.sgRows * unit.M * t.tileN;
+export const sgmatWorkgroupBytes = (t: SgmatTiling, unit: MatrixUnit, l: SgmatTileLayout): number =>
+  2 * (l.rowsA * l.ldA + l.rowsB * l.ldB) + 4 * scratchRows(t, unit) * scratchLd(t);
 
 /** Tile rows in the scratch per store pass: one result-matrix row of every subgroup row. */
 export const scratchRows = (t: SgmatTiling, unit: MatrixUnit): number => t.sgRows * unit.M;
