@@ -309,6 +309,7 @@ function subgroupMatrixKernel(
   syntax: LayoutSyntax,
   enableSubgroups: boolean,
   uniformityOff = false,
+  pad = 0,
 ): Kernel {
   const ct = cfg.componentType as 'f32' | 'f16';
   const rt = cfg.resultComponentType as 'f32' | 'f16';
@@ -321,6 +322,10 @@ function subgroupMatrixKernel(
   const BK = cfg.K * Math.max(1, Math.floor(32 / cfg.K));
   const T = subgroupSize * 4;
   if ((BM * BK) % T || (BK * BN) % T) throw new Error(`block ${BM}x${BK}/${BK}x${BN} does not split over ${T} threads`);
+  // row strides of the staged blocks: `pad` elements more (det's kernels pad 16 bytes against
+  // shared-memory bank conflicts: subgroup-matrix-wgsl.ts)
+  const LDA = BK + pad;
+  const LDB = BN + pad;
   const left = `subgroup_matrix_left<CT, ${cfg.K}, ${cfg.M}>`;
   const right = `subgroup_matrix_right<CT, ${cfg.N}, ${cfg.K}>`;
   const result = `subgroup_matrix_result<RT, ${cfg.N}, ${cfg.M}>`;
@@ -335,7 +340,7 @@ function subgroupMatrixKernel(
   const usesF16 = ct === 'f16' || rt === 'f16';
   const f32Tolerance = 3e-3; // f32 components may run as TF32 (10-bit mantissa) on tensor cores
   return {
-    name: `sgmat ${ct}x${ct}->${rt} ${cfg.M}x${cfg.N}x${cfg.K} b${BM}x${BN}x${BK} ${syntax}${enableSubgroups ? '+subgroups' : ''}${uniformityOff ? '+nouniformity' : ''}`,
+    name: `sgmat ${ct}x${ct}->${rt} ${cfg.M}x${cfg.N}x${cfg.K} b${BM}x${BN}x${BK}${pad ? `+pad${pad}` : ''} ${syntax}${enableSubgroups ? '+subgroups' : ''}${uniformityOff ? '+nouniformity' : ''}`,
     syntax,
     enableSubgroups,
     uniformityOff,
@@ -351,10 +356,10 @@ function subgroupMatrixKernel(
       for (let tm = 0; tm < tilesM; tm++) for (let tn = 0; tn < tilesN; tn++) accs.push(`  var acc_${tm}_${tn} = ${result}();`);
       for (let kk = 0; kk < BK; kk += cfg.K) {
         for (let tm = 0; tm < tilesM; tm++) {
-          lines.push(`    let l${kk}_${tm} = ${load(left, '&As', `(sgRow * ${SM}u + ${tm * cfg.M}u) * BK + ${kk}u`, 'BK')};`);
+          lines.push(`    let l${kk}_${tm} = ${load(left, '&As', `(sgRow * ${SM}u + ${tm * cfg.M}u) * LDA + ${kk}u`, 'LDA')};`);
         }
         for (let tn = 0; tn < tilesN; tn++) {
-          lines.push(`    let r${kk}_${tn} = ${load(right, '&Bs', `${kk * BN}u + sgCol * ${SN}u + ${tn * cfg.N}u`, 'BN')};`);
+          lines.push(`    let r${kk}_${tn} = ${load(right, '&Bs', `${kk}u * LDB + sgCol * ${SN}u + ${tn * cfg.N}u`, 'LDB')};`);
         }
         for (let tm = 0; tm < tilesM; tm++) {
           for (let tn = 0; tn < tilesN; tn++) {
@@ -379,12 +384,14 @@ const K = ${k}u;
 const BM = ${BM}u;
 const BN = ${BN}u;
 const BK = ${BK}u;
+const LDA = ${LDA}u;
+const LDB = ${LDB}u;
 const SG = ${subgroupSize}u;
 @group(0) @binding(0) var<storage, read> A : array<f32>;
 @group(0) @binding(1) var<storage, read> B : array<f32>;
 @group(0) @binding(2) var<storage, read_write> C : array<RT>;
-var<workgroup> As : array<CT, ${BM * BK}>; // row-major BM×BK
-var<workgroup> Bs : array<CT, ${BK * BN}>; // row-major BK×BN
+var<workgroup> As : array<CT, ${BM * LDA}>; // row-major BM×BK, rows LDA apart
+var<workgroup> Bs : array<CT, ${BK * LDB}>; // row-major BK×BN, rows LDB apart
 
 @compute @workgroup_size(SG, 4)
 fn main(@builtin(local_invocation_id) lid : vec3u, @builtin(workgroup_id) wid : vec3u${enableSubgroups ? ', @builtin(subgroup_id) sid : u32' : ''}) {
@@ -399,11 +406,11 @@ ${accs.join('\n')}
   for (var k0 = 0u; k0 < K; k0 += BK) {
     for (var i = 0u; i < ${(BM * BK) / T}u; i++) {
       let e = i * ${T}u + tid;
-      As[e] = CT(A[(row0 + e / BK) * K + k0 + e % BK]);
+      As[(e / BK) * LDA + e % BK] = CT(A[(row0 + e / BK) * K + k0 + e % BK]);
     }
     for (var i = 0u; i < ${(BK * BN) / T}u; i++) {
       let e = i * ${T}u + tid;
-      Bs[e] = CT(B[(k0 + e / BN) * N + col0 + e % BN]);
+      Bs[(e / BN) * LDB + e % BN] = CT(B[(k0 + e / BN) * N + col0 + e % BN]);
     }
     workgroupBarrier();
 ${lines.join('\n')}
@@ -663,7 +670,7 @@ async function main(): Promise<void> {
   });
   if (!adapter) return;
 
-  const info = adapter.info as GPUAdapterInfo & AdapterInfoExtra;
+  const info = (adapter as unknown as { info: GPUAdapterInfo }).info as GPUAdapterInfo & AdapterInfoExtra;
   const features = [...adapter.features].sort();
   const has = (f: string): boolean => adapter.features.has(f);
   const limits: Record<string, number> = {};
@@ -763,6 +770,16 @@ async function main(): Promise<void> {
         return k;
       });
       if (big && big.name !== kernel.name) sgmatKernels.push(big);
+      // the larger block with rows padded by 16 bytes, as det's conv kernels stage them
+      const padded = big && await step('sgmat-compile', { config: cfg, variant: 'b128x64+pad' }, async () => {
+        const pad = 16 / (cfg.componentType === 'f16' ? 2 : 4);
+        const k = subgroupMatrixKernel(cfg, subgroupSize, 64, 32, big.syntax ?? 'template', big.enableSubgroups ?? false, big.uniformityOff, pad);
+        const used = (k.blockM * (k.blockK + pad) + k.blockK * (k.blockN + pad)) * (cfg.componentType === 'f16' ? 2 : 4);
+        if (used > dev.limits.maxComputeWorkgroupStorageSize) throw new Error(`needs ${used} B of workgroup memory`);
+        await buildPipeline(dev, k.wgsl({ m: 128, n: 128, k: 128 }), k.name);
+        return k;
+      });
+      if (padded) sgmatKernels.push(padded);
     }
   }
 

@@ -91,7 +91,7 @@ function applyFlags(a: Args): Record<string, unknown> | undefined {
 const dawnTimes = new Map<string, { calls: number; ms: number }>();
 function traceDawn(): void {
   for (const cls of ['GPUDevice', 'GPUQueue', 'GPUComputePassEncoder', 'GPUCommandEncoder', 'GPUComputePipeline', 'GPUBuffer']) {
-    const proto = (globalThis as Record<string, { prototype: Record<string, unknown> } | undefined>)[cls]?.prototype;
+    const proto = (globalThis as unknown as Record<string, { prototype: Record<string, unknown> } | undefined>)[cls]?.prototype;
     if (!proto) continue;
     for (const name of Object.getOwnPropertyNames(proto)) {
       const d = Object.getOwnPropertyDescriptor(proto, name);
