@@ -10,4 +10,5 @@ export {
 } from './tuning/kernel-tuner';
 export { tuneQueuedKernels, useTuningCache } from './tuning/tune-between-steps';
 export { activeMatrixUnit, setActiveMatrixUnit, convPrecisionFromEnv, type ConvPrecision } from './conv-precision';
+export { checkMatrixUnits } from './matrix-unit-check';
 export type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';
