@@ -3,6 +3,7 @@ import { ensureGradients } from '../backend';
 import { Module } from '../nn';
 import { imageTensor } from './batch-tensors';
 import { tuneQueuedKernels } from '../webgpu/tuning/tune-between-steps';
+import { throwIfWebGpuFailed } from '../webgpu/device-errors';
 import { LossDict, parseLosses, readScalars } from './parse-losses';
 import { DetBatch, DetResult, ImgMeta } from './types';
 
@@ -53,6 +54,7 @@ export abstract class BaseDetector extends Module {
       const grads: Record<string, tf.Tensor> = {};
       for (const [varName, g] of Object.entries(out.grads)) grads[nameOf.get(varName) ?? varName] = g;
       const logVars = await readScalars(logTensors);
+      throwIfWebGpuFailed(); // a WebGPU error in this step (a dropped dispatch) must not train on
       await tuneQueuedKernels(); // webgpu kernel tuning, when on: shapes first met in this step
       return { loss: logVars.loss, logVars, numSamples: batch.imgMetas.length, grads };
     } finally {
@@ -66,6 +68,7 @@ export abstract class BaseDetector extends Module {
       const { logVars } = tf.tidy(() => parseLosses(this.forwardTrain(img, batch)));
       const numbers = await readScalars(logVars);
       tf.dispose(Object.values(logVars));
+      throwIfWebGpuFailed();
       await tuneQueuedKernels();
       return { loss: numbers.loss, logVars: numbers, numSamples: batch.imgMetas.length };
     } finally {
@@ -83,6 +86,7 @@ export abstract class BaseDetector extends Module {
     } finally {
       img.dispose();
     }
+    throwIfWebGpuFailed();
     await tuneQueuedKernels(); // webgpu kernel tuning, when on: inference meets the forward convs
     return results;
   }

@@ -13,6 +13,7 @@ import { guardSyncReads } from './sync-read-guard';
 import { setKernelTuning } from './tuning/kernel-tuner';
 import { useTuningCache } from './tuning/tune-between-steps';
 import { checkMatrixUnits } from './matrix-unit-check';
+import { watchDeviceErrors, type ErrorReportingDevice } from './device-errors';
 import { installShaderHooks } from './shader-hooks';
 import {
   convPrecisionFromEnv, matrixUnitOf, requestSubgroupMatrixFeatures, setActiveMatrixUnit,
@@ -134,6 +135,8 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   }
   await tf.ready();
   guardSyncReads(tf.backend());
+  const webgpuDevice = (tf.backend() as unknown as { device?: Partial<ErrorReportingDevice> }).device;
+  if (typeof webgpuDevice?.addEventListener === 'function') watchDeviceErrors(webgpuDevice as ErrorReportingDevice, info.adapter); // failures stop training, not just print
   let matrixUnit: MatrixUnit | undefined;
   let fallback: string | undefined;
   if (options.detKernels !== false) {
