@@ -58,6 +58,17 @@ export abstract class SplitKFilterGradProgram implements WebGpuProgramLike {
     this.dispatch = [Math.ceil(this.n / tiles.tileN), Math.ceil(this.m / tiles.tileM), splits];
   }
 
+  /** The GEMM's sizes and the output's spatial size as WGSL constants (every size is baked in). */
+  protected gemmConstants(): string {
+    return `
+      const M = ${this.m};
+      const N = ${this.n};
+      const K = ${this.k};
+      const CHUNK = ${this.chunk};
+      const OUTH = ${this.s.outH};
+      const OUTW = ${this.s.outW};`;
+  }
+
   abstract getUserCode(): string;
 }
 
@@ -82,11 +93,7 @@ export class FilterGradPartialProgram extends SplitKFilterGradProgram {
     const { tileM, tileN, tileK, perM, perN } = this.t;
     const tx = tileN / perN;
     const threads = tx * (tileM / perM);
-    return `
-      const M = ${this.m};
-      const N = ${this.n};
-      const K = ${this.k};
-      const CHUNK = ${this.chunk};
+    return `${this.gemmConstants()}
       var<workgroup> tileX : array<array<f32, ${tileM}>, ${tileK}>;
       var<workgroup> tileDy : array<array<f32, ${tileN}>, ${tileK}>;
 

@@ -63,12 +63,7 @@ export class SgmatFilterGradProgram extends SplitKFilterGradProgram {
       enable subgroups;
       enable chromium_experimental_subgroup_matrix;
       ${SUBGROUP_ID_MARKER}
-      const M = ${this.m};
-      const N = ${this.n};
-      const K = ${this.k};
-      const CHUNK = ${this.chunk};
-      const OUTH = ${s.outH};
-      const OUTW = ${s.outW};
+${this.gemmConstants()}
       const LDA = ${layout.ldA}u;
       const LDB = ${layout.ldB}u;
       const LDC = ${ldc}u;

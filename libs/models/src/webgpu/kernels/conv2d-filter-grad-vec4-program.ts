@@ -37,12 +37,7 @@ export class FilterGradVec4Program extends SplitKFilterGradProgram {
     const threads = txN * tyM;
     const slotsX = (tileK * tileM) / threads; // staged X rows per thread and step
     return `
-      const M = ${this.m};
-      const N = ${this.n};
-      const K = ${this.k};
-      const CHUNK = ${this.chunk};
-      const OUTH = ${s.outH};
-      const OUTW = ${s.outW};
+${this.gemmConstants()}
       var<workgroup> tileX : array<array<vec4<f32>, ${tileM / 4}>, ${tileK}>;
       var<workgroup> tileDy : array<array<vec4<f32>, ${tileN / 4}>, ${tileK}>;
 
