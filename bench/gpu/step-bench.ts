@@ -15,6 +15,8 @@
  *   --conv-precision f16 (step, retinanet, profile): convolutions on the GPU's matrix units (f16
  *   operands, f32 sums; webgpu/conv-precision.ts) where Dawn offers subgroup matrices; the JSON
  *   line's convPrecision says whether they were used (f32 where the adapter has none).
+ *   --dawn-backend null (any mode): Dawn's Null backend, which accepts every call and runs
+ *   nothing: the host's cost of recording a step alone (losses are meaningless there).
  *   --dawn-toggles LIST (any mode): Dawn toggles to enable, e.g.
  *   disable_robustness,disable_workgroup_init,skip_validation (no index clamping in shaders, no
  *   zeroing of workgroup memory, no API validation): the JSON lines list them.
@@ -137,7 +139,8 @@ const setupFrom = (a: Args): { convPrecision?: 'f32' | 'f16'; dawnFlags?: string
   const v = a['conv-precision'];
   if (v !== undefined && v !== 'f16' && v !== 'f32') throw new Error(`--conv-precision ${String(v)}: expected f16 or f32`);
   const toggles = a['dawn-toggles'] === undefined ? [] : String(a['dawn-toggles']).split(',').filter(Boolean);
-  setupOptions = { ...(v ? { convPrecision: v } : {}), ...(toggles.length ? { dawnFlags: [`enable-dawn-features=${toggles.join(',')}`] } : {}) };
+  const dawnFlags = [...(toggles.length ? [`enable-dawn-features=${toggles.join(',')}`] : []), ...(a['dawn-backend'] ? [`backend=${String(a['dawn-backend'])}`] : [])];
+  setupOptions = { ...(v ? { convPrecision: v } : {}), ...(dawnFlags.length ? { dawnFlags } : {}) };
   dawnToggles = toggles;
   return setupOptions;
 };
