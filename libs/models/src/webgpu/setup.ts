@@ -12,6 +12,7 @@ import { registerConvGradient } from '../backend/conv-gradient';
 import { guardSyncReads } from './sync-read-guard';
 import { setKernelTuning } from './tuning/kernel-tuner';
 import { useTuningCache } from './tuning/tune-between-steps';
+import { tuningCacheSection } from './tuning/tuning-cache';
 import { checkMatrixUnits } from './matrix-unit-check';
 import { watchDeviceErrors, type ErrorReportingDevice } from './device-errors';
 import { installShaderHooks } from './shader-hooks';
@@ -169,8 +170,9 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   setKernelTuning(autotune);
   const cacheFile = options.detKernels === false ? undefined : options.autotuneCache ?? process.env.DET_WEBGPU_AUTOTUNE_CACHE;
   if (cacheFile) {
-    const loaded = useTuningCache(cacheFile, info.adapter);
-    getLogger().info(`webgpu kernel tuning cache ${cacheFile}: ${loaded} choice(s) for this adapter`);
+    const section = tuningCacheSection(info.adapter, matrixUnit ?? null);
+    const loaded = useTuningCache(cacheFile, section);
+    getLogger().info(`webgpu kernel tuning cache ${cacheFile}: ${loaded} choice(s) for "${section}"`);
   }
   if (info.software) {
     getLogger().warn('webgpu runs on a software Vulkan device: results are correct but speed is CPU speed', {

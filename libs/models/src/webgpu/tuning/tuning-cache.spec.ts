@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resetKernelTuning, setTunedChoice, tunedChoice, tunedChoices } from './kernel-tuner';
-import { loadTuningCache, saveTuningCache } from './tuning-cache';
+import { loadTuningCache, saveTuningCache, tuningCacheSection } from './tuning-cache';
 
 describe('kernel tuning cache file', () => {
   let dir: string;
@@ -24,6 +24,25 @@ describe('kernel tuning cache file', () => {
     expect(tunedChoices()).toHaveLength(1); // gpu B's entry was not loaded
     resetKernelTuning();
     expect(loadTuningCache(file, 'gpu C')).toBe(0);
+  });
+
+  it('keeps f16 (matrix-unit) and f32 choices of one adapter apart', () => {
+    const file = path.join(dir, 'tuning.json');
+    const f32 = tuningCacheSection('gpu A', null);
+    const f16 = tuningCacheSection('gpu A', { M: 16, N: 16, K: 16 });
+    expect(f32).toBe('gpu A'); // caches written before f16 existed stay valid
+    expect(f16).toBe('gpu A · conv precision f16 (16×16×16)');
+    setTunedChoice('Conv2D', 'k', 'phase-gemm:A_64x64k16_4x4');
+    saveTuningCache(file, f32);
+    resetKernelTuning();
+    setTunedChoice('Conv2D', 'k', 'phase-sgmat:S_64x64k32_2x2');
+    saveTuningCache(file, f16);
+    resetKernelTuning();
+    expect(loadTuningCache(file, f16)).toBe(1);
+    expect(tunedChoice('Conv2D', 'k', 'default', never)).toBe('phase-sgmat:S_64x64k32_2x2');
+    resetKernelTuning();
+    expect(loadTuningCache(file, f32)).toBe(1);
+    expect(tunedChoice('Conv2D', 'k', 'default', never)).toBe('phase-gemm:A_64x64k16_4x4');
   });
 
   it('a missing file loads nothing; a malformed one is an error naming the file', () => {

@@ -29,7 +29,16 @@ function read(file: string): CacheFile {
   return c as CacheFile;
 }
 
-/** Loads the choices recorded for `adapter` (returns how many). */
+/**
+ * The cache section for an adapter at a conv precision: f16 runs get their own section (with the
+ * matrix shape), because each precision's best variants differ — f32 choices loaded into an f16
+ * run would replace its matrix-unit defaults with f32 kernels, and f16 choices cannot run in f32.
+ */
+export function tuningCacheSection(adapter: string, unit: { M: number; N: number; K: number } | null): string {
+  return unit ? `${adapter} · conv precision f16 (${unit.M}×${unit.N}×${unit.K})` : adapter;
+}
+
+/** Loads the choices recorded for `adapter` (a section name: tuningCacheSection) and returns how many. */
 export function loadTuningCache(file: string, adapter: string): number {
   const entries = Object.entries(read(file).adapters[adapter] ?? {});
   for (const [id, name] of entries) {
