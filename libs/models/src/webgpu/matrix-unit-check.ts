@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeMatrixUnit, setActiveMatrixUnit } from './conv-precision';
+import { ensureGradients } from '../backend/gradients';
 import { differsFrom, F16_TOLERANCE, withWebGpuErrors } from './tuning/candidate-check';
 
 const OUTPUTS = ['forward output', 'input gradient', 'first filter gradient', 'second filter gradient'];
@@ -32,6 +33,7 @@ function smallNet(): tf.Tensor[] {
 export async function checkMatrixUnits(): Promise<string | null> {
   const unit = activeMatrixUnit();
   if (!unit) return null;
+  ensureGradients(); // setupWebGpu may be called directly, before anything registered tfjs's gradients
   setActiveMatrixUnit(null);
   let reference: tf.Tensor[] = [];
   let f16: tf.Tensor[] = [];
