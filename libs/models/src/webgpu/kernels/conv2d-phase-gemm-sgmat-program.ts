@@ -89,7 +89,7 @@ export class SgmatPhaseGemmProgram implements WebGpuProgramLike {
     const wComponents = this.directW ? (this.vecOut ? 4 : 1) : this.vecIn ? 4 : 1;
     this.variableComponents = [this.vecIn ? 4 : 1, wComponents, ...(epilogue.bias ? [this.vecOut ? 4 : 1] : []), ...(scaleA ? [1] : [])];
     this.outputComponent = this.vecOut ? 4 : 1;
-    this.workgroupBytes = sgmatWorkgroupBytes(t, unit, this.layout());
+    this.workgroupBytes = sgmatWorkgroupBytes(t, unit, this.layout(), 16); // + wgId (vec3<u32>)
     this.shaderKey = `detSgmatPhaseGemm_${Object.values(s).join('_')}_${Object.values(t).join('_')}_${Object.values(unit).join('_')}_${+epilogue.bias}${+epilogue.relu}${+scaleA}${+this.directW}`;
   }
 

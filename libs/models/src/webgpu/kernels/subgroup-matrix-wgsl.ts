@@ -48,9 +48,13 @@ export interface SgmatTileLayout { rowsA: number; ldA: number; rowsB: number; ld
 /** The scratch's row stride: the tile's N plus the padding. */
 export const scratchLd = (t: SgmatTiling): number => t.tileN + F32_ROW_PAD;
 
-/** Workgroup memory of the staged f16 tiles plus one store pass of f32 results (bytes). */
-export const sgmatWorkgroupBytes = (t: SgmatTiling, unit: MatrixUnit, l: SgmatTileLayout): number =>
-  2 * (l.rowsA * l.ldA + l.rowsB * l.ldB) + 4 * scratchRows(t, unit) * scratchLd(t);
+/**
+ * Workgroup memory of the staged f16 tiles plus one store pass of f32 results, plus `extra` bytes
+ * of the program's other workgroup variables (Dawn counts each rounded up to 16 bytes; the tiles
+ * and scratch already are multiples of 16).
+ */
+export const sgmatWorkgroupBytes = (t: SgmatTiling, unit: MatrixUnit, l: SgmatTileLayout, extra = 0): number =>
+  2 * (l.rowsA * l.ldA + l.rowsB * l.ldB) + 4 * scratchRows(t, unit) * scratchLd(t) + extra;
 
 /** Tile rows in the scratch per store pass: one result-matrix row of every subgroup row. */
 export const scratchRows = (t: SgmatTiling, unit: MatrixUnit): number => t.sgRows * unit.M;
