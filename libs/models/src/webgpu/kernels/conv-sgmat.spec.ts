@@ -12,6 +12,7 @@ import { resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels 
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { roundToF16 } from '../../testing/f16';
 import { fusedConvBiasRelu } from '../../nn/fused-conv';
+import { activeMatrixUnit, setActiveMatrixUnit } from '../conv-precision';
 
 // Two checks per kernel. (1) Against cpu on the same inputs rounded to f16 (roundToF16, an
 // independent rounding): what is left is f32 summation order (measured 6e-8–9e-7 of the outputs'
@@ -191,4 +192,40 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
       setKernelTuning(false);
     }
   }, 1_200_000);
+
+  // lavapipe offers 8×8×8 matrices on 8 lanes only; NVIDIA's units are 16×16×16 / 16×8×16 on 32.
+  // Dawn parses and type- and uniformity-checks a shader when its module is created and checks
+  // the matrix shapes against the device only when the pipeline is: so for the NVIDIA-like units
+  // the first (and only own) error of each kernel must be that lavapipe lacks the shape.
+  it.each([
+    { subgroupSize: 32, M: 16, N: 16, K: 16 },
+    { subgroupSize: 32, M: 16, N: 8, K: 16 },
+  ])('shaders for an NVIDIA-like unit ($M×$N×$K, subgroups of $subgroupSize) pass Dawn\'s shader checks: the only error is the matrix shape lavapipe lacks', async (unit) => {
+    const device = (tf.backend() as unknown as { device: { pushErrorScope(f: string): void; popErrorScope(): Promise<{ message: string } | null> } }).device;
+    const real = activeMatrixUnit();
+    const x = tf.randomUniform([2, 9, 9, 32], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, 32, 48], -1, 1, 'float32', 2) as tf.Tensor4D;
+    const b = tf.randomUniform([48], -1, 1, 'float32', 3) as tf.Tensor1D;
+    const kernels: [string, () => tf.Tensor][] = [
+      ['forward conv', () => tf.conv2d(x, w, 1, 'same')],
+      ['forward conv + bias + ReLU, stride 2', () => tf.engine().runKernel('FusedConv2D', { x, filter: w, bias: b }, { strides: 2, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }) as tf.Tensor],
+      ['input gradient, stride 1', () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones([2, 9, 9, 48]), filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor],
+      ['input gradient, stride 2', () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones([2, 5, 5, 48]), filter: w }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor],
+      ['filter gradient', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: tf.ones([2, 9, 9, 48]) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }) as tf.Tensor],
+    ];
+    setActiveMatrixUnit(unit);
+    try {
+      for (const [name, run] of kernels) {
+        device.pushErrorScope('validation');
+        const out = tf.tidy(run);
+        await out.data();
+        out.dispose();
+        const error = await device.popErrorScope();
+        expect({ name, error: error?.message.split('\n')[0] }).toEqual({ name, error: 'Subgroup matrix usage found which is not supported by the device.' });
+      }
+    } finally {
+      setActiveMatrixUnit(real);
+      tf.dispose([x, w, b]);
+    }
+  }, 600_000);
 });
