@@ -6,8 +6,9 @@ import { convGradients, programsRun, relativeMaxError, runOn, seededValues } fro
 import { setupWebGpu, type WebGpuSetupResult } from '../setup';
 import { inputGradShape } from './conv2d-input-grad';
 import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames } from './conv2d-forward';
-import { inputGradTuningKey, inputGradVariantNames, isF16Variant } from './conv2d-input-grad-variants';
+import { inputGradTuningKey, inputGradVariantNames, isF16Variant, sgmatVariant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
+import { FILTER_SGMAT_TILINGS } from './conv2d-filter-grad-sgmat-program';
 import { resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { roundToF16 } from '../../testing/f16';
@@ -200,29 +201,53 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
   it.each([
     { subgroupSize: 32, M: 16, N: 16, K: 16 },
     { subgroupSize: 32, M: 16, N: 8, K: 16 },
-  ])('shaders for an NVIDIA-like unit ($M×$N×$K, subgroups of $subgroupSize) pass Dawn\'s shader checks: the only error is the matrix shape lavapipe lacks', async (unit) => {
+  ])('shaders for an NVIDIA-like unit ($M×$N×$K, subgroups of $subgroupSize), every tiling, pass Dawn\'s shader checks: the only error is the matrix shape lavapipe lacks', async (unit) => {
     const device = (tf.backend() as unknown as { device: { pushErrorScope(f: string): void; popErrorScope(): Promise<{ message: string } | null> } }).device;
     const real = activeMatrixUnit();
-    const x = tf.randomUniform([2, 9, 9, 32], -1, 1, 'float32', 1) as tf.Tensor4D;
-    const w = tf.randomUniform([3, 3, 32, 48], -1, 1, 'float32', 2) as tf.Tensor4D;
-    const b = tf.randomUniform([48], -1, 1, 'float32', 3) as tf.Tensor1D;
-    const kernels: [string, () => tf.Tensor][] = [
-      ['forward conv', () => tf.conv2d(x, w, 1, 'same')],
-      ['forward conv + bias + ReLU, stride 2', () => tf.engine().runKernel('FusedConv2D', { x, filter: w, bias: b }, { strides: 2, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }) as tf.Tensor],
-      ['input gradient, stride 1', () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones([2, 9, 9, 48]), filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor],
-      ['input gradient, stride 2', () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones([2, 5, 5, 48]), filter: w }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor],
-      ['filter gradient', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: tf.ones([2, 9, 9, 48]) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }) as tf.Tensor],
-    ];
+    const x = tf.randomUniform([2, 9, 9, 64], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, 64, 64], -1, 1, 'float32', 2) as tf.Tensor4D;
+    const b = tf.randomUniform([64], -1, 1, 'float32', 3) as tf.Tensor1D;
+    const conv = (stride: number) => ({ strides: stride, pad: 'same', dataFormat: 'NHWC' });
+    const dy = (stride: number) => tf.ones(tf.backend_util.computeConv2DInfo(x.shape, w.shape, stride, 1, 'same').outShape);
+    const kernels: [string, () => void, () => tf.Tensor][] = [];
+    for (const tiling of Object.keys(SGMAT_TILINGS)) {
+      const forwardKey = (stride: number, fused: boolean) =>
+        forwardConvTuningKey(forwardAsInputGradShape(x, w, conv(stride))!, { bias: fused, relu: fused });
+      const inputKey = (stride: number) => inputGradTuningKey(inputGradShape(w, { ...conv(stride), inputShape: x.shape })!);
+      kernels.push(
+        [`${tiling}: forward conv`, () => setTunedChoice('Conv2D', forwardKey(1, false), sgmatVariant(tiling)), () => tf.conv2d(x, w, 1, 'same')],
+        [`${tiling}: forward conv + bias + ReLU, stride 2`, () => setTunedChoice('FusedConv2D', forwardKey(2, true), sgmatVariant(tiling)),
+          () => tf.engine().runKernel('FusedConv2D', { x, filter: w, bias: b }, { ...conv(2), dilations: 1, activation: 'relu' }) as tf.Tensor],
+        ...[1, 2].map((stride): [string, () => void, () => tf.Tensor] => [`${tiling}: input gradient, stride ${stride}`,
+          () => setTunedChoice('Conv2DBackpropInput', inputKey(stride), sgmatVariant(tiling)),
+          () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(stride), filter: w }, { ...conv(stride), inputShape: x.shape }) as tf.Tensor]),
+      );
+    }
+    for (const tiling of Object.keys(FILTER_SGMAT_TILINGS)) {
+      const key = filterGradTuningKey(filterGradShape(x, { ...conv(1), filterShape: w.shape })!.shape);
+      kernels.push([`${tiling}: filter gradient`, () => setTunedChoice('Conv2DBackpropFilter', key, filterGradVariantName({ tiling, splitFactor: 1, sgmat: true })),
+        () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dy(1) }, { ...conv(1), filterShape: w.shape }) as tf.Tensor]);
+    }
+    const CONFIG_ERROR = 'Subgroup matrix usage found which is not supported by the device.';
+    const firstErrors = new Set<string>();
     setActiveMatrixUnit(unit);
     try {
-      for (const [name, run] of kernels) {
+      for (const [name, choose, run] of kernels) {
+        choose();
         device.pushErrorScope('validation');
-        const out = tf.tidy(run);
+        let programs: string[] = [];
+        const out = tf.tidy(() => { let o!: tf.Tensor; programs = programsRun(() => { o = run(); }); return o; });
         await out.data();
         out.dispose();
-        const error = await device.popErrorScope();
-        expect({ name, error: error?.message.split('\n')[0] }).toEqual({ name, error: 'Subgroup matrix usage found which is not supported by the device.' });
+        const error = (await device.popErrorScope())?.message.split('\n')[0];
+        const ran = programs.some((p) => p.startsWith('Sgmat'));
+        // a tiling over the device's workgroup-memory limit falls back to the default, whose
+        // pipeline already failed: then the error says so (a WGSL fault would be a first error)
+        const ok = error === CONFIG_ERROR || /^\[Invalid ComputePipeline "Sgmat\w+"\] is invalid due to a previous error\.$/.test(error ?? '');
+        expect({ name, ran, error, ok }).toEqual({ name, ran: true, error, ok: true });
+        firstErrors.add(error === CONFIG_ERROR ? programs.find((p) => p.startsWith('Sgmat'))! : '');
       }
+      expect([...firstErrors].filter(Boolean).sort()).toEqual(['SgmatFilterGradProgram', 'SgmatPhaseGemmProgram']);
     } finally {
       setActiveMatrixUnit(real);
       tf.dispose([x, w, b]);
