@@ -132,8 +132,9 @@ function emitTuning(batch: number, warmupMs?: number): void {
 
 /**
  * The setupWebGpu options from the command line: --conv-precision f16|f32 (default: env
- * DET_WEBGPU_CONV_PRECISION, else f32) and --dawn-toggles a,b (Dawn toggles to enable, e.g.
- * disable_robustness,disable_workgroup_init,skip_validation: what they buy on a GPU, measured).
+ * DET_WEBGPU_CONV_PRECISION, else f32), --dawn-toggles a,b (Dawn toggles to enable, e.g.
+ * disable_robustness,disable_workgroup_init,skip_validation: what they buy on a GPU, measured)
+ * and --dawn-backend null (Dawn's Null backend: host cost alone).
  */
 const setupFrom = (a: Args): { convPrecision?: 'f32' | 'f16'; dawnFlags?: string[] } => {
   const v = a['conv-precision'];
@@ -292,7 +293,7 @@ async function kernelBench(a: Args): Promise<void> {
  * --only filter|input limits it to one of the two.
  */
 async function sweepBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu();
+  const setup = await setupWebGpu(setupFrom(a));
   const batch = num(a, 'batch', 16);
   const iters = num(a, 'iters', 3);
   const only = typeof a.only === 'string' ? a.only : undefined;
@@ -398,7 +399,7 @@ async function recordDispatches(cfg: ReferenceConfig): Promise<DispatchRecord[]>
 }
 
 async function dispatchBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu();
+  const setup = await setupWebGpu(setupFrom(a));
   const cfg: ReferenceConfig = { batch: num(a, 'batch', 2), size: num(a, 'size', 320), numClasses: 20 };
   for (const kernels of ['det', 'tfjs']) {
     if (kernels === 'tfjs') {
@@ -649,7 +650,7 @@ async function recordCost(ops: number, rounds: number): Promise<number> {
 
 /** dispatch-cost: µs of host time per recorded op on det's lean dispatch path vs tfjs's own. */
 async function dispatchCostBench(a: Args): Promise<void> {
-  const setup = await setupWebGpu();
+  const setup = await setupWebGpu(setupFrom(a));
   const ops = num(a, 'ops', 1000);
   const rounds = num(a, 'rounds', 15);
   const lean1 = await recordCost(ops, rounds);
