@@ -136,34 +136,18 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   }
   await tf.ready();
   guardSyncReads(tf.backend());
-  const webgpuDevice = (tf.backend() as unknown as { device?: Partial<ErrorReportingDevice> }).device;
-  if (typeof webgpuDevice?.addEventListener === 'function') watchDeviceErrors(webgpuDevice as ErrorReportingDevice, info.adapter); // failures stop training, not just print
+  // (a backend faked in specs may have no device)
+  const device = (tf.backend() as unknown as { device?: WebGpuDeviceLike }).device;
+  if (typeof device?.addEventListener === 'function') watchDeviceErrors(device as ErrorReportingDevice, info.adapter); // failures stop training, not just print
   let matrixUnit: MatrixUnit | undefined;
   let fallback: string | undefined;
+  setActiveMatrixUnit(null); // f32 unless enableMatrixUnits turns f16 on
   if (options.detKernels !== false) {
-    // (a backend faked in specs may have no device)
-    const device = (tf.backend() as unknown as { device?: Parameters<typeof installShaderHooks>[0] & { features?: { has(f: string): boolean } } }).device;
     if (device?.createShaderModule) installShaderHooks(device); // `enable` directives and subgroup ids for det's matrix-unit kernels
-    const unit = wantF16 ? matrixUnitOf(adapter as GpuAdapterLike) : undefined;
-    const onDevice = SUBGROUP_MATRIX_FEATURES.every((f) => device?.features?.has(f));
-    if (typeof unit === 'string' || (unit && !onDevice)) {
-      fallback = typeof unit === 'string' ? unit : 'the device was created without the subgroup-matrix features';
-    } else matrixUnit = unit;
-  }
-  setActiveMatrixUnit(matrixUnit ?? null);
-  if (options.detKernels !== false) {
     installOldestFirstBufferPool(tf.backend()); // same buffers each step: bind groups can be cached
     installWriteBufferUploads(tf.backend());
     installLeanDispatch(tf.backend()); // uniform arena + cached bind groups
-  }
-  if (matrixUnit) {
-    // a driver that rejects or miscompiles the matrix-unit kernels must not train silently wrong
-    const problem = await checkMatrixUnits();
-    if (problem) {
-      fallback = `det's f16 kernels failed their check on this adapter (${problem})`;
-      matrixUnit = undefined;
-      setActiveMatrixUnit(null);
-    }
+    if (wantF16) ({ matrixUnit, fallback } = await enableMatrixUnits(adapter as GpuAdapterLike, device));
   }
   if (fallback) getLogger().warn(`webgpu conv precision f16 asked for, but ${fallback}: convolutions stay f32`);
   const autotune = options.detKernels !== false && (options.autotune ?? autotuneFromEnv());
@@ -184,6 +168,24 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
     ...info, backend: 'webgpu', detKernels, autotune, convPrecision: matrixUnit ? 'f16' : 'f32',
     ...(matrixUnit ? { matrixUnit } : {}), ...(fallback ? { convPrecisionFallback: fallback } : {}),
   };
+}
+
+type WebGpuDeviceLike = Partial<ErrorReportingDevice> & Parameters<typeof installShaderHooks>[0] & { features?: { has(f: string): boolean } };
+
+/**
+ * Conv precision f16: the adapter's matrix unit, made active once det's kernels on it pass their
+ * check on this device (run on the dispatch path training uses); otherwise why not.
+ */
+async function enableMatrixUnits(adapter: GpuAdapterLike, device: WebGpuDeviceLike | undefined): Promise<{ matrixUnit?: MatrixUnit; fallback?: string }> {
+  const unit = matrixUnitOf(adapter);
+  if (typeof unit === 'string') return { fallback: unit };
+  if (!SUBGROUP_MATRIX_FEATURES.every((f) => device?.features?.has(f))) return { fallback: 'the device was created without the subgroup-matrix features' };
+  setActiveMatrixUnit(unit);
+  // a driver that rejects or miscompiles the matrix-unit kernels must not train silently wrong
+  const problem = await checkMatrixUnits();
+  if (!problem) return { matrixUnit: unit };
+  setActiveMatrixUnit(null);
+  return { fallback: `det's f16 kernels failed their check on this adapter (${problem})` };
 }
 
 /** tfjs-backend-webgpu registers 'webgpu' at import time, and only if navigator.gpu exists then. */
