@@ -143,7 +143,7 @@ async function doSetup(options: WebGpuSetupOptions): Promise<WebGpuSetupResult> 
   let fallback: string | undefined;
   setActiveMatrixUnit(null); // f32 unless enableMatrixUnits turns f16 on
   if (options.detKernels !== false) {
-    if (device?.createShaderModule) installShaderHooks(device); // `enable` directives and subgroup ids for det's matrix-unit kernels
+    if (device?.createShaderModule) installShaderHooks(device); // `enable` directives, subgroup ids, extra outputs of det's kernels
     installOldestFirstBufferPool(tf.backend()); // same buffers each step: bind groups can be cached
     installWriteBufferUploads(tf.backend());
     installLeanDispatch(tf.backend()); // uniform arena + cached bind groups

@@ -1,4 +1,4 @@
-import { installShaderHooks, rewriteShader, SUBGROUP_ID_MARKER } from './shader-hooks';
+import { installShaderHooks, rewriteShader, SUBGROUP_ID_MARKER, writableMarker } from './shader-hooks';
 
 // The shape of what tfjs-backend-webgpu's makeShader assembles: its prelude, the program's code,
 // then the `_start` entry point that calls main().
@@ -33,6 +33,18 @@ describe('rewriteShader', () => {
     expect(out).toContain('main(SubgroupId);');
     expect(out).not.toContain('main();');
     expect(out).toContain('fn main(sid : u32) { }'); // the program's own main is not touched
+  });
+
+  it('with writableMarker, declares the named inputs read_write and leaves the others read-only', () => {
+    const prelude = `
+      @group(0) @binding(1) var<storage, read> p: array<f32>;
+      @group(0) @binding(2) var<storage, read> nb: array<f32>;
+      @group(0) @binding(3) var<storage, read> nb2: array<f32>;`;
+    const out = rewriteShader(tfjsShader(`${prelude}\n      ${writableMarker(['nb'])}\n      fn main() { nb[0] = p[0]; }`));
+    expect(out).toContain('var<storage, read_write> nb: array<f32>;');
+    expect(out).toContain('var<storage, read> p: array<f32>;');
+    expect(out).toContain('var<storage, read> nb2: array<f32>;'); // a name that only starts the same is not touched
+    expect(() => rewriteShader(tfjsShader(`${prelude}\n      ${writableMarker(['q'])}`))).toThrow(/no read-only storage input "q"/);
   });
 
   it('says so when a marked shader has no tfjs entry point to rewrite', () => {

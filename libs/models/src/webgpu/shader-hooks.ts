@@ -1,5 +1,5 @@
 /**
- * Two things tfjs-backend-webgpu's shader assembly cannot express, done on the WGSL text as the
+ * Three things tfjs-backend-webgpu's shader assembly cannot express, done on the WGSL text as the
  * device compiles it (installShaderHooks wraps device.createShaderModule):
  * - `enable` directives must precede every declaration, but a program's code lands after tfjs's
  *   prelude: they are moved to the top.
@@ -7,19 +7,30 @@
  *   analysis accepts as uniform is the @builtin(subgroup_id) entry-point parameter, passed on as
  *   an argument. tfjs writes the entry point (`_start`, which calls `main()`); code with
  *   SUBGROUP_ID_MARKER gets that builtin added to `_start` and handed to `main(sid : u32)`.
- * Shaders without either are compiled untouched.
+ * - A program has one output binding; tfjs declares every input read-only. A line
+ *   `// det:writable a b` (writableMarker) makes the inputs named a and b read_write, so one
+ *   dispatch can fill several new tensors (kernels/extra-outputs.ts).
+ * Shaders without any of these are compiled untouched.
  */
 
 export const SUBGROUP_ID_MARKER = '// det:main-takes-subgroup-id';
+const WRITABLE = /\/\/ det:writable ([\w ]+)$/m;
+
+/** The marker line that makes the named inputs writable storage. */
+export function writableMarker(names: string[]): string {
+  return `// det:writable ${names.join(' ')}`;
+}
 
 const ENABLE = /^[ \t]*enable [\w, ]+;[ \t]*$/gm;
 const HAS_ENABLE = /^[ \t]*enable [\w, ]+;/m;
 
 export function rewriteShader(code: string): string {
   const marked = code.includes(SUBGROUP_ID_MARKER);
-  if (!marked && !HAS_ENABLE.test(code)) return code;
+  const writable = WRITABLE.exec(code);
+  if (!marked && !writable && !HAS_ENABLE.test(code)) return code;
   const enables = new Set<string>();
-  let out = code.replace(ENABLE, (line) => {
+  let out = writable ? makeWritable(code, writable[1].trim().split(/ +/)) : code;
+  out = out.replace(ENABLE, (line) => {
     enables.add(line.trim());
     return '';
   });
@@ -30,6 +41,16 @@ export function rewriteShader(code: string): string {
     out = `${out.slice(0, start)}fn _start(@builtin(subgroup_id) SubgroupId : u32, ${out.slice(start + 'fn _start('.length, call)}main(SubgroupId);${out.slice(call + 'main();'.length)}`;
   }
   return `${[...enables].join('\n')}\n${out}`;
+}
+
+function makeWritable(code: string, names: string[]): string {
+  let out = code;
+  for (const name of names) {
+    const declaration = new RegExp(`var<storage, read> ${name}\\s*:`);
+    if (!declaration.test(out)) throw new Error(`shader-hooks: no read-only storage input "${name}" to make writable`);
+    out = out.replace(declaration, `var<storage, read_write> ${name}:`);
+  }
+  return out;
 }
 
 interface ShaderDevice { createShaderModule(descriptor: { code: string }): unknown }

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { programsRun, relativeMaxError, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_GRADS } from '../../kernels/native-batchnorm';
 
 // tf.batchNorm with given statistics (frozen / eval-mode BatchNorm) under autodiff: det's fused
 // gradient kernel on webgpu against tfjs's own gradient on cpu, for the gradients of all five
@@ -83,11 +84,32 @@ describeIfGpu(gpuSuite("det's fused tf.batchNorm gradient on webgpu vs cpu"), ()
       expect(tf.memory().numTensors).toBe(before);
       return names.filter((n) => /^(BatchNormGivenStats|Channel)/.test(n)).sort();
     };
-    const trainingSet = ['BatchNormGivenStatsInputGradProgram', 'ChannelFinalizeProgram', 'ChannelFinalizeProgram', 'ChannelSumsProgram'];
+    // dγ and dβ come from one finalisation pass
+    const trainingSet = ['BatchNormGivenStatsInputGradProgram', 'ChannelFinalizeProgram', 'ChannelSumsProgram'];
     expect(count([0, 3, 4])).toEqual(trainingSet);
     expect(count([0])).toEqual(trainingSet);
     // the mean's gradient adds its own sums pass and finalisation
     expect(count([0, 1])).toEqual([...trainingSet, 'ChannelFinalizeProgram', 'ChannelSumsProgram'].sort());
     tf.dispose([x, m, v, s, o]);
+  });
+
+  // One kernel call asking for every gradient runs all four finalisations in one pass (extra
+  // outputs): each must equal the same gradient asked for alone (same sums, same formula).
+  it('returns every gradient from one call, equal to each asked for alone', async () => {
+    await tf.setBackend('webgpu');
+    const shape = [2, 5, 5, 12];
+    const t = (seed: number, n: number, f = (v: number) => v) => tf.tensor(seededValues(n, seed).map(f), n === 12 ? [12] : shape);
+    const inputs = { x: t(1, 600, (v) => 3 * v), dy: t(2, 600), mean: t(3, 12), variance: t(4, 12, (v) => 1.5 + v), scale: t(5, 12, (v) => 1 + 0.5 * v) };
+    const run = (grads: string[]) => tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs, { varianceEpsilon: 1e-3, grads } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    let all: tf.Tensor[] = [];
+    const names = programsRun(() => { all = run([...BATCH_NORM_GRADS]); });
+    expect(names.filter((n) => n === 'ChannelFinalizeProgram')).toHaveLength(1);
+    expect(all.map((g) => g.shape)).toEqual([shape, [12], [12], [12], [12]]);
+    for (const [i, name] of BATCH_NORM_GRADS.entries()) {
+      const [alone] = run([name]);
+      expect(Array.from(await all[i].data())).toEqual(Array.from(await alone.data()));
+      alone.dispose();
+    }
+    tf.dispose([...all, ...Object.values(inputs)]);
   });
 });

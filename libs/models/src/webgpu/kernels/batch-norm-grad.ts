@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_GRAD_KERNEL, requestedBatchNormGrads } from '../../kernels/native-batchnorm';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { BatchNormGivenStatsInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, type ChannelVectorShapes } from './batch-norm-programs';
+import {
+  BatchNormGivenStatsInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, finalizeChannels, type ChannelFinalizeKind, type ChannelVectorShapes,
+} from './batch-norm-programs';
 import { channelSplits, channelView } from './batch-norm-train';
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
@@ -10,7 +12,8 @@ type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: R
  * The five gradients of FusedBatchNorm with given statistics (tf.batchNorm: frozen / eval-mode
  * BatchNorm, e.g. the ResNet backbones of the detection configs) as the fused-gradient kernel
  * (`installBatchNormGradient` routes the gradient here where the backend registers it):
- * one channel-sums pass (Σdy, Σdy·(x − mean)), per-channel finalisation, one pass for dx.
+ * one channel-sums pass (Σdy, Σdy·(x − mean)), one per-channel finalisation pass for all the
+ * requested vectors, one pass for dx.
  * tfjs's own gradient runs ~16 dispatches and 8 full-size passes per layer.
  * Inputs x, dy, mean, variance, scale? (vectors of C or single elements); outputs [dx, dMean,
  * dVariance, dScale, dOffset], each [C] but dx — or the subset attr `grads` names, and only
@@ -39,14 +42,9 @@ function batchNormGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[
   const partial = y
     ? backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad-relu', vectors.meanIsScalar), [x, dy, mean, y], 'float32')
     : backend.runWebGPUProgram(new ChannelSumsProgram(rows, cols, splits, 'grad', vectors.meanIsScalar), [x, dy, mean], 'float32');
-  const finalize = (kind: 'dMean' | 'dVariance' | 'dGamma' | 'dBeta', extra: tf.TensorInfo[]) =>
-    backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, kind, eps, vectors), [partial, ...extra], 'float32');
-  for (const g of reductions) {
-    if (g === 'dMean') out.push(finalize('dMean', [variance, ...withScale]));
-    else if (g === 'dVariance') out.push(finalize('dVariance', [variance, ...withScale]));
-    else if (g === 'dScale') out.push(finalize('dGamma', [variance]));
-    else out.push(finalize('dBeta', []));
-  }
+  const kinds = reductions.map((g) => (g === 'dScale' ? 'dGamma' : g === 'dOffset' ? 'dBeta' : g)) as ChannelFinalizeKind[];
+  const program = new ChannelFinalizeProgram(rows, cols, splits, kinds, eps, vectors);
+  out.push(...finalizeChannels(backend, program, { partial, variance, gamma: scale }));
   backend.disposeData(partial.dataId);
   return out;
 }

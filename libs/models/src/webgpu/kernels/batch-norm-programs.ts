@@ -1,6 +1,9 @@
-import type { WebGpuProgramLike } from './webgpu-backend-like';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
 import { wgslFloat } from './conv2d-filter-grad-program';
 import { ElementwiseProgram } from './elementwise-program';
+import { runWithExtraOutputs } from './extra-outputs';
+import { writableMarker } from '../shader-hooks';
 
 // Training-mode BatchNorm over the channel (last) axis of a row-major [rows, C] view of an NHWC
 // tensor, in four programs: per-channel partial sums (statistics, or the two gradient sums),
@@ -94,7 +97,7 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
 }
 
 /**
- * A per-channel result from the partial sums (one 64-thread workgroup per channel adds the splits):
+ * Per-channel results from the partial sums (one 64-thread workgroup per channel adds the splits):
  *  mean / variance (stats; biased variance, as BatchNorm normalises with),
  *  dGamma = rstd·Σg·x̄ / dBeta = Σg (grad), or
  *  dxCoef [3, C]: dx = a·g + c·x + b with a = γ·rstd, c = −γ·rstd³·Σg·x̄/N, b = −a·Σg/N − c·mean
@@ -105,24 +108,52 @@ export type ChannelFinalizeKind = 'mean' | 'variance' | 'dGamma' | 'dBeta' | 'dx
 /** For FusedBatchNorm's gradient: which channel vectors have a single element (or, scale, none). */
 export interface ChannelVectorShapes { meanIsScalar?: boolean; varianceIsScalar?: boolean; scale?: 'vector' | 'scalar' | 'none' }
 
+/** The inputs a finalisation reads besides the partial sums, in binding order. */
+type ChannelInput = 'partial' | 'x' | 'mean' | 'variance' | 'gamma';
+const INPUT_ORDER: ChannelInput[] = ['partial', 'x', 'mean', 'variance', 'gamma'];
+
+function inputsOf(kind: ChannelFinalizeKind, vectors: ChannelVectorShapes): ChannelInput[] {
+  const gamma: ChannelInput[] = vectors.scale === 'vector' || vectors.scale === 'scalar' ? ['gamma'] : [];
+  return {
+    mean: ['x'], variance: [], dGamma: ['variance'], dBeta: [], dxCoef: ['mean', 'variance', 'gamma'],
+    dMean: ['variance', ...gamma], dVariance: ['variance', ...gamma],
+  }[kind] as ChannelInput[];
+}
+
+/**
+ * Several per-channel finalisations of the same partial sums in one dispatch: the first kind is
+ * the program's `result`, the others are written to extra outputs (`runWithExtraOutputs`), so a
+ * BatchNorm layer's statistics, or its gradients' coefficients, cost one small dispatch, not 2–3.
+ */
 export class ChannelFinalizeProgram implements WebGpuProgramLike {
   readonly variableNames: string[];
+  /** The tensors to pass, in order, before the extra outputs. */
+  readonly inputNames: ChannelInput[];
   readonly workgroupSize: [number, number, number] = [64, 1, 1];
   readonly outputShape: number[];
   readonly dispatchLayout = { x: [0] };
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
 
-  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelFinalizeKind, readonly eps = 0,
+  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kinds: ChannelFinalizeKind[], readonly eps = 0,
     readonly vectors: ChannelVectorShapes = {}) {
-    // mean needs the shift (row 0 of x); dGamma needs the variance for rstd
+    if (kinds.length === 0) throw new Error('ChannelFinalizeProgram: no kind to compute');
     // only what the shader reads: the compiler drops unused bindings and the bind group then fails
-    const withScale = (names: string[]) => (vectors.scale === 'vector' || vectors.scale === 'scalar' ? [...names, 'gamma'] : names);
-    this.variableNames = { mean: ['partial', 'x'], variance: ['partial'], dGamma: ['partial', 'variance'], dBeta: ['partial'],
-      dxCoef: ['partial', 'mean', 'variance', 'gamma'], dMean: withScale(['partial', 'variance']), dVariance: withScale(['partial', 'variance']) }[kind];
-    this.outputShape = kind === 'dxCoef' ? [3, cols] : [cols];
+    const needed = new Set<ChannelInput>(['partial', ...kinds.flatMap((k) => inputsOf(k, vectors))]);
+    this.inputNames = INPUT_ORDER.filter((name) => needed.has(name));
+    this.variableNames = [...this.inputNames, ...kinds.slice(1).map(extraName)];
+    this.outputShape = this.shapeOf(kinds[0]);
     this.dispatch = [cols, 1, 1];
-    this.shaderKey = `detChannelFinalize_${kind}_${rows}_${cols}_${splits}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}`;
+    this.shaderKey = `detChannelFinalize_${kinds.join('+')}_${rows}_${cols}_${splits}_${eps}_${vectors.varianceIsScalar}_${vectors.scale}`;
+  }
+
+  shapeOf(kind: ChannelFinalizeKind): number[] {
+    return kind === 'dxCoef' ? [3, this.cols] : [this.cols];
+  }
+
+  /** Shapes of the outputs after the first, in order. */
+  extraShapes(): number[][] {
+    return this.kinds.slice(1).map((k) => this.shapeOf(k));
   }
 
   getUserCode(): string {
@@ -131,24 +162,30 @@ export class ChannelFinalizeProgram implements WebGpuProgramLike {
     const v = this.vectors;
     const varianceAt = `variance[${v.varianceIsScalar ? 0 : 'c'}]`;
     const scaleAt = v.scale === 'vector' ? 'gamma[c]' : v.scale === 'scalar' ? 'gamma[0]' : '1.0';
-    const finish = {
-      mean: `result[c] = x[c] + s0 / ${n};`,
-      variance: `result[c] = max(s1 / ${n} - (s0 / ${n}) * (s0 / ${n}), 0.0);`,
-      dGamma: `result[c] = s1 * inverseSqrt(${varianceAt} + ${eps});`,
+    const finish = (kind: ChannelFinalizeKind, out: string) => ({
+      mean: `${out}[c] = x[c] + s0 / ${n};`,
+      variance: `${out}[c] = max(s1 / ${n} - (s0 / ${n}) * (s0 / ${n}), 0.0);`,
+      dGamma: `${out}[c] = s1 * inverseSqrt(${varianceAt} + ${eps});`,
       // FusedBatchNorm's own mean/variance inputs (y = (x − mean)·rstd·scale + offset):
       // ∂/∂mean = −scale·rstd·Σdy, ∂/∂variance = −½·scale·rstd³·Σdy·(x − mean)
-      dMean: `result[c] = -${scaleAt} * inverseSqrt(${varianceAt} + ${eps}) * s0;`,
-      dVariance: `let r = inverseSqrt(${varianceAt} + ${eps});
-          result[c] = -0.5 * ${scaleAt} * r * r * r * s1;`,
-      dBeta: 'result[c] = s0;',
-      dxCoef: `let rstd = inverseSqrt(variance[c] + ${eps});
-          let a = gamma[c] * rstd;
-          let k = -a * rstd * rstd * s1 / ${n};
-          result[c] = a;
-          result[${this.cols} + c] = k;
-          result[${2 * this.cols} + c] = -a * s0 / ${n} - k * mean[c];`,
-    }[this.kind];
+      dMean: `${out}[c] = -${scaleAt} * inverseSqrt(${varianceAt} + ${eps}) * s0;`,
+      dVariance: `{
+            let r = inverseSqrt(${varianceAt} + ${eps});
+            ${out}[c] = -0.5 * ${scaleAt} * r * r * r * s1;
+          }`,
+      dBeta: `${out}[c] = s0;`,
+      dxCoef: `{
+            let rstd = inverseSqrt(variance[c] + ${eps});
+            let a = gamma[c] * rstd;
+            let k = -a * rstd * rstd * s1 / ${n};
+            ${out}[c] = a;
+            ${out}[${this.cols} + c] = k;
+            ${out}[${2 * this.cols} + c] = -a * s0 / ${n} - k * mean[c];
+          }`,
+    }[kind]);
+    const extras = this.kinds.slice(1);
     return `
+      ${extras.length > 0 ? writableMarker(extras.map(extraName)) : ''}
       var<workgroup> acc0 : array<f32, 64>;
       var<workgroup> acc1 : array<f32, 64>;
       fn main(index : i32) {
@@ -174,11 +211,30 @@ export class ChannelFinalizeProgram implements WebGpuProgramLike {
         if (li == 0) {
           let s0 = acc0[0];
           let s1 = acc1[0];
-          ${finish}
+          ${this.kinds.map((k, i) => finish(k, i === 0 ? 'result' : extraName(k))).join('\n          ')}
         }
       }
     `;
   }
+}
+
+function extraName(kind: ChannelFinalizeKind): string {
+  return `out_${kind}`;
+}
+
+/**
+ * Runs the finalisations `kinds` of one partial-sums tensor in one dispatch; `tensors` holds the
+ * inputs they read (partial always). Returns one tensor per kind, in order.
+ */
+export function finalizeChannels(
+  backend: WebGpuBackendLike, program: ChannelFinalizeProgram, tensors: Partial<Record<ChannelInput, tf.TensorInfo>>,
+): tf.TensorInfo[] {
+  const inputs = program.inputNames.map((name) => {
+    const t = tensors[name];
+    if (!t) throw new Error(`${program.shaderKey}: input "${name}" missing`);
+    return t;
+  });
+  return runWithExtraOutputs(backend, program, inputs, program.extraShapes());
 }
 
 /** y = (x − mean)·rstd·gamma + beta, then max(y, 0) with ReLU; one thread per element. */

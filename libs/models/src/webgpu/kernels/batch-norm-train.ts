@@ -3,7 +3,7 @@ import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, RUNNING_AVERAGE_KERNEL } from '.
 import { runningAverage } from './running-average';
 import { BN_RELU_KERNEL } from '../../nn/batch-norm-relu';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { BatchNormApplyProgram, BatchNormInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, channelLayout, type ChannelSumsKind } from './batch-norm-programs';
+import { BatchNormApplyProgram, BatchNormInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, channelLayout, finalizeChannels, type ChannelSumsKind } from './batch-norm-programs';
 
 // Enough workgroups to fill a large GPU; every lane still reads a few dozen rows per split.
 const TARGET_WORKGROUPS = 1024;
@@ -34,8 +34,7 @@ function train({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const { x, scale, offset } = inputs;
   const { rows, cols } = channelView(x);
   const { partial, splits } = sums(backend, 'stats', [x], rows, cols);
-  const mean = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'mean'), [partial, x], 'float32');
-  const variance = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'variance'), [partial], 'float32');
+  const [mean, variance] = finalizeChannels(backend, new ChannelFinalizeProgram(rows, cols, splits, ['mean', 'variance']), { partial, x });
   backend.disposeData(partial.dataId);
   const program = new BatchNormApplyProgram(x.shape, cols, Number(attrs.varianceEpsilon), Boolean(attrs.relu));
   const y = backend.runWebGPUProgram(program, [x, mean, variance, scale, offset], 'float32');
@@ -57,9 +56,8 @@ function grad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
   const eps = Number(attrs.varianceEpsilon);
   const { rows, cols } = channelView(x);
   const { partial, splits } = sums(backend, relu ? 'grad-relu' : 'grad', relu ? [x, dy, mean, y] : [x, dy, mean], rows, cols);
-  const dGamma = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dGamma', eps), [partial, variance], 'float32');
-  const dBeta = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dBeta'), [partial], 'float32');
-  const coef = backend.runWebGPUProgram(new ChannelFinalizeProgram(rows, cols, splits, 'dxCoef', eps), [partial, mean, variance, scale], 'float32');
+  const [coef, dGamma, dBeta] = finalizeChannels(backend, new ChannelFinalizeProgram(rows, cols, splits, ['dxCoef', 'dGamma', 'dBeta'], eps),
+    { partial, mean, variance, gamma: scale });
   backend.disposeData(partial.dataId);
   const dx = backend.runWebGPUProgram(new BatchNormInputGradProgram(x.shape, cols, relu), [x, dy, coef, ...(relu ? [y] : [])], 'float32');
   backend.disposeData(coef.dataId);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { ElementwiseProgram } from './elementwise-program';
+import { runWithExtraOutputs } from './extra-outputs';
+import { writableMarker } from '../shader-hooks';
 
 /**
  * One torch.optim.SGD parameter update as a kernel (docs/contracts.md, "Fused optimizer kernels"):
@@ -13,37 +15,42 @@ export const SGD_STEP_KERNEL = 'DetSgdStep';
 
 const HYPER_UNIFORMS = 'lr : f32, momentum : f32, dampening : f32, weightDecay : f32,';
 
-/** newBuf (which = 'buf') or newParam (which = 'param') for one parameter, element-wise. */
+/**
+ * newParam (`result`) and, with momentum, newBuf (the writable `nb`) for one parameter,
+ * element-wise in one dispatch: the momentum buffer's new value is computed once and used for
+ * the parameter from the register, the same float32 value the two-pass version read back.
+ */
 class SgdStepProgram extends ElementwiseProgram {
-  constructor(shape: number[], which: 'buf' | 'param', hasBuf: boolean, momentum: boolean, nesterov: boolean) {
-    let value: string;
-    if (which === 'buf') value = hasBuf ? 'uniforms.momentum * b[index] + (1.0 - uniforms.dampening) * d' : 'd';
-    else if (!momentum) value = 'p[index] - uniforms.lr * d';
-    else value = `p[index] - uniforms.lr * (${nesterov ? 'd + uniforms.momentum * b[index]' : 'b[index]'})`;
-    // buf pass reads the old buf; param pass reads the new one
-    super(shape, ['p', 'g', ...(hasBuf ? ['b'] : [])], `detSgdStep_${which}_${hasBuf}_${momentum}_${nesterov}`,
-      `let d = g[index] + uniforms.weightDecay * p[index];
-      result[index] = ${value};`, HYPER_UNIFORMS);
+  constructor(shape: number[], hasBuf: boolean, momentum: boolean, nesterov: boolean) {
+    const inputs = ['p', 'g', ...(hasBuf ? ['b'] : [])];
+    let body = 'let d = g[index] + uniforms.weightDecay * p[index];';
+    if (!momentum) {
+      body += '\n      result[index] = p[index] - uniforms.lr * d;';
+    } else {
+      body += `
+      let buf = ${hasBuf ? 'uniforms.momentum * b[index] + (1.0 - uniforms.dampening) * d' : 'd'};
+      nb[index] = buf;
+      result[index] = p[index] - uniforms.lr * (${nesterov ? 'd + uniforms.momentum * buf' : 'buf'});`;
+    }
+    super(shape, momentum ? [...inputs, 'nb'] : inputs, `detSgdStep_${hasBuf}_${momentum}_${nesterov}`, body, HYPER_UNIFORMS,
+      momentum ? writableMarker(['nb']) : '');
   }
 }
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 
 function sgdStep({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
-  const backend = b as WebGpuBackendLike & {
-    runWebGPUProgram(p: WebGpuProgramLike, i: tf.TensorInfo[], d: tf.DataType, u?: { type: string; data: number[] }[]): tf.TensorInfo;
-  };
+  const backend = b as WebGpuBackendLike;
   const { param, grad, buf } = inputs;
   const momentum = Number(attrs.momentum ?? 0);
   const nesterov = Boolean(attrs.nesterov);
   const hyper = [{ type: 'float32', data: [Number(attrs.lr)] }, { type: 'float32', data: [momentum] },
     { type: 'float32', data: [Number(attrs.dampening ?? 0)] }, { type: 'float32', data: [Number(attrs.weightDecay ?? 0)] }];
   if (momentum === 0) {
-    return [backend.runWebGPUProgram(new SgdStepProgram(param.shape, 'param', false, false, false), [param, grad], 'float32', hyper)];
+    return [backend.runWebGPUProgram(new SgdStepProgram(param.shape, false, false, false), [param, grad], 'float32', hyper)];
   }
-  const newBuf = backend.runWebGPUProgram(new SgdStepProgram(param.shape, 'buf', buf != null, true, nesterov), buf ? [param, grad, buf] : [param, grad], 'float32', hyper);
-  const newParam = backend.runWebGPUProgram(new SgdStepProgram(param.shape, 'param', true, true, nesterov), [param, grad, newBuf], 'float32', hyper);
-  return [newParam, newBuf];
+  const program = new SgdStepProgram(param.shape, buf != null, true, nesterov);
+  return runWithExtraOutputs(backend, program, buf ? [param, grad, buf] : [param, grad], [param.shape], hyper);
 }
 
 export function registerSgdStepKernel(): void {
