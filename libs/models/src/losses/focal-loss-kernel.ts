@@ -17,6 +17,15 @@ export const FOCAL_LOSS_GRAD_KERNEL = 'DetSigmoidFocalLossGrad';
 
 export interface FocalKernelAttrs { gamma: number; alpha: number; reduce: boolean; divisor?: number }
 
+/**
+ * The [N,C]-target form (MMDetection's py_sigmoid_focal_loss, targets in [0, 1]): {pred, target}
+ * (same shape, float32), the same attrs → element losses BCE(x, t)·(1 − p_t)^γ·α_t with
+ * p_t = p·t + (1 − p)·(1 − t), α_t = α·t + (1 − α)·(1 − t), or (reduce) their sum / divisor.
+ */
+export const FOCAL_TARGETS_KERNEL = 'DetSigmoidFocalLossTargets';
+/** {pred, target, dy}, the forward's attrs plus wrt ('pred' | 'target') → that input's gradient (dy / divisor when reduce). */
+export const FOCAL_TARGETS_GRAD_KERNEL = 'DetSigmoidFocalLossTargetsGrad';
+
 const focalGradient: tf.GradConfig = {
   kernelName: FOCAL_LOSS_KERNEL,
   inputsToSave: ['pred', 'labels', 'weight'],
@@ -37,6 +46,29 @@ const focalGradient: tf.GradConfig = {
     };
   },
 };
+
+const focalTargetsGradient: tf.GradConfig = {
+  kernelName: FOCAL_TARGETS_KERNEL,
+  inputsToSave: ['pred', 'target'],
+  gradFunc: (dy, saved, attrs) => {
+    const [pred, target] = saved;
+    const grad = (wrt: 'pred' | 'target') => () =>
+      tf.engine().runKernel(FOCAL_TARGETS_GRAD_KERNEL, { pred, target, dy: dy as tf.Tensor }, { ...attrs, wrt } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return { pred: grad('pred'), target: grad('target') };
+  },
+};
+
+/** True when the active backend has the fused [N,C]-target kernels (and registers their gradient once). */
+export function hasFusedFocalTargets(): boolean {
+  if (!activeBackendHas(FOCAL_TARGETS_KERNEL, FOCAL_TARGETS_GRAD_KERNEL)) return false;
+  installGradient(focalTargetsGradient);
+  return true;
+}
+
+/** The fused [N,C]-target kernel: element losses, or their sum / divisor (`reduce`) as a scalar. */
+export function runFocalTargetsKernel(pred: tf.Tensor, target: tf.Tensor, attrs: FocalKernelAttrs): tf.Tensor {
+  return tf.engine().runKernel(FOCAL_TARGETS_KERNEL, { pred, target }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
 
 /** True when the active backend has the fused kernels (and registers their gradient once). */
 export function hasFusedFocalLoss(): boolean {

@@ -1,8 +1,8 @@
 // Sigmoid focal loss (RetinaNet), torchvision / MMDetection py_sigmoid_focal_loss semantics.
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, LOSSES } from '@det/registry';
-import { FLOAT32_EPS, Reduction, checkReduction, expandRowWeight, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
-import { hasFusedFocalLoss, runFocalLossKernel } from './focal-loss-kernel';
+import { Reduction, checkReduction, expandRowWeight, LossForwardOptions, LossModuleOptions, ReduceOptions, reduceFusedLoss, weightReduceLoss } from './reduce';
+import { hasFusedFocalLoss, hasFusedFocalTargets, runFocalLossKernel, runFocalTargetsKernel } from './focal-loss-kernel';
 
 export interface SigmoidFocalLossOptions extends ReduceOptions {
   gamma?: number;
@@ -51,6 +51,8 @@ export function sigmoidFocalLoss(pred: tf.Tensor, target: tf.Tensor, options: Si
       if (t.shape.join(',') !== pred.shape.join(',')) {
         throw new DetError(`sigmoidFocalLoss: target [${target.shape.join(',')}] does not match pred [${pred.shape.join(',')}]`);
       }
+      const fused = fusedFromTargets(pred, t, gamma, alpha, options);
+      if (fused) return fused;
       // 1 - p_t written as σ(-x)·t + σ(x)·(1-t): no cancellation in 1 - σ(x) for confident logits.
       const oneMinusPt = tf.add(tf.mul(tf.sigmoid(tf.neg(pred)), t), tf.mul(tf.sigmoid(pred), tf.sub(1, t)));
       loss = tf.mul(bceWithLogits(pred, t), tf.pow(oneMinusPt, gamma));
@@ -88,19 +90,23 @@ function focalFromLabels(x: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: 
  */
 function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: number, options: ReduceOptions): tf.Tensor | undefined {
   const [n, c] = pred.shape as [number, number];
-  const { weight, avgFactor } = options;
+  const { weight } = options;
   const perRow = weight == null || (weight.rank === 1 && weight.shape[0] === n) || (c === 1 && weight.size === n);
   if (!perRow || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
-  const reduction = checkReduction(options.reduction ?? 'mean', 'sigmoidFocalLoss');
-  const hasAvgFactor = avgFactor !== undefined && avgFactor !== null;
-  const total = (reduction === 'sum' && !hasAvgFactor) || (reduction === 'mean' && hasAvgFactor);
-  return tf.tidy(() => {
+  return reduceFusedLoss(options, 'sigmoidFocalLoss', (reduce, divisor) => {
     const w = weight ? tf.cast(tf.reshape(weight, [n]), 'float32') : tf.fill([n], 1);
-    // the division by avgFactor + eps inside the kernel: the same float32 division, no dispatch
-    const divisor = reduction === 'mean' ? (avgFactor as number) + FLOAT32_EPS : 1;
-    const out = runFocalLossKernel(pred, tf.cast(labels, 'int32'), w, { gamma, alpha, reduce: total, divisor });
-    return total ? out : weightReduceLoss(out, { reduction, avgFactor }, 'sigmoidFocalLoss');
+    return runFocalLossKernel(pred, tf.cast(labels, 'int32'), w, { gamma, alpha, reduce, divisor });
   });
+}
+
+/**
+ * The [N,C]-target form through the backend's fused kernel (one or two dispatches forward, one
+ * backward, instead of ~15 and ~25) when there is no weight; the same reductions as
+ * fusedFromLabels. undefined where the backend has no such kernel (then the ops run).
+ */
+function fusedFromTargets(pred: tf.Tensor, target: tf.Tensor, gamma: number, alpha: number, options: ReduceOptions): tf.Tensor | undefined {
+  if (options.weight || pred.dtype !== 'float32' || !hasFusedFocalTargets()) return undefined;
+  return reduceFusedLoss(options, 'sigmoidFocalLoss', (reduce, divisor) => runFocalTargetsKernel(pred, target, { gamma, alpha, reduce, divisor }));
 }
 
 export interface FocalLossOptions extends LossModuleOptions {

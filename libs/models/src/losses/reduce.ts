@@ -40,6 +40,24 @@ export function weightReduceLoss(loss: tf.Tensor, options: ReduceOptions = {}, w
   });
 }
 
+/**
+ * weightReduceLoss through a fused loss kernel (weights already applied by the caller, or none):
+ * `run(true, divisor)` gives the total / divisor as a scalar, `run(false, 1)` the element losses.
+ * The total runs in the kernel where the reduction is a plain sum or a mean over avgFactor (the
+ * division by avgFactor + eps inside: the same float32 division, no extra dispatch); 'none' and
+ * plain 'mean' reduce the kernel's element losses here.
+ */
+export function reduceFusedLoss(options: ReduceOptions, where: string, run: (reduce: boolean, divisor: number) => tf.Tensor): tf.Tensor {
+  const reduction = checkReduction(options.reduction ?? 'mean', where);
+  const { avgFactor } = options;
+  const hasAvgFactor = avgFactor !== undefined && avgFactor !== null;
+  const total = (reduction === 'sum' && !hasAvgFactor) || (reduction === 'mean' && hasAvgFactor);
+  return tf.tidy(() => {
+    if (total) return run(true, reduction === 'mean' ? (avgFactor as number) + FLOAT32_EPS : 1);
+    return weightReduceLoss(run(false, 1), { reduction, avgFactor }, where);
+  });
+}
+
 /** MMDetection reshapes a per-row weight [N] to [N,1] against an [N,C] loss. */
 export function expandRowWeight(weight: tf.Tensor | undefined, loss: tf.Tensor, where: string): tf.Tensor | undefined {
   if (!weight || weight.shape.join(',') === loss.shape.join(',')) return weight;

@@ -1,7 +1,7 @@
 // Smooth L1 and L1 regression losses (MMDetection semantics, element-wise then weight_reduce_loss).
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, LOSSES } from '@det/registry';
-import { FLOAT32_EPS, Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+import { Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, reduceFusedLoss, weightReduceLoss } from './reduce';
 import { hasFusedSmoothL1, runSmoothL1Kernel } from './smooth-l1-kernel';
 
 function checkSameShape(pred: tf.Tensor, target: tf.Tensor, where: string): void {
@@ -45,15 +45,7 @@ export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOption
  */
 function fusedSmoothL1(pred: tf.Tensor, target: tf.Tensor, beta: number, options: ReduceOptions, where: string): tf.Tensor | undefined {
   if (options.weight || pred.dtype !== 'float32' || target.dtype !== 'float32' || !hasFusedSmoothL1()) return undefined;
-  const reduction = checkReduction(options.reduction ?? 'mean', where);
-  const { avgFactor } = options;
-  const hasAvgFactor = avgFactor !== undefined && avgFactor !== null;
-  const total = (reduction === 'sum' && !hasAvgFactor) || (reduction === 'mean' && hasAvgFactor);
-  return tf.tidy(() => {
-    const divisor = reduction === 'mean' ? (avgFactor as number) + FLOAT32_EPS : 1;
-    const out = runSmoothL1Kernel(pred, target, { beta, reduce: total, divisor });
-    return total ? out : weightReduceLoss(out, { reduction, avgFactor }, where);
-  });
+  return reduceFusedLoss(options, where, (reduce, divisor) => runSmoothL1Kernel(pred, target, { beta, reduce, divisor }));
 }
 
 /** loss · lossWeight; × 1 is exact, so it is skipped (one dispatch, and its gradient's, on webgpu). */

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FOCAL_LOSS_GRAD_KERNEL, FOCAL_LOSS_KERNEL } from '../../losses/focal-loss-kernel';
+import { FOCAL_LOSS_GRAD_KERNEL, FOCAL_LOSS_KERNEL, FOCAL_TARGETS_GRAD_KERNEL, FOCAL_TARGETS_KERNEL } from '../../losses/focal-loss-kernel';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { FocalLossElementsProgram, focalElementLoss, type FocalParams } from './focal-loss-programs';
+import {
+  FocalLossElementsProgram, FocalTargetsElementsProgram, focalElementLoss, focalTargetsElementLoss, type FocalParams,
+} from './focal-loss-programs';
 import { runLossSum } from './loss-sum-programs';
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
@@ -35,9 +37,30 @@ function focalLossGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo 
   return backend.runWebGPUProgram(program, [pred, labels, weight, dy], 'float32', divisorUniform(attrs));
 }
 
-/** Registers the fused focal loss and its gradient kernel on webgpu (idempotent). */
+/** The [N,C]-target form: element losses in one dispatch, or their sum / divisor in one or two. */
+function focalTargets({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
+  const backend = b as WebGpuBackendLike;
+  const { pred, target } = inputs;
+  const params = paramsOf(attrs);
+  if (!attrs.reduce) return backend.runWebGPUProgram(new FocalTargetsElementsProgram(pred.shape, params, 'loss'), [pred, target], 'float32');
+  return runLossSum(backend, focalTargetsElementLoss(params), [pred, target], tf.util.sizeFromShape(pred.shape), Number(attrs.divisor ?? 1));
+}
+
+/** ∂loss/∂pred (or ∂/∂target, attr wrt) · dy in one element-wise dispatch. */
+function focalTargetsGrad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo {
+  const backend = b as WebGpuBackendLike;
+  const { pred, target, dy } = inputs;
+  const mode = attrs.wrt === 'target' ? 'gradTarget' : 'gradPred';
+  const program = new FocalTargetsElementsProgram(pred.shape, paramsOf(attrs), mode, tf.util.sizeFromShape(dy.shape) === 1);
+  return backend.runWebGPUProgram(program, [pred, target, dy], 'float32', divisorUniform(attrs));
+}
+
+/** Registers the fused focal losses (labels; [N,C] targets) and their gradient kernels on webgpu (idempotent). */
 export function registerFocalLossKernels(): void {
-  const kernels: [string, (args: Args) => tf.TensorInfo][] = [[FOCAL_LOSS_KERNEL, focalLoss], [FOCAL_LOSS_GRAD_KERNEL, focalLossGrad]];
+  const kernels: [string, (args: Args) => tf.TensorInfo][] = [
+    [FOCAL_LOSS_KERNEL, focalLoss], [FOCAL_LOSS_GRAD_KERNEL, focalLossGrad],
+    [FOCAL_TARGETS_KERNEL, focalTargets], [FOCAL_TARGETS_GRAD_KERNEL, focalTargetsGrad],
+  ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'webgpu')) continue;
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
