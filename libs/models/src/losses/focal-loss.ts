@@ -84,8 +84,7 @@ function focalFromLabels(x: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: 
 /**
  * The label form through the backend's fused kernel (losses/focal-loss-kernel.ts: two dispatches
  * forward, one backward on webgpu, instead of ~40 in all), with weight_reduce_loss's
- * semantics: the weighted sum, / (avgFactor + eps) for 'mean' with avgFactor; 'none' and plain
- * 'mean' reduce the kernel's [N,C] losses as before. undefined where the backend has no such
+ * semantics (reduceFusedLoss: every reduction but 'none' inside the kernel). undefined where the backend has no such
  * kernel or the weight is not one per row (then the op-by-op path runs).
  */
 function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: number, options: ReduceOptions): tf.Tensor | undefined {
@@ -93,7 +92,7 @@ function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alph
   const { weight } = options;
   const perRow = weight == null || (weight.rank === 1 && weight.shape[0] === n) || (c === 1 && weight.size === n);
   if (!perRow || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
-  return reduceFusedLoss(options, 'sigmoidFocalLoss', (reduce, divisor) => {
+  return reduceFusedLoss(options, pred.size, 'sigmoidFocalLoss', (reduce, divisor) => {
     const w = weight ? tf.cast(tf.reshape(weight, [n]), 'float32') : tf.fill([n], 1);
     return runFocalLossKernel(pred, tf.cast(labels, 'int32'), w, { gamma, alpha, reduce, divisor });
   });
@@ -106,7 +105,7 @@ function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alph
  */
 function fusedFromTargets(pred: tf.Tensor, target: tf.Tensor, gamma: number, alpha: number, options: ReduceOptions): tf.Tensor | undefined {
   if (options.weight || pred.dtype !== 'float32' || !hasFusedFocalTargets()) return undefined;
-  return reduceFusedLoss(options, 'sigmoidFocalLoss', (reduce, divisor) => runFocalTargetsKernel(pred, target, { gamma, alpha, reduce, divisor }));
+  return reduceFusedLoss(options, pred.size, 'sigmoidFocalLoss', (reduce, divisor) => runFocalTargetsKernel(pred, target, { gamma, alpha, reduce, divisor }));
 }
 
 export interface FocalLossOptions extends LossModuleOptions {

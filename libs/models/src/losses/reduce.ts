@@ -41,21 +41,21 @@ export function weightReduceLoss(loss: tf.Tensor, options: ReduceOptions = {}, w
 }
 
 /**
- * weightReduceLoss through a fused loss kernel (weights already applied by the caller, or none):
- * `run(true, divisor)` gives the total / divisor as a scalar, `run(false, 1)` the element losses.
- * The total runs in the kernel where the reduction is a plain sum or a mean over avgFactor (the
- * division by avgFactor + eps inside: the same float32 division, no extra dispatch); 'none' and
- * plain 'mean' reduce the kernel's element losses here.
+ * weightReduceLoss through a fused loss kernel (weights already applied by the caller, or none)
+ * over `count` elements: `run(true, divisor)` gives the total / divisor as a scalar, `run(false, 1)`
+ * the element losses. Every reduction but 'none' runs in the kernel: a plain sum (divisor 1), a
+ * mean over avgFactor (avgFactor + eps, the same float32 division) or over the count; 'none'
+ * returns the kernel's element losses.
  */
-export function reduceFusedLoss(options: ReduceOptions, where: string, run: (reduce: boolean, divisor: number) => tf.Tensor): tf.Tensor {
+export function reduceFusedLoss(options: ReduceOptions, count: number, where: string, run: (reduce: boolean, divisor: number) => tf.Tensor): tf.Tensor {
   const reduction = checkReduction(options.reduction ?? 'mean', where);
   const { avgFactor } = options;
   const hasAvgFactor = avgFactor !== undefined && avgFactor !== null;
-  const total = (reduction === 'sum' && !hasAvgFactor) || (reduction === 'mean' && hasAvgFactor);
-  return tf.tidy(() => {
-    if (total) return run(true, reduction === 'mean' ? (avgFactor as number) + FLOAT32_EPS : 1);
-    return weightReduceLoss(run(false, 1), { reduction, avgFactor }, where);
-  });
+  if (reduction === 'sum' && hasAvgFactor) {
+    throw new DetError(`${where}: avgFactor can not be used with reduction 'sum' (got avgFactor ${avgFactor})`);
+  }
+  const divisor = reduction === 'sum' ? 1 : hasAvgFactor ? (avgFactor as number) + FLOAT32_EPS : count;
+  return tf.tidy(() => run(reduction !== 'none', reduction === 'none' ? 1 : divisor));
 }
 
 /** MMDetection reshapes a per-row weight [N] to [N,1] against an [N,C] loss. */

@@ -40,12 +40,12 @@ export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOption
 /**
  * Through the backend's fused kernel (losses/smooth-l1-kernel.ts; beta 0: L1) when it has one
  * and there is no weight: webgpu runs 1–2 dispatches forward and 1 backward instead of 5–10 and
- * 5–10, with weight_reduce_loss's semantics (the sum / (avgFactor + eps) inside the kernel; 'none'
- * and plain 'mean' reduce the kernel's element losses as before). undefined otherwise.
+ * 5–10, with weight_reduce_loss's semantics (reduceFusedLoss: every reduction but 'none' inside
+ * the kernel). undefined otherwise.
  */
 function fusedSmoothL1(pred: tf.Tensor, target: tf.Tensor, beta: number, options: ReduceOptions, where: string): tf.Tensor | undefined {
   if (options.weight || pred.dtype !== 'float32' || target.dtype !== 'float32' || !hasFusedSmoothL1()) return undefined;
-  return reduceFusedLoss(options, where, (reduce, divisor) => runSmoothL1Kernel(pred, target, { beta, reduce, divisor }));
+  return reduceFusedLoss(options, pred.size, where, (reduce, divisor) => runSmoothL1Kernel(pred, target, { beta, reduce, divisor }));
 }
 
 /** loss · lossWeight; × 1 is exact, so it is skipped (one dispatch, and its gradient's, on webgpu). */

@@ -2,12 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { seededValues } from './compare';
 import { batchNormTrain } from '../../nn/batch-norm-train';
 import { SGD_STEP_KERNEL } from '../kernels/sgd-step';
+import { fusedConvBias } from '../../nn/fused-conv';
+import { sigmoidFocalLoss } from '../../losses/focal-loss';
+import { smoothL1Loss } from '../../losses/smooth-l1-loss';
 
 /**
- * ENVIRONMENT.md's reference training step in plain tfjs ops, as bench/train-step/network.js
- * defines it (same layers): 8 × (conv3×3 → BatchNorm with batch statistics → ReLU), a cls head
+ * ENVIRONMENT.md's reference training step, as bench/train-step/network.js defines it (same
+ * layers and loss): 8 × (conv3×3 → BatchNorm with batch statistics → ReLU), a cls head
  * (conv3×3 → 9·C logits, sigmoid focal loss) and a reg head (conv3×3 → 36, smooth-L1), SGD with
- * momentum 0.9. Differences, for webgpu: every read is async, and weights/targets come from a
+ * momentum 0.9 — written with det's own building blocks, so that where det's kernels are
+ * registered (webgpu) it runs what det's detectors run: fused BatchNorm, conv + bias in one
+ * kernel, the fused focal and smooth L1 losses, the one-kernel SGD (PyTorch's twin,
+ * torch_step.py, likewise uses F.smooth_l1_loss). Elsewhere (cpu; `--stock`) the same functions
+ * run op by op. Differences, for webgpu: every read is async, and weights/targets come from a
  * backend-independent generator so two backends start from identical numbers.
  */
 export const REFERENCE_LAYERS: [number, number, number][] = [
@@ -39,6 +46,11 @@ export function referenceStepFlops(cfg: ReferenceConfig): number {
   conv(top, ANCHORS * cfg.numClasses, 1, false);
   conv(top, ANCHORS * 4, 1, false);
   return flops;
+}
+
+/** det's webgpu kernels are registered (not `--stock`): the SGD kernel stands for all of them. */
+function detKernels(): boolean {
+  return tf.getKernel(SGD_STEP_KERNEL, tf.getBackend()) != null;
 }
 
 function layers(cfg: ReferenceConfig): [number, number, number][] {
@@ -92,7 +104,7 @@ export function buildReferenceStep(cfg: ReferenceConfig): ReferenceStep {
   const u = seededValues(cfg.batch * fm * fm * ANCHORS * cfg.numClasses, seed + 101);
   const clsValues = u.map((v) => ((v + 1) / 2 < 0.01 ? 1 : 0));
   const numPos = Math.max(1, clsValues.reduce((a, b) => a + b, 0));
-  const clsTarget = tf.tensor(clsValues, [cfg.batch, fm, fm, ANCHORS * cfg.numClasses]);
+  const clsTarget = tf.tensor(clsValues, [cfg.batch * fm * fm * ANCHORS, cfg.numClasses]);
   const regTarget = seededTensor([cfg.batch, fm, fm, ANCHORS * 4], seed + 102, Math.sqrt(3) * 0.5);
 
   function loss(): tf.Scalar {
@@ -103,21 +115,16 @@ export function buildReferenceStep(cfg: ReferenceConfig): ReferenceStep {
       // tf.batchNorm + tf.relu elsewhere (the same function)
       y = batchNormTrain(y, params[`bn${i}.weight`], params[`bn${i}.bias`], 1e-5, true) as tf.Tensor4D;
     });
-    const cls = tf.add(tf.conv2d(y, params['cls.weight'] as tf.Tensor4D, 1, 'same'), params['cls.bias']);
-    const reg = tf.add(tf.conv2d(y, params['reg.weight'] as tf.Tensor4D, 1, 'same'), params['reg.bias']);
-    const t = clsTarget;
-    // Sigmoid focal loss (alpha 0.25, gamma 2) / numPos, in a numerically stable form.
-    const p = tf.sigmoid(cls);
-    const ce = tf.add(tf.sub(tf.relu(cls), tf.mul(cls, t)), tf.log1p(tf.exp(tf.neg(tf.abs(cls)))));
-    const pt = tf.add(tf.mul(p, t), tf.mul(tf.sub(1, p), tf.sub(1, t)));
-    const alpha = tf.add(tf.mul(t, 0.25), tf.mul(tf.sub(1, t), 0.75));
-    const focal = tf.div(tf.sum(tf.mul(tf.mul(ce, tf.square(tf.sub(1, pt))), alpha)), numPos);
-    // Smooth L1 (beta 1/9), averaged; written without a comparison so it stays differentiable.
-    const beta = 1 / 9;
-    const diff = tf.abs(tf.sub(reg, regTarget));
-    const small = tf.minimum(diff, beta);
-    const smooth = tf.add(tf.div(tf.mul(tf.square(small), 0.5), beta), tf.relu(tf.sub(diff, beta)));
-    return tf.add(focal, tf.mean(smooth)) as tf.Scalar;
+    // the heads and losses as det's detectors run them: bias in the conv's epilogue and the fused
+    // losses where det's kernels are registered (webgpu), the same functions from ops elsewhere
+    const head = (name: string) => (detKernels()
+      ? fusedConvBias(y, params[`${name}.weight`] as tf.Tensor4D, params[`${name}.bias`] as tf.Tensor1D, 1, 'same', 'linear')
+      : tf.add(tf.conv2d(y, params[`${name}.weight`] as tf.Tensor4D, 1, 'same'), params[`${name}.bias`]));
+    const cls = tf.reshape(head('cls'), [-1, cfg.numClasses]);
+    // Sigmoid focal loss (alpha 0.25, gamma 2) summed, / numPos; smooth L1 (beta 1/9) averaged.
+    const focal = tf.div(sigmoidFocalLoss(cls, clsTarget, { gamma: 2, alpha: 0.25, reduction: 'sum' }), numPos);
+    const smooth = smoothL1Loss(head('reg'), regTarget, { beta: 1 / 9, reduction: 'mean' });
+    return tf.add(focal, smooth) as tf.Scalar;
   }
 
   return {
@@ -125,11 +132,11 @@ export function buildReferenceStep(cfg: ReferenceConfig): ReferenceStep {
     async step() {
       const value = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(loss, Object.values(params));
-        const fused = tf.getKernel(SGD_STEP_KERNEL, tf.getBackend()) != null;
+        const fused = detKernels();
         for (const [name, p] of Object.entries(params)) {
           const v = velocity[name];
           if (fused) {
-            // det's one-kernel SGD update (webgpu): same math, 2 dispatches instead of 4
+            // det's one-kernel SGD update (webgpu): same math, 1 dispatch instead of 4
             const [newP, newV] = tf.engine().runKernel(SGD_STEP_KERNEL, { param: p, grad: grads[p.name], buf: v },
               { lr, momentum, dampening: 0, weightDecay: 0, nesterov: false } as unknown as tf.NamedAttrMap) as tf.Tensor[];
             v.assign(newV);
