@@ -661,8 +661,18 @@ async function dispatchCostBench(a: Args): Promise<void> {
   emit({ bench: 'dispatch-cost', adapter: setup.adapter, ops, rounds, leanUsPerOp: +((lean1 + lean2) / 2).toFixed(1), tfjsUsPerOp: +tfjs.toFixed(1) });
 }
 
+const MODES = 'step | kernels | dispatches | profile | train-check | retinanet | sweep | dispatch-cost';
+const USAGE = `usage: node bench/gpu/dist/step-bench.cjs MODE [options]   (MODE: ${MODES})
+  every mode: [--dawn-backend null] [--dawn-toggles LIST]; most: [--conv-precision f16]
+  options per mode and what each measures: bench/README.md, "GPU: WebGPU vs PyTorch"`;
+
 async function main(): Promise<void> {
-  const { mode, args } = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  const { mode, args } = parseArgs(argv);
   if (mode === 'step') await stepBench(args);
   else if (mode === 'kernels') await kernelBench(args);
   else if (mode === 'dispatches') await dispatchBench(args);
@@ -671,10 +681,13 @@ async function main(): Promise<void> {
   else if (mode === 'retinanet') await retinanetBench(args);
   else if (mode === 'sweep') await sweepBench(args);
   else if (mode === 'dispatch-cost') await dispatchCostBench(args);
-  else throw new Error(`unknown mode "${mode}" (step | kernels | dispatches | profile | train-check | retinanet | sweep | dispatch-cost)`);
+  else {
+    console.error(`step-bench: unknown mode "${mode}"\n${USAGE}`);
+    process.exitCode = 2;
+  }
 }
 
 main().then(
-  () => process.exit(0), // Dawn's threads would otherwise keep the process alive
+  () => process.exit(process.exitCode ?? 0), // Dawn's threads would otherwise keep the process alive
   (err) => { console.error(err); process.exit(1); },
 );
