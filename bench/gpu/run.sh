@@ -40,7 +40,7 @@ BUNDLE=bench/gpu/dist/step-bench.cjs
 if ! command -v node >/dev/null 2>&1 && [ -f .gpu-kit/env.sh ]; then source .gpu-kit/env.sh; fi
 BATCHES=${BATCHES:-2,16}; SIZE=${SIZE:-320}; ITERS=${ITERS:-10}
 RETINA=${RETINA:-2,800,1344}; IFS=, read -r RB RH RW <<< "$RETINA"; RITERS=${RITERS:-5}
-LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
+mkdir -p "${OUT:-/tmp}"; LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
 run() { echo "+ $*" >&2; timeout "${T:-150}" "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
 # The required parts (the step, RetinaNet, PyTorch) always run; the rest only while the time
 # budget lasts (BUDGET seconds from the start, default 290: the whole script stays under 5
