@@ -122,7 +122,7 @@ describe('sigmoidFocalLoss through the fused kernels (float64 reference kernels 
       const dense = denseClassTargets(labels, c.weighted ? rowWeight.dataSync() as Float32Array : undefined, c.C);
       const opts = (weight?: tf.Tensor) => ({ gamma: c.gamma, alpha: c.alpha, reduction: c.reduction, avgFactor: c.avgFactor, weight });
       const fused = (p: tf.Tensor, w: tf.Tensor) => sigmoidFocalLoss(p, tf.tensor1d(labels, 'int32'), opts(c.weighted ? w : undefined));
-      // the op-by-op form ([N,C] targets never take the fused path); its weight [N,C] is the row weight broadcast
+      // the op-by-op form ([N,C] targets: their own fused kernel is not registered here); its weight [N,C] is the row weight broadcast
       const opByOp = (p: tf.Tensor, w: tf.Tensor) =>
         sigmoidFocalLoss(p, tf.tensor2d(dense.targets, [n, c.C]), opts(c.weighted ? tf.mul(tf.reshape(w, [n, 1]), tf.ones([1, c.C])) : undefined));
       const before = tf.memory().numTensors;
