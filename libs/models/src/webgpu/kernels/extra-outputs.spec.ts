@@ -9,6 +9,7 @@ import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like
 
 function fakeBackend(maxStorage = 8) {
   const made: number[][] = [];
+  const disposed: object[] = [];
   const ran: { program: WebGpuProgramLike; inputs: tf.TensorInfo[] }[] = [];
   const backend = {
     device: { limits: { maxStorageBuffersPerShaderStage: maxStorage } },
@@ -20,9 +21,9 @@ function fakeBackend(maxStorage = 8) {
       ran.push({ program, inputs });
       return { dataId: {}, shape: program.outputShape, dtype: 'float32' } as tf.TensorInfo;
     },
-    disposeData: () => true,
+    disposeData: (dataId: object) => disposed.push(dataId) > 0,
   } as unknown as WebGpuBackendLike;
-  return { backend, made, ran };
+  return { backend, made, ran, disposed };
 }
 
 const input = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' }) as tf.TensorInfo;
@@ -45,6 +46,14 @@ describe('runWithExtraOutputs', () => {
     expect(() => runWithExtraOutputs(backend, program, [input([8, 8])], program.extraShapes())).toThrow(/6 bindings named for 1 inputs \+ 2 extra outputs/);
     expect(() => runWithExtraOutputs(backend, program, [0, 1, 2, 3].map(() => input([8])), program.extraShapes()))
       .toThrow(/7 storage buffers, the device allows 6 per shader/);
+  });
+
+  it('frees the extra outputs when the program fails to run', () => {
+    const { backend, disposed } = fakeBackend();
+    (backend as { runWebGPUProgram: unknown }).runWebGPUProgram = () => { throw new Error('pipeline failed'); };
+    const program = new ChannelFinalizeProgram(100, 8, 4, ['mean', 'variance']);
+    expect(() => runWithExtraOutputs(backend, program, [input([8, 8]), input([2, 8])], program.extraShapes())).toThrow('pipeline failed');
+    expect(disposed).toHaveLength(1);
   });
 });
 

@@ -25,6 +25,11 @@ export function runWithExtraOutputs(
     throw new Error(`${program.shaderKey}: ${program.variableNames.length + 1} storage buffers, the device allows ${limit} per shader`);
   }
   const extras = extraShapes.map((shape) => backend.makeTensorInfo(shape, 'float32'));
-  const result = backend.runWebGPUProgram(program, [...inputs, ...extras], 'float32', uniforms);
-  return [result, ...extras];
+  try {
+    const result = backend.runWebGPUProgram(program, [...inputs, ...extras], 'float32', uniforms);
+    return [result, ...extras];
+  } catch (err) {
+    for (const t of extras) backend.disposeData(t.dataId);
+    throw err;
+  }
 }
