@@ -7,7 +7,7 @@ export { OptimizerHook, type OptimizerHookOptions } from './optimizer-hook';
 export { CheckpointHook, type CheckpointHookOptions } from './checkpoint-hook';
 export { EvalHook, singleDeviceTest, type EvalHookOptions } from './eval-hook';
 export { LoggerHook, type LoggerHookOptions } from './logger/logger-hook';
-export { TextLoggerHook, processMemoryMb, type TextLoggerHookOptions } from './logger/text-logger-hook';
+export { TextLoggerHook, processMemoryMb, memoryMbOf, type TextLoggerHookOptions } from './logger/text-logger-hook';
 export { formatExp, formatTimedelta } from './logger/format';
 export { IterTimerHook } from './iter-timer-hook';
 export { EMAHook, ExpMomentumEMAHook, type EMAHookOptions } from './ema-hook';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { HOOKS } from '@det/registry';
 import type { BaseRunner } from '@det/runner';
 import { LoggerHook, type LoggerHookOptions } from './logger-hook';
@@ -14,8 +15,21 @@ export interface TextLoggerHookOptions extends LoggerHookOptions {
 /** Keys already in the line's head, not repeated among the items (as MMCV). */
 const HEAD_KEYS = new Set(['mode', 'Epoch', 'iter', 'lr', 'time', 'data_time', 'memory', 'epoch']);
 
-/** Resident set size of this process in MB (det's `memory`; MMCV reports CUDA max allocated). */
-export const processMemoryMb = (): number => Math.round(process.memoryUsage().rss / (1024 * 1024));
+const MB = 1024 * 1024;
+
+/**
+ * det's `memory` column in MB. MMCV reports CUDA memory; here, on a backend that reports its
+ * device memory (webgpu: the bytes its buffer pool holds, in use or kept for reuse, as
+ * torch.cuda.memory_reserved counts them), that figure; elsewhere the resident set size of this
+ * process.
+ */
+export function memoryMbOf(info: { numBytesAllocatedInGPU?: unknown }, rssBytes: number): number {
+  const gpu = info.numBytesAllocatedInGPU;
+  return Math.round((typeof gpu === 'number' ? gpu : rssBytes) / MB);
+}
+
+/** `memory` now: the active backend's device memory, or this process's resident set size. */
+export const processMemoryMb = (): number => memoryMbOf(tf.memory() as { numBytesAllocatedInGPU?: unknown }, process.memoryUsage().rss);
 
 /**
  * MMCV's TextLoggerHook: one text line per interval in MMDetection's format

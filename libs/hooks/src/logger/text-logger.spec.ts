@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EpochBasedRunner, IterBasedRunner, SGD } from '@det/runner';
 import '@tensorflow/tfjs-backend-cpu';
-import { TextLoggerHook } from './text-logger-hook';
+import { memoryMbOf, processMemoryMb, TextLoggerHook } from './text-logger-hook';
 import { formatExp, formatTimedelta } from './format';
 import { LinearModel, memoryLogger } from '../__fixtures__/linear-model';
 
@@ -19,6 +19,15 @@ describe('format helpers', () => {
     expect(formatTimedelta(754)).toBe('0:12:34');
     expect(formatTimedelta(86400 + 3661.9)).toBe('1 day, 1:01:01');
     expect(formatTimedelta(2 * 86400)).toBe('2 days, 0:00:00');
+  });
+});
+
+describe('memory column', () => {
+  it('is the device memory where the backend reports it (webgpu), else the resident set size, in MB', () => {
+    expect(memoryMbOf({ numBytesAllocatedInGPU: 3 * 1024 * 1024 + 600_000 }, 999 * 1024 * 1024)).toBe(4);
+    expect(memoryMbOf({}, 512 * 1024 * 1024)).toBe(512);
+    // the cpu backend reports no device memory: this process's RSS (read twice, so within a few MB)
+    expect(Math.abs(processMemoryMb() - process.memoryUsage().rss / (1024 * 1024))).toBeLessThan(8);
   });
 });
 
