@@ -54,6 +54,7 @@ import { SGD } from '../../libs/runner/src/optim/sgd';
 import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
+import { FilterGradDirectProgram, planDirectFilterGrad } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-direct-program';
 import { inputGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad';
 import {
   defaultInputGradVariant, inputGradVariant, inputGradVariantNames, TFJS_GEMM, type InputGradContext,
@@ -336,6 +337,17 @@ async function sweepBench(a: Args): Promise<void> {
           backend.disposeData(partial.dataId);
           rows.push({ tiling: name, splits, totalMs: +(partialMs + sumMs).toFixed(3), tflops: tflops(partialMs + sumMs) });
         }
+      }
+      // the direct program (narrow layers: every output in one workgroup)
+      const plan = planDirectFilterGrad(parsed.shape, backend.device.limits.maxComputeWorkgroupStorageSize ?? 16384);
+      for (const factor of plan ? [1, 4] : []) {
+        const make = () => new FilterGradDirectProgram(parsed.shape, plan!, factor);
+        const partialMs = await gpuMs(() => backend.runWebGPUProgram(make(), [x, dy], 'float32'));
+        const partial = backend.runWebGPUProgram(make(), [x, dy], 'float32');
+        const splits = partial.shape[0];
+        const sumMs = await gpuMs(() => backend.runWebGPUProgram(new SumSplitsProgram(parsed.filterShape, splits), [partial], 'float32'));
+        backend.disposeData(partial.dataId);
+        rows.push({ tiling: `direct ${plan!.bm}x${plan!.bn}, ${plan!.groups} groups, tile ${plan!.tileH}x${plan!.tileW}`, splits, totalMs: +(partialMs + sumMs).toFixed(3), tflops: tflops(partialMs + sumMs) });
       }
       const best = rows.reduce((x, y) => ((y.totalMs as number) < (x.totalMs as number) ? y : x));
       emit({ bench: 'filter-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, m, n: cout, detTiling: chooseFilterGradTiling(m, cout), best, rows });

@@ -30,6 +30,8 @@ const CASES: Case[] = [
   // times; 5 and 7 channels: no dimension a multiple of 4
   { name: 'stride 2, 5→7 on a 5×6 map', x: [3, 5, 6, 5], filter: [3, 3, 5, 7], stride: 2, pad: 'same' },
   { name: 'stride 1, 130→66 (several 128-wide tiles, ragged edges)', x: [1, 9, 7, 130], filter: [3, 3, 130, 66], stride: 1, pad: 'valid', fused: true },
+  // the reference network's first layer: 3 input channels (the direct filter gradient's groups)
+  { name: 'stride 1, 3→16 (a first layer)', x: [2, 12, 10, 3], filter: [3, 3, 3, 16], stride: 1, pad: 'same' },
   // ResNet's downsampling shortcut: stride-2 phases without taps (no forward-phases variant)
   { name: '1x1 stride 2, 32→12', x: [2, 9, 8, 32], filter: [1, 1, 32, 12], stride: 2, pad: 'valid' },
 ];
@@ -114,7 +116,7 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
         setTunedChoice('Conv2DBackpropFilter', key, filterGradVariantName(v));
         let programs: string[] = [];
         const gpu = await runOn('webgpu', [x, dy], (xt, dyt) => { let out!: tf.Tensor; programs = programsRun(() => { out = filterGrad(c)(xt, dyt); }); return out; });
-        const program = v.vec4 ? 'FilterGradVec4Program' : 'FilterGradPartialProgram';
+        const program = v.vec4 ? 'FilterGradVec4Program' : v.direct ? 'FilterGradDirectProgram' : 'FilterGradPartialProgram';
         expect({ variant: filterGradVariantName(v), ok: relativeMaxError(gpu, cpu) < TOL, ran: programs.includes(program) })
           .toEqual({ variant: filterGradVariantName(v), ok: true, ran: true });
       }

@@ -5,6 +5,7 @@ import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/k
 import type { SgmatTiling } from './subgroup-matrix-wgsl';
 import { FilterGradVec4Program, vec4FilterGradFits } from './conv2d-filter-grad-vec4-program';
 import { FILTER_SGMAT_TILINGS, SgmatFilterGradProgram } from './conv2d-filter-grad-sgmat-program';
+import { directFilterGradFits, FilterGradDirectProgram, planDirectFilterGrad } from './conv2d-filter-grad-direct-program';
 import { activeMatrixUnit } from '../conv-precision';
 import { maxAbsBits } from './max-abs-bits-program';
 import { DEFAULT_FILTER_GRAD_TILING, FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram, type FilterGradShape, type FilterGradTiling } from './conv2d-filter-grad-program';
@@ -78,9 +79,10 @@ export function filterGradShape(
  * `sgmat`: SgmatFilterGradProgram with a FILTER_SGMAT_TILINGS tiling (f16 operands; only with
  * conv precision 'f16' on a device with matrix units).
  */
-export interface FilterGradVariant { tiling: string; splitFactor: number; vec4?: boolean; sgmat?: boolean }
+export interface FilterGradVariant { tiling: string; splitFactor: number; vec4?: boolean; sgmat?: boolean; direct?: boolean }
 
-export const filterGradVariantName = (v: FilterGradVariant) => `${v.vec4 ? 'vec4:' : v.sgmat ? 'sgmat:' : ''}${v.tiling}/splits×${v.splitFactor}`;
+export const filterGradVariantName = (v: FilterGradVariant) =>
+  v.direct ? `direct/splits×${v.splitFactor}` : `${v.vec4 ? 'vec4:' : v.sgmat ? 'sgmat:' : ''}${v.tiling}/splits×${v.splitFactor}`;
 
 /** Whether a filter-gradient variant name rounds its operands to f16. */
 export const isF16FilterGradVariant = (name: string): boolean => name.startsWith('sgmat:');
@@ -104,12 +106,20 @@ function sgmatFilterGradProgram(backend: WebGpuBackendLike, shape: FilterGradSha
   return program;
 }
 
+/** The direct program for a shape (narrow layers), or null where it does not apply. */
+function directFilterGradProgram(backend: WebGpuBackendLike, shape: FilterGradShape, v: FilterGradVariant): FilterGradDirectProgram | null {
+  const plan = planDirectFilterGrad(shape, backend.device.limits.maxComputeWorkgroupStorageSize ?? 16384);
+  if (!plan || plan.threadsPerGroup * plan.groups > (backend.device.limits.maxComputeInvocationsPerWorkgroup ?? 256)) return null;
+  return new FilterGradDirectProgram(shape, plan, v.splitFactor);
+}
+
 /**
  * The variants kernel tuning times: every tiling at det's split count, det's tiling for the shape
  * with half and twice the splits (the H200 sweep over tilings × split counts picked the rule in
- * chooseFilterGradTiling / TARGET_WORKGROUPS; tuning re-measures it on the device at hand), and
- * FilterGradVec4Program with every tiling it fits (not yet timed on a GPU). tfjs's own kernel is
- * not a candidate: it was 40–1000× slower on every reference layer.
+ * chooseFilterGradTiling / TARGET_WORKGROUPS; tuning re-measures it on the device at hand),
+ * FilterGradVec4Program with every tiling it fits, and for narrow layers FilterGradDirectProgram
+ * with two workgroup counts (the last two not yet timed on a GPU). tfjs's own kernel is not a
+ * candidate: it was 40–1000× slower on every reference layer.
  */
 export function filterGradVariants(m: number, n: number): FilterGradVariant[] {
   const rule = tilingNameOf(chooseFilterGradTiling(m, n));
@@ -119,6 +129,7 @@ export function filterGradVariants(m: number, n: number): FilterGradVariant[] {
     { tiling: rule, splitFactor: 2 },
     ...Object.entries(FILTER_GRAD_TILINGS).filter(([, t]) => vec4FilterGradFits(t)).map(([tiling]) => ({ tiling, splitFactor: 1, vec4: true })),
     ...Object.keys(FILTER_SGMAT_TILINGS).map((tiling) => ({ tiling, splitFactor: 1, sgmat: true })),
+    ...(directFilterGradFits(m, n) ? [1, 4].map((splitFactor) => ({ tiling: 'direct', splitFactor, direct: true })) : []),
   ];
 }
 
@@ -149,7 +160,7 @@ function runFilterGrad(
   /** max |dY| bits, when the caller computed it for this dY (backend/conv-gradient.ts) */
   amax?: tf.TensorInfo,
 ): tf.TensorInfo {
-  const program = v.sgmat ? sgmatFilterGradProgram(backend, shape, v) : f32FilterGradProgram(shape, v);
+  const program = v.sgmat ? sgmatFilterGradProgram(backend, shape, v) : v.direct ? directFilterGradProgram(backend, shape, v) : f32FilterGradProgram(shape, v);
   if (!program) throw new Error(`filter-gradient variant ${filterGradVariantName(v)} does not apply here`);
   const splits = program.outputShape[0];
   // the matrix-unit program scales dY into f16's range by its max (given, or one small reduction dispatch)
@@ -179,7 +190,8 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const rule: FilterGradVariant = (activeMatrixUnit() && defaultSgmatFilterGradVariant(backend, shape)) ||
       { tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 };
     if (!kernelTuningActive()) return runFilterGrad(backend, shape, filterShape, rule, x, dy, amax);
-    const variants = filterGradVariants(m, shape.outC).filter((v) => !v.sgmat || sgmatFilterGradProgram(backend, shape, v));
+    const variants = filterGradVariants(m, shape.outC)
+      .filter((v) => (!v.sgmat || sgmatFilterGradProgram(backend, shape, v)) && (!v.direct || directFilterGradProgram(backend, shape, v)));
     const fallback = filterGradVariantName(rule);
     const name = tunedChoice('Conv2DBackpropFilter', filterGradTuningKey(shape), fallback, (): TuningRequest => ({
       inputs: [x.shape, dy.shape],
