@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@det/registry';
 import { useBackend } from '../testing/tf-backend';
 import { relativeMaxError } from '../testing/relative-error';
+import { referenceLossKernel, type ReferenceElement } from '../testing/reference-loss-kernel';
 import { denseClassTargets } from '../heads/head-utils';
 import { sigmoidFocalLoss } from './focal-loss';
 import { FOCAL_LOSS_GRAD_KERNEL, FOCAL_LOSS_KERNEL, hasFusedFocalLoss } from './focal-loss-kernel';
@@ -72,32 +73,20 @@ function focalElement(x: number, pos: boolean, gamma: number, alpha: number): { 
   return { loss: a * softplus * q, grad: pos ? -dz : dz };
 }
 
-type CpuArgs = { inputs: Record<string, tf.TensorInfo>; backend: { data: { get(id: object): { values: ArrayLike<number> } }; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }; attrs: Record<string, unknown> };
-
-function referenceKernel(grad: boolean) {
-  return ({ inputs, backend, attrs }: CpuArgs): tf.TensorInfo => {
-    const [n, c] = inputs.pred.shape;
-    const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
-    const x = read(inputs.pred), labels = read(inputs.labels), w = read(inputs.weight);
-    const dy = grad ? read(inputs.dy) : undefined;
-    const divisor = attrs.reduce ? Number(attrs.divisor ?? 1) : 1;
-    const out = new Float64Array(n * c);
-    for (let i = 0; i < n * c; i++) {
-      const row = Math.floor(i / c);
-      const r = focalElement(x[i], labels[row] === i % c, Number(attrs.gamma), Number(attrs.alpha));
-      out[i] = (grad ? r.grad : r.loss) * w[row] * (dy ? dy[dy.length === 1 ? 0 : i] / divisor : 1);
-    }
-    if (!grad && attrs.reduce) return backend.makeTensorInfo([], 'float32', Float32Array.of(out.reduce((a, b) => a + b, 0) / divisor));
-    return backend.makeTensorInfo([n, c], 'float32', Float32Array.from(out));
-  };
-}
+/** Element i of [N, C] logits with row labels and row weights (a positive where labels[row] == class). */
+const labelsElement: ReferenceElement = (i, v, attrs) => {
+  const c = v.pred.length / v.labels.length;
+  const row = Math.floor(i / c);
+  const r = focalElement(v.pred[i], v.labels[row] === i % c, Number(attrs.gamma), Number(attrs.alpha));
+  return { loss: r.loss * v.weight[row], grad: r.grad * v.weight[row] };
+};
 
 describe('sigmoidFocalLoss through the fused kernels (float64 reference kernels on cpu)', () => {
   const LOSS_RTOL = 1e-6;
   const FUSED_GRAD_RTOL = 1e-5;
   beforeAll(() => {
-    tf.registerKernel({ kernelName: FOCAL_LOSS_KERNEL, backendName: 'cpu', kernelFunc: referenceKernel(false) as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: FOCAL_LOSS_GRAD_KERNEL, backendName: 'cpu', kernelFunc: referenceKernel(true) as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: FOCAL_LOSS_KERNEL, backendName: 'cpu', kernelFunc: referenceLossKernel(false, labelsElement) });
+    tf.registerKernel({ kernelName: FOCAL_LOSS_GRAD_KERNEL, backendName: 'cpu', kernelFunc: referenceLossKernel(true, labelsElement) });
   });
   afterAll(() => {
     tf.unregisterKernel(FOCAL_LOSS_KERNEL, 'cpu');

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@det/registry';
 import { useBackend } from '../testing/tf-backend';
 import { relativeMaxError } from '../testing/relative-error';
+import { referenceLossKernel, type ReferenceElement } from '../testing/reference-loss-kernel';
 import { sigmoidFocalLoss, type SigmoidFocalLossOptions } from './focal-loss';
 import { FOCAL_TARGETS_GRAD_KERNEL, FOCAL_TARGETS_KERNEL, hasFusedFocalTargets } from './focal-loss-kernel';
 
@@ -30,28 +31,15 @@ function element(x: number, t: number, gamma: number, alpha: number): { loss: nu
   };
 }
 
-type CpuArgs = { inputs: Record<string, tf.TensorInfo>; backend: { data: { get(id: object): { values: ArrayLike<number> } }; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }; attrs: Record<string, unknown> };
-
-function referenceKernel(grad: boolean) {
-  return ({ inputs, backend, attrs }: CpuArgs): tf.TensorInfo => {
-    const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
-    const x = read(inputs.pred), t = read(inputs.target);
-    const dy = grad ? read(inputs.dy) : undefined;
-    const divisor = attrs.reduce ? Number(attrs.divisor ?? 1) : 1;
-    const out = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const r = element(x[i], t[i], Number(attrs.gamma), Number(attrs.alpha));
-      out[i] = grad ? (attrs.wrt === 'target' ? r.dt : r.dx) * (dy![dy!.length === 1 ? 0 : i] / divisor) : r.loss;
-    }
-    if (!grad && attrs.reduce) return backend.makeTensorInfo([], 'float32', Float32Array.of(out.reduce((a, b) => a + b, 0) / divisor));
-    return backend.makeTensorInfo(inputs.pred.shape, 'float32', Float32Array.from(out));
-  };
-}
+const targetsElement: ReferenceElement = (i, v, attrs) => {
+  const r = element(v.pred[i], v.target[i], Number(attrs.gamma), Number(attrs.alpha));
+  return { loss: r.loss, grad: attrs.wrt === 'target' ? r.dt : r.dx };
+};
 
 beforeAll(async () => {
   await useBackend('cpu');
-  tf.registerKernel({ kernelName: FOCAL_TARGETS_KERNEL, backendName: 'cpu', kernelFunc: referenceKernel(false) as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: FOCAL_TARGETS_GRAD_KERNEL, backendName: 'cpu', kernelFunc: referenceKernel(true) as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: FOCAL_TARGETS_KERNEL, backendName: 'cpu', kernelFunc: referenceLossKernel(false, targetsElement) });
+  tf.registerKernel({ kernelName: FOCAL_TARGETS_GRAD_KERNEL, backendName: 'cpu', kernelFunc: referenceLossKernel(true, targetsElement) });
 });
 afterAll(() => {
   tf.unregisterKernel(FOCAL_TARGETS_KERNEL, 'cpu');

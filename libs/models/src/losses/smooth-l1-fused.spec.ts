@@ -8,12 +8,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../testing/tf-backend';
 import { relativeMaxError } from '../testing/relative-error';
+import { referenceLossKernel, type ReferenceElement } from '../testing/reference-loss-kernel';
 import { l1Loss, smoothL1Loss } from './smooth-l1-loss';
 import { hasFusedSmoothL1, SMOOTH_L1_GRAD_KERNEL, SMOOTH_L1_KERNEL } from './smooth-l1-kernel';
 import type { ReduceOptions } from './reduce';
 
 const LOSS_RTOL = 1e-6;
 const GRAD_RTOL = 1e-6;
+
+const smoothElement: ReferenceElement = (i, v, attrs) => element(v.pred[i] - v.target[i], Number(attrs.beta));
 
 function element(d: number, beta: number): { loss: number; grad: number } {
   const a = Math.abs(d);
@@ -23,28 +26,10 @@ function element(d: number, beta: number): { loss: number; grad: number } {
   return { loss: (0.5 * inner * inner) / beta + Math.max(a - beta, 0), grad: s * (a <= beta ? a / beta : 1) };
 }
 
-type CpuArgs = { inputs: Record<string, tf.TensorInfo>; backend: { data: { get(id: object): { values: ArrayLike<number> } }; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }; attrs: Record<string, unknown> };
-
-function referenceKernel(grad: boolean) {
-  return ({ inputs, backend, attrs }: CpuArgs): tf.TensorInfo => {
-    const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
-    const p = read(inputs.pred), t = read(inputs.target);
-    const dy = grad ? read(inputs.dy) : undefined;
-    const divisor = attrs.reduce ? Number(attrs.divisor ?? 1) : 1;
-    const out = new Float64Array(p.length);
-    for (let i = 0; i < p.length; i++) {
-      const r = element(p[i] - t[i], Number(attrs.beta));
-      out[i] = grad ? r.grad * (dy![dy!.length === 1 ? 0 : i] / divisor) : r.loss;
-    }
-    if (!grad && attrs.reduce) return backend.makeTensorInfo([], 'float32', Float32Array.of(out.reduce((a, b) => a + b, 0) / divisor));
-    return backend.makeTensorInfo(inputs.pred.shape, 'float32', Float32Array.from(out));
-  };
-}
-
 beforeAll(async () => {
   await useBackend('cpu');
-  tf.registerKernel({ kernelName: SMOOTH_L1_KERNEL, backendName: 'cpu', kernelFunc: referenceKernel(false) as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: SMOOTH_L1_GRAD_KERNEL, backendName: 'cpu', kernelFunc: referenceKernel(true) as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: SMOOTH_L1_KERNEL, backendName: 'cpu', kernelFunc: referenceLossKernel(false, smoothElement) });
+  tf.registerKernel({ kernelName: SMOOTH_L1_GRAD_KERNEL, backendName: 'cpu', kernelFunc: referenceLossKernel(true, smoothElement) });
 });
 
 afterAll(() => {

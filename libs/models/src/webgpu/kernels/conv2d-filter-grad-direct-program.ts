@@ -187,8 +187,8 @@ export class FilterGradDirectProgram implements WebGpuProgramLike {
     `;
   }
 
-  /** One group: each thread writes its outputs to this workgroup's partial row. */
-  private directStore(): string {
+  /** Each thread's outputs: `store` runs with m, co and the value acc[i][j] in scope. */
+  private eachOutput(store: string): string {
     const p = this.plan;
     return `
         for (var i = 0; i < ${p.bm}; i = i + 1) {
@@ -196,26 +196,22 @@ export class FilterGradDirectProgram implements WebGpuProgramLike {
           for (var j = 0; j < ${p.bn}; j = j + 1) {
             let co = nb * ${p.bn} + j;
             if (m < ${this.m} && co < ${this.n}) {
-              result[(i32(workgroupId.x) * ${this.m} + m) * ${this.n} + co] = acc[i][j];
+              ${store}
             }
           }
         }`;
+  }
+
+  /** One group: each thread writes its outputs to this workgroup's partial row. */
+  private directStore(): string {
+    return this.eachOutput(`result[(i32(workgroupId.x) * ${this.m} + m) * ${this.n} + co] = acc[i][j];`);
   }
 
   /** Several groups: their outputs meet in workgroup memory, then every thread adds some. */
   private groupSum(): string {
     const p = this.plan;
     const mn = this.m * this.n;
-    return `
-        for (var i = 0; i < ${p.bm}; i = i + 1) {
-          let m = mb * ${p.bm} + i;
-          for (var j = 0; j < ${p.bn}; j = j + 1) {
-            let co = nb * ${p.bn} + j;
-            if (m < ${this.m} && co < ${this.n}) {
-              smem[grp * ${mn} + m * ${this.n} + co] = acc[i][j];
-            }
-          }
-        }
+    return `${this.eachOutput(`smem[grp * ${mn} + m * ${this.n} + co] = acc[i][j];`)}
         workgroupBarrier();
         for (var e = flat; e < ${mn}; e = e + ${p.threadsPerGroup * p.groups}) {
           var sum = 0.0;
