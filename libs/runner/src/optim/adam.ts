@@ -2,6 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { OPTIMIZERS } from '@det/registry';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState } from './optimizer';
 
+/**
+ * A backend may register this kernel for the whole update of one parameter (docs/contracts.md,
+ * "Fused kernels by name"; @det/models registers it on webgpu): one dispatch instead of ~14
+ * element-wise ops with their scalar operands. Not used with amsgrad.
+ */
+const ADAM_STEP_KERNEL = 'DetAdamStep';
+
 export interface AdamOptions extends OptimizerOptions {
   betas?: [number, number];
   eps?: number;
@@ -29,6 +36,11 @@ abstract class AdamBase extends Optimizer {
     const eps = (group.eps as number) ?? 1e-8;
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
+    const backend = tf.getBackend();
+    if (!group.amsgrad && backend && tf.getKernel(ADAM_STEP_KERNEL, backend)) {
+      this.fusedUpdate(param, grad, group, state, { beta1, beta2, eps, step });
+      return;
+    }
     tf.tidy(() => {
       let g = grad;
       let p: tf.Tensor = param;
@@ -52,6 +64,19 @@ abstract class AdamBase extends Optimizer {
       const bc2 = 1 - Math.pow(beta2, step);
       const denom = tf.add(tf.div(tf.sqrt(vUsed), Math.sqrt(bc2)), eps);
       param.assign(tf.sub(p, tf.mul(tf.div(m, denom), group.lr / bc1)));
+    });
+  }
+
+  private fusedUpdate(param: tf.Variable, grad: tf.Tensor, group: ParamGroup, state: ParamState, h: { beta1: number; beta2: number; eps: number; step: number }): void {
+    tf.tidy(() => {
+      const m0 = state.expAvg as tf.Tensor | undefined;
+      const v0 = state.expAvgSq as tf.Tensor | undefined;
+      const inputs: Record<string, tf.Tensor> = m0 && v0 ? { param, grad, expAvg: m0, expAvgSq: v0 } : { param, grad };
+      const attrs = { lr: group.lr, ...h, weightDecay: group.weightDecay ?? 0, decoupled: this.decoupled };
+      const [newParam, m, v] = tf.engine().runKernel(ADAM_STEP_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      this.setStateTensor(state, 'expAvg', m);
+      this.setStateTensor(state, 'expAvgSq', v);
+      param.assign(newParam);
     });
   }
 }

@@ -6,6 +6,7 @@ import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
 import { registerTunedConv2d } from './conv2d-forward';
 import { registerBatchNormTrainKernels } from './batch-norm-train';
 import { registerSgdStepKernel } from './sgd-step';
+import { registerAdamStepKernel } from './adam-step';
 import { registerBatchNormGradKernel } from './batch-norm-grad';
 import { registerFocalLossKernels } from './focal-loss';
 import { registerSmoothL1Kernels } from './smooth-l1-loss';
@@ -40,7 +41,8 @@ export function registerWebGpuKernels(): string[] {
   installBatchNormGradient();
   installed.push('DetFusedBatchNormGrad');
   registerSgdStepKernel(); // @det/runner's SGD uses it by name where registered
-  installed.push('DetSgdStep');
+  registerAdamStepKernel(); // … and its Adam / AdamW
+  installed.push('DetSgdStep', 'DetAdamStep');
   registerFocalLossKernels(); // losses/focal-loss.ts uses them by name where registered
   installed.push('DetSigmoidFocalLoss (loss, grad)');
   registerSmoothL1Kernels(); // losses/smooth-l1-loss.ts uses them by name where registered
