@@ -15,6 +15,9 @@ export async function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: nu
   if (!names.length) return 0;
   const total = tf.tidy(() => {
     if (normType === Infinity) return tf.max(tf.stack(names.map((n) => tf.max(tf.abs(grads[n])))));
+    // the 2-norm (the usual case) from squares: one op per gradient fewer, and g·g is exact where
+    // a GPU's pow(|g|, 2) goes through exp2(2·log2|g|)
+    if (normType === 2) return tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
     const sums = names.map((n) => tf.sum(tf.pow(tf.abs(grads[n]), normType)));
     return tf.pow(tf.addN(sums), 1 / normType);
   });
