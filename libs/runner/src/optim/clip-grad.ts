@@ -2,6 +2,25 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 
 /**
+ * A backend may register this kernel (docs/contracts.md, "Fused kernels by name"; @det/models
+ * registers it on webgpu): Σ x² over up to 7 tensors {x0, x1, …} as one scalar.
+ */
+const SUM_SQUARES_KERNEL = 'DetSumSquares';
+const SUM_SQUARES_INPUTS = 7;
+
+/** Σ g² of the gradients, as a few scalars: one per gradient, or one per 7 with the fused kernel. */
+function sumsOfSquares(gs: tf.Tensor[]): tf.Tensor[] {
+  const backend = tf.getBackend();
+  if (!backend || !tf.getKernel(SUM_SQUARES_KERNEL, backend) || gs.some((g) => g.dtype !== 'float32')) return gs.map((g) => tf.sum(tf.square(g)));
+  const sums: tf.Tensor[] = [];
+  for (let i = 0; i < gs.length; i += SUM_SQUARES_INPUTS) {
+    const inputs = Object.fromEntries(gs.slice(i, i + SUM_SQUARES_INPUTS).map((g, k) => [`x${k}`, g]));
+    sums.push(tf.engine().runKernel(SUM_SQUARES_KERNEL, inputs) as tf.Tensor);
+  }
+  return sums;
+}
+
+/**
  * torch.nn.utils.clip_grad_norm_ over a gradient dict: the global p-norm of all gradients
  * (normType Infinity = max |g|); when it exceeds maxNorm every gradient is scaled by
  * maxNorm / (norm + 1e-6). Tensors are immutable, so clipped gradients replace the entries of
@@ -16,8 +35,9 @@ export async function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: nu
   const total = tf.tidy(() => {
     if (normType === Infinity) return tf.max(tf.stack(names.map((n) => tf.max(tf.abs(grads[n])))));
     // the 2-norm (the usual case) from squares: one op per gradient fewer, and g·g is exact where
-    // a GPU's pow(|g|, 2) goes through exp2(2·log2|g|)
-    if (normType === 2) return tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    // a GPU's pow(|g|, 2) goes through exp2(2·log2|g|); 7 gradients per dispatch where the
+    // backend has a fused sum of squares
+    if (normType === 2) return tf.sqrt(tf.addN(sumsOfSquares(names.map((n) => grads[n]))));
     const sums = names.map((n) => tf.sum(tf.pow(tf.abs(grads[n]), normType)));
     return tf.pow(tf.addN(sums), 1 / normType);
   });

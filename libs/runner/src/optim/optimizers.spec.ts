@@ -170,6 +170,36 @@ describe('clipGradNorm', () => {
   });
 });
 
+// With a backend's 'DetSumSquares' kernel (docs/contracts.md; @det/models has one for webgpu)
+// the 2-norm adds 7 gradients' squares per call; a cpu stand-in records the calls.
+describe('clipGradNorm with a fused sum of squares', () => {
+  const calls: number[] = [];
+  const standIn = ({ inputs, backend }: { inputs: Record<string, tf.TensorInfo>; backend: tf.KernelBackend }) => {
+    calls.push(Object.keys(inputs).length);
+    let sum = 0;
+    for (const t of Object.values(inputs)) for (const v of backend.readSync(t.dataId) as Float32Array) sum += v * v;
+    return { dataId: backend.write(Float32Array.of(sum), [], 'float32'), shape: [], dtype: 'float32' };
+  };
+  afterEach(() => {
+    if (tf.getKernel('DetSumSquares', 'cpu')) tf.unregisterKernel('DetSumSquares', 'cpu');
+    calls.length = 0;
+  });
+
+  it('groups the gradients 7 per call and gives the same norm and clipping', async () => {
+    const make = () => Object.fromEntries(Array.from({ length: 9 }, (_, k) => [`g${k}`, tf.tensor1d([k + 1, -(k + 2)])]));
+    const plain = make();
+    const expected = await clipGradNorm(plain, 5);
+    tf.registerKernel({ kernelName: 'DetSumSquares', backendName: 'cpu', kernelFunc: standIn as unknown as tf.KernelFunc });
+    const fused = make();
+    const before = tf.memory().numTensors;
+    expect(await clipGradNorm(fused, 5)).toBeCloseTo(expected, 5);
+    expect(calls).toEqual([7, 2]);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const k of Object.keys(fused)) expectClose(Array.from(fused[k].dataSync()), Array.from(plain[k].dataSync()));
+    tf.dispose([...Object.values(plain), ...Object.values(fused)]);
+  });
+});
+
 describe('optimizer state dict', () => {
   it('round-trips buffers, step counts and group lrs; continuing equals never stopping', () => {
     const full = runTf((ps) => new AdamW({ lr: 0.01 }, ps));

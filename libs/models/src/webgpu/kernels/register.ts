@@ -7,6 +7,7 @@ import { registerTunedConv2d } from './conv2d-forward';
 import { registerBatchNormTrainKernels } from './batch-norm-train';
 import { registerSgdStepKernel } from './sgd-step';
 import { registerAdamStepKernel } from './adam-step';
+import { registerSumSquaresKernel } from './sum-squares';
 import { registerBatchNormGradKernel } from './batch-norm-grad';
 import { registerFocalLossKernels } from './focal-loss';
 import { registerSmoothL1Kernels } from './smooth-l1-loss';
@@ -42,7 +43,8 @@ export function registerWebGpuKernels(): string[] {
   installed.push('DetFusedBatchNormGrad');
   registerSgdStepKernel(); // @det/runner's SGD uses it by name where registered
   registerAdamStepKernel(); // … and its Adam / AdamW
-  installed.push('DetSgdStep', 'DetAdamStep');
+  registerSumSquaresKernel(); // … and its clipGradNorm
+  installed.push('DetSgdStep', 'DetAdamStep', 'DetSumSquares');
   registerFocalLossKernels(); // losses/focal-loss.ts uses them by name where registered
   installed.push('DetSigmoidFocalLoss (loss, grad)');
   registerSmoothL1Kernels(); // losses/smooth-l1-loss.ts uses them by name where registered
