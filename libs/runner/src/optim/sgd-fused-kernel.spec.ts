@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SGD } from './sgd';
 
 // SGD hands the whole update to a backend's 'DetSgdStep' kernel when one is registered
-// (docs/contracts.md, "Fused optimizer kernels"; @det/models has one for webgpu). Here a cpu
+// (docs/contracts.md, "Fused kernels by name"; @det/models has one for webgpu). Here a cpu
 // stand-in for that kernel records its calls and implements torch's formula, and the result
 // must equal the element-wise path (which the torch-parity spec checks against PyTorch).
 

@@ -4,7 +4,7 @@ import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState } fr
 
 /**
  * A backend may register this kernel for the whole update of one parameter (docs/contracts.md,
- * "Fused optimizer kernels"; @det/models registers it on webgpu): 2 dispatches instead of ~7
+ * "Fused kernels by name"; @det/models registers it on webgpu): 1 dispatch instead of ~7
  * element-wise ops with their scalar operands.
  */
 const SGD_STEP_KERNEL = 'DetSgdStep';

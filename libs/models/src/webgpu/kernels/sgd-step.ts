@@ -5,7 +5,7 @@ import { runWithExtraOutputs } from './extra-outputs';
 import { writableMarker } from '../shader-hooks';
 
 /**
- * One torch.optim.SGD parameter update as a kernel (docs/contracts.md, "Fused optimizer kernels"):
+ * One torch.optim.SGD parameter update as a kernel (docs/contracts.md, "Fused kernels by name"):
  * inputs {param, grad, buf?}, attrs {lr, momentum, dampening, weightDecay, nesterov} →
  * [newParam, newBuf] (just [newParam] without momentum). d = g + wd·p; buf = momentum·buf +
  * (1 − dampening)·d (= d on the first step); d = d + momentum·buf (nesterov) or buf; p − lr·d.
