@@ -8,7 +8,7 @@
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
  *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
- *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--conv-precision f16] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE]
+ *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--conv-precision f16] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE] [--config-json FILE --num-classes N]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
  *   size with ms/step. --stock runs tfjs-backend-webgpu without det's kernels, for comparison.
@@ -47,10 +47,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { activeMatrixUnit, setActiveMatrixUnit, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tunePendingKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
-import { DETECTORS, Rng } from '@det/registry';
+import { DETECTORS, OPTIMIZERS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
 import { SGD } from '../../libs/runner/src/optim/sgd';
+import '../../libs/runner/src/optim/adam'; // registers Adam / AdamW for --config-json
+import type { Optimizer } from '../../libs/runner/src/optim/optimizer';
+import { clipGradNorm } from '../../libs/runner/src/optim/clip-grad';
 import type { DetBatch } from '../../libs/models/src/detectors/types';
 import { chooseFilterGradTiling, chooseSplits, filterGradShape } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from '../../libs/models/src/webgpu/kernels/conv2d-filter-grad-program';
@@ -492,7 +495,11 @@ function countDispatches(attribution?: DispatchAttribution): { stop(): Record<st
   return { stop: () => { backend.runWebGPUProgram = original; return counts; }, bySite };
 }
 
-interface RetinaNetJson { model: Record<string, unknown> }
+interface RetinaNetJson {
+  model: Record<string, unknown>;
+  optimizer?: Record<string, unknown>;
+  optimizerConfig?: { gradClip?: { maxNorm: number; normType?: number } | null };
+}
 
 /** Synthetic batch at the config's input size: noise images, 5 random gt boxes per image. */
 function retinaBatch(batch: number, height: number, width: number, numClasses: number): DetBatch {
@@ -561,13 +568,17 @@ async function retinanetBench(a: Args): Promise<void> {
     return { stop: () => { Object.assign(backend, { uploadToGPU, write }); return { uploads, bytes, largest, ...(trace ? { sites } : {}) }; } };
   }
   const setup = await setupWebGpu({ detKernels: !a.stock, ...setupFrom(a) });
-  const cfgFile = require('node:path').join(__dirname, 'retinanet.json');
+  // --config-json FILE: another single-stage config (`det print-config CFG --json`), trained with
+  // its own optimizer and gradient clipping; by default the RetinaNet config with SGD as
+  // torch_retinanet.py runs it
+  const ownConfig = typeof a['config-json'] === 'string' ? a['config-json'] : undefined;
+  const cfgFile = ownConfig ?? require('node:path').join(__dirname, 'retinanet.json');
   const cfg = JSON.parse(require('node:fs').readFileSync(cfgFile, 'utf8')) as RetinaNetJson;
   const modelCfg: Record<string, unknown> = { ...cfg.model, rng: new Rng(0) };
   const backbone = { ...(modelCfg.backbone as Record<string, unknown>) };
   delete backbone.initCfg; // random init: the bench machine has no network
   modelCfg.backbone = backbone;
-  const numClasses = 80; // COCO: the CLI fills numClasses from the dataset's classes
+  const numClasses = num(a, 'num-classes', 80); // COCO: the CLI fills numClasses from the dataset's classes
   const model = DETECTORS.build<SingleStageDetector>(setNumClasses(modelCfg, numClasses) as never, { keyPath: 'model' });
   model.train(true);
   const batchSize = num(a, 'batch', 2), height = num(a, 'height', 800), width = num(a, 'width', 1344);
@@ -576,7 +587,10 @@ async function retinanetBench(a: Args): Promise<void> {
   const params = model.parameters();
   // det's own optimizer (what `det train` runs; on webgpu one DetSgdStep kernel per parameter),
   // the hyperparameters of torch_retinanet.py
-  const optimizer = new SGD({ lr: 0.001, momentum: 0.9 }, params);
+  const optimizer = ownConfig && cfg.optimizer
+    ? OPTIMIZERS.build<Optimizer>(cfg.optimizer as never, { keyPath: 'optimizer', args: [params] })
+    : new SGD({ lr: 0.001, momentum: 0.9 }, params);
+  const gradClip = ownConfig ? cfg.optimizerConfig?.gradClip ?? undefined : undefined;
   if (a.autotune) setKernelTuning(true); // trainStep tunes the shapes its step met before returning
   let logVars: Record<string, number> = {};
   // Host-side time: trainStep's synchronous part records (and submits) the whole forward and
@@ -588,6 +602,7 @@ async function retinanetBench(a: Args): Promise<void> {
     const r1 = performance.now();
     const out = await pending;
     const s0 = performance.now();
+    if (gradClip) await clipGradNorm(out.grads!, gradClip.maxNorm, gradClip.normType ?? 2);
     optimizer.step(out.grads!);
     tf.dispose(Object.values(out.grads!));
     host.recordMs += r1 - r0;
@@ -621,7 +636,7 @@ async function retinanetBench(a: Args): Promise<void> {
     require('node:fs').writeFileSync(profileFile!, JSON.stringify(profile));
     session.disconnect();
   }
-  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', autotune: !!a.autotune, ...precisionFields(setup), config: 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts',
+  emit({ bench: 'webgpu-retinanet', adapter: setup.adapter, kernels: a.stock ? 'tfjs' : 'det', autotune: !!a.autotune, ...precisionFields(setup), config: ownConfig ?? 'configs/retinanet/retinanet_r50_fpn_1x_coco.ts', optimizer: optimizer.constructor.name, gradClip: !!gradClip,
     batch: batchSize, height, width, iters, msPerStep: +ms.toFixed(1),
     jsRecordMs: +(host.recordMs / iters).toFixed(1), jsSgdMs: +(host.sgdMs / iters).toFixed(1),
     dispatchesPerStep: Object.values(programs).reduce((t, n) => t + n, 0) / iters,
