@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OPTIMIZERS } from '@det/registry';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState } from './optimizer';
+import { activeBackendHasKernel } from './fused-kernel';
 
 /**
  * A backend may register this kernel for the whole update of one parameter (docs/contracts.md,
- * "Fused kernels by name"; @det/models registers it on webgpu): one dispatch instead of ~14
- * element-wise ops with their scalar operands. Not used with amsgrad.
+ * "Fused kernels by name"; @det/models registers it on webgpu): one dispatch instead of 9
+ * element-wise programs with their scalar operands. Not used with amsgrad.
  */
 const ADAM_STEP_KERNEL = 'DetAdamStep';
 
@@ -36,8 +37,7 @@ abstract class AdamBase extends Optimizer {
     const eps = (group.eps as number) ?? 1e-8;
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
-    const backend = tf.getBackend();
-    if (!group.amsgrad && backend && tf.getKernel(ADAM_STEP_KERNEL, backend)) {
+    if (!group.amsgrad && activeBackendHasKernel(ADAM_STEP_KERNEL)) {
       this.fusedUpdate(param, grad, group, state, { beta1, beta2, eps, step });
       return;
     }

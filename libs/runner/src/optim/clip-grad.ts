@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
+import { activeBackendHasKernel } from './fused-kernel';
 
 /**
  * A backend may register this kernel (docs/contracts.md, "Fused kernels by name"; @det/models
@@ -10,8 +11,7 @@ const SUM_SQUARES_INPUTS = 7;
 
 /** Σ g² of the gradients, as a few scalars: one per gradient, or one per 7 with the fused kernel. */
 function sumsOfSquares(gs: tf.Tensor[]): tf.Tensor[] {
-  const backend = tf.getBackend();
-  if (!backend || !tf.getKernel(SUM_SQUARES_KERNEL, backend) || gs.some((g) => g.dtype !== 'float32')) return gs.map((g) => tf.sum(tf.square(g)));
+  if (!activeBackendHasKernel(SUM_SQUARES_KERNEL) || gs.some((g) => g.dtype !== 'float32')) return gs.map((g) => tf.sum(tf.square(g)));
   const sums: tf.Tensor[] = [];
   for (let i = 0; i < gs.length; i += SUM_SQUARES_INPUTS) {
     const inputs = Object.fromEntries(gs.slice(i, i + SUM_SQUARES_INPUTS).map((g, k) => [`x${k}`, g]));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, OPTIMIZERS } from '@det/registry';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState } from './optimizer';
+import { activeBackendHasKernel } from './fused-kernel';
 
 /**
  * A backend may register this kernel for the whole update of one parameter (docs/contracts.md,
@@ -33,8 +34,7 @@ export class SGD extends Optimizer {
   protected updateParam(param: tf.Variable, grad: tf.Tensor, group: ParamGroup, state: ParamState): void {
     const momentum = group.momentum ?? 0;
     const dampening = (group.dampening as number) ?? 0;
-    const backend = tf.getBackend();
-    if (backend && tf.getKernel(SGD_STEP_KERNEL, backend)) {
+    if (activeBackendHasKernel(SGD_STEP_KERNEL)) {
       this.fusedUpdate(param, grad, group, state, momentum, dampening);
       return;
     }

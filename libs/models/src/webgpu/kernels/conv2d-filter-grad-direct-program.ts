@@ -93,10 +93,6 @@ export class FilterGradDirectProgram implements WebGpuProgramLike {
     this.shaderKey = `detConv2DFilterGradDirect_${Object.values(s).join('_')}_${Object.values(plan).join('_')}_${this.tilesPerWorkgroup}`;
   }
 
-  get workgroupBytes(): number {
-    return this.plan.smemFloats * 4;
-  }
-
   getUserCode(): string {
     const s = this.s;
     const p = this.plan;

@@ -22,10 +22,6 @@ function powOf(v: string, exponent: number): string {
   return `select(0.0, pow(${v}, ${wgslFloat(exponent)}), ${v} > 0.0)`;
 }
 
-function powGamma(gamma: number): string {
-  return powOf('p', gamma);
-}
-
 // log(1 + e) for e in [0, 1] as 2·atanh(s), s = e / (2 + e) ≤ 1/3: the series to s^15 is
 // float32-exact (WGSL has no log1p, and log(1 + e) loses e when e is tiny)
 const FOCAL_LOG1P = `
@@ -51,7 +47,7 @@ export function focalFunctions({ gamma, alpha }: FocalParams): string {
       var t : FocalTerms;
       t.p = p;
       t.pc = select(r, e * r, z >= 0.0);
-      t.q = ${powGamma(gamma)};
+      t.q = ${powOf('p', gamma)};
       t.softplus = max(z, 0.0) + focalLog1p(e);
       t.alphaT = ${alphaT};
       return t;
