@@ -30,7 +30,8 @@
 #      (--tfjs-dispatch) and with 64 dispatches per submit instead of tfjs's 15, the host cost of
 #      recording one op on det's lean path vs tfjs's (dispatch-cost), the RetinaNet step with
 #      kernel tuning
-# then prints webgpu vs PyTorch ms/step and the ratios.
+# then prints webgpu vs PyTorch ms/step and the ratios. The tuning runs leave their choices in
+# $OUT/webgpu-tuning.json (DET_WEBGPU_AUTOTUNE_CACHE's format): with it, det starts tuned on this GPU.
 # Flags: BATCHES=2,16 SIZE=320 ITERS=10 RETINA=2,800,1344 RITERS=5 BUDGET=290 CHOICES=1 (env).
 # Also runs here against lavapipe (tiny sizes).
 set -uo pipefail
@@ -41,6 +42,8 @@ if ! command -v node >/dev/null 2>&1 && [ -f .gpu-kit/env.sh ]; then source .gpu
 BATCHES=${BATCHES:-2,16}; SIZE=${SIZE:-320}; ITERS=${ITERS:-10}
 RETINA=${RETINA:-2,800,1344}; IFS=, read -r RB RH RW <<< "$RETINA"; RITERS=${RITERS:-5}
 mkdir -p "${OUT:-/tmp}"; LOG=${OUT:-/tmp}/gpu-bench.jsonl; : > "$LOG"
+# the kernel-tuning runs save their choices here (per adapter and precision): a tuning table for this GPU
+TUNED=${OUT:-/tmp}/webgpu-tuning.json; rm -f "$TUNED"
 run() { echo "+ $*" >&2; timeout "${T:-150}" "$@" 2> >(grep -v -E '^Warning: maxDynamic|XDG_RUNTIME_DIR' >&2) | tee -a "$LOG"; }
 # The required parts (the step, RetinaNet, PyTorch) always run; the rest only while the time
 # budget lasts (BUDGET seconds from the start, default 290: the whole script stays under 5
@@ -66,11 +69,11 @@ if [ "$TORCH" = 1 ]; then
 fi
 run node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2
 [ "$VISION" = 1 ] && run python3 bench/gpu/torch_retinanet.py --batch "$RB" --height "$RH" --width "$RW" --iters 10 --warmup 3
-T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --autotune --conv-precision f16
+T=240 opt env DET_WEBGPU_AUTOTUNE_CACHE="$TUNED" node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --autotune --conv-precision f16
 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --conv-precision f16 --dawn-toggles disable_robustness,disable_workgroup_init,skip_validation
 opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --conv-precision f16
 opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16 --conv-precision f16
-T=240 opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
+T=240 opt env DET_WEBGPU_AUTOTUNE_CACHE="$TUNED" node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --autotune
 opt node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters 3 --warmup 1 --stock
 opt node "$BUNDLE" kernels --batch "$LAST" --size "$SIZE" --iters 5 --conv-precision f16
 opt node "$BUNDLE" profile --batch "$LAST" --size "$SIZE" --top 16
@@ -78,7 +81,7 @@ if [ "${CHOICES:-1}" = 1 ]; then
   opt node "$BUNDLE" dispatch-cost
   opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --tfjs-dispatch
   opt node "$BUNDLE" step --batches "$LAST" --size "$SIZE" --iters "$ITERS" --warmup 3 --flags '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":64}'
-  T=240 opt node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --autotune
+  T=240 opt env DET_WEBGPU_AUTOTUNE_CACHE="$TUNED" node "$BUNDLE" retinanet --batch "$RB" --height "$RH" --width "$RW" --iters "$RITERS" --warmup 2 --autotune
 fi
 echo "run.sh: $(( SECONDS - START )) s" >&2
 
@@ -101,6 +104,9 @@ print(f"{'batch':>5} {'det':>7} {'piped':>7} {'js':>6} {'tfjs':>8} {'pytorch':>8
 for b in sorted(det):
     d = det[b]['msPerStep']; p = det[b].get('pipelinedMsPerStep'); s = stock.get(b, {}).get('msPerStep'); t = torch.get(b, {}).get('msPerStep'); f = strict.get(b, {}).get('msPerStep')
     print(f"{b:>5} {d:>7.2f} {fmt(p):>7} {fmt(det[b].get('jsRecordMs')):>6} {fmt(s):>8} {fmt(t):>8} {fmt(f):>7} {fmt(d / t if t else None):>12} {fmt(d / f if f else None):>11} {fmt(p / t if t and p else None):>14} {fmt(s / d if s else None):>9}")
+for b in sorted(det):
+    ts = torch.get(b, {}).get('syncMsPerStep')
+    if ts: print(f"batch {b}, both reading each step's loss as it comes (MMEngine logs every iteration): det {det[b]['msPerStep']:.2f} ms, pytorch {ts:.2f} ms -> {det[b]['msPerStep'] / ts:.2f}x")
 for r in f16:
     t = torch.get(r['batch'], {}).get('msPerStep')
     if r.get('convPrecision') != 'f16':
@@ -150,8 +156,10 @@ if t and tried:
     best = min(tried, key=lambda r: r['msPerStep'])
     piped = min((r for r in tried if r.get('pipelinedMsPerStep')), key=lambda r: r['pipelinedMsPerStep'], default=None)
     ratio = best['msPerStep'] / t
+    ts = torch.get(last, {}).get('syncMsPerStep')
     print(f"\ntarget (batch {last} within 3x of PyTorch's {t:.2f} ms): best synchronous {best['msPerStep']:.2f} ms ({name(best)}) = {ratio:.2f}x -> {'MET' if ratio <= 3 else 'not met'}"
-          + (f"; best pipelined {piped['pipelinedMsPerStep']:.2f} ms ({name(piped)}) = {piped['pipelinedMsPerStep'] / t:.2f}x" if piped else ''))
+          + (f"; best pipelined {piped['pipelinedMsPerStep']:.2f} ms ({name(piped)}) = {piped['pipelinedMsPerStep'] / t:.2f}x" if piped else '')
+          + (f"; synchronous both ways (PyTorch {ts:.2f} ms) {best['msPerStep'] / ts:.2f}x" if ts else ''))
 for r in rows:
     if r.get('bench') == 'feature-probe' and r.get('verdict'):
         print(f"\nfeature probe: {r['verdict']}")

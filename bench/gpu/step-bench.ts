@@ -46,7 +46,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { activeMatrixUnit, setActiveMatrixUnit, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tunePendingKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
+import { activeMatrixUnit, setActiveMatrixUnit, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tuneQueuedKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
 import { DETECTORS, OPTIMIZERS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
@@ -181,7 +181,7 @@ async function stepBench(a: Args): Promise<void> {
     if (a.autotune) setKernelTuning(true);
     for (let i = 0; i < warmup; i++) {
       await model.step(); // shader compilation, buffer pools
-      if (a.autotune) await tunePendingKernels(); // the shapes this step met (det train: BaseDetector.trainStep)
+      if (a.autotune) await tuneQueuedKernels(); // the shapes this step met, as BaseDetector.trainStep does (saved where DET_WEBGPU_AUTOTUNE_CACHE says)
     }
     if (a.autotune) emitTuning(batch);
     if (a['trace-dawn']) { traceDawn(); dawnTimes.clear(); }

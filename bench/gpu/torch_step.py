@@ -2,7 +2,9 @@
 """The reference training step (ENVIRONMENT.md's network, as bench/train-step/network.js and
 libs/models/src/webgpu/testing/reference-network.ts define it) in PyTorch on CUDA, for the
 WebGPU-vs-PyTorch ratio in bench/gpu/run.sh. PyTorch defaults otherwise (cuDNN autotuning on,
-channels_last). Prints one JSON line per batch size.
+channels_last). Prints one JSON line per batch size: msPerStep times steps queued back to back with
+one synchronize at the end; syncMsPerStep reads each step's loss with .item() as it comes, the way
+MMEngine's logger does every iteration (det's "synchronous" figure awaits each loss the same way).
 
 usage: python3 bench/gpu/torch_step.py [--batches 2,16] [--size 320] [--iters 20] [--warmup 5] [--device cuda]
 """
@@ -75,8 +77,12 @@ def bench(batch, size, iters, warmup, device="cuda", num_classes=20):
         loss = step()
     sync()
     ms = (time.perf_counter() - t0) * 1000 / iters
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        step().item()
+    sync_ms = (time.perf_counter() - t0) * 1000 / iters
     return {"bench": "torch-step", "device": torch.cuda.get_device_name(0) if dev.type == "cuda" else device, "torch": torch.__version__,
-            "batch": batch, "size": size, "iters": iters, "msPerStep": round(ms, 3), "loss": float(loss)}
+            "batch": batch, "size": size, "iters": iters, "msPerStep": round(ms, 3), "syncMsPerStep": round(sync_ms, 3), "loss": float(loss)}
 
 
 def main():
