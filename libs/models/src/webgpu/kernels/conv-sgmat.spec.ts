@@ -5,7 +5,7 @@ import { describeIfMatrixUnits, matrixUnitSuite } from '../testing/describe-if-g
 import { convGradients, programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu, type WebGpuSetupResult } from '../setup';
 import { inputGradShape } from './conv2d-input-grad';
-import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames } from './conv2d-forward';
+import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS } from './conv2d-forward';
 import { inputGradTuningKey, inputGradVariantNames, isF16Variant, sgmatVariant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { FILTER_SGMAT_TILINGS } from './conv2d-filter-grad-sgmat-program';
@@ -91,6 +91,11 @@ describeIfMatrixUnits(matrixUnitSuite('webgpu f16 matrix-unit convolutions (conv
         if (name) setTunedChoice(c.fused ? 'FusedConv2D' : 'Conv2D', key, name);
         let programs: string[] = [];
         const gpu = await runOn('webgpu', [x, w, b], (xt, wt, bt) => { let out!: tf.Tensor; programs = programsRun(() => { out = conv(xt, wt, bt); }); return out; });
+        if (!name && c.filter[2] <= NARROW_DEFAULT_MAX_IN_CHANNELS) {
+          // a first layer's default is det's narrow direct conv, in f32, with either precision
+          expect({ f32: relativeMaxError(gpu, cpu) < 1e-5, ran: programs.includes('NarrowConvProgram') }).toEqual({ f32: true, ran: true });
+          continue;
+        }
         // the filter is read as given: no flip dispatch
         const check = { name: name ?? 'default', sameRounding: relativeMaxError(gpu, cpuRounded) < TOL_SAME_ROUNDING, f32: relativeMaxError(gpu, cpu) < TOL_F16, ran: programs.includes(SGMAT), flipped: programs.includes('FlipTransposeFilterProgram') };
         expect(check).toEqual({ name: name ?? 'default', sameRounding: true, f32: true, ran: true, flipped: false });

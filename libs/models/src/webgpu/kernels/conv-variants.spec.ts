@@ -7,7 +7,8 @@ import { setupWebGpu } from '../setup';
 import { inputGradShape } from './conv2d-input-grad';
 import { INPUT_GRAD_TILINGS } from './conv2d-input-grad-program';
 import { planStridedInputGrad } from './conv2d-input-grad-forward';
-import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, TFJS_CONV } from './conv2d-forward';
+import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS, TFJS_CONV } from './conv2d-forward';
+import { narrowConvFits, narrowConvShape } from './conv2d-narrow-program';
 import { FORWARD_CONV, FORWARD_PHASES, inputGradTuningKey, inputGradVariantNames, isF16Variant, TFJS_GEMM } from './conv2d-input-grad-variants';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { kernelTuningResults, resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
@@ -31,7 +32,7 @@ const CASES: Case[] = [
   { name: 'stride 2, 5→7 on a 5×6 map', x: [3, 5, 6, 5], filter: [3, 3, 5, 7], stride: 2, pad: 'same' },
   { name: 'stride 1, 130→66 (several 128-wide tiles, ragged edges)', x: [1, 9, 7, 130], filter: [3, 3, 130, 66], stride: 1, pad: 'valid', fused: true },
   // the reference network's first layer: 3 input channels (the direct filter gradient's groups)
-  { name: 'stride 1, 3→16 (a first layer)', x: [2, 12, 10, 3], filter: [3, 3, 3, 16], stride: 1, pad: 'same' },
+  { name: 'stride 1, 3→16 (a first layer)', x: [2, 12, 10, 3], filter: [3, 3, 3, 16], stride: 1, pad: 'same', fused: true },
   // ResNet's downsampling shortcut: stride-2 phases without taps (no forward-phases variant)
   { name: '1x1 stride 2, 32→12', x: [2, 9, 8, 32], filter: [1, 1, 32, 12], stride: 2, pad: 'valid' },
 ];
@@ -48,6 +49,21 @@ const filterGrad = (c: Case) => (xt: tf.Tensor, dyt: tf.Tensor) =>
 const SIGNATURE: Record<string, string> = {
   [TFJS_GEMM]: 'Conv2DDerInputMMProgram', [FORWARD_CONV]: 'FlipTransposeFilterProgram', [FORWARD_PHASES]: 'InterleavePhasesProgram',
 };
+
+/**
+ * The forward variants that apply to a case, each with the program that tells it apart (none for
+ * tfjs's own): the narrow direct conv only where its filter and accumulators fit.
+ */
+function forwardVariantsFor(c: Case): { name: string; program?: string }[] {
+  const s = narrowConvShape({ shape: c.x } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c))!;
+  return forwardVariantNames().filter((n) => !isF16Variant(n)).flatMap((name) => {
+    if (name === TFJS_CONV) return [{ name }];
+    if (!name.startsWith('narrow:')) return [{ name, program: 'InputGradProgram' }];
+    return narrowConvFits(s, Number(name.slice('narrow:'.length)), 16384, 65535) ? [{ name, program: 'NarrowConvProgram' }] : [];
+  });
+}
+const ranVariant = (programs: string[], program?: string) =>
+  program ? programs.includes(program) : !programs.includes('InputGradProgram') && !programs.includes('NarrowConvProgram');
 
 describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuning may pick) vs cpu'), () => {
   beforeAll(async () => { await setupWebGpu(); });
@@ -79,17 +95,24 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
       expect(ran.length).toBe(1 + (c.stride === 1 || planStridedInputGrad(shape) ? 1 : 0) + Object.keys(INPUT_GRAD_TILINGS).length);
     });
 
-    it('every forward variant matches cpu (tfjs\'s GEMM or det\'s with each tiling)', async () => {
+    it('every forward variant matches cpu (tfjs\'s GEMM, det\'s narrow direct conv, det\'s GEMM with each tiling)', async () => {
       const forward = (xt: tf.Tensor, wt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad);
       const cpu = await runOn('cpu', [x, w], forward);
       const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c));
-      for (const name of forwardVariantNames().filter((n) => !isF16Variant(n))) {
+      for (const { name, program } of forwardVariantsFor(c)) {
         setTunedChoice('Conv2D', forwardConvTuningKey(shape!), name);
         let programs: string[] = [];
         const gpu = await runOn('webgpu', [x, w], (xt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = forward(xt, wt); }); return out; });
-        const ran = name === TFJS_CONV ? !programs.includes('InputGradProgram') : programs.includes('InputGradProgram');
-        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran }).toEqual({ name, ok: true, ran: true });
+        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran: ranVariant(programs, program) }).toEqual({ name, ok: true, ran: true });
       }
+    });
+
+    if (c.filter[2] <= NARROW_DEFAULT_MAX_IN_CHANNELS) it('without kernel tuning a first layer runs det\'s narrow direct conv, matching cpu', async () => {
+      const forward = (xt: tf.Tensor, wt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad);
+      const cpu = await runOn('cpu', [x, w], forward);
+      let programs: string[] = [];
+      const gpu = await runOn('webgpu', [x, w], (xt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = forward(xt, wt); }); return out; });
+      expect({ ok: relativeMaxError(gpu, cpu) < 1e-5, programs }).toEqual({ ok: true, programs: ['NarrowConvProgram'] });
     });
 
     if (c.fused) it.each([['relu', true], ['linear', true], ['relu', false]] as const)('every FusedConv2D variant matches cpu (activation %s, bias %s)', async (activation, withBias) => {
@@ -99,12 +122,11 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
       const cpu = await runOn('cpu', [x, w, b], fused);
       const shape = forwardAsInputGradShape({ shape: c.x, dtype: 'float32' } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c));
       const key = forwardConvTuningKey(shape!, { bias: withBias, relu: activation === 'relu' });
-      for (const name of forwardVariantNames().filter((n) => !isF16Variant(n))) {
+      for (const { name, program } of forwardVariantsFor(c)) {
         setTunedChoice('FusedConv2D', key, name);
         let programs: string[] = [];
         const gpu = await runOn('webgpu', [x, w, b], (xt, wt, bt) => { let out!: tf.Tensor; programs = programsRun(() => { out = fused(xt, wt, bt); }); return out; });
-        const ran = name === TFJS_CONV ? !programs.includes('InputGradProgram') : programs.includes('InputGradProgram');
-        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran }).toEqual({ name, ok: true, ran: true });
+        expect({ name, ok: relativeMaxError(gpu, cpu) < TOL, ran: ranVariant(programs, program) }).toEqual({ name, ok: true, ran: true });
       }
     });
 

@@ -7,9 +7,11 @@ import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningReque
 import { defaultSgmatVariant, isF16Variant, sgmatProgram, sgmatVariant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
+import { NARROW_PIXELS, NarrowConvProgram, narrowConvFits, narrowConvShape, type NarrowConvShape } from './conv2d-narrow-program';
 
 export const TFJS_CONV = 'tfjs';
 const PHASE_GEMM = 'phase-gemm:';
+const NARROW = 'narrow:';
 
 /**
  * A forward conv as det's input-gradient GEMM: y[n, oh, ow, c'] = Σ x[n, s·oh + a − p,
@@ -41,15 +43,23 @@ export function forwardAsInputGradShape(x: tf.TensorInfo, filter: tf.TensorInfo,
 
 interface ForwardContext {
   backend: WebGpuBackendLike; s: InputGradShape; epilogue: GemmEpilogue;
+  /** the call's own (forward) shape, for the narrow program */
+  forward: NarrowConvShape;
   /** tfjs's kernel with this call's attrs; inputs [x, filter] or [x, filter, bias] */
   tfjs: (inputs: tf.TensorInfo[]) => tf.TensorInfo;
 }
 type ForwardRun = (inputs: tf.TensorInfo[]) => tf.TensorInfo;
 
-/** The forward conv's variants: tfjs's kernel, or the filter flip + det's GEMM with a tiling. */
+/** The forward conv's variants: tfjs's kernel, det's narrow direct conv, or the filter flip + det's GEMM with a tiling. */
 function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
   const { backend, s } = ctx;
   if (name === TFJS_CONV) return ctx.tfjs;
+  if (name.startsWith(NARROW)) {
+    const pixels = Number(name.slice(NARROW.length));
+    if (!narrowFitsDevice(backend, ctx.forward, pixels)) return null;
+    const program = new NarrowConvProgram(ctx.forward, pixels, ctx.epilogue);
+    return (inputs) => backend.runWebGPUProgram(program, inputs, 'float32');
+  }
   if (isF16Variant(name)) {
     // reads the filter as given (taps flipped in its index math): no flip dispatch
     const sgmat = sgmatProgram(backend, s, name, { epilogue: ctx.epilogue, directW: true });
@@ -71,12 +81,39 @@ function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
 
 /** Every variant name, in the order tuning times them. */
 export const forwardVariantNames = (): string[] => [
-  TFJS_CONV, ...Object.keys(INPUT_GRAD_TILINGS).map((t) => `${PHASE_GEMM}${t}`), ...Object.keys(SGMAT_TILINGS).map(sgmatVariant),
+  TFJS_CONV, ...NARROW_PIXELS.map(narrowVariant), ...Object.keys(INPUT_GRAD_TILINGS).map((t) => `${PHASE_GEMM}${t}`), ...Object.keys(SGMAT_TILINGS).map(sgmatVariant),
 ];
 
-/** tfjs's GEMM, or with conv precision 'f16' on a device with matrix units, the matrix-unit GEMM where it applies. */
+/** The narrow direct conv with `pixels` output pixels per thread. */
+export const narrowVariant = (pixels: number): string => `${NARROW}${pixels}`;
+
+/**
+ * Up to this many input channels (a network's first layer: RGB) the narrow direct conv is the
+ * default: tfjs's GEMM takes its scalar path there and tiles the few output channels 32 wide.
+ * lavapipe, 2×320²×3 → 16 (the reference's first layer): tfjs 205 ms, narrow:4 24 ms; not yet
+ * timed on a GPU (the H200 ran tfjs's GEMM there at 3.5 TFLOP/s, 0.41 ms at batch 16).
+ */
+export const NARROW_DEFAULT_MAX_IN_CHANNELS = 4;
+
+/** The narrow program with the most pixels per thread that fits the shape, if any. */
+function defaultNarrowVariant(backend: WebGpuBackendLike, forward: NarrowConvShape): string | null {
+  if (forward.inC > NARROW_DEFAULT_MAX_IN_CHANNELS) return null;
+  const pixels = [...NARROW_PIXELS].reverse().find((p) => narrowFitsDevice(backend, forward, p));
+  return pixels ? narrowVariant(pixels) : null;
+}
+
+function narrowFitsDevice(backend: WebGpuBackendLike, forward: NarrowConvShape, pixels: number): boolean {
+  const limits = backend.device.limits;
+  return narrowConvFits(forward, pixels, limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535);
+}
+
+/**
+ * The narrow direct conv for first layers; otherwise tfjs's GEMM, or with conv precision 'f16' on
+ * a device with matrix units, the matrix-unit GEMM where it applies.
+ */
 function defaultForwardVariant(ctx: ForwardContext): string {
-  return (activeMatrixUnit() && defaultSgmatVariant(ctx.backend, ctx.s, { epilogue: ctx.epilogue, directW: true })) || TFJS_CONV;
+  return defaultNarrowVariant(ctx.backend, ctx.forward)
+    || (activeMatrixUnit() && defaultSgmatVariant(ctx.backend, ctx.s, { epilogue: ctx.epilogue, directW: true })) || TFJS_CONV;
 }
 
 export function forwardConvTuningKey(s: InputGradShape, epilogue: GemmEpilogue = { bias: false, relu: false }): string {
@@ -104,16 +141,20 @@ function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]):
  */
 export function tunedConv2d(original: KernelFunc): KernelFunc {
   return (args) => {
-    if (!kernelTuningActive() && !activeMatrixUnit()) return original(args); // the default, without the shape work
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    if (!kernelTuningActive() && !activeMatrixUnit() && !fewInputChannels(filter)) return original(args); // tfjs's, without the shape work
     const attrs = args.attrs ?? {};
     const s = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardAsInputGradShape(x, filter, attrs) : null;
-    if (!s) return original(args);
+    const forward = s && narrowConvShape(x, filter, attrs);
+    if (!s || !forward) return original(args);
     const backend = args.backend as WebGpuBackendLike;
     const tfjs = ([xi, wi]: tf.TensorInfo[]) => original({ inputs: { x: xi, filter: wi }, backend, attrs }) as tf.TensorInfo;
-    return runTuned('Conv2D', { backend, s, epilogue: { bias: false, relu: false }, tfjs }, [x, filter]);
+    return runTuned('Conv2D', { backend, s, forward, epilogue: { bias: false, relu: false }, tfjs }, [x, filter]);
   };
 }
+
+/** A first layer's filter (HWIO): the narrow direct conv's default territory. */
+const fewInputChannels = (filter: tf.TensorInfo | undefined): boolean => !!filter && filter.shape[2] <= NARROW_DEFAULT_MAX_IN_CHANNELS;
 
 /**
  * FusedConv2D (conv + bias + linear/ReLU: det's conv+bias(+ReLU) layers, e.g. RetinaNet's head
@@ -122,8 +163,8 @@ export function tunedConv2d(original: KernelFunc): KernelFunc {
  */
 export function tunedFusedConv2d(original: KernelFunc): KernelFunc {
   return (args) => {
-    if (!kernelTuningActive() && !activeMatrixUnit()) return original(args);
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    if (!kernelTuningActive() && !activeMatrixUnit() && !fewInputChannels(filter)) return original(args);
     const attrs = args.attrs ?? {};
     const activation = (attrs.activation as string | undefined) ?? 'linear';
     const outC = filter!.shape[3];
@@ -131,12 +172,13 @@ export function tunedFusedConv2d(original: KernelFunc): KernelFunc {
       (activation === 'linear' || activation === 'relu') &&
       (!bias || (bias.dtype === 'float32' && bias.shape.reduce((a, b) => a * b, 1) === outC));
     const s = ok ? forwardAsInputGradShape(x!, filter!, attrs) : null;
-    if (!s) return original(args);
+    const forward = s && narrowConvShape(x!, filter!, attrs);
+    if (!s || !forward) return original(args);
     const backend = args.backend as WebGpuBackendLike;
     const tfjs = ([xi, wi, bi]: tf.TensorInfo[]) =>
       original({ inputs: { x: xi, filter: wi, ...(bi ? { bias: bi } : {}) }, backend, attrs }) as tf.TensorInfo;
     const epilogue = { bias: !!bias, relu: activation === 'relu' };
-    return runTuned('FusedConv2D', { backend, s, epilogue, tfjs }, bias ? [x!, filter!, bias] : [x!, filter!]);
+    return runTuned('FusedConv2D', { backend, s, forward, epilogue, tfjs }, bias ? [x!, filter!, bias] : [x!, filter!]);
   };
 }
 

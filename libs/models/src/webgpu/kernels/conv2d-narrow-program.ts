@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGpuProgramLike } from './webgpu-backend-like';
+import { epilogueValue } from './phase-gemm-wgsl';
+import type { GemmEpilogue } from './conv2d-input-grad-program';
+
+/** Shape facts of one NHWC forward conv (dilation 1). */
+export interface NarrowConvShape {
+  batch: number; inH: number; inW: number; inC: number;
+  outH: number; outW: number; outC: number;
+  kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
+}
+
+const THREADS = 64;
+/** Accumulators per thread (pixels × output channels) above which registers would spill. */
+const MAX_ACCUMULATORS = 64;
+/** The whole filter sits in workgroup memory; beyond this the GEMMs reuse it better anyway. */
+const MAX_FILTER_BYTES = 16 * 1024;
+/** Pixels per thread the candidates try. */
+export const NARROW_PIXELS = [1, 2, 4] as const;
+
+/** The forward shape of a Conv2D / FusedConv2D call, or null where it is not NHWC with dilation 1. */
+export function narrowConvShape(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>): NarrowConvShape | null {
+  const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
+  if (dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') return null;
+  const dilations = attrs.dilations ?? 1;
+  if (!(dilations === 1 || (Array.isArray(dilations) && dilations.every((d) => d === 1)))) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    attrs.strides as [number, number] | number, 1, attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined, false, 'channelsLast',
+  );
+  return {
+    batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
+    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
+    kH: info.filterHeight, kW: info.filterWidth, strideH: info.strideHeight, strideW: info.strideWidth,
+    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  };
+}
+
+/**
+ * Whether the narrow program can run `pixels` pixels per thread of this conv: output channels a
+ * multiple of 4 (vec4 accumulators and stores), the filter within workgroup memory, and the
+ * accumulators within registers.
+ */
+export function narrowConvFits(s: NarrowConvShape, pixels: number, maxWorkgroupBytes: number, maxWorkgroups: number): boolean {
+  const filterBytes = s.kH * s.kW * s.inC * s.outC * 4;
+  const groups = Math.ceil((s.batch * s.outH * s.outW) / (THREADS * pixels));
+  return s.outC % 4 === 0 && pixels * s.outC <= MAX_ACCUMULATORS &&
+    filterBytes <= Math.min(MAX_FILTER_BYTES, maxWorkgroupBytes) && groups <= maxWorkgroups;
+}
+
+/**
+ * A direct forward conv for layers with few channels, such as a network's first layer (3 → 16,
+ * K = 27): tfjs's implicit GEMM tiles N = outC 32 wide and, with inC not a multiple of 4, takes
+ * its scalar path (the H200 ran the reference's first layer at 3.5 TFLOP/s, where the output
+ * write alone is ~30 µs of its 0.41 ms). Here the whole filter is staged once per workgroup in
+ * workgroup memory and each thread computes `pixels` output pixels × every output channel:
+ * per input value, outC/4 vec4 multiply-adds against filter rows all threads read at the same
+ * address (a broadcast). Neighbouring threads take neighbouring pixels, so their input reads and
+ * their outC-wide output rows are contiguous. Bias and ReLU (FusedConv2D) go into the store.
+ * A kernel-tuning candidate (`narrow:<pixels>`), not a default: not yet timed on a GPU.
+ */
+export class NarrowConvProgram implements WebGpuProgramLike {
+  readonly variableNames: string[];
+  readonly variableComponents: number[];
+  readonly outputComponent = 4;
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  readonly shaderKey: string;
+
+  constructor(readonly s: NarrowConvShape, readonly pixels: number, readonly epilogue: GemmEpilogue = { bias: false, relu: false }) {
+    this.variableNames = epilogue.bias ? ['x', 'w', 'bias'] : ['x', 'w'];
+    this.variableComponents = epilogue.bias ? [1, 4, 4] : [1, 4];
+    this.outputShape = [s.batch, s.outH, s.outW, s.outC];
+    this.dispatch = [Math.ceil((s.batch * s.outH * s.outW) / (THREADS * pixels)), 1, 1];
+    this.shaderKey = `detConv2DNarrow_${Object.values(s).join('_')}_${pixels}_${+epilogue.bias}${+epilogue.relu}`;
+  }
+
+  getUserCode(): string {
+    const s = this.s;
+    const P = this.pixels;
+    const C4 = s.outC / 4;
+    const filterVec4 = s.kH * s.kW * s.inC * C4;
+    const total = s.batch * s.outH * s.outW;
+    // pixel k of a thread: THREADS apart, so each of the P rounds of loads and stores is contiguous
+    const pixel = (k: string) => `(i32(workgroupId.x) * ${P} + ${k}) * ${THREADS} + flat`;
+    return `
+      var<workgroup> wTile : array<vec4<f32>, ${filterVec4}>;
+
+      fn main(index : i32) {
+        _ = uniforms.outShape; // sizes are baked in; tfjs still binds its uniform buffer
+        let flat = i32(localIndex);
+        for (var e = flat; e < ${filterVec4}; e = e + ${THREADS}) {
+          wTile[e] = w[e];
+        }
+        workgroupBarrier();
+        // each pixel's first input row / column (may be negative: padding)
+        var n : array<i32, ${P}>;
+        var ih0 : array<i32, ${P}>;
+        var iw0 : array<i32, ${P}>;
+        for (var k = 0; k < ${P}; k = k + 1) {
+          let p = min(${pixel('k')}, ${total - 1});
+          let ow = p % ${s.outW};
+          let oh = (p / ${s.outW}) % ${s.outH};
+          n[k] = p / ${s.outW * s.outH};
+          ih0[k] = oh * ${s.strideH} - ${s.padTop};
+          iw0[k] = ow * ${s.strideW} - ${s.padLeft};
+        }
+        var acc : array<array<vec4<f32>, ${C4}>, ${P}>;
+        for (var kh = 0; kh < ${s.kH}; kh = kh + 1) {
+          for (var kw = 0; kw < ${s.kW}; kw = kw + 1) {
+            for (var ci = 0; ci < ${s.inC}; ci = ci + 1) {
+              var xv : array<f32, ${P}>;
+              for (var k = 0; k < ${P}; k = k + 1) {
+                let ih = ih0[k] + kh;
+                let iw = iw0[k] + kw;
+                let inside = ih >= 0 && ih < ${s.inH} && iw >= 0 && iw < ${s.inW};
+                // outside the image the conv's zero padding: read a valid address, use 0
+                let at = select(0, ((n[k] * ${s.inH} + ih) * ${s.inW} + iw) * ${s.inC} + ci, inside);
+                xv[k] = select(0.0, x[at], inside);
+              }
+              let row = ((kh * ${s.kW} + kw) * ${s.inC} + ci) * ${C4};
+              for (var c = 0; c < ${C4}; c = c + 1) {
+                let wv = wTile[row + c];
+                for (var k = 0; k < ${P}; k = k + 1) {
+                  acc[k][c] = fma(vec4<f32>(xv[k]), wv, acc[k][c]);
+                }
+              }
+            }
+          }
+        }
+        for (var k = 0; k < ${P}; k = k + 1) {
+          let p = ${pixel('k')};
+          if (p < ${total}) {
+            for (var c = 0; c < ${C4}; c = c + 1) {
+              result[p * ${C4} + c] = ${epilogueValue(this.epilogue, 'acc[k][c]', 'bias[c]', 'vec4<f32>(0.0)')};
+            }
+          }
+        }
+      }
+    `;
+  }
+}
