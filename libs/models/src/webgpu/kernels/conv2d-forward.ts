@@ -134,9 +134,10 @@ function runTuned(kernel: string, ctx: ForwardContext, inputs: tf.TensorInfo[]):
 }
 
 /**
- * Conv2D with kernel tuning: tfjs's forward GEMM by default (unchanged unless tuning is on or conv
- * precision is f16, where det's matrix-unit GEMM is the default), and for NHWC float32 convs (any
- * stride, dilation 1) det's GEMM with each tiling as candidates (the 8×8-per-thread tilings do
+ * Conv2D with kernel tuning: tfjs's forward GEMM by default (unchanged unless tuning is on, conv
+ * precision is f16, where det's matrix-unit GEMM is the default, or the layer has ≤ 4 input
+ * channels, where det's narrow direct conv is), and for NHWC float32 convs (any stride, dilation
+ * 1) the narrow conv and det's GEMM with each tiling as candidates (the 8×8-per-thread tilings do
  * twice the multiply-adds per shared-memory read of tfjs's 4×4). Not yet timed on a GPU.
  */
 export function tunedConv2d(original: KernelFunc): KernelFunc {
