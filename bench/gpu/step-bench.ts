@@ -6,7 +6,7 @@
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50] [--conv-precision f16]
- *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input]
+ *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input|forward]
  *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
  *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--conv-precision f16] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE] [--config-json FILE --num-classes N]
  *
@@ -24,7 +24,8 @@
  *   warm-up; prints every tuned shape's candidate times and choice (`kernel-tuning` lines).
  * kernels: Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput of every reference layer, det's
  *   defaults vs tfjs's own kernels (its input gradient as its GEMM variant, the flag det sets).
- * sweep: per reference layer, every filter-gradient tiling × split-K count, and every
+ * sweep: per reference layer, every forward variant (tfjs's GEMM, det's narrow direct conv, det's
+ *   GEMM with each tiling), every filter-gradient tiling × split-K count, and every
  *   input-gradient variant det's kernel can run (inputGradVariantNames: tfjs's GEMM, the
  *   forward-conv paths, the phase GEMM with each tiling), in TFLOP/s: the data behind the rules
  *   in chooseFilterGradTiling / chooseInputGradTiling (kernel tuning measures the same per shape).
@@ -65,6 +66,10 @@ import {
 import type { Conv2dKernel } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-forward';
 import { originalWebGpuKernel } from '../../libs/models/src/webgpu/kernels/kernel-override';
 import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
+import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS, TFJS_CONV } from '../../libs/models/src/webgpu/kernels/conv2d-forward';
+import { narrowConvFits } from '../../libs/models/src/webgpu/kernels/conv2d-narrow-program';
+import { forwardConvShape } from '../../libs/models/src/webgpu/kernels/conv2d-forward-shape';
+import { resetKernelTuning, setTunedChoice } from '../../libs/models/src/webgpu/tuning/kernel-tuner';
 import { installDispatchAttribution, type DispatchAttribution } from './dispatch-attribution';
 import { buildReferenceStep, referenceStepFlops, REFERENCE_LAYERS, type ReferenceConfig } from '../../libs/models/src/webgpu/testing/reference-network';
 
@@ -293,8 +298,10 @@ async function kernelBench(a: Args): Promise<void> {
  * - Conv2DBackpropInput with every variant that applies to the layer (built as the kernel builds
  *   them, conv2d-input-grad-variants.ts), and det's default for it. TFLOP/s count the
  *   convolution's 2·N·outH·outW·9·cin·cout for every variant (as `kernels` does), so they compare
- *   directly.
- * --only filter|input limits it to one of the two.
+ *   directly;
+ * - Conv2D with every f32 variant tuning may pick (tfjs's GEMM, det's narrow direct conv where it
+ *   fits, det's GEMM with each tiling), forced through the tuning table.
+ * --only filter|input|forward limits it to one of the three.
  */
 async function sweepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu(setupFrom(a));
@@ -326,7 +333,7 @@ async function sweepBench(a: Args): Promise<void> {
     const dy = tf.randomNormal([batch, outH, outH, cout]);
     const flop = 2 * batch * outH * outH * 9 * cin * cout;
     const tflops = (ms: number) => +(flop / ms / 1e9).toPrecision(3);
-    if (only !== 'input') {
+    if (!only || only === 'filter') {
       const parsed = filterGradShape(x, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] })!;
       const m = 9 * cin, k = batch * outH * outH;
       const rows: Record<string, unknown>[] = [];
@@ -355,8 +362,33 @@ async function sweepBench(a: Args): Promise<void> {
       const best = rows.reduce((x, y) => ((y.totalMs as number) < (x.totalMs as number) ? y : x));
       emit({ bench: 'filter-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, m, n: cout, detTiling: chooseFilterGradTiling(m, cout), best, rows });
     }
+    if (!only || only === 'forward') {
+      // every forward variant tuning may pick (f32), forced through the tuning table
+      const w = tf.randomNormal([3, 3, cin, cout]);
+      const attrs = { strides: stride, pad: 'same', dataFormat: 'NHWC' };
+      const key = forwardConvTuningKey(forwardAsInputGradShape(x, w, attrs)!);
+      const narrow = forwardConvShape(x, w, attrs)!;
+      const limits = backend.device.limits;
+      setKernelTuning(true);
+      const rows: { variant: string; ms: number; tflops: number }[] = [];
+      for (const name of forwardVariantNames().filter((n) => n === TFJS_CONV || n.startsWith('phase-gemm:') || n.startsWith('narrow:'))) {
+        const fits = !name.startsWith('narrow:') || narrowConvFits(narrow, Number(name.slice(7)), limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535);
+        if (!fits) continue; // would time tfjs's kernel under another name
+        setTunedChoice('Conv2D', key, name);
+        const ms = await gpuMs(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'));
+        rows.push({ variant: name, ms: +ms.toFixed(3), tflops: tflops(ms) });
+      }
+      resetKernelTuning();
+      setKernelTuning(false);
+      // det's default: the narrow conv with the most pixels per thread that fits, for first layers
+      const narrowRows = rows.filter((r) => r.variant.startsWith('narrow:'));
+      const detDefault = cin <= NARROW_DEFAULT_MAX_IN_CHANNELS && narrowRows.length ? narrowRows[narrowRows.length - 1].variant : TFJS_CONV;
+      const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p));
+      emit({ bench: 'forward-sweep', adapter: setup.adapter, x: x.shape, stride, n: cout, detDefault, best, tfjs: rows.find((r) => r.variant === TFJS_CONV), rows });
+      w.dispose();
+    }
     // The first layer's input gradient is never needed in training (its input is the image).
-    if (only !== 'filter' && index > 0) {
+    if ((!only || only === 'input') && index > 0) {
       const w = tf.randomNormal([3, 3, cin, cout]);
       const shape = inputGradShape(w, { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' })!;
       // every variant det's kernel (and kernel tuning) can run for this shape, as the kernel builds them

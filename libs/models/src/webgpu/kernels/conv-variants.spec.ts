@@ -8,7 +8,8 @@ import { inputGradShape } from './conv2d-input-grad';
 import { INPUT_GRAD_TILINGS } from './conv2d-input-grad-program';
 import { planStridedInputGrad } from './conv2d-input-grad-forward';
 import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS, TFJS_CONV } from './conv2d-forward';
-import { narrowConvFits, narrowConvShape } from './conv2d-narrow-program';
+import { narrowConvFits } from './conv2d-narrow-program';
+import { forwardConvShape } from './conv2d-forward-shape';
 import { FORWARD_CONV, FORWARD_PHASES, inputGradTuningKey, inputGradVariantNames, isF16Variant, TFJS_GEMM } from './conv2d-input-grad-variants';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { kernelTuningResults, resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
@@ -55,7 +56,7 @@ const SIGNATURE: Record<string, string> = {
  * tfjs's own): the narrow direct conv only where its filter and accumulators fit.
  */
 function forwardVariantsFor(c: Case): { name: string; program?: string }[] {
-  const s = narrowConvShape({ shape: c.x } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c))!;
+  const s = forwardConvShape({ shape: c.x } as tf.TensorInfo, { shape: c.filter } as tf.TensorInfo, attrs(c))!;
   return forwardVariantNames().filter((n) => !isF16Variant(n)).flatMap((name) => {
     if (name === TFJS_CONV) return [{ name }];
     if (!name.startsWith('narrow:')) return [{ name, program: 'InputGradProgram' }];

@@ -7,7 +7,8 @@ import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningReque
 import { defaultSgmatVariant, isF16Variant, sgmatProgram, sgmatVariant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
-import { NARROW_PIXELS, NarrowConvProgram, narrowConvFits, narrowConvShape, type NarrowConvShape } from './conv2d-narrow-program';
+import { NARROW_PIXELS, NarrowConvProgram, narrowConvFits } from './conv2d-narrow-program';
+import { forwardConvShape, type ForwardConvShape } from './conv2d-forward-shape';
 
 export const TFJS_CONV = 'tfjs';
 const PHASE_GEMM = 'phase-gemm:';
@@ -21,30 +22,25 @@ const NARROW = 'narrow:';
  * padding beyond K−1).
  */
 export function forwardAsInputGradShape(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>): InputGradShape | null {
-  const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
-  if (dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') return null;
-  const dilations = attrs.dilations ?? 1;
-  if (!(dilations === 1 || (Array.isArray(dilations) && dilations.every((d) => d === 1)))) return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-    attrs.strides as [number, number] | number, 1, attrs.pad as 'same' | 'valid' | number,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined, false, 'channelsLast',
-  );
-  const { top, left } = info.padInfo;
-  if (top < 0 || left < 0 || top > info.filterHeight - 1 || left > info.filterWidth - 1) return null;
+  const f = forwardConvShape(x, filter, attrs);
+  return f && asInputGradShape(f);
+}
+
+function asInputGradShape(f: ForwardConvShape): InputGradShape | null {
+  if (f.padTop < 0 || f.padLeft < 0 || f.padTop > f.kH - 1 || f.padLeft > f.kW - 1) return null;
   return {
-    batch: info.batchSize, inH: info.outHeight, inW: info.outWidth, inC: info.outChannels,
-    outH: info.inHeight, outW: info.inWidth, outC: info.inChannels,
-    kH: info.filterHeight, kW: info.filterWidth, strideH: 1, strideW: 1,
-    padTop: info.filterHeight - 1 - top, padLeft: info.filterWidth - 1 - left,
-    gatherStrideH: info.strideHeight, gatherStrideW: info.strideWidth,
+    batch: f.batch, inH: f.outH, inW: f.outW, inC: f.outC,
+    outH: f.inH, outW: f.inW, outC: f.inC,
+    kH: f.kH, kW: f.kW, strideH: 1, strideW: 1,
+    padTop: f.kH - 1 - f.padTop, padLeft: f.kW - 1 - f.padLeft,
+    gatherStrideH: f.strideH, gatherStrideW: f.strideW,
   };
 }
 
 interface ForwardContext {
   backend: WebGpuBackendLike; s: InputGradShape; epilogue: GemmEpilogue;
   /** the call's own (forward) shape, for the narrow program */
-  forward: NarrowConvShape;
+  forward: ForwardConvShape;
   /** tfjs's kernel with this call's attrs; inputs [x, filter] or [x, filter, bias] */
   tfjs: (inputs: tf.TensorInfo[]) => tf.TensorInfo;
 }
@@ -96,13 +92,13 @@ export const narrowVariant = (pixels: number): string => `${NARROW}${pixels}`;
 export const NARROW_DEFAULT_MAX_IN_CHANNELS = 4;
 
 /** The narrow program with the most pixels per thread that fits the shape, if any. */
-function defaultNarrowVariant(backend: WebGpuBackendLike, forward: NarrowConvShape): string | null {
+function defaultNarrowVariant(backend: WebGpuBackendLike, forward: ForwardConvShape): string | null {
   if (forward.inC > NARROW_DEFAULT_MAX_IN_CHANNELS) return null;
   const pixels = [...NARROW_PIXELS].reverse().find((p) => narrowFitsDevice(backend, forward, p));
   return pixels ? narrowVariant(pixels) : null;
 }
 
-function narrowFitsDevice(backend: WebGpuBackendLike, forward: NarrowConvShape, pixels: number): boolean {
+function narrowFitsDevice(backend: WebGpuBackendLike, forward: ForwardConvShape, pixels: number): boolean {
   const limits = backend.device.limits;
   return narrowConvFits(forward, pixels, limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535);
 }
@@ -145,8 +141,8 @@ export function tunedConv2d(original: KernelFunc): KernelFunc {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     if (!kernelTuningActive() && !activeMatrixUnit() && !fewInputChannels(filter)) return original(args); // tfjs's, without the shape work
     const attrs = args.attrs ?? {};
-    const s = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardAsInputGradShape(x, filter, attrs) : null;
-    const forward = s && narrowConvShape(x, filter, attrs);
+    const forward = x.dtype === 'float32' && filter.dtype === 'float32' ? forwardConvShape(x, filter, attrs) : null;
+    const s = forward && asInputGradShape(forward);
     if (!s || !forward) return original(args);
     const backend = args.backend as WebGpuBackendLike;
     const tfjs = ([xi, wi]: tf.TensorInfo[]) => original({ inputs: { x: xi, filter: wi }, backend, attrs }) as tf.TensorInfo;
@@ -172,8 +168,8 @@ export function tunedFusedConv2d(original: KernelFunc): KernelFunc {
     const ok = x!.dtype === 'float32' && filter!.dtype === 'float32' && !preluActivationWeights &&
       (activation === 'linear' || activation === 'relu') &&
       (!bias || (bias.dtype === 'float32' && bias.shape.reduce((a, b) => a * b, 1) === outC));
-    const s = ok ? forwardAsInputGradShape(x!, filter!, attrs) : null;
-    const forward = s && narrowConvShape(x!, filter!, attrs);
+    const forward = ok ? forwardConvShape(x!, filter!, attrs) : null;
+    const s = forward && asInputGradShape(forward);
     if (!s || !forward) return original(args);
     const backend = args.backend as WebGpuBackendLike;
     const tfjs = ([xi, wi, bi]: tf.TensorInfo[]) =>

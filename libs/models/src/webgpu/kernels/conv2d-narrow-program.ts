@@ -1,14 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { WebGpuProgramLike } from './webgpu-backend-like';
+import type { ForwardConvShape } from './conv2d-forward-shape';
 import { epilogueValue } from './phase-gemm-wgsl';
 import type { GemmEpilogue } from './conv2d-input-grad-program';
-
-/** Shape facts of one NHWC forward conv (dilation 1). */
-export interface NarrowConvShape {
-  batch: number; inH: number; inW: number; inC: number;
-  outH: number; outW: number; outC: number;
-  kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
-}
 
 const THREADS = 64;
 /** Accumulators per thread (pixels × output channels) above which registers would spill. */
@@ -18,31 +11,12 @@ const MAX_FILTER_BYTES = 16 * 1024;
 /** Pixels per thread the candidates try. */
 export const NARROW_PIXELS = [1, 2, 4] as const;
 
-/** The forward shape of a Conv2D / FusedConv2D call, or null where it is not NHWC with dilation 1. */
-export function narrowConvShape(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>): NarrowConvShape | null {
-  const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
-  if (dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') return null;
-  const dilations = attrs.dilations ?? 1;
-  if (!(dilations === 1 || (Array.isArray(dilations) && dilations.every((d) => d === 1)))) return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-    attrs.strides as [number, number] | number, 1, attrs.pad as 'same' | 'valid' | number,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined, false, 'channelsLast',
-  );
-  return {
-    batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
-    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
-    kH: info.filterHeight, kW: info.filterWidth, strideH: info.strideHeight, strideW: info.strideWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
-  };
-}
-
 /**
  * Whether the narrow program can run `pixels` pixels per thread of this conv: output channels a
  * multiple of 4 (vec4 accumulators and stores), the filter within workgroup memory, and the
  * accumulators within registers.
  */
-export function narrowConvFits(s: NarrowConvShape, pixels: number, maxWorkgroupBytes: number, maxWorkgroups: number): boolean {
+export function narrowConvFits(s: ForwardConvShape, pixels: number, maxWorkgroupBytes: number, maxWorkgroups: number): boolean {
   const filterBytes = s.kH * s.kW * s.inC * s.outC * 4;
   const groups = Math.ceil((s.batch * s.outH * s.outW) / (THREADS * pixels));
   return s.outC % 4 === 0 && pixels * s.outC <= MAX_ACCUMULATORS &&
@@ -70,7 +44,7 @@ export class NarrowConvProgram implements WebGpuProgramLike {
   readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
   readonly shaderKey: string;
 
-  constructor(readonly s: NarrowConvShape, readonly pixels: number, readonly epilogue: GemmEpilogue = { bias: false, relu: false }) {
+  constructor(readonly s: ForwardConvShape, readonly pixels: number, readonly epilogue: GemmEpilogue = { bias: false, relu: false }) {
     this.variableNames = epilogue.bias ? ['x', 'w', 'bias'] : ['x', 'w'];
     this.variableComponents = epilogue.bias ? [1, 4, 4] : [1, 4];
     this.outputShape = [s.batch, s.outH, s.outW, s.outC];
