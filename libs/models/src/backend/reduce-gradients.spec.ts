@@ -42,6 +42,22 @@ describe('Sum and Mean gradients without host-side ones()', () => {
     input.dispose();
   });
 
+  it('rank 5 (GroupNorm\'s grouped moments: the dy·onesLike(x) path, as Tile of rank 5 runs on the CPU in tfjs-webgpu) has the analytic gradient', async () => {
+    const input = tf.tensor(Array.from({ length: 240 }, (_, i) => Math.sin(i)), [2, 3, 4, 5, 2]);
+    const w = Float32Array.from({ length: 10 }, (_, i) => 0.5 + i * 0.25); // the kept axes 0 and 3: [2, 5]
+    for (const op of ['sum', 'mean'] as const) {
+      const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf[op](t, [1, 2, 4]), tf.tensor(w, [2, 5]))))(input));
+      // element (a, b, c, d, e) gets w[a, d], divided by 3·4·2 = 24 for the mean
+      const want = Array.from({ length: 240 }, (_, i) => {
+        const a = Math.floor(i / 120), d = Math.floor(i / 2) % 5;
+        return Math.fround(op === 'mean' ? w[a * 5 + d] / 24 : w[a * 5 + d]);
+      });
+      expect(Array.from(await g.data())).toEqual(want);
+      g.dispose();
+    }
+    input.dispose();
+  });
+
   it('are the ones registered after ensureGradients / registerReduceGradients (idempotent)', () => {
     registerReduceGradients();
     registerReduceGradients();

@@ -17,10 +17,15 @@ function expandedDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Te
   const reshaped = tf.reshape(dy, shape);
   // A small dy (the loss's scalar gradient) usually lives on the host, and tfjs-backend-webgpu
   // runs Tile of a small host input on the CPU — a full-size host array again (20 ms per step
-  // on the H200). dy·onesLike(x) stays on the device: onesLike is a fill program where x is.
-  if (dy.size < SMALL_DY && x.size >= SMALL_DY) return tf.mul(reshaped, tf.onesLike(x));
+  // on the H200). It does the same for every input of rank ≥ 5 (GroupNorm's grouped moments),
+  // where that CPU run needs a synchronous read, which Node's webgpu cannot do.
+  // dy·onesLike(x) stays on the device: onesLike is a fill program where x is.
+  if ((dy.size < SMALL_DY && x.size >= SMALL_DY) || x.rank >= TILE_ON_CPU_RANK) return tf.mul(reshaped, tf.onesLike(x));
   return tf.broadcastTo(reshaped, x.shape);
 }
+
+/** The rank from which tfjs-backend-webgpu 4.22's Tile runs on the CPU. */
+const TILE_ON_CPU_RANK = 5;
 
 /** tfjs-backend-webgpu's CPU hand-off threshold (WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD). */
 const SMALL_DY = 1000;
