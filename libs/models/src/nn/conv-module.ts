@@ -4,6 +4,7 @@ import { Conv2d } from './conv2d';
 import { InitRng } from './init';
 import { ActConfig, NormConfig, buildActivation, buildNormLayer } from './norm';
 import { BatchNorm2d } from './batch-norm';
+import { GroupNorm } from './group-norm';
 import { ReLU } from './simple-layers';
 
 export interface ConvModuleOptions {
@@ -50,8 +51,8 @@ export class ConvModule extends Layer {
         return this.conv.forwardWithActivation(x, this.activate ? 'relu' : 'linear');
       }
       let y: tf.Tensor = this.conv.forward(x);
-      // BN + ReLU as one op (fused kernels on webgpu; the same function elsewhere)
-      if (this.norm instanceof BatchNorm2d && this.activate instanceof ReLU) return this.norm.forwardWithActivation(y, true);
+      // BN / GN + ReLU as one op (fused kernels on webgpu; the same function elsewhere)
+      if ((this.norm instanceof BatchNorm2d || this.norm instanceof GroupNorm) && this.activate instanceof ReLU) return this.norm.forwardWithActivation(y, true);
       if (this.norm) y = this.norm.forward(y);
       return this.activate ? this.activate.forward(y) : y;
     });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
+import { groupNorm } from './group-norm-kernel';
 
 export interface GroupNormOptions {
   numGroups: number;
@@ -28,13 +29,11 @@ export class GroupNorm extends Layer {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const [n, h, w, c] = x.shape;
-      const g = this.options.numGroups;
-      const grouped = tf.reshape(x, [n, h, w, g, c / g]);
-      const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
-      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
-      return tf.add(tf.mul(tf.reshape(normed, [n, h, w, c]), this.weight), this.bias);
-    });
+    return this.forwardWithActivation(x, false);
+  }
+
+  /** relu(GroupNorm(x)) when `relu`: one fused op (det's kernels on webgpu; the ops elsewhere). */
+  forwardWithActivation(x: tf.Tensor, relu: boolean): tf.Tensor {
+    return groupNorm(x, this.weight, this.bias, this.options.numGroups, this.eps, relu);
   }
 }

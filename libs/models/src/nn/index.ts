@@ -5,6 +5,7 @@ export * from './conv2d';
 export * from './batch-norm';
 export * from './batch-norm-train';
 export * from './group-norm';
+export * from './group-norm-kernel';
 export * from './simple-layers';
 export * from './norm';
 export * from './conv-module';

@@ -39,7 +39,7 @@ export function buildActivation(cfg: ActConfig, keyPath = 'actCfg'): Layer {
   throw new DetError(`${keyPath}.type: unknown activation '${cfg.type}' (known: ReLU)`);
 }
 
-/** relu(norm(x)): one fused op for BatchNorm2d (det's kernels on webgpu), the two ops otherwise. */
+/** relu(norm(x)): one fused op for BatchNorm2d and GroupNorm (det's kernels on webgpu), the two ops otherwise. */
 export function normRelu(norm: Layer, x: tf.Tensor): tf.Tensor {
-  return norm instanceof BatchNorm2d ? norm.forwardWithActivation(x, true) : tf.relu(norm.forward(x));
+  return norm instanceof BatchNorm2d || norm instanceof GroupNorm ? norm.forwardWithActivation(x, true) : tf.relu(norm.forward(x));
 }

@@ -12,8 +12,14 @@ import { writableMarker } from '../shader-hooks';
 
 const THREADS = 256;
 
-/** What a partial-sum pass accumulates per channel c (x̄ = x − mean, g = dy masked by y > 0 with ReLU). */
-export type ChannelSumsKind = 'stats' | 'grad' | 'grad-relu';
+/**
+ * What a partial-sum pass accumulates per channel c (x̄ = x − mean, g = dy masked by y > 0 with
+ * ReLU); 'gn-affine(-relu)': GroupNorm's Σ g·x̂ and Σ g (x̂ from the per-(n, group) statistics).
+ */
+export type ChannelSumsKind = 'stats' | 'grad' | 'grad-relu' | 'gn-affine' | 'gn-affine-relu';
+
+/** Pixels per sample and channel groups, for the GroupNorm kinds. */
+export interface ChannelGroups { hw: number; groups: number }
 
 /** Columns one workgroup covers (a power of two ≤ 64) and the row lanes that share it. */
 export function channelLayout(cols: number): { colsPerGroup: number; lanes: number } {
@@ -27,6 +33,7 @@ export function channelLayout(cols: number): { colsPerGroup: number; lanes: numb
  *  stats:     Σ (x − x[0,c]) and Σ (x − x[0,c])² (shifted by the first row: one pass, no cancellation
  *             of a large mean against a small variance)
  *  grad(-relu): Σ g and Σ g·(x − mean)
+ *  gn-affine(-relu): Σ g·x̂ and Σ g, x̂ = (x − mean)·rstd of the row's sample and the channel's group
  * Rows run along `lanes` threads per column (coalesced reads for any C), reduced in workgroup memory.
  */
 export class ChannelSumsProgram implements WebGpuProgramLike {
@@ -39,23 +46,36 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
   private readonly chunk: number;
   private readonly layout: { colsPerGroup: number; lanes: number };
 
-  /** `meanIsScalar`: mean has one element for all channels (tf.batchNorm broadcasts it). */
-  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelSumsKind, readonly meanIsScalar = false) {
-    this.variableNames = kind === 'stats' ? ['x'] : kind === 'grad' ? ['x', 'dy', 'mean'] : ['x', 'dy', 'mean', 'y'];
+  /**
+   * `meanIsScalar`: mean has one element for all channels (tf.batchNorm broadcasts it).
+   * `groups`: for the GroupNorm kinds, whose third input is the [N·G, 2] (mean, rstd) statistics.
+   */
+  constructor(readonly rows: number, readonly cols: number, readonly splits: number, readonly kind: ChannelSumsKind, readonly meanIsScalar = false,
+    readonly groups?: ChannelGroups) {
+    const gn = kind === 'gn-affine' || kind === 'gn-affine-relu';
+    if (gn && !groups) throw new Error(`ChannelSumsProgram ${kind}: the group layout is missing`);
+    const relu = kind === 'grad-relu' || kind === 'gn-affine-relu';
+    this.variableNames = kind === 'stats' ? ['x'] : ['x', 'dy', gn ? 'stats' : 'mean', ...(relu ? ['y'] : [])];
     this.layout = channelLayout(cols);
     this.chunk = Math.ceil(rows / splits);
     this.outputShape = [splits, 2, cols];
     this.dispatch = [Math.ceil(cols / this.layout.colsPerGroup), splits, 1];
-    this.shaderKey = `detChannelSums_${kind}_${rows}_${cols}_${splits}_${meanIsScalar}`;
+    this.shaderKey = `detChannelSums_${kind}_${rows}_${cols}_${splits}_${meanIsScalar}_${groups?.hw}_${groups?.groups}`;
   }
 
   getUserCode(): string {
     const { colsPerGroup: CPG, lanes } = this.layout;
-    const setup = this.kind === 'stats' ? 'let shift = x[c];' : `let m = mean[${this.meanIsScalar ? 0 : 'c'}];`;
+    const mask = this.kind === 'grad-relu' || this.kind === 'gn-affine-relu' ? 'if (y[i] <= 0.0) { g = 0.0; }' : '';
+    const setup = this.kind === 'stats' ? 'let shift = x[c];'
+      : this.groups ? `let cg = c / ${this.cols / this.groups.groups};` : `let m = mean[${this.meanIsScalar ? 0 : 'c'}];`;
     const body =
       this.kind === 'stats'
         ? 'let d = x[i] - shift; s0 = s0 + d; s1 = fma(d, d, s1);'
-        : `var g = dy[i]; ${this.kind === 'grad-relu' ? 'if (y[i] <= 0.0) { g = 0.0; }' : ''} s0 = s0 + g; s1 = fma(g, x[i] - m, s1);`;
+        : this.groups
+          ? `var g = dy[i]; ${mask}
+            let ng = (r / ${this.groups.hw}) * ${this.groups.groups} + cg;
+            s0 = fma(g, (x[i] - stats[ng * 2]) * stats[ng * 2 + 1], s0); s1 = s1 + g;`
+          : `var g = dy[i]; ${mask} s0 = s0 + g; s1 = fma(g, x[i] - m, s1);`;
     return `
       var<workgroup> acc0 : array<f32, ${THREADS}>;
       var<workgroup> acc1 : array<f32, ${THREADS}>;
@@ -101,9 +121,10 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
  *  mean / variance (stats; biased variance, as BatchNorm normalises with),
  *  dGamma = rstd·Σg·x̄ / dBeta = Σg (grad), or
  *  dxCoef [3, C]: dx = a·g + c·x + b with a = γ·rstd, c = −γ·rstd³·Σg·x̄/N, b = −a·Σg/N − c·mean
- *  (so the input-gradient pass reads 3 buffers besides g: WebGPU allows 8 storage buffers per shader).
+ *  (so the input-gradient pass reads 3 buffers besides g: WebGPU allows 8 storage buffers per shader),
+ *  sum0 / sum1: the plain sums (GroupNorm's dγ = Σg·x̂ and dβ = Σg).
  */
-export type ChannelFinalizeKind = 'mean' | 'variance' | 'dGamma' | 'dBeta' | 'dxCoef' | 'dMean' | 'dVariance';
+export type ChannelFinalizeKind = 'mean' | 'variance' | 'dGamma' | 'dBeta' | 'dxCoef' | 'dMean' | 'dVariance' | 'sum0' | 'sum1';
 
 /** For FusedBatchNorm's gradient: which channel vectors have a single element (or, scale, none). */
 export interface ChannelVectorShapes { meanIsScalar?: boolean; varianceIsScalar?: boolean; scale?: 'vector' | 'scalar' | 'none' }
@@ -115,7 +136,7 @@ const INPUT_ORDER: ChannelInput[] = ['partial', 'x', 'mean', 'variance', 'gamma'
 function inputsOf(kind: ChannelFinalizeKind, vectors: ChannelVectorShapes): ChannelInput[] {
   const gamma: ChannelInput[] = vectors.scale === 'vector' || vectors.scale === 'scalar' ? ['gamma'] : [];
   return {
-    mean: ['x'], variance: [], dGamma: ['variance'], dBeta: [], dxCoef: ['mean', 'variance', 'gamma'],
+    mean: ['x'], variance: [], dGamma: ['variance'], dBeta: [], dxCoef: ['mean', 'variance', 'gamma'], sum0: [], sum1: [],
     dMean: ['variance', ...gamma], dVariance: ['variance', ...gamma],
   }[kind] as ChannelInput[];
 }
@@ -174,6 +195,8 @@ export class ChannelFinalizeProgram implements WebGpuProgramLike {
             ${out}[c] = -0.5 * ${scaleAt} * r * r * r * s1;
           }`,
       dBeta: `${out}[c] = s0;`,
+      sum0: `${out}[c] = s0;`,
+      sum1: `${out}[c] = s1;`,
       dxCoef: `{
             let rstd = inverseSqrt(variance[c] + ${eps});
             let a = gamma[c] * rstd;

@@ -5,6 +5,7 @@ import { registerLeadingAxesReduce } from './leading-axes-reduce';
 import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
 import { registerTunedConv2d } from './conv2d-forward';
 import { registerBatchNormTrainKernels } from './batch-norm-train';
+import { registerGroupNormKernels } from './group-norm';
 import { registerSgdStepKernel } from './sgd-step';
 import { registerAdamStepKernel } from './adam-step';
 import { registerSumSquaresKernel } from './sum-squares';
@@ -38,6 +39,8 @@ export function registerWebGpuKernels(): string[] {
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverage', 'DetBatchNormRelu');
+  registerGroupNormKernels(); // nn/group-norm-kernel.ts uses them where registered
+  installed.push('DetGroupNorm (stats, apply(+ReLU), grad)');
   registerBatchNormGradKernel(); // tf.batchNorm's gradient (frozen BN) in one fused kernel
   installBatchNormGradient();
   installed.push('DetFusedBatchNormGrad');
