@@ -4,6 +4,7 @@ import { Module } from '../nn';
 import { imageTensor } from './batch-tensors';
 import { tuneQueuedKernels } from '../webgpu/tuning/tune-between-steps';
 import { throwIfWebGpuFailed } from '../webgpu/device-errors';
+import { releaseIdleGpuBuffers } from '../webgpu/buffer-pool';
 import { LossDict, parseLosses, readScalars } from './parse-losses';
 import { DetBatch, DetResult, ImgMeta } from './types';
 
@@ -56,6 +57,7 @@ export abstract class BaseDetector extends Module {
       const logVars = await readScalars(logTensors);
       throwIfWebGpuFailed(); // a WebGPU error in this step (a dropped dispatch) must not train on
       await tuneQueuedKernels(); // webgpu kernel tuning, when on: shapes first met in this step
+      releaseIdleGpuBuffers(); // webgpu: buffers of sizes no longer met (varying shapes) go
       return { loss: logVars.loss, logVars, numSamples: batch.imgMetas.length, grads };
     } finally {
       tf.dispose([img, ...Object.values(logTensors), ...(value ? [value] : [])]);
@@ -70,6 +72,7 @@ export abstract class BaseDetector extends Module {
       tf.dispose(Object.values(logVars));
       throwIfWebGpuFailed();
       await tuneQueuedKernels();
+      releaseIdleGpuBuffers();
       return { loss: numbers.loss, logVars: numbers, numSamples: batch.imgMetas.length };
     } finally {
       img.dispose();
@@ -88,6 +91,7 @@ export abstract class BaseDetector extends Module {
     }
     throwIfWebGpuFailed();
     await tuneQueuedKernels(); // webgpu kernel tuning, when on: inference meets the forward convs
+    releaseIdleGpuBuffers();
     return results;
   }
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { backend as tfBackend } from '@tensorflow/tfjs-core';
 
 const INSTALLED = Symbol.for('det.webgpu.bufferPool');
 
@@ -47,6 +48,9 @@ export class OldestFirstBufferPool {
   /** per size×usage, free buffers sorted by id, newest first: pop() gives the oldest */
   private readonly free = new Map<number, PooledBuffer[]>();
   private readonly used = new Set<PooledBuffer>();
+  /** the step count when each buffer was last acquired (releaseIdle advances it) */
+  private readonly lastStep = new WeakMap<PooledBuffer, number>();
+  private step = 0;
   private numFree = 0;
   private disposed = false;
 
@@ -61,8 +65,35 @@ export class OldestFirstBufferPool {
       this.numBytesAllocated += size;
     }
     this.used.add(buffer);
+    this.lastStep.set(buffer, this.step);
     this.numBytesUsed += size;
     return buffer;
+  }
+
+  /**
+   * Ends a step: destroys the free buffers no step acquired in the last `keepSteps` steps and
+   * returns the bytes freed. A fixed-shape training loop reuses every buffer each step and loses
+   * none; where shapes vary (proposal counts, multi-scale or keep-ratio images) the buffers of
+   * sizes no longer met go, instead of the pool growing with every size it has seen. A destroyed
+   * buffer's pending GPU work still completes (WebGPU keeps it alive until then).
+   */
+  releaseIdle(keepSteps: number): number {
+    const now = ++this.step;
+    let freed = 0;
+    for (const [key, list] of this.free) {
+      const keep = list.filter((b) => (this.lastStep.get(b) ?? 0) >= now - keepSteps);
+      if (keep.length === list.length) continue;
+      for (const b of list) {
+        if (keep.includes(b)) continue;
+        b.destroy();
+        freed += b.size;
+      }
+      this.numFree -= list.length - keep.length;
+      if (keep.length) this.free.set(key, keep);
+      else this.free.delete(key);
+    }
+    this.numBytesAllocated -= freed;
+    return freed;
   }
 
   releaseBuffer(buffer: PooledBuffer, reuse = true): void {
@@ -117,6 +148,18 @@ export class OldestFirstBufferPool {
     list.splice(lo, 0, buffer);
     this.numFree++;
   }
+}
+
+/** Steps a pooled buffer may sit unused before `releaseIdleGpuBuffers` destroys it. */
+export const IDLE_BUFFER_STEPS = 2;
+
+/**
+ * Called after each training, validation or test step (BaseDetector): on webgpu, destroys the
+ * pooled buffers the last IDLE_BUFFER_STEPS steps did not use; elsewhere a no-op. Returns bytes freed.
+ */
+export function releaseIdleGpuBuffers(backend: tf.KernelBackend = tfBackend()): number {
+  const pool = (backend as unknown as { bufferManager?: unknown }).bufferManager;
+  return pool instanceof OldestFirstBufferPool ? pool.releaseIdle(IDLE_BUFFER_STEPS) : 0;
 }
 
 /** Replaces the backend's tfjs BufferManager with an OldestFirstBufferPool (once). */
