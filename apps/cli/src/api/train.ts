@@ -64,7 +64,7 @@ export async function trainDetector(configFile: string, options: TrainOptions = 
     fs.writeFileSync(configOut, dumpConfig(resolved.config, 'json'));
     log.info(`config: ${path.resolve(configFile)} (resolved copy: ${configOut})`);
 
-    const { selectBackend } = await import('@det/models');
+    const { selectBackend, setDeterministic } = await import('@det/models');
     const backend = await selectBackend((cfg.backend as string | undefined) ?? 'auto');
     const env = collectEnv();
     log.info(`Environment info:\n${formatEnv(env).join('\n')}`);
@@ -74,6 +74,8 @@ export async function trainDetector(configFile: string, options: TrainOptions = 
     setGlobalSeed(seed);
     const deterministic = options.deterministic ?? (cfg.deterministic as boolean | undefined) ?? false;
     log.info(`Set random seed to ${seed}, deterministic: ${deterministic}`);
+    const kernels = setDeterministic(deterministic);
+    if (kernels) log.info(`deterministic kernels: ${kernels}`);
 
     const trainSet = buildDataset(resolved, 'train');
     const classes = [...trainSet.classes];

@@ -2,11 +2,40 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describeIfGpu, gpuSuite } from './testing/describe-if-gpu';
 import { setupWebGpu } from './setup';
+import { setDeterministic } from '../backend/deterministic';
+import { programsRun, seededValues } from './testing/compare';
 
 // The hazards docs/webgpu.md lists, checked where det relies on the safe side of them.
 describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
   beforeAll(async () => {
     await setupWebGpu();
+  });
+
+  it('with setDeterministic(true) a small-output matMul over a long K runs without split-K (float atomics)', async () => {
+    await tf.setBackend('webgpu');
+    // [1, 4096] × [4096, 200]: 200 outputs from K = 4096, the shape tfjs splits over K
+    const a = tf.tensor(seededValues(4096, 1), [1, 4096]);
+    const b = tf.tensor(seededValues(4096 * 200, 2), [4096, 200]);
+    const programsWith = (on: boolean) => {
+      setDeterministic(on);
+      let out: tf.Tensor | undefined;
+      const names = programsRun(() => { out = tf.matMul(a, b); });
+      return { names, out: out! };
+    };
+    try {
+      const loose = programsWith(false);
+      expect(loose.names).toContain('MatMulSplitKProgram');
+      const strict = programsWith(true);
+      expect(strict.names).not.toContain('MatMulSplitKProgram');
+      const [x, y] = await Promise.all([loose.out.data(), strict.out.data()]);
+      let worst = 0;
+      for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(x[i])));
+      expect(worst).toBeLessThan(1e-4); // the same product, another summation order
+      tf.dispose([loose.out, strict.out]);
+    } finally {
+      setDeterministic(false);
+      tf.dispose([a, b]);
+    }
   });
 
   it('element-wise ops over more than 65535 workgroups (tfjs folds the dispatch) stay correct', async () => {
