@@ -19,6 +19,7 @@ const CASES: { shape: [number, number, number, number]; groups: number; relu: bo
   { shape: [1, 9, 6, 32], groups: 32, relu: true }, // one channel per group
   { shape: [2, 4, 4, 64], groups: 1, relu: false }, // one group: LayerNorm over H, W, C
   { shape: [1, 64, 64, 32], groups: 2, relu: true }, // 65 536 values per group: many splits
+  { shape: [5, 3, 4, 64], groups: 32, relu: false }, // 160 (n, group) pairs: 3 finalisation workgroups
 ];
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
