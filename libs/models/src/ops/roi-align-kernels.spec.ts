@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildRoiAlignPlan } from './roi-align-plan';
-import { applyPlanGather, applyPlanTyped, scatterPlanND, scatterPlanTyped } from './roi-align-kernels';
+import { applyPlanGather, applyPlanTyped, scatterPlanND, scatterPlanTyped, transposePlan } from './roi-align-kernels';
 import { expectClose } from '../testing/vectors';
 import { useBackend } from '../testing/tf-backend';
 
@@ -24,6 +24,22 @@ describe('RoIAlign kernels', () => {
     const scattered = scatterPlanND(tf.tensor2d(dy, [plan.cells, c]), plan, n * h * w, small);
     expectClose(gathered.dataSync(), typedOut, 'forward gather vs typed', { rtol: 1e-5, atol: 1e-6 });
     expectClose(scattered.dataSync(), typedGrad, 'backward scatterND vs typed', { rtol: 1e-5, atol: 1e-6 });
+  });
+
+  it('the plan transposed by pixel (the deterministic backward kernel\'s input) gives Sᵀ·dy in the typed form\'s order', () => {
+    const pixels = n * h * w;
+    const t = transposePlan(plan, pixels);
+    expect(t.offsets[0]).toBe(0);
+    expect(t.offsets[pixels]).toBe(Array.from(plan.weights).filter((v) => v !== 0).length);
+    const grad = new Float32Array(pixels * c);
+    for (let p = 0; p < pixels; p++) {
+      for (let e = t.offsets[p]; e < t.offsets[p + 1]; e++) {
+        if (e > t.offsets[p]) expect(t.cells[e]).toBeGreaterThanOrEqual(t.cells[e - 1]); // cell order
+        for (let ch = 0; ch < c; ch++) grad[p * c + ch] += t.weights[e] * dy[t.cells[e] * c + ch];
+      }
+    }
+    // the same additions in the same order per element as scatterPlanTyped: equal, not just close
+    expect(Array.from(grad)).toEqual(Array.from(scatterPlanTyped(dy, c, plan, pixels)));
   });
 
   it('forward and backward are adjoint: <S·F, dy> = <F, Sᵀ·dy>', () => {

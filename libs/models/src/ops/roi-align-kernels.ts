@@ -83,3 +83,54 @@ export function scatterPlanND(dy: tf.Tensor2D, plan: RoiAlignPlan, pixels: numbe
   }
   return grad as tf.Tensor2D;
 }
+
+/**
+ * Kernels a backend may register for RoIAlign on device-resident features (webgpu:
+ * `webgpu/kernels/roi-align.ts`); the gather / scatterND form is the fallback.
+ *  - APPLY   {feat [P, C], indices [cells·width] int32, weights [cells·width]}, {cells, width} → S·F [cells, C]
+ *  - SCATTER {dy [cells, C], offsets [P + 1] int32, entryCells [E] int32, entryWeights [E]}, {pixels}
+ *            → Sᵀ·dy [P, C], from the plan transposed by pixel (`transposePlan`): every pixel adds
+ *            its entries in a fixed order, so unlike scatterND's float atomics it repeats bit for bit.
+ */
+export const ROI_ALIGN_APPLY_KERNEL = 'DetRoiAlignApply';
+export const ROI_ALIGN_SCATTER_KERNEL = 'DetRoiAlignScatter';
+
+/** The plan's non-zero entries grouped by pixel (CSR): pixel p's entries are offsets[p] … offsets[p + 1] − 1, in cell order. */
+export interface TransposedPlan { offsets: Int32Array; cells: Int32Array; weights: Float32Array }
+
+export function transposePlan(plan: RoiAlignPlan, pixels: number): TransposedPlan {
+  const { cells, width, indices, weights } = plan;
+  const offsets = new Int32Array(pixels + 1);
+  for (let j = 0; j < cells * width; j++) if (weights[j] !== 0) offsets[indices[j] + 1]++;
+  for (let p = 0; p < pixels; p++) offsets[p + 1] += offsets[p];
+  const fill = offsets.slice(0, pixels);
+  const entryCells = new Int32Array(offsets[pixels]);
+  const entryWeights = new Float32Array(offsets[pixels]);
+  for (let cell = 0; cell < cells; cell++) {
+    for (let j = cell * width, end = j + width; j < end; j++) {
+      if (weights[j] === 0) continue;
+      const at = fill[indices[j]]++;
+      entryCells[at] = cell;
+      entryWeights[at] = weights[j];
+    }
+  }
+  return { offsets, cells: entryCells, weights: entryWeights };
+}
+
+/** S·F with the backend's APPLY kernel. */
+export function applyPlanKernel(featMatrix: tf.Tensor2D, plan: RoiAlignPlan): tf.Tensor2D {
+  return tf.tidy(() => {
+    const indices = tf.tensor1d(plan.indices, 'int32');
+    const weights = tf.tensor1d(plan.weights);
+    return tf.engine().runKernel(ROI_ALIGN_APPLY_KERNEL, { feat: featMatrix, indices, weights }, { cells: plan.cells, width: plan.width }) as tf.Tensor2D;
+  });
+}
+
+/** Sᵀ·dy with the backend's SCATTER kernel (deterministic). */
+export function scatterPlanKernel(dy: tf.Tensor2D, plan: RoiAlignPlan, pixels: number): tf.Tensor2D {
+  const t = transposePlan(plan, pixels);
+  return tf.tidy(() => {
+    const inputs = { dy, offsets: tf.tensor1d(t.offsets, 'int32'), entryCells: tf.tensor1d(t.cells, 'int32'), entryWeights: tf.tensor1d(t.weights) };
+    return tf.engine().runKernel(ROI_ALIGN_SCATTER_KERNEL, inputs, { pixels }) as tf.Tensor2D;
+  });
+}

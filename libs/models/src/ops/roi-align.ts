@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { buildRoiAlignPlan, RoiAlignParams } from './roi-align-plan';
-import { applyPlanGather, applyPlanTyped, scatterPlanND, scatterPlanTyped } from './roi-align-kernels';
+import { applyPlanGather, applyPlanKernel, applyPlanTyped, ROI_ALIGN_APPLY_KERNEL, ROI_ALIGN_SCATTER_KERNEL, scatterPlanKernel, scatterPlanND, scatterPlanTyped } from './roi-align-kernels';
+import { activeBackendHas } from '../backend/kernel-registry';
 
 export interface RoiAlignOptions {
   /** [ph, pw] (a number means square). */
@@ -15,9 +16,11 @@ export interface RoiAlignOptions {
   aligned?: boolean;
   /**
    * 'typed': host typed-array kernel (reads the features once); 'gather': tf.gather/scatterND
-   * on the device. 'auto' (default) picks 'typed' on the cpu, native and wasm backends.
+   * on the device; 'kernel': the backend's RoIAlign kernels (webgpu: one dispatch each way, a
+   * backward pass that repeats bit for bit). 'auto' (default) picks 'typed' on the cpu, native
+   * and wasm backends, 'kernel' where the backend registers it, else 'gather'.
    */
-  impl?: 'auto' | 'typed' | 'gather';
+  impl?: 'auto' | 'typed' | 'gather' | 'kernel';
 }
 
 /**
@@ -88,6 +91,7 @@ function roiAlignHost(features: tf.Tensor4D, roiData: Float32Array, options: Roi
   const pixels = n * h * w;
   const impl = options.impl ?? 'auto';
   const typed = impl === 'typed' || (impl === 'auto' && HOST_BACKENDS.has(tf.getBackend()));
+  const kernel = impl === 'kernel' || (impl === 'auto' && !typed && activeBackendHas(ROI_ALIGN_APPLY_KERNEL, ROI_ALIGN_SCATTER_KERNEL));
   const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const feat = inputs[0] as tf.Tensor;
     // The plan lives in JS memory, so the gradient can run after the caller's tidy has ended.
@@ -96,6 +100,11 @@ function roiAlignHost(features: tf.Tensor4D, roiData: Float32Array, options: Roi
     if (typed) {
       const value = tf.tensor4d(applyPlanTyped(feat.dataSync(), c, plan), [k, ph, pw, c]);
       const gradFunc = (dy: tf.Tensor) => tf.tensor4d(scatterPlanTyped(dy.dataSync(), c, plan, pixels), [n, h, w, c]);
+      return { value, gradFunc };
+    }
+    if (kernel) {
+      const value = tf.reshape(applyPlanKernel(tf.reshape(feat, [pixels, c]), plan), [k, ph, pw, c]);
+      const gradFunc = (dy: tf.Tensor) => tf.reshape(scatterPlanKernel(tf.reshape(dy, [k * ph * pw, c]), plan, pixels), [n, h, w, c]);
       return { value, gradFunc };
     }
     const value = tf.reshape(applyPlanGather(tf.reshape(feat, [pixels, c]), plan), [k, ph, pw, c]);

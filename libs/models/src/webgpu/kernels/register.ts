@@ -6,6 +6,7 @@ import { registerPhaseSplitInputGrad } from './conv2d-input-grad';
 import { registerTunedConv2d } from './conv2d-forward';
 import { registerBatchNormTrainKernels } from './batch-norm-train';
 import { registerGroupNormKernels } from './group-norm';
+import { registerRoiAlignKernels } from './roi-align';
 import { registerSgdStepKernel } from './sgd-step';
 import { registerAdamStepKernel } from './adam-step';
 import { registerSumSquaresKernel } from './sum-squares';
@@ -41,6 +42,8 @@ export function registerWebGpuKernels(): string[] {
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverage', 'DetBatchNormRelu');
   registerGroupNormKernels(); // nn/group-norm-kernel.ts uses them where registered
   installed.push('DetGroupNorm (stats, apply(+ReLU), grad)');
+  registerRoiAlignKernels(); // ops/roi-align.ts uses them where registered
+  installed.push('DetRoiAlignApply, DetRoiAlignScatter');
   registerBatchNormGradKernel(); // tf.batchNorm's gradient (frozen BN) in one fused kernel
   installBatchNormGradient();
   installed.push('DetFusedBatchNormGrad');
