@@ -19,7 +19,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--resume-from <checkpoint>', 'resume training (weights, optimizer, counters, hooks) from a checkpoint')
     .option('--resume <auto>', "'auto': resume from the newest checkpoint in the work dir")
     .option('--load-from <checkpoint>', 'start from these weights (no optimizer state, counters from zero)')
-    .option('--deterministic', 'reproducible kernels where the backend has a choice (webgpu: no split-K matMul, whose float atomics vary the last bits run to run; RoIAlign\'s gradient still adds with atomics there); cpu, native and wasm are deterministic anyway')
+    .option('--deterministic', 'reproducible kernels where the backend has a choice (webgpu: no split-K matMul, whose float atomics vary the last bits run to run); cpu, native and wasm are deterministic anyway')
     .option('--no-validate', 'do not evaluate on the val split during training')
     .option('--json', 'print the result (work dir, checkpoint, logs, metrics) as JSON');
   addCommonOptions(cmd, ['workDir', 'cfgOptions', 'plugin', 'backend', 'seed']).action(
