@@ -9,6 +9,21 @@ import { activeBackendHasKernel } from './fused-kernel';
 const SUM_SQUARES_KERNEL = 'DetSumSquares';
 const SUM_SQUARES_INPUTS = 7;
 
+/** A backend may register this kernel too: x·scale for up to 4 float32 tensors {x0, …} → one tensor per input. */
+const SCALE_TENSORS_KERNEL = 'DetScaleTensors';
+const SCALE_TENSORS_INPUTS = 4;
+
+/** gs·coef: one multiply per gradient, or one kernel call per 4 where the backend has it. */
+function scaled(gs: tf.Tensor[], coef: number): tf.Tensor[] {
+  if (!activeBackendHasKernel(SCALE_TENSORS_KERNEL) || gs.some((g) => g.dtype !== 'float32')) return gs.map((g) => tf.tidy(() => tf.mul(g, coef)));
+  const out: tf.Tensor[] = [];
+  for (let i = 0; i < gs.length; i += SCALE_TENSORS_INPUTS) {
+    const inputs = Object.fromEntries(gs.slice(i, i + SCALE_TENSORS_INPUTS).map((g, k) => [`x${k}`, g]));
+    out.push(...(tf.engine().runKernel(SCALE_TENSORS_KERNEL, inputs, { scale: coef }) as tf.Tensor[]));
+  }
+  return out;
+}
+
 /** Σ g² of the gradients, as a few scalars: one per gradient, or one per 7 with the fused kernel. */
 function sumsOfSquares(gs: tf.Tensor[]): tf.Tensor[] {
   if (!activeBackendHasKernel(SUM_SQUARES_KERNEL) || gs.some((g) => g.dtype !== 'float32')) return gs.map((g) => tf.sum(tf.square(g)));
@@ -49,11 +64,11 @@ export async function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: nu
   }
   const coef = maxNorm / (totalNorm + 1e-6);
   if (coef < 1) {
-    for (const n of names) {
-      const old = grads[n];
-      grads[n] = tf.tidy(() => tf.mul(old, coef));
-      old.dispose();
-    }
+    const clipped = scaled(names.map((n) => grads[n]), coef);
+    names.forEach((n, i) => {
+      grads[n].dispose();
+      grads[n] = clipped[i];
+    });
   }
   return totalNorm;
 }

@@ -200,6 +200,41 @@ describe('clipGradNorm with a fused sum of squares', () => {
   });
 });
 
+// With a backend's 'DetScaleTensors' kernel the clipped gradients are scaled 4 per call; a cpu
+// stand-in (element-wise x·scale in float32, as tf.mul computes it) records the calls.
+describe('clipGradNorm with a fused scale', () => {
+  const calls: number[][] = [];
+  const standIn = ({ inputs, backend, attrs }: { inputs: Record<string, tf.TensorInfo>; backend: tf.KernelBackend; attrs: { scale: number } }) => {
+    const xs = Object.keys(inputs).sort().map((k) => inputs[k]);
+    calls.push(xs.map((x) => x.shape.reduce((a, b) => a * b, 1)));
+    return xs.map((x) => {
+      const v = Float32Array.from(backend.readSync(x.dataId) as Float32Array, (e) => Math.fround(e * Math.fround(attrs.scale)));
+      return { dataId: backend.write(v, x.shape, 'float32'), shape: x.shape, dtype: 'float32' };
+    });
+  };
+  afterEach(() => {
+    if (tf.getKernel('DetScaleTensors', 'cpu')) tf.unregisterKernel('DetScaleTensors', 'cpu');
+    calls.length = 0;
+  });
+
+  it('scales the gradients 4 per call, to the same values as the multiplies, only when clipping', async () => {
+    const make = () => Object.fromEntries(Array.from({ length: 9 }, (_, k) => [`g${k}`, tf.tensor1d(Array.from({ length: k + 1 }, (_, i) => (i - k) * 0.7 + 1))]));
+    const plain = make();
+    const expected = await clipGradNorm(plain, 2);
+    tf.registerKernel({ kernelName: 'DetScaleTensors', backendName: 'cpu', kernelFunc: standIn as unknown as tf.KernelFunc });
+    const fused = make();
+    const before = tf.memory().numTensors;
+    expect(await clipGradNorm(fused, 2)).toBe(expected);
+    expect(calls).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9]]);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const k of Object.keys(fused)) expect(Array.from(fused[k].dataSync())).toEqual(Array.from(plain[k].dataSync()));
+    calls.length = 0;
+    await clipGradNorm(fused, 1e6); // under the limit: nothing scaled
+    expect(calls).toEqual([]);
+    tf.dispose([...Object.values(plain), ...Object.values(fused)]);
+  });
+});
+
 describe('optimizer state dict', () => {
   it('round-trips buffers, step counts and group lrs; continuing equals never stopping', () => {
     const full = runTf((ps) => new AdamW({ lr: 0.01 }, ps));

@@ -10,6 +10,7 @@ import { registerRoiAlignKernels } from './roi-align';
 import { registerSgdStepKernel } from './sgd-step';
 import { registerAdamStepKernel } from './adam-step';
 import { registerSumSquaresKernel } from './sum-squares';
+import { registerScaleTensorsKernel } from './scale-tensors';
 import { registerBatchNormGradKernel } from './batch-norm-grad';
 import { registerFocalLossKernels } from './focal-loss';
 import { registerSmoothL1Kernels } from './smooth-l1-loss';
@@ -50,7 +51,8 @@ export function registerWebGpuKernels(): string[] {
   registerSgdStepKernel(); // @det/runner's SGD uses it by name where registered
   registerAdamStepKernel(); // … and its Adam / AdamW
   registerSumSquaresKernel(); // … and its clipGradNorm
-  installed.push('DetSgdStep', 'DetAdamStep', 'DetSumSquares');
+  registerScaleTensorsKernel(); // … which scales the gradients with it
+  installed.push('DetSgdStep', 'DetAdamStep', 'DetSumSquares', 'DetScaleTensors');
   registerFocalLossKernels(); // losses/focal-loss.ts uses them by name where registered
   installed.push('DetSigmoidFocalLoss (loss, grad)');
   registerSmoothL1Kernels(); // losses/smooth-l1-loss.ts uses them by name where registered
