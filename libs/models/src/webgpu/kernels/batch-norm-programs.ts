@@ -21,6 +21,30 @@ export type ChannelSumsKind = 'stats' | 'grad' | 'grad-relu' | 'gn-affine' | 'gn
 /** Pixels per sample and channel groups, for the GroupNorm kinds. */
 export interface ChannelGroups { hw: number; groups: number }
 
+/** Workgroup memory for two running sums per thread (`pairTreeSum` adds them up). */
+export const pairAccumulators = (threads: number): string => `
+      var<workgroup> acc0 : array<f32, ${threads}>;
+      var<workgroup> acc1 : array<f32, ${threads}>;`;
+
+/**
+ * Adds the threads' (s0, s1) over `lanes` lanes in workgroup memory, a fixed tree: lane `lane`
+ * of column slot `li % columns`; afterwards lane 0 of each slot holds the sums at acc0/acc1[slot].
+ */
+export function pairTreeSum(lanes: number, columns: number, lane: string): string {
+  const step = columns === 1 ? 'stride' : `stride * ${columns}`;
+  return `
+        acc0[li] = s0;
+        acc1[li] = s1;
+        workgroupBarrier();
+        for (var stride = ${lanes / 2}; stride > 0; stride = stride / 2) {
+          if (${lane} < stride) {
+            acc0[li] = acc0[li] + acc0[li + ${step}];
+            acc1[li] = acc1[li] + acc1[li + ${step}];
+          }
+          workgroupBarrier();
+        }`;
+}
+
 /** Columns one workgroup covers (a power of two ≤ 64) and the row lanes that share it. */
 export function channelLayout(cols: number): { colsPerGroup: number; lanes: number } {
   let colsPerGroup = 1;
@@ -76,9 +100,7 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
             let ng = (r / ${this.groups.hw}) * ${this.groups.groups} + cg;
             s0 = fma(g, (x[i] - stats[ng * 2]) * stats[ng * 2 + 1], s0); s1 = s1 + g;`
           : `var g = dy[i]; ${mask} s0 = s0 + g; s1 = fma(g, x[i] - m, s1);`;
-    return `
-      var<workgroup> acc0 : array<f32, ${THREADS}>;
-      var<workgroup> acc1 : array<f32, ${THREADS}>;
+    return `${pairAccumulators(THREADS)}
       fn main(index : i32) {
         _ = uniforms.outShape;
         let li = i32(localIndex);
@@ -97,16 +119,7 @@ export class ChannelSumsProgram implements WebGpuProgramLike {
             ${body}
           }
         }
-        acc0[li] = s0;
-        acc1[li] = s1;
-        workgroupBarrier();
-        for (var stride = ${lanes / 2}; stride > 0; stride = stride / 2) {
-          if (lane < stride) {
-            acc0[li] = acc0[li] + acc0[li + stride * ${CPG}];
-            acc1[li] = acc1[li] + acc1[li + stride * ${CPG}];
-          }
-          workgroupBarrier();
-        }
+        ${pairTreeSum(lanes, CPG, 'lane')}
         if (lane == 0 && c < ${this.cols}) {
           result[(split * 2) * ${this.cols} + c] = acc0[cl];
           result[(split * 2 + 1) * ${this.cols} + c] = acc1[cl];

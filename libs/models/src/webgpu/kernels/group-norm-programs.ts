@@ -1,6 +1,7 @@
 import type { WebGpuProgramLike } from './webgpu-backend-like';
 import { wgslFloat } from './conv2d-filter-grad-program';
 import { ElementwiseProgram } from './elementwise-program';
+import { pairAccumulators, pairTreeSum } from './batch-norm-programs';
 
 // GroupNorm over an NHWC tensor viewed as [N, HW, G, Cg] (C = G·Cg channels): statistics per
 // (n, g) over its HW·Cg values. tfjs composes the same math from ~50 element-wise, transpose and
@@ -49,9 +50,7 @@ export class GroupSumsProgram implements WebGpuProgramLike {
       : `var gv = dy[i] * gamma[g * ${cg} + k]; ${this.kind === 'grad-relu' ? 'if (y[i] <= 0.0) { gv = 0.0; }' : ''}
             let xh = (x[i] - stats[ng * 2]) * stats[ng * 2 + 1];
             s0 = s0 + gv; s1 = fma(gv, xh, s1);`;
-    return `
-      var<workgroup> acc0 : array<f32, ${THREADS}>;
-      var<workgroup> acc1 : array<f32, ${THREADS}>;
+    return `${pairAccumulators(THREADS)}
       fn main(index : i32) {
         _ = uniforms.outShape;
         let li = i32(localIndex);
@@ -70,16 +69,7 @@ export class GroupSumsProgram implements WebGpuProgramLike {
           let i = base + (e / ${cg}) * ${c} + k;
           ${body}
         }
-        acc0[li] = s0;
-        acc1[li] = s1;
-        workgroupBarrier();
-        for (var stride = ${THREADS / 2}; stride > 0; stride = stride / 2) {
-          if (li < stride) {
-            acc0[li] = acc0[li] + acc0[li + stride];
-            acc1[li] = acc1[li] + acc1[li + stride];
-          }
-          workgroupBarrier();
-        }
+        ${pairTreeSum(THREADS, 1, 'li')}
         if (li == 0) {
           result[(ng * ${this.splits} + split) * 2] = acc0[0];
           result[(ng * ${this.splits} + split) * 2 + 1] = acc1[0];
