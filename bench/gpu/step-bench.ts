@@ -278,7 +278,7 @@ async function kernelBench(a: Args): Promise<void> {
     registerWebGpuKernels();
     const flop = 2 * batch * outH * outH * 9 * cin * cout;
     const inputShape = inputGradShape(w, { inputShape: x.shape, strides: stride, pad: 'same', dataFormat: 'NHWC' })!;
-    const detInput = defaultInputGradVariant(inputShape);
+    const detInput = defaultInputGradVariant(inputShape, tf.backend() as never);
     for (const kernel of ['filter', 'input', 'forward'] as const) {
       emit({ bench: `conv2d-${kernel}`, adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, gflop: +(flop / 1e9).toFixed(3),
         ...(kernel === 'input' ? { det: detInput } : {}),
@@ -405,7 +405,7 @@ async function sweepBench(a: Args): Promise<void> {
       }
       const best = rows.reduce((p, r) => (r.ms < p.ms ? r : p));
       const tfjs = rows.find((r) => r.tiling === TFJS_GEMM)!;
-      const detDefault = defaultInputGradVariant(shape);
+      const detDefault = defaultInputGradVariant(shape, backend as never);
       // gflop: the convolution's, the TFLOP/s basis for every row. det's program does about as many
       // (inputGradMacs); tfjs's GEMM multiplies stride² times as many over a zero-dilated dY.
       emit({ bench: 'input-grad-sweep', adapter: setup.adapter, x: x.shape, dy: dy.shape, stride, n: cin, detDefault, gflop: +(flop / 1e9).toPrecision(4),

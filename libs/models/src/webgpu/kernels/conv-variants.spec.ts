@@ -10,7 +10,7 @@ import { planStridedInputGrad } from './conv2d-input-grad-forward';
 import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS, TFJS_CONV } from './conv2d-forward';
 import { narrowConvFits } from './conv2d-narrow-program';
 import { forwardConvShape } from './conv2d-forward-shape';
-import { FORWARD_CONV, FORWARD_PHASES, inputGradTuningKey, inputGradVariantNames, isF16Variant, TFJS_GEMM } from './conv2d-input-grad-variants';
+import { FORWARD_CONV, FORWARD_PHASES, FORWARD_PHASES_NARROW, inputGradTuningKey, inputGradVariantNames, isF16Variant, TFJS_GEMM } from './conv2d-input-grad-variants';
 import { filterGradShape, filterGradTuningKey, filterGradVariantName, filterGradVariants } from './conv2d-filter-grad';
 import { kernelTuningResults, resetKernelTuning, setKernelTuning, setTunedChoice, tunePendingKernels } from '../tuning/kernel-tuner';
 
@@ -49,7 +49,15 @@ const filterGrad = (c: Case) => (xt: tf.Tensor, dyt: tf.Tensor) =>
 /** The program that tells each input-gradient variant apart. */
 const SIGNATURE: Record<string, string> = {
   [TFJS_GEMM]: 'Conv2DDerInputMMProgram', [FORWARD_CONV]: 'FlipTransposeFilterProgram', [FORWARD_PHASES]: 'InterleavePhasesProgram',
+  [FORWARD_PHASES_NARROW]: 'NarrowConvProgram',
 };
+
+/**
+ * Whether forward-phases-narrow applies: dX's channels (the phase convs' outputs) and the largest
+ * phase's sub-filter (⌈k / stride⌉² taps) fit the narrow program.
+ */
+const narrowPhases = (c: Case) => c.x[3] % 4 === 0 && c.x[3] <= 64 &&
+  Math.ceil(c.filter[0] / c.stride) * Math.ceil(c.filter[1] / c.stride) * c.x[3] * c.filter[3] * 4 <= 16384;
 
 /**
  * The forward variants that apply to a case, each with the program that tells it apart (none for
@@ -83,7 +91,8 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
       for (const name of inputGradVariantNames()) {
         if (isF16Variant(name)) continue; // conv precision f16 only: conv-sgmat.spec.ts
         if (name === FORWARD_CONV && c.stride > 1) continue;
-        if (name === FORWARD_PHASES && (c.stride === 1 || !planStridedInputGrad(shape))) continue;
+        if ((name === FORWARD_PHASES || name === FORWARD_PHASES_NARROW) && (c.stride === 1 || !planStridedInputGrad(shape))) continue;
+        if (name === FORWARD_PHASES_NARROW && !narrowPhases(c)) continue;
         setTunedChoice('Conv2DBackpropInput', key, name);
         let programs: string[] = [];
         const gpu = await runOn('webgpu', [dy, w], (dyt, wt) => { let out!: tf.Tensor; programs = programsRun(() => { out = inputGrad(c)(dyt, wt); }); return out; });
@@ -92,8 +101,9 @@ describeIfGpu(gpuSuite('webgpu convolution variants (every candidate kernel tuni
           .toEqual({ name, ok: true, ran: true });
         ran.push(name);
       }
-      // tfjs's GEMM, one forward variant where it applies, every tiling
-      expect(ran.length).toBe(1 + (c.stride === 1 || planStridedInputGrad(shape) ? 1 : 0) + Object.keys(INPUT_GRAD_TILINGS).length);
+      // tfjs's GEMM, one forward variant where it applies (two for strided ones with few channels), every tiling
+      const phases = c.stride > 1 && planStridedInputGrad(shape);
+      expect(ran.length).toBe(1 + (c.stride === 1 || phases ? 1 : 0) + (phases && narrowPhases(c) ? 1 : 0) + Object.keys(INPUT_GRAD_TILINGS).length);
     });
 
     it('every forward variant matches cpu (tfjs\'s GEMM, det\'s narrow direct conv, det\'s GEMM with each tiling)', async () => {

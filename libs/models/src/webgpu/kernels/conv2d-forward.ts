@@ -7,7 +7,7 @@ import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningReque
 import { defaultSgmatVariant, isF16Variant, sgmatProgram, sgmatVariant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
-import { NARROW_PIXELS, NarrowConvProgram, narrowConvFits } from './conv2d-narrow-program';
+import { NARROW_PIXELS, NarrowConvProgram, narrowConvFits, narrowProgramFor } from './conv2d-narrow-program';
 import { forwardConvShape, type ForwardConvShape } from './conv2d-forward-shape';
 
 export const TFJS_CONV = 'tfjs';
@@ -91,11 +91,11 @@ export const narrowVariant = (pixels: number): string => `${NARROW}${pixels}`;
  */
 export const NARROW_DEFAULT_MAX_IN_CHANNELS = 4;
 
-/** The narrow program with the most pixels per thread that fits the shape, if any. */
+/** The narrow program with the most pixels per thread that fits the shape, for first layers. */
 function defaultNarrowVariant(backend: WebGpuBackendLike, forward: ForwardConvShape): string | null {
   if (forward.inC > NARROW_DEFAULT_MAX_IN_CHANNELS) return null;
-  const pixels = [...NARROW_PIXELS].reverse().find((p) => narrowFitsDevice(backend, forward, p));
-  return pixels ? narrowVariant(pixels) : null;
+  const program = narrowProgramFor(backend, forward);
+  return program ? narrowVariant(program.pixels) : null;
 }
 
 function narrowFitsDevice(backend: WebGpuBackendLike, forward: ForwardConvShape, pixels: number): boolean {

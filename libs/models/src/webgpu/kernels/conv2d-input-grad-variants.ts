@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
-import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from './conv2d-input-grad-forward';
+import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel, type StridedInputGradPlan } from './conv2d-input-grad-forward';
 import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
 import { SGMAT_TILINGS, SgmatPhaseGemmProgram, type SgmatPhaseGemmOptions } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
 import { maxAbsBits } from './max-abs-bits-program';
+import { narrowOr, narrowProgramFor } from './conv2d-narrow-program';
 
 /** What every input-gradient variant may use for one call shape. */
 export interface InputGradContext {
@@ -26,6 +27,8 @@ export type InputGradRun = (dy: tf.TensorInfo, filter: tf.TensorInfo) => tf.Tens
 export const TFJS_GEMM = 'tfjs-gemm';
 export const FORWARD_CONV = 'forward-conv';
 export const FORWARD_PHASES = 'forward-phases';
+/** forward-phases with det's narrow direct conv for the phase convs (few input channels). */
+export const FORWARD_PHASES_NARROW = 'forward-phases-narrow';
 const PHASE_GEMM = 'phase-gemm:';
 export const phaseGemmVariant = (tiling: string) => `${PHASE_GEMM}${tiling}`;
 /** The phase GEMM on matrix units (f16 operands; only with conv precision 'f16'). */
@@ -89,7 +92,7 @@ export const tilingName = (t: InputGradTiling): string =>
 /** Every variant name, in the order tuning times them. */
 export function inputGradVariantNames(): string[] {
   return [
-    TFJS_GEMM, FORWARD_CONV, FORWARD_PHASES, ...Object.keys(INPUT_GRAD_TILINGS).map(phaseGemmVariant),
+    TFJS_GEMM, FORWARD_CONV, FORWARD_PHASES, FORWARD_PHASES_NARROW, ...Object.keys(INPUT_GRAD_TILINGS).map(phaseGemmVariant),
     ...Object.keys(SGMAT_TILINGS).map(sgmatVariant),
   ];
 }
@@ -101,6 +104,8 @@ export function inputGradVariantNames(): string[] {
  *   where the padding is expressible (p ≤ K − 1).
  * - forward-phases (strided): one forward conv per stride phase + an interleave pass, where every
  *   phase has taps and there are ≤ 7 phases.
+ * - forward-phases-narrow: the same with det's narrow direct conv for the phase convs, where the
+ *   whole filter fits it (dX has ≤ 64 channels, a multiple of 4; filter ≤ 16 KB). Not yet timed on a GPU.
  * - phase-gemm:<tiling>: det's one-dispatch phase GEMM (any stride), where the grid fits the
  *   device's per-dimension workgroup limit.
  */
@@ -116,10 +121,12 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
     if (strided || !fits || !conv2d) return null;
     return (dy, filter) => inputGradViaForwardConv(backend, conv2d, dy, filter, { padTop: s.padTop, padBottom, padLeft: s.padLeft, padRight });
   }
-  if (name === FORWARD_PHASES) {
+  if (name === FORWARD_PHASES || name === FORWARD_PHASES_NARROW) {
     const plan = strided && conv2d ? planStridedInputGrad(s) : null;
     if (!plan) return null;
-    return (dy, filter) => stridedInputGradViaForwardConvs(backend, conv2d!, dy, filter, [s.batch, s.inH, s.inW, s.inC], plan, [s.strideH, s.strideW]);
+    if (name === FORWARD_PHASES_NARROW && !narrowPhaseConvsFit(backend, s, plan)) return null;
+    const conv = name === FORWARD_PHASES_NARROW ? narrowOr(conv2d!) : conv2d!;
+    return (dy, filter) => stridedInputGradViaForwardConvs(backend, conv, dy, filter, [s.batch, s.inH, s.inW, s.inC], plan, [s.strideH, s.strideW]);
   }
   if (isF16Variant(name)) {
     // dY is a gradient: scaled into f16's range by its max (one small reduction dispatch)
@@ -142,12 +149,30 @@ export function inputGradVariant(ctx: InputGradContext, name: string): InputGrad
   return (dy, filter) => backend.runWebGPUProgram(program, [dy, filter], 'float32');
 }
 
+/** Whether the largest phase conv (dY's outC channels into dX's inC, over the most taps a phase has) fits the narrow program. */
+function narrowPhaseConvsFit(backend: WebGpuBackendLike, s: InputGradShape, plan: StridedInputGradPlan): boolean {
+  const kH = Math.max(...plan.phases.map((p) => p.h.count));
+  const kW = Math.max(...plan.phases.map((p) => p.w.count));
+  return narrowProgramFor(backend, {
+    batch: s.batch, inH: s.outH, inW: s.outW, inC: s.outC, outH: s.outH, outW: s.outW, outC: s.inC, kH, kW, strideH: 1, strideW: 1, padTop: 0, padLeft: 0,
+  }) != null;
+}
+
+/**
+ * Up to this many input channels (dX's, the phase convs' outputs) a strided input gradient's phase
+ * convs run det's narrow direct conv by default: tfjs's GEMM tiles them 32 wide, half empty at
+ * 16 (lavapipe, the reference's 16 → 32 layer at 2×320²: forward-phases 311 ms, with the narrow
+ * conv 82 ms; not yet timed on a GPU).
+ */
+const NARROW_PHASES_MAX_IN_CHANNELS = 16;
+
 /**
  * det's rule, and the choice when the shape is not tuned: stride 1 → forward-conv (tfjs's
  * forward GEMM ran the reference layers at 14–16 TFLOP/s on the H200 where its backprop GEMM ran
  * their input gradients at ~11); strided with ≥ PHASE_SPLIT_MIN_IN_CHANNELS input channels → the
  * phase GEMM (chooseInputGradTiling); fewer → forward-phases (tfjs's GEMM over a dilated dY ran
- * the reference step's costliest input gradient, 16 input channels, at 1.6 TFLOP/s). Where the
+ * the reference step's costliest input gradient, 16 input channels, at 1.6 TFLOP/s), with det's
+ * narrow conv for the phase convs up to 16 input channels where it fits. Where the
  * rule's variant does not apply, tfjs-gemm. With conv precision 'f16' on a device with matrix
  * units (and a backend given), the matrix-unit phase GEMM wherever it applies.
  */
@@ -155,7 +180,10 @@ export function defaultInputGradVariant(s: InputGradShape, backend?: WebGpuBacke
   const sgmat = backend && activeMatrixUnit() ? defaultSgmatVariant(backend, s) : null;
   if (sgmat) return sgmat;
   if (s.strideH === 1 && s.strideW === 1) return FORWARD_CONV;
-  if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) return FORWARD_PHASES;
+  if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) {
+    const plan = backend && s.inC <= NARROW_PHASES_MAX_IN_CHANNELS ? planStridedInputGrad(s) : null;
+    return plan && narrowPhaseConvsFit(backend!, s, plan) ? FORWARD_PHASES_NARROW : FORWARD_PHASES;
+  }
   return phaseGemmVariant(tilingName(chooseInputGradTiling(s)));
 }
 

@@ -1,5 +1,6 @@
-import type { WebGpuProgramLike } from './webgpu-backend-like';
-import type { ForwardConvShape } from './conv2d-forward-shape';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { WebGpuBackendLike, WebGpuProgramLike } from './webgpu-backend-like';
+import { forwardConvShape, type ForwardConvShape } from './conv2d-forward-shape';
 import { epilogueValue } from './phase-gemm-wgsl';
 import type { GemmEpilogue } from './conv2d-input-grad-program';
 
@@ -116,4 +117,28 @@ export class NarrowConvProgram implements WebGpuProgramLike {
       }
     `;
   }
+}
+
+/** The narrow program with the most pixels per thread that fits the shape on this device, or null. */
+export function narrowProgramFor(backend: WebGpuBackendLike, s: ForwardConvShape, epilogue?: GemmEpilogue): NarrowConvProgram | null {
+  const limits = backend.device.limits;
+  const pixels = [...NARROW_PIXELS].reverse().find((p) =>
+    narrowConvFits(s, p, limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535));
+  return pixels ? new NarrowConvProgram(s, pixels, epilogue) : null;
+}
+
+type Conv2dArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Record<string, unknown> };
+
+/**
+ * A Conv2D kernel function that runs the narrow program where it fits and `fallback` elsewhere:
+ * the per-phase forward convs of the `forward-phases-narrow` input gradient (few output channels,
+ * e.g. the reference's 32 → 16 layer, where tfjs's GEMM tiles 16 channels 32 wide).
+ */
+export function narrowOr(fallback: (args: Conv2dArgs) => tf.TensorInfo): (args: Conv2dArgs) => tf.TensorInfo {
+  return (args) => {
+    const { x, filter } = args.inputs;
+    const s = forwardConvShape(x, filter, args.attrs);
+    const program = s && narrowProgramFor(args.backend as WebGpuBackendLike, s);
+    return program ? (args.backend as WebGpuBackendLike).runWebGPUProgram(program, [x, filter], 'float32') : fallback(args);
+  };
 }
