@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../backend';
 import { Module } from '../nn';
 import { imageTensor } from './batch-tensors';
-import { tuneQueuedKernels } from '../webgpu/tuning/tune-between-steps';
-import { throwIfWebGpuFailed } from '../webgpu/device-errors';
-import { releaseIdleGpuBuffers } from '../webgpu/buffer-pool';
+import { endWebGpuStep } from '../webgpu/end-of-step';
 import { LossDict, parseLosses, readScalars } from './parse-losses';
 import { DetBatch, DetResult, ImgMeta } from './types';
 
@@ -55,9 +53,7 @@ export abstract class BaseDetector extends Module {
       const grads: Record<string, tf.Tensor> = {};
       for (const [varName, g] of Object.entries(out.grads)) grads[nameOf.get(varName) ?? varName] = g;
       const logVars = await readScalars(logTensors);
-      throwIfWebGpuFailed(); // a WebGPU error in this step (a dropped dispatch) must not train on
-      await tuneQueuedKernels(); // webgpu kernel tuning, when on: shapes first met in this step
-      releaseIdleGpuBuffers(); // webgpu: buffers of sizes no longer met (varying shapes) go
+      await endWebGpuStep();
       return { loss: logVars.loss, logVars, numSamples: batch.imgMetas.length, grads };
     } finally {
       tf.dispose([img, ...Object.values(logTensors), ...(value ? [value] : [])]);
@@ -70,9 +66,7 @@ export abstract class BaseDetector extends Module {
       const { logVars } = tf.tidy(() => parseLosses(this.forwardTrain(img, batch)));
       const numbers = await readScalars(logVars);
       tf.dispose(Object.values(logVars));
-      throwIfWebGpuFailed();
-      await tuneQueuedKernels();
-      releaseIdleGpuBuffers();
+      await endWebGpuStep();
       return { loss: numbers.loss, logVars: numbers, numSamples: batch.imgMetas.length };
     } finally {
       img.dispose();
@@ -89,9 +83,7 @@ export abstract class BaseDetector extends Module {
     } finally {
       img.dispose();
     }
-    throwIfWebGpuFailed();
-    await tuneQueuedKernels(); // webgpu kernel tuning, when on: inference meets the forward convs
-    releaseIdleGpuBuffers();
+    await endWebGpuStep(); // kernel tuning, when on, meets the forward convs here
     return results;
   }
 }

@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Layer } from './module';
 import { Conv2d } from './conv2d';
 import { InitRng } from './init';
-import { ActConfig, NormConfig, buildActivation, buildNormLayer } from './norm';
-import { BatchNorm2d } from './batch-norm';
-import { GroupNorm } from './group-norm';
+import { ActConfig, NormConfig, buildActivation, buildNormLayer, normRelu } from './norm';
 import { ReLU } from './simple-layers';
 
 export interface ConvModuleOptions {
@@ -52,7 +50,7 @@ export class ConvModule extends Layer {
       }
       let y: tf.Tensor = this.conv.forward(x);
       // BN / GN + ReLU as one op (fused kernels on webgpu; the same function elsewhere)
-      if ((this.norm instanceof BatchNorm2d || this.norm instanceof GroupNorm) && this.activate instanceof ReLU) return this.norm.forwardWithActivation(y, true);
+      if (this.norm && this.activate instanceof ReLU) return normRelu(this.norm, y);
       if (this.norm) y = this.norm.forward(y);
       return this.activate ? this.activate.forward(y) : y;
     });
