@@ -7,7 +7,7 @@ import { applicableCandidates, kernelTuningActive, tunedChoice, type TuningReque
 import { defaultSgmatVariant, isF16Variant, sgmatProgram, sgmatVariant } from './conv2d-input-grad-variants';
 import { SGMAT_TILINGS } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
-import { NARROW_PIXELS, NarrowConvProgram, narrowConvFits, narrowProgramFor } from './conv2d-narrow-program';
+import { NARROW_PIXELS, narrowProgramFor } from './conv2d-narrow-program';
 import { forwardConvShape, type ForwardConvShape } from './conv2d-forward-shape';
 
 export const TFJS_CONV = 'tfjs';
@@ -51,10 +51,8 @@ function forwardVariant(ctx: ForwardContext, name: string): ForwardRun | null {
   const { backend, s } = ctx;
   if (name === TFJS_CONV) return ctx.tfjs;
   if (name.startsWith(NARROW)) {
-    const pixels = Number(name.slice(NARROW.length));
-    if (!narrowFitsDevice(backend, ctx.forward, pixels)) return null;
-    const program = new NarrowConvProgram(ctx.forward, pixels, ctx.epilogue);
-    return (inputs) => backend.runWebGPUProgram(program, inputs, 'float32');
+    const program = narrowProgramFor(backend, ctx.forward, ctx.epilogue, [Number(name.slice(NARROW.length))]);
+    return program ? (inputs) => backend.runWebGPUProgram(program, inputs, 'float32') : null;
   }
   if (isF16Variant(name)) {
     // reads the filter as given (taps flipped in its index math): no flip dispatch
@@ -98,10 +96,6 @@ function defaultNarrowVariant(backend: WebGpuBackendLike, forward: ForwardConvSh
   return program ? narrowVariant(program.pixels) : null;
 }
 
-function narrowFitsDevice(backend: WebGpuBackendLike, forward: ForwardConvShape, pixels: number): boolean {
-  const limits = backend.device.limits;
-  return narrowConvFits(forward, pixels, limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535);
-}
 
 /**
  * The narrow direct conv for first layers; otherwise tfjs's GEMM, or with conv precision 'f16' on

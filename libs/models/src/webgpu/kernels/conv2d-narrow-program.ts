@@ -119,10 +119,12 @@ export class NarrowConvProgram implements WebGpuProgramLike {
   }
 }
 
-/** The narrow program with the most pixels per thread that fits the shape on this device, or null. */
-export function narrowProgramFor(backend: WebGpuBackendLike, s: ForwardConvShape, epilogue?: GemmEpilogue): NarrowConvProgram | null {
+/** The narrow program with the most pixels per thread (of `choices`) that fits the shape on this device, or null. */
+export function narrowProgramFor(
+  backend: WebGpuBackendLike, s: ForwardConvShape, epilogue?: GemmEpilogue, choices: readonly number[] = NARROW_PIXELS,
+): NarrowConvProgram | null {
   const limits = backend.device.limits;
-  const pixels = [...NARROW_PIXELS].reverse().find((p) =>
+  const pixels = [...choices].sort((a, b) => b - a).find((p) =>
     narrowConvFits(s, p, limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535));
   return pixels ? new NarrowConvProgram(s, pixels, epilogue) : null;
 }
