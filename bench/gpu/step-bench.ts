@@ -66,8 +66,8 @@ import {
 import type { Conv2dKernel } from '../../libs/models/src/webgpu/kernels/conv2d-input-grad-forward';
 import { originalWebGpuKernel } from '../../libs/models/src/webgpu/kernels/kernel-override';
 import { installLeanDispatch } from '../../libs/models/src/webgpu/lean-dispatch';
-import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS, TFJS_CONV } from '../../libs/models/src/webgpu/kernels/conv2d-forward';
-import { narrowConvFits } from '../../libs/models/src/webgpu/kernels/conv2d-narrow-program';
+import { forwardAsInputGradShape, forwardConvTuningKey, forwardVariantNames, NARROW_DEFAULT_MAX_IN_CHANNELS, narrowVariant, TFJS_CONV } from '../../libs/models/src/webgpu/kernels/conv2d-forward';
+import { NARROW_PIXELS, narrowProgramFor } from '../../libs/models/src/webgpu/kernels/conv2d-narrow-program';
 import { forwardConvShape } from '../../libs/models/src/webgpu/kernels/conv2d-forward-shape';
 import { resetKernelTuning, setTunedChoice } from '../../libs/models/src/webgpu/tuning/kernel-tuner';
 import { installDispatchAttribution, type DispatchAttribution } from './dispatch-attribution';
@@ -368,12 +368,11 @@ async function sweepBench(a: Args): Promise<void> {
       const attrs = { strides: stride, pad: 'same', dataFormat: 'NHWC' };
       const key = forwardConvTuningKey(forwardAsInputGradShape(x, w, attrs)!);
       const narrow = forwardConvShape(x, w, attrs)!;
-      const limits = backend.device.limits;
       setKernelTuning(true);
       const rows: { variant: string; ms: number; tflops: number }[] = [];
       for (const name of forwardVariantNames().filter((n) => n === TFJS_CONV || n.startsWith('phase-gemm:') || n.startsWith('narrow:'))) {
-        const fits = !name.startsWith('narrow:') || narrowConvFits(narrow, Number(name.slice(7)), limits.maxComputeWorkgroupStorageSize ?? 16384, limits.maxComputeWorkgroupsPerDimension ?? 65535);
-        if (!fits) continue; // would time tfjs's kernel under another name
+        const pixels = NARROW_PIXELS.find((p) => narrowVariant(p) === name);
+        if (pixels && !narrowProgramFor(backend as never, narrow, undefined, [pixels])) continue; // would time tfjs's kernel under another name
         setTunedChoice('Conv2D', key, name);
         const ms = await gpuMs(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'));
         rows.push({ variant: name, ms: +ms.toFixed(3), tflops: tflops(ms) });

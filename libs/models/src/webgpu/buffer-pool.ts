@@ -81,14 +81,16 @@ export class OldestFirstBufferPool {
     const now = ++this.step;
     let freed = 0;
     for (const [key, list] of this.free) {
-      const keep = list.filter((b) => (this.lastStep.get(b) ?? 0) >= now - keepSteps);
-      if (keep.length === list.length) continue;
+      const keep: PooledBuffer[] = [];
       for (const b of list) {
-        if (keep.includes(b)) continue;
-        b.destroy();
-        freed += b.size;
+        if ((this.lastStep.get(b) ?? 0) >= now - keepSteps) keep.push(b);
+        else {
+          b.destroy();
+          freed += b.size;
+          this.numFree--;
+        }
       }
-      this.numFree -= list.length - keep.length;
+      if (keep.length === list.length) continue;
       if (keep.length) this.free.set(key, keep);
       else this.free.delete(key);
     }
