@@ -11,8 +11,11 @@ import { activeBackendHas, installGradient } from '../backend/kernel-registry';
  */
 export const BN_TRAIN_KERNEL = 'DetBatchNormTrain';
 export const BN_TRAIN_GRAD_KERNEL = 'DetBatchNormTrainGrad';
-/** {running, stat}, {momentum, scale} → running·(1 − momentum) + stat·scale·momentum */
-export const RUNNING_AVERAGE_KERNEL = 'DetRunningAverage';
+/**
+ * {runningMean, runningVariance, mean, variance}, {momentum, unbias} → [runningMean·(1 − momentum) + mean·momentum,
+ * runningVariance·(1 − momentum) + variance·unbias·momentum]
+ */
+export const RUNNING_AVERAGES_KERNEL = 'DetRunningAverages';
 
 const bnTrainGradient: tf.GradConfig = {
   kernelName: BN_TRAIN_KERNEL,
@@ -41,21 +44,23 @@ export function hasFusedBatchNormTrain(): boolean {
 }
 
 function updateRunning(running: RunningStats, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
-  const m = running.momentum;
+  const momentum = running.momentum;
   const unbias = count > 1 ? count / (count - 1) : 1;
   tf.tidy(() => {
-    running.mean.assign(runningAverage(running.mean, mean, m, 1));
-    running.variance.assign(runningAverage(running.variance, variance, m, unbias));
+    const [newMean, newVariance] = runningAverages(running, mean, variance, momentum, unbias);
+    running.mean.assign(newMean);
+    running.variance.assign(newVariance);
   });
 }
 
-/** One kernel where the backend registers it (webgpu: 1 dispatch instead of 3–4), else the ops. */
-function runningAverage(running: tf.Tensor, stat: tf.Tensor, momentum: number, scale: number): tf.Tensor {
-  if (activeBackendHas(RUNNING_AVERAGE_KERNEL)) {
-    return tf.engine().runKernel(RUNNING_AVERAGE_KERNEL, { running, stat }, { momentum, scale }) as tf.Tensor;
+/** One kernel for both statistics where the backend registers it (webgpu: 1 dispatch instead of ~8), else the ops. */
+function runningAverages(running: RunningStats, mean: tf.Tensor, variance: tf.Tensor, momentum: number, unbias: number): tf.Tensor[] {
+  if (activeBackendHas(RUNNING_AVERAGES_KERNEL)) {
+    const inputs = { runningMean: running.mean, runningVariance: running.variance, mean, variance };
+    return tf.engine().runKernel(RUNNING_AVERAGES_KERNEL, inputs, { momentum, unbias }) as tf.Tensor[];
   }
-  const s = scale === 1 ? stat : tf.mul(stat, scale);
-  return tf.add(tf.mul(running, 1 - momentum), tf.mul(s, momentum));
+  const average = (r: tf.Tensor, s: tf.Tensor) => tf.add(tf.mul(r, 1 - momentum), tf.mul(s, momentum));
+  return [average(running.mean, mean), average(running.variance, unbias === 1 ? variance : tf.mul(variance, unbias))];
 }
 
 /**

@@ -88,15 +88,26 @@ describeIfGpu(gpuSuite("det's fused training BatchNorm on webgpu vs cpu"), () =>
     tf.dispose([x, scale, offset]);
   });
 
-  it('updates the running statistics with one program each and no element-wise ops', async () => {
+  it('updates both running statistics in one program, as the op-by-op update does', async () => {
     await tf.setBackend('webgpu');
-    const x = tf.randomNormal([2, 6, 6, 8]);
+    const x = tf.tensor(seededValues(2 * 6 * 6 * 8, 5).map((v, i) => v * 3 + (i % 8)), [2, 6, 6, 8]);
     const [scale, offset] = [tf.ones([8]), tf.zeros([8])];
-    const running = { mean: tf.variable(tf.zeros([8]), false), variance: tf.variable(tf.ones([8]), false), momentum: 0.1 };
+    const init = { mean: seededValues(8, 6), variance: seededValues(8, 7).map((v) => 1 + Math.abs(v)) };
+    const running = { mean: tf.variable(tf.tensor1d(init.mean), false), variance: tf.variable(tf.tensor1d(init.variance), false), momentum: 0.1 };
     const names = programsRun(() => tf.dispose(batchNormTrain(x, scale, offset, 1e-5, false, running)));
-    expect(names.filter((n) => n === 'RunningAverageProgram')).toHaveLength(2);
+    expect(names.filter((n) => n === 'RunningAveragesProgram')).toHaveLength(1);
     expect(names.filter((n) => /^(BinaryOp|UnaryOp)/.test(n))).toEqual([]);
-    tf.dispose([x, scale, offset, running.mean, running.variance]);
+    // the same update spelled with tfjs ops on webgpu, from the batch statistics
+    const expected = tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const n = 2 * 6 * 6;
+      return [tf.add(tf.mul(tf.tensor1d(init.mean), 0.9), tf.mul(mean, 0.1)),
+        tf.add(tf.mul(tf.tensor1d(init.variance), 0.9), tf.mul(tf.mul(variance, n / (n - 1)), 0.1))];
+    });
+    // 1e-6 relative: the same float32 operations on statistics summed in another order
+    expect(relativeMaxError((await running.mean.data()) as Float32Array, (await expected[0].data()) as Float32Array)).toBeLessThan(1e-6);
+    expect(relativeMaxError((await running.variance.data()) as Float32Array, (await expected[1].data()) as Float32Array)).toBeLessThan(1e-6);
+    tf.dispose([x, scale, offset, running.mean, running.variance, ...expected]);
   });
 });
 

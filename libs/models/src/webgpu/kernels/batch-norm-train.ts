@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, RUNNING_AVERAGE_KERNEL } from '../../nn/batch-norm-train';
-import { runningAverage } from './running-average';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, RUNNING_AVERAGES_KERNEL } from '../../nn/batch-norm-train';
+import { runningAverages } from './running-averages';
 import { BN_RELU_KERNEL } from '../../nn/batch-norm-relu';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { BatchNormApplyProgram, BatchNormInputGradProgram, ChannelFinalizeProgram, ChannelSumsProgram, channelLayout, finalizeChannels, type ChannelSumsKind } from './batch-norm-programs';
@@ -67,7 +67,7 @@ function grad({ inputs, backend: b, attrs = {} }: Args): tf.TensorInfo[] {
 /** Registers det's fused training BatchNorm kernels on the webgpu backend (idempotent). */
 export function registerBatchNormTrainKernels(): void {
   const kernels: [string, (args: Args) => tf.TensorInfo | tf.TensorInfo[]][] = [
-    [BN_TRAIN_KERNEL, train], [BN_TRAIN_GRAD_KERNEL, grad], [RUNNING_AVERAGE_KERNEL, runningAverage], [BN_RELU_KERNEL, givenStatsRelu],
+    [BN_TRAIN_KERNEL, train], [BN_TRAIN_GRAD_KERNEL, grad], [RUNNING_AVERAGES_KERNEL, runningAverages], [BN_RELU_KERNEL, givenStatsRelu],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'webgpu')) continue;

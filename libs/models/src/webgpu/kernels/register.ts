@@ -40,7 +40,7 @@ export function registerWebGpuKernels(): string[] {
   if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided: phase GEMM; stride 1: forward conv)'); }
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
-  installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverage', 'DetBatchNormRelu');
+  installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverages', 'DetBatchNormRelu');
   registerGroupNormKernels(); // nn/group-norm-kernel.ts uses them where registered
   installed.push('DetGroupNorm (stats, apply(+ReLU), grad)');
   registerRoiAlignKernels(); // ops/roi-align.ts uses them where registered
