@@ -139,4 +139,10 @@ describe('det env', () => {
     expect(lines.length).toBeGreaterThan(8);
     expect(new Set(lines.map(valueColumn)).size).toBe(1);
   });
+
+  it('says whether --backend webgpu would find an adapter, whichever backend is in use', async () => {
+    const r = await det('env', '--json');
+    const env = JSON.parse(r.out);
+    expect(env.extra['WebGPU adapter']).toMatch(/^(none: .+|.+ \(not in use: --backend webgpu\))$/);
+  });
 });

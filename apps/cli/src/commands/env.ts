@@ -12,9 +12,11 @@ async function backendFacts(): Promise<Record<string, string>> {
     'Backend kernels': `${info.kernels}, ${info.threads || 'device'} thread(s), SIMD ${info.simd ? 'yes' : 'no'}`,
     'Native addon': info.native.available ? info.native.detail : `unavailable (${info.native.detail})`,
   };
+  // Reported whichever backend runs, so a bug report says whether --backend webgpu would find a GPU.
+  const gpu = await webgpuAdapterInfo();
+  const adapter = gpu.available ? `${gpu.adapter}${gpu.software ? ' [software device]' : ''}` : `none: ${gpu.reason}`;
+  facts['WebGPU adapter'] = info.name === 'webgpu' || !gpu.available ? adapter : `${adapter} (not in use: --backend webgpu)`;
   if (info.name === 'webgpu') {
-    const gpu = await webgpuAdapterInfo();
-    facts['WebGPU adapter'] = gpu.available ? `${gpu.adapter}${gpu.software ? ' [software device]' : ''}` : gpu.reason;
     facts['WebGPU kernel tuning'] = kernelTuningEnabled() ? 'on (DET_WEBGPU_AUTOTUNE)' : 'off (DET_WEBGPU_AUTOTUNE=1 turns it on)';
     const unit = activeMatrixUnit();
     facts['WebGPU conv precision'] = unit
