@@ -4,9 +4,10 @@ import { Conv2d, InitRng, normalInitLayer } from '../nn';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
-import { BoundedCache, ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
+import { BoundedCache, ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, imageRows, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
 import { readAndDispose } from './read-back';
+import { type DecodingCoder, readPickedBoxes } from './picked-boxes';
 
 /** A registered loss as heads call it (see losses/reduce.ts). */
 export interface LossModule {
@@ -26,9 +27,8 @@ interface PriorGenerator {
   validFlags(sizes: [number, number][], padShape: number[]): Uint8Array[];
 }
 
-interface BoxCoder {
+interface BoxCoder extends DecodingCoder {
   encode(bboxes: tf.Tensor2D, gt: tf.Tensor2D): tf.Tensor2D;
-  decode(bboxes: tf.Tensor2D, deltas: tf.Tensor2D, options?: { maxShape?: number[] }): tf.Tensor2D;
 }
 
 export interface DenseTrainCfg {
@@ -276,14 +276,10 @@ export class AnchorHead extends DenseHead {
           return this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, C]);
         });
         const picked = topCandidates(await readAndDispose(scores), C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
-        const boxes = tf.tidy(() => {
-          if (picked.prior.length === 0) return tf.zeros([0, 4]);
-          const rows = tf.tensor1d(picked.prior, 'int32');
-          const deltas = tf.gather(tf.reshape(tf.slice(bboxPreds[l], [i, 0, 0, 0], [1, -1, -1, -1]), [-1, 4]), rows) as tf.Tensor2D;
-          const priors = tf.tensor2d(gatherRows(anchors, 4, picked.prior), [picked.prior.length, 4]);
-          return this.bboxCoder.decode(priors, deltas, { maxShape: meta.imgShape.slice(0, 2) });
-        });
-        levels.push({ bboxes: await readAndDispose(boxes), scores: picked.scores, labels: picked.labels });
+        const bboxes = picked.prior.length === 0
+          ? new Float32Array(0)
+          : await readPickedBoxes(this.bboxCoder, gatherRows(anchors, 4, picked.prior), 4, imageRows(bboxPreds[l], i, 4, picked.prior), meta.imgShape.slice(0, 2));
+        levels.push({ bboxes, scores: picked.scores, labels: picked.labels });
       }
       results.push(finishDetections(mergeLevels(levels), meta, cfg, options));
     }

@@ -5,9 +5,10 @@ import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { LossModule } from './anchor-head';
 import { centernessTargets, fcosTargetsSingle } from './fcos-targets';
-import { ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, perLevel, positivesPerLevel } from './head-utils';
+import { ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, imageRows, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
 import { readAndDispose } from './read-back';
+import { type DecodingCoder, readPickedBoxes } from './picked-boxes';
 
 const INF = 1e8;
 
@@ -40,9 +41,7 @@ interface PointGenerator {
   singleLevelGridPriorsData(size: [number, number], level: number): Float32Array;
 }
 
-interface PointCoder {
-  decode(points: tf.Tensor2D, distances: tf.Tensor2D, options?: { maxShape?: number[] }): tf.Tensor2D;
-}
+type PointCoder = DecodingCoder;
 
 /**
  * FCOS (MMDetection FCOSHead): per point a class score, l/t/r/b distances scaled per level by a
@@ -222,14 +221,14 @@ export class FCOSHead extends DenseHead {
         const [scores, ctr] = tf.tidy(() => [tf.sigmoid(image(clsScores[l], i, C)), tf.sigmoid(image(centernesses[l], i, 1))]);
         const [scoreData, ctrData] = await Promise.all([readAndDispose(scores), readAndDispose(ctr)]);
         const picked = topCandidates(scoreData, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
-        const boxes = tf.tidy(() => {
-          if (picked.prior.length === 0) return tf.zeros([0, 4]);
-          let d = tf.gather(image(bboxPreds[l], i, 4), tf.tensor1d(picked.prior, 'int32'));
-          if (this.options.normOnBbox) d = tf.mul(d, this.strides[l]);
-          const pts = tf.tensor2d(gatherRows(points, 2, picked.prior), [picked.prior.length, 2]);
-          return this.coder.decode(pts, d as tf.Tensor2D, { maxShape: meta.imgShape.slice(0, 2) });
-        });
-        const bboxes = await readAndDispose(boxes);
+        let bboxes: Float32Array = new Float32Array(0);
+        if (picked.prior.length > 0) {
+          const distances = tf.tidy(() => {
+            const d = imageRows(bboxPreds[l], i, 4, picked.prior);
+            return this.options.normOnBbox ? (tf.mul(d, this.strides[l]) as tf.Tensor2D) : d;
+          });
+          bboxes = await readPickedBoxes(this.coder, gatherRows(points, 2, picked.prior), 2, distances, meta.imgShape.slice(0, 2));
+        }
         // final score = class probability · centerness (MMDetection's score factors)
         const scoresOut = Float32Array.from(picked.scores, (s, j) => s * ctrData[picked.prior[j]]);
         levels.push({ bboxes, scores: scoresOut, labels: picked.labels });

@@ -43,6 +43,11 @@ export class BoundedCache<T> {
   }
 }
 
+/** Rows `rows` of image `i` of an NHWC head output, as [rows.length, width] (one slice and one gather). */
+export function imageRows(t: tf.Tensor, i: number, width: number, rows: Int32Array): tf.Tensor2D {
+  return tf.tidy(() => tf.gather(tf.reshape(tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, width]), tf.tensor1d(rows, 'int32')) as tf.Tensor2D);
+}
+
 /** Rows `rows` of an n×k row-major array. */
 export function gatherRows(data: Float32Array, k: number, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * k);

@@ -5,13 +5,14 @@ import { LossModule } from '../heads/anchor-head';
 import { checkNumClasses } from '../heads/head-utils';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { rescaleBoxes } from '../heads/post-process';
+import { type DecodingCoder, pickedBoxes } from '../heads/picked-boxes';
+import { readAndDispose } from '../heads/read-back';
 import { RoiTargets } from './bbox-targets';
 import { gatherRowsWithGrad } from '../heads/head-utils';
 import { RcnnTestCfg, multiclassNms } from './multiclass-nms';
 
-interface BoxCoder {
+interface BoxCoder extends DecodingCoder {
   encode(bboxes: tf.Tensor2D, gt: tf.Tensor2D): tf.Tensor2D;
-  decode(bboxes: tf.Tensor2D, deltas: tf.Tensor2D, options?: { maxShape?: number[] }): tf.Tensor2D;
 }
 
 export interface RoIBBoxHeadOptions {
@@ -115,20 +116,13 @@ export abstract class RoIBBoxHead extends Module {
    */
   async rawDetections(rois: Float32Array, outs: RoIBBoxOutputs, meta: ImgMeta, rescale: boolean): Promise<RawRoiDetections> {
     const k = rois.length / 5;
-    const [scores, boxes] = tf.tidy(() => {
-      const s = tf.softmax(outs.clsScore);
-      if (k === 0) return [s, tf.zeros([0, 4])];
-      const priors = tf.tensor2d(roiBoxes(rois), [k, 4]);
-      return [s, this.bboxCoder.decode(priors, outs.bboxPred, { maxShape: meta.imgShape.slice(0, 2) })];
-    });
-    try {
-      const [b, s] = await Promise.all([boxes.data(), scores.data()]);
-      const out: RawRoiDetections = { bboxes: Float32Array.from(b as Float32Array), scores: Float32Array.from(s as Float32Array) };
-      if (rescale) out.bboxes = rescaleBoxes(out.bboxes, meta);
-      return out;
-    } finally {
-      tf.dispose([scores, boxes]);
-    }
+    const scores = tf.softmax(outs.clsScore);
+    // the deltas decoded on the host where the coder can (pickedBoxes); clone: pickedBoxes consumes its input
+    const picked = k === 0 ? undefined : pickedBoxes(this.bboxCoder, roiBoxes(rois), 4, tf.clone(outs.bboxPred), meta.imgShape.slice(0, 2));
+    const [values, s] = await Promise.all([picked ? readAndDispose(picked.read) : new Float32Array(0), readAndDispose(scores)]);
+    const out: RawRoiDetections = { bboxes: picked ? picked.boxes(values) : values, scores: s };
+    if (rescale) out.bboxes = rescaleBoxes(out.bboxes, meta);
+    return out;
   }
 
   /** Detections of one image: softmax, decode, optional rescale to the original frame, multiclass NMS. */

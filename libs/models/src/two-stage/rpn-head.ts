@@ -3,7 +3,8 @@ import { HEADS } from '@det/registry';
 import { Conv2d, normalInitLayer } from '../nn';
 import { AnchorHead, AnchorHeadOptions } from '../heads/anchor-head';
 import { GtInputs, HeadOutputs } from '../heads/dense-head';
-import { featmapSizes, gatherRows } from '../heads/head-utils';
+import { featmapSizes, gatherRows, imageRows } from '../heads/head-utils';
+import { pickedBoxes } from '../heads/picked-boxes';
 import { topCandidates } from '../heads/post-process';
 import { ImgMeta } from '../detectors/types';
 import { LevelCandidates, Proposals, RpnProposalCfg, checkProposalCfg, finishProposals } from './rpn-proposals';
@@ -67,16 +68,6 @@ export class RPNHead extends AnchorHead {
     });
   }
 
-  /** The picked anchors of image `i` at level `l`, decoded with their deltas and clipped to the image. */
-  private decodePicked(bboxPred: tf.Tensor, i: number, levelAnchors: Float32Array, prior: Int32Array, meta: ImgMeta): tf.Tensor2D {
-    return tf.tidy(() => {
-      const deltas = tf.reshape(tf.slice(bboxPred, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, 4]);
-      const rows = tf.tensor1d(prior, 'int32');
-      const priors = tf.tensor2d(gatherRows(levelAnchors, 4, prior), [prior.length, 4]);
-      return this.bboxCoder.decode(priors, tf.gather(deltas, rows) as tf.Tensor2D, { maxShape: meta.imgShape.slice(0, 2) });
-    });
-  }
-
   /**
    * Proposals per image (network-input frame): per level the `nmsPre` best anchors by objectness
    * are decoded (clipped to the image), then finishProposals filters, runs NMS and caps.
@@ -130,8 +121,10 @@ export class RPNHead extends AnchorHead {
             levels.push({ bboxes: new Float32Array(0), scores: picked.scores });
             continue;
           }
-          const bboxes: Float32Array = yield self.decodePicked(bboxPreds[l], i, anchors[l], picked.prior, meta);
-          levels.push({ bboxes, scores: picked.scores });
+          // the picked deltas, decoded on the host where the coder can (pickedBoxes)
+          const deltas = imageRows(bboxPreds[l], i, 4, picked.prior);
+          const { read, boxes } = pickedBoxes(self.bboxCoder, gatherRows(anchors[l], 4, picked.prior), 4, deltas, meta.imgShape.slice(0, 2));
+          levels.push({ bboxes: boxes(yield read), scores: picked.scores });
         }
         return finishProposals(levels, cfg, where);
       })(),

@@ -165,3 +165,47 @@ describe('DeltaXYWHBBoxCoder.encodeData (host arrays, for webgpu target assignme
     expect(() => coder.encodeData(new Float32Array(8), new Float32Array(4))).toThrow(/encodeData: need two flat n·4 arrays/);
   });
 });
+
+describe('decodeData (host arrays, for post-processing whose boxes are read back anyway)', () => {
+  // deterministic pseudo-random values with fractional float32 parts
+  let s = 11;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const boxes = (n: number) => Float32Array.from({ length: n * 4 }, (_, i) => (i % 4 < 2 ? rnd() * 300 : 0)).map((v, i, a) => (i % 4 >= 2 ? a[i - 2] + 1 + rnd() * 200 : v));
+  // deltas up to ±6: beyond the wh-ratio clip (≈ 4.14) and the centre clamp, so every clip acts
+  const deltas = (count: number) => Float32Array.from({ length: count }, () => (rnd() - 0.5) * 12);
+
+  it.each([
+    ['plain, k 1', {}, 1, undefined],
+    ['means/stds, clipped to (120, 200), k 3', { targetMeans: [0.1, -0.2, 0, 0.05], targetStds: [0.1, 0.1, 0.2, 0.2] }, 3, [120, 200]],
+    ['no clipBorder', { clipBorder: false }, 2, [120, 200]],
+    ['addCtrClamp 4', { addCtrClamp: true, ctrClamp: 4 }, 1, [120, 200]],
+  ] as const)('DeltaXYWHBBoxCoder %s equals decode on the cpu backend bit for bit', (_, options, k, maxShape) => {
+    const coder = new DeltaXYWHBBoxCoder(options as ConstructorParameters<typeof DeltaXYWHBBoxCoder>[0]);
+    const n = 97;
+    const b = boxes(n);
+    const d = deltas(n * 4 * k);
+    const opts = maxShape ? { maxShape: [...maxShape] } : {};
+    const want = coder.decode(tf.tensor2d(b, [n, 4]), tf.tensor2d(d, [n, 4 * k]), opts);
+    expect(Array.from(coder.decodeData(b, d, opts))).toEqual(Array.from(want.dataSync()));
+    want.dispose();
+  });
+
+  it('DeltaXYWHBBoxCoder: an empty input, and a mismatch named', () => {
+    const coder = new DeltaXYWHBBoxCoder();
+    expect(coder.decodeData(new Float32Array(0), new Float32Array(0))).toHaveLength(0);
+    expect(() => coder.decodeData(new Float32Array(8), new Float32Array(12))).toThrow(/decodeData: need flat n·4 boxes and n·4k deltas, got 8 and 12/);
+  });
+
+  it('DistancePointBBoxCoder equals decode on the cpu backend bit for bit, clipped or not', () => {
+    const n = 97;
+    const points = Float32Array.from({ length: 2 * n }, () => rnd() * 150);
+    const dist = Float32Array.from({ length: 4 * n }, () => rnd() * 90);
+    for (const [coder, maxShape] of [[new DistancePointBBoxCoder(), [120, 100]], [new DistancePointBBoxCoder(), undefined], [new DistancePointBBoxCoder({ clipBorder: false }), [120, 100]]] as const) {
+      const opts = maxShape ? { maxShape: [...maxShape] } : {};
+      const want = coder.decode(tf.tensor2d(points, [n, 2]), tf.tensor2d(dist, [n, 4]), opts);
+      expect(Array.from(coder.decodeData(points, dist, opts))).toEqual(Array.from(want.dataSync()));
+      want.dispose();
+    }
+    expect(() => new DistancePointBBoxCoder().decodeData(new Float32Array(4), new Float32Array(4))).toThrow(/need flat n·2 points and n·4 distances/);
+  });
+});

@@ -96,6 +96,71 @@ export class DeltaXYWHBBoxCoder {
   }
 
   /**
+   * `decode` on host arrays (`bboxes` flat n·4 xyxy, `deltas` flat n·4k), for post-processing
+   * whose boxes go to the host anyway (NMS): one read of the picked deltas instead of ~30 small
+   * device ops and a read of the boxes. Every step is rounded to float32 in the order `decode`
+   * runs its ops (clips compare as tfjs's ClipByValue does), so the result equals `decode` on the
+   * cpu backend bit for bit (`coders.spec.ts`).
+   */
+  decodeData(bboxes: ArrayLike<number>, deltas: ArrayLike<number>, options: { maxShape?: [number, number] | number[]; whRatioClip?: number } = {}): Float32Array {
+    const n = bboxes.length / 4;
+    if (bboxes.length % 4 !== 0 || (n === 0 ? deltas.length !== 0 : deltas.length % (4 * n) !== 0)) {
+      throw new DetError(`DeltaXYWHBBoxCoder.decodeData: need flat n·4 boxes and n·4k deltas, got ${bboxes.length} and ${deltas.length} numbers`);
+    }
+    const f = Math.fround;
+    const clip = (v: number, lo: number, hi: number) => (v > hi ? f(hi) : v < lo ? f(lo) : v);
+    const k = n === 0 ? 0 : deltas.length / (4 * n);
+    const maxRatio = Math.abs(Math.log(options.whRatioClip ?? DEFAULT_WH_RATIO_CLIP));
+    const ratio32 = f(maxRatio);
+    const [m0, m1, m2, m3] = this.means.map(f);
+    const [s0, s1, s2, s3] = this.stds.map(f);
+    const bounds = this.clipBorder && options.maxShape ? { h: options.maxShape[0], w: options.maxShape[1] } : undefined;
+    const out = new Float32Array(deltas.length);
+    for (let r = 0; r < n; r++) {
+      const [x1, y1, x2, y2] = [bboxes[4 * r], bboxes[4 * r + 1], bboxes[4 * r + 2], bboxes[4 * r + 3]].map(f);
+      const px = f(f(x1 + x2) * 0.5);
+      const py = f(f(y1 + y2) * 0.5);
+      const pw = f(x2 - x1);
+      const ph = f(y2 - y1);
+      for (let j = 0; j < k; j++) {
+        const o = 4 * (r * k + j);
+        const dx = f(f(f(deltas[o]) * s0) + m0);
+        const dy = f(f(f(deltas[o + 1]) * s1) + m1);
+        let dw = f(f(f(deltas[o + 2]) * s2) + m2);
+        let dh = f(f(f(deltas[o + 3]) * s3) + m3);
+        let dxw = f(pw * dx);
+        let dyh = f(ph * dy);
+        if (this.addCtrClamp) {
+          dxw = clip(dxw, -this.ctrClamp, this.ctrClamp);
+          dyh = clip(dyh, -this.ctrClamp, this.ctrClamp);
+          dw = Math.min(dw, ratio32);
+          dh = Math.min(dh, ratio32);
+        } else {
+          dw = clip(dw, -maxRatio, maxRatio);
+          dh = clip(dh, -maxRatio, maxRatio);
+        }
+        const gx = f(px + dxw);
+        const gy = f(py + dyh);
+        const halfW = f(f(pw * f(Math.exp(dw))) * 0.5);
+        const halfH = f(f(ph * f(Math.exp(dh))) * 0.5);
+        let bx1 = f(gx - halfW);
+        let by1 = f(gy - halfH);
+        let bx2 = f(gx + halfW);
+        let by2 = f(gy + halfH);
+        if (bounds) {
+          [bx1, bx2] = [clip(bx1, 0, bounds.w), clip(bx2, 0, bounds.w)];
+          [by1, by2] = [clip(by1, 0, bounds.h), clip(by2, 0, bounds.h)];
+        }
+        out[o] = bx1;
+        out[o + 1] = by1;
+        out[o + 2] = bx2;
+        out[o + 3] = by2;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Applies `deltas` [n, 4·k] (k boxes per roi, e.g. one per class) to `bboxes` [n,4]
    * (MMDetection delta2bbox). Returns [n, 4·k]. `maxShape` = [h, w] clips when clipBorder.
    */

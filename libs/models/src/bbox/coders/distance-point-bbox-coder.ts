@@ -51,4 +51,30 @@ export class DistancePointBBoxCoder {
       return tf.concat([x1, y1, x2, y2], 1) as tf.Tensor2D;
     });
   }
+
+  /**
+   * `decode` on host arrays (`points` flat n·2, `distances` flat n·4), for post-processing whose
+   * boxes go to the host anyway; float32 steps in `decode`'s order, equal to it on the cpu backend.
+   */
+  decodeData(points: ArrayLike<number>, distances: ArrayLike<number>, options: { maxShape?: [number, number] | number[] } = {}): Float32Array {
+    const n = distances.length / 4;
+    if (distances.length % 4 !== 0 || points.length !== 2 * n) {
+      throw new DetError(`DistancePointBBoxCoder.decodeData: need flat n·2 points and n·4 distances, got ${points.length} and ${distances.length} numbers`);
+    }
+    const f = Math.fround;
+    const clip = (v: number, hi: number) => (v > hi ? f(hi) : v < 0 ? 0 : v);
+    const bounds = this.clipBorder && options.maxShape ? { h: options.maxShape[0], w: options.maxShape[1] } : undefined;
+    const out = new Float32Array(distances.length);
+    for (let r = 0; r < n; r++) {
+      const [px, py] = [f(points[2 * r]), f(points[2 * r + 1])];
+      const o = 4 * r;
+      let x1 = f(px - f(distances[o]));
+      let y1 = f(py - f(distances[o + 1]));
+      let x2 = f(px + f(distances[o + 2]));
+      let y2 = f(py + f(distances[o + 3]));
+      if (bounds) [x1, y1, x2, y2] = [clip(x1, bounds.w), clip(y1, bounds.h), clip(x2, bounds.w), clip(y2, bounds.h)];
+      out.set([x1, y1, x2, y2], o);
+    }
+    return out;
+  }
 }
