@@ -6,7 +6,7 @@ import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from
 import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
 import { BoundedCache, ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, concatUint8, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, imageRows, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
-import { readAndDispose } from './read-back';
+import { readAllAndDispose } from './read-back';
 import { type DecodingCoder, readPickedBoxes } from './picked-boxes';
 
 /** A registered loss as heads call it (see losses/reduce.ts). */
@@ -258,29 +258,29 @@ export class AnchorHead extends DenseHead {
     });
   }
 
-  /** Async: scores and boxes are read back with `await data()` (webgpu has no synchronous reads). */
+  /**
+   * Async: scores and boxes are read back with `await data()` (webgpu has no synchronous reads),
+   * per image every level's scores in one read, then every level's picked deltas in one (on
+   * webgpu one wait for the GPU each, not one per level).
+   */
   async getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): Promise<DetResult[]> {
     const { clsScores, bboxPreds } = outs;
     const sizes = featmapSizes(clsScores);
     const cfg = this.testCfg;
     const C = this.numClasses;
+    const anchors = sizes.map((s, l) => this.priorGenerator.singleLevelGridPriorsData(s, l));
     const results: DetResult[] = [];
     for (let i = 0; i < imgMetas.length; i++) {
       const meta = imgMetas[i];
-      const levels = [];
-      for (let l = 0; l < sizes.length; l++) {
-        const anchors = this.priorGenerator.singleLevelGridPriorsData(sizes[l], l);
-        const scores = tf.tidy(() => {
-          const logits = tf.reshape(tf.slice(clsScores[l], [i, 0, 0, 0], [1, -1, -1, -1]), [-1, this.clsOutChannels]);
-          // softmax heads: drop the background column (last)
-          return this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, C]);
-        });
-        const picked = topCandidates(await readAndDispose(scores), C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
-        const bboxes = picked.prior.length === 0
-          ? new Float32Array(0)
-          : await readPickedBoxes(this.bboxCoder, gatherRows(anchors, 4, picked.prior), 4, imageRows(bboxPreds[l], i, 4, picked.prior), meta.imgShape.slice(0, 2));
-        levels.push({ bboxes, scores: picked.scores, labels: picked.labels });
-      }
+      const scores = await readAllAndDispose(clsScores.map((scoreMap) => tf.tidy(() => {
+        const logits = tf.reshape(tf.slice(scoreMap, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, this.clsOutChannels]);
+        // softmax heads: drop the background column (last)
+        return this.useSigmoidCls ? tf.sigmoid(logits) : tf.slice(tf.softmax(logits), [0, 0], [-1, C]);
+      })));
+      const picked = scores.map((s) => topCandidates(s, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1));
+      const bboxes = await readPickedBoxes(this.bboxCoder, picked.map((p, l) => p.prior.length === 0 ? undefined
+        : { priors: gatherRows(anchors[l], 4, p.prior), width: 4, deltas: imageRows(bboxPreds[l], i, 4, p.prior) }), meta.imgShape.slice(0, 2));
+      const levels = picked.map((p, l) => ({ bboxes: bboxes[l], scores: p.scores, labels: p.labels }));
       results.push(finishDetections(mergeLevels(levels), meta, cfg, options));
     }
     return results;

@@ -7,7 +7,7 @@ import { LossModule } from './anchor-head';
 import { centernessTargets, fcosTargetsSingle } from './fcos-targets';
 import { ClsTargetMode, checkNumClasses, clsTargetsAsLabels, concatFloat32, denseClassTargets, featmapSizes, gatherRows, gatherRowsWithGrad, imageRows, perLevel, positivesPerLevel } from './head-utils';
 import { finishDetections, mergeLevels, topCandidates } from './post-process';
-import { readAndDispose } from './read-back';
+import { readAllAndDispose } from './read-back';
 import { type DecodingCoder, readPickedBoxes } from './picked-boxes';
 
 const INF = 1e8;
@@ -205,34 +205,41 @@ export class FCOSHead extends DenseHead {
     });
   }
 
-  /** Async: scores, centerness and boxes are read back with `await data()` (webgpu has no synchronous reads). */
+  /**
+   * Async: scores, centerness and boxes are read back with `await data()` (webgpu has no
+   * synchronous reads), per image every level's scores and centerness in one read, then every
+   * level's picked distances in one (on webgpu one wait for the GPU each, not two per level).
+   */
   async getBboxes(outs: HeadOutputs, imgMetas: ImgMeta[], options: GetBboxesOptions = {}): Promise<DetResult[]> {
     const { clsScores, bboxPreds, centernesses } = outs;
     const sizes = featmapSizes(clsScores);
     const cfg = this.testCfg;
     const C = this.numClasses;
+    const L = sizes.length;
     const image = (t: tf.Tensor, i: number, k: number) => tf.reshape(tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]), [-1, k]);
+    const points = sizes.map((s, l) => this.pointGenerator.singleLevelGridPriorsData(s, l));
     const results: DetResult[] = [];
     for (let i = 0; i < imgMetas.length; i++) {
       const meta = imgMetas[i];
-      const levels = [];
-      for (let l = 0; l < sizes.length; l++) {
-        const points = this.pointGenerator.singleLevelGridPriorsData(sizes[l], l);
-        const [scores, ctr] = tf.tidy(() => [tf.sigmoid(image(clsScores[l], i, C)), tf.sigmoid(image(centernesses[l], i, 1))]);
-        const [scoreData, ctrData] = await Promise.all([readAndDispose(scores), readAndDispose(ctr)]);
-        const picked = topCandidates(scoreData, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1);
-        let bboxes: Float32Array = new Float32Array(0);
-        if (picked.prior.length > 0) {
-          const distances = tf.tidy(() => {
-            const d = imageRows(bboxPreds[l], i, 4, picked.prior);
-            return this.options.normOnBbox ? (tf.mul(d, this.strides[l]) as tf.Tensor2D) : d;
-          });
-          bboxes = await readPickedBoxes(this.coder, gatherRows(points, 2, picked.prior), 2, distances, meta.imgShape.slice(0, 2));
-        }
-        // final score = class probability · centerness (MMDetection's score factors)
-        const scoresOut = Float32Array.from(picked.scores, (s, j) => s * ctrData[picked.prior[j]]);
-        levels.push({ bboxes, scores: scoresOut, labels: picked.labels });
-      }
+      const read = await readAllAndDispose([
+        ...clsScores.map((t) => tf.tidy(() => tf.sigmoid(image(t, i, C)))),
+        ...centernesses.map((t) => tf.tidy(() => tf.sigmoid(image(t, i, 1)))),
+      ]);
+      const picked = read.slice(0, L).map((s) => topCandidates(s, C, cfg.scoreThr ?? 0, cfg.nmsPre ?? -1));
+      const bboxes = await readPickedBoxes(this.coder, picked.map((p, l) => p.prior.length === 0 ? undefined : {
+        priors: gatherRows(points[l], 2, p.prior),
+        width: 2,
+        deltas: tf.tidy(() => {
+          const d = imageRows(bboxPreds[l], i, 4, p.prior);
+          return this.options.normOnBbox ? (tf.mul(d, this.strides[l]) as tf.Tensor2D) : d;
+        }),
+      }), meta.imgShape.slice(0, 2));
+      // final score = class probability · centerness (MMDetection's score factors)
+      const levels = picked.map((p, l) => ({
+        bboxes: bboxes[l],
+        scores: Float32Array.from(p.scores, (s, j) => s * read[L + l][p.prior[j]]),
+        labels: p.labels,
+      }));
       results.push(finishDetections(mergeLevels(levels), meta, cfg, options));
     }
     return results;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readAndDispose } from './read-back';
+import { readAllAndDispose } from './read-back';
 
 /** What post-processing needs of a box coder: `decode` on tensors, and on host arrays where it can. */
 export interface DecodingCoder {
@@ -27,8 +27,28 @@ export function pickedBoxes(
   }
 }
 
-/** `pickedBoxes`, read with `await data()`. */
-export async function readPickedBoxes(coder: DecodingCoder, priors: Float32Array, priorWidth: number, deltas: tf.Tensor2D, maxShape: number[]): Promise<Float32Array> {
-  const { read, boxes } = pickedBoxes(coder, priors, priorWidth, deltas, maxShape);
-  return boxes(await readAndDispose(read));
+/** One set of picked candidates: flat priors (`width` numbers a row) and their deltas (consumed). */
+export interface PickedSet {
+  priors: Float32Array;
+  width: number;
+  deltas: tf.Tensor2D;
+}
+
+/** `pickedBoxes` of several sets, read concurrently (one wait for the GPU); an undefined set has no boxes. */
+export async function readPickedBoxes(coder: DecodingCoder, sets: (PickedSet | undefined)[], maxShape: number[]): Promise<Float32Array[]> {
+  const decoding: ReturnType<typeof pickedBoxes>[] = [];
+  let s = 0;
+  try {
+    for (; s < sets.length; s++) {
+      const set = sets[s];
+      if (set) decoding.push(pickedBoxes(coder, set.priors, set.width, set.deltas, maxShape));
+    }
+  } catch (err) {
+    // pickedBoxes consumed sets[s]; what was made so far and the sets after it are still held
+    tf.dispose([...decoding.map((d) => d.read), ...sets.slice(s + 1).flatMap((set) => (set ? [set.deltas] : []))]);
+    throw err;
+  }
+  const values = await readAllAndDispose(decoding.map((d) => d.read));
+  let next = 0;
+  return sets.map((set) => (set ? decoding[next].boxes(values[next++]) : new Float32Array(0)));
 }

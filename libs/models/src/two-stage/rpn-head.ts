@@ -5,6 +5,7 @@ import { AnchorHead, AnchorHeadOptions } from '../heads/anchor-head';
 import { GtInputs, HeadOutputs } from '../heads/dense-head';
 import { featmapSizes, gatherRows, imageRows } from '../heads/head-utils';
 import { pickedBoxes } from '../heads/picked-boxes';
+import { readAllAndDispose } from '../heads/read-back';
 import { topCandidates } from '../heads/post-process';
 import { ImgMeta } from '../detectors/types';
 import { LevelCandidates, Proposals, RpnProposalCfg, checkProposalCfg, finishProposals } from './rpn-proposals';
@@ -76,75 +77,53 @@ export class RPNHead extends AnchorHead {
    * getProposalsAsync, which webgpu needs.
    */
   getProposals(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg = this.testCfg): Proposals[] {
-    return this.proposalsWith(outs, imgMetas, cfg, readSync);
+    const steps = this.proposalSteps(outs, imgMetas, cfg);
+    let next = steps.next();
+    while (!next.done) next = steps.next(readAllSync(next.value));
+    return next.value;
   }
 
   /** getProposals with `await data()` reads only (no synchronous tensor read-back). */
   async getProposalsAsync(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg = this.testCfg): Promise<Proposals[]> {
-    const out: Proposals[] = [];
-    // generator-driven: the same steps as getProposals, each read awaited
-    for (const steps of this.proposalSteps(outs, imgMetas, cfg)) {
-      let next = steps.next();
-      while (!next.done) next = steps.next(await readAsync(next.value));
-      out.push(next.value);
-    }
-    return out;
-  }
-
-  private proposalsWith(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg, read: (t: tf.Tensor) => Float32Array): Proposals[] {
-    return this.proposalSteps(outs, imgMetas, cfg).map((steps) => {
-      let next = steps.next();
-      while (!next.done) next = steps.next(read(next.value));
-      return next.value;
-    });
+    const steps = this.proposalSteps(outs, imgMetas, cfg);
+    let next = steps.next();
+    while (!next.done) next = steps.next(await readAllAndDispose(next.value));
+    return next.value;
   }
 
   /**
-   * One generator per image: it yields each tensor it needs on the host (the caller reads and
-   * disposes it, synchronously or not) and returns the image's proposals.
+   * The proposal computation as a generator over its two reads, so that the synchronous and the
+   * async entry points share it: it yields the tensors it needs on the host (the caller reads
+   * and disposes them, synchronously or not) and returns the proposals. Each read covers every
+   * image and level at once — on webgpu one wait for the GPU each, not one per level and image:
+   * first the objectness of every anchor, then the deltas of the `nmsPre` best per level.
    */
-  private proposalSteps(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg): Generator<tf.Tensor, Proposals, Float32Array>[] {
+  private *proposalSteps(outs: HeadOutputs, imgMetas: ImgMeta[], cfg: RpnProposalCfg): Generator<tf.Tensor[], Proposals[], Float32Array[]> {
     const { clsScores, bboxPreds } = outs;
     const sizes = featmapSizes(clsScores);
     const where = `${this.constructor.name} proposal cfg`;
     const nmsPre = checkProposalCfg(cfg, where).nmsPre;
     const anchors = sizes.map((s, l) => this.priorGenerator.singleLevelGridPriorsData(s, l));
-    const self = this;
-    return imgMetas.map((meta, i) =>
-      (function* (): Generator<tf.Tensor, Proposals, Float32Array> {
-        const levels: LevelCandidates[] = [];
-        for (let l = 0; l < sizes.length; l++) {
-          const scores: Float32Array = yield self.levelScores(clsScores[l], i);
-          // scoreThr -Infinity: every anchor is a candidate, ranked by score (ties: lower index first)
-          const picked = topCandidates(scores, 1, -Infinity, nmsPre);
-          if (picked.prior.length === 0) {
-            levels.push({ bboxes: new Float32Array(0), scores: picked.scores });
-            continue;
-          }
-          // the picked deltas, decoded on the host where the coder can (pickedBoxes)
-          const deltas = imageRows(bboxPreds[l], i, 4, picked.prior);
-          const { read, boxes } = pickedBoxes(self.bboxCoder, gatherRows(anchors[l], 4, picked.prior), 4, deltas, meta.imgShape.slice(0, 2));
-          levels.push({ bboxes: boxes(yield read), scores: picked.scores });
-        }
-        return finishProposals(levels, cfg, where);
-      })(),
-    );
+    const cells = imgMetas.flatMap((meta, i) => sizes.map((_, l) => ({ meta, i, l })));
+    const scores = yield cells.map(({ i, l }) => this.levelScores(clsScores[l], i));
+    // scoreThr -Infinity: every anchor is a candidate, ranked by score (ties: lower index first)
+    const picked = scores.map((s) => topCandidates(s, 1, -Infinity, nmsPre));
+    // the picked deltas, decoded on the host where the coder can (pickedBoxes)
+    const decoding = cells.map(({ meta, i, l }, c) => picked[c].prior.length === 0 ? undefined
+      : pickedBoxes(this.bboxCoder, gatherRows(anchors[l], 4, picked[c].prior), 4, imageRows(bboxPreds[l], i, 4, picked[c].prior), meta.imgShape.slice(0, 2)));
+    const values = yield decoding.filter((d) => d !== undefined).map((d) => d!.read);
+    let next = 0;
+    const levels: LevelCandidates[] = decoding.map((d, c) => ({ bboxes: d ? d.boxes(values[next++]) : new Float32Array(0), scores: picked[c].scores }));
+    return imgMetas.map((_, i) => finishProposals(levels.slice(i * sizes.length, (i + 1) * sizes.length), cfg, where));
   }
 }
 
-/** Host copy of `t`, which is disposed. */
-function readSync(t: tf.Tensor): Float32Array {
+/** Host copies of `ts`, which are disposed. */
+function readAllSync(ts: tf.Tensor[]): Float32Array[] {
   try {
-    return Float32Array.from(t.dataSync() as Float32Array);
+    return ts.map((t) => Float32Array.from(t.dataSync() as Float32Array));
   } finally {
-    t.dispose();
+    tf.dispose(ts);
   }
 }
 
-async function readAsync(t: tf.Tensor): Promise<Float32Array> {
-  try {
-    return Float32Array.from((await t.data()) as Float32Array);
-  } finally {
-    t.dispose();
-  }
-}
