@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError, LOSSES } from '@det/registry';
 import { bceWithLogits } from './focal-loss';
-import { FLOAT32_EPS, Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, weightReduceLoss } from './reduce';
+import { FLOAT32_EPS, Reduction, checkReduction, LossForwardOptions, LossModuleOptions, ReduceOptions, reduceFusedLoss, weightReduceLoss } from './reduce';
+import { hasFusedFocalLoss, runFocalLossKernel } from './focal-loss-kernel';
 
 export interface CrossEntropyOptions extends ReduceOptions {
   /** Per-class weights [C]: scale each sample by the weight of its label (softmax) / pos_weight (sigmoid). */
@@ -65,6 +66,8 @@ export function binaryCrossEntropyLoss(pred: tf.Tensor, label: tf.Tensor, option
   checkLabels(pred, label, 'binaryCrossEntropyLoss');
   const ignoreIndex = options.ignoreIndex ?? -100;
   const numClasses = pred.shape[1] as number;
+  const fused = fusedFromLabels(pred, label, options, ignoreIndex);
+  if (fused) return fused;
   return tf.tidy(() => {
     let target: tf.Tensor;
     let validMask: tf.Tensor;
@@ -98,6 +101,28 @@ export function binaryCrossEntropyLoss(pred: tf.Tensor, label: tf.Tensor, option
     }
     if (averagesOverValid(options)) return meanOverValid(loss, weight, validMask);
     return weightReduceLoss(loss, { ...options, weight }, 'binaryCrossEntropyLoss');
+  });
+}
+
+/**
+ * Sigmoid BCE from labels [N] through the backend's fused focal-loss kernel with γ = 0 and no α:
+ * the same function (softplus of ±x, analytic gradient σ(x) − t), 1–2 dispatches forward and 1
+ * backward on webgpu where the ops take ~12 and ~14 (the RPN's objectness loss at every level).
+ * Ignored labels (< 0 or ignoreIndex) get row weight 0, as the valid mask gives them; background
+ * (C) is an all-negative row in both. undefined where the backend has no such kernel, or with
+ * classWeight, avgNonIgnore's mean or weights that are not one per row (then the ops run).
+ */
+function fusedFromLabels(pred: tf.Tensor, label: tf.Tensor, options: CrossEntropyOptions, ignoreIndex: number): tf.Tensor | undefined {
+  const [n, c] = pred.shape as [number, number];
+  const { weight } = options;
+  const perRow = weight == null || (weight.rank === 1 && weight.shape[0] === n) || (c === 1 && weight.size === n);
+  if (label.rank !== 1 || options.classWeight || averagesOverValid(options) || !perRow || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
+  return reduceFusedLoss(options, pred.size, 'binaryCrossEntropyLoss', (reduce, divisor) => {
+    const y = tf.cast(label, 'int32');
+    const isValid = ignoreIndex < 0 ? tf.greaterEqual(y, 0) : tf.logicalAnd(tf.greaterEqual(y, 0), tf.notEqual(y, ignoreIndex));
+    const valid = tf.cast(isValid, 'float32');
+    const w = weight ? tf.mul(valid, tf.cast(tf.reshape(weight, [n]), 'float32')) : valid;
+    return runFocalLossKernel(pred, y, w, { gamma: 0, alpha: -1, reduce, divisor });
   });
 }
 

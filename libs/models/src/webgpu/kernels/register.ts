@@ -18,6 +18,7 @@ import { registerReluGradKernel } from './relu-grad';
 import { registerAddReluKernel } from './add-relu';
 import { registerMaxAbsBitsKernel } from './max-abs-bits-program';
 import { installBatchNormGradient } from '../../kernels/native-batchnorm';
+import { convertFloatDataInputsOfDetKernels } from './float-data-inputs';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
 export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
@@ -62,6 +63,8 @@ export function registerWebGpuKernels(): string[] {
   installed.push('DetReluGrad', 'DetAddRelu');
   registerMaxAbsBitsKernel(); // backend/conv-gradient.ts: a conv's f16 gradient scale, once for both kernels
   installed.push('DetMaxAbsBits');
+  // tf.cast of int32 / bool to float32 is a view of i32 data on webgpu, which det's shaders cannot read as f32
+  convertFloatDataInputsOfDetKernels();
   // Where det falls back to tfjs's Conv2DBackpropInput (padding the forward-conv path cannot
   // express; strided layers with few input channels), tfjs's default is a naive
   // one-thread-per-input-element shader; its implicit-GEMM variant (Conv2DDerInputMMProgram)

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { ElementwiseProgram } from './elementwise-program';
+
+/**
+ * tfjs-backend-webgpu casts int32 and bool to float32 without converting anything: the new
+ * tensor is a view of the i32 buffer (`hasEncodingLoss` is false), and a program binds each
+ * buffer as the type of its data. tfjs's own programs read through converting getters; det's
+ * index their buffers directly, so a float32 tensor made by `tf.cast` of a mask or a one-hot
+ * (`f32 * i32`) fails to compile — and a failed dispatch leaves its output stale: the focal loss
+ * from int one-hot targets read 0. det's kernels therefore get such inputs converted first: one
+ * small dispatch, only for those inputs.
+ */
+class ToFloatProgram extends ElementwiseProgram {
+  constructor(shape: number[]) {
+    super(shape, ['x'], 'detToFloat', 'result[index] = f32(x[index]);');
+  }
+}
+
+type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+type KernelFunction = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+type DataDtypes = { tensorMap: { get(dataId: object): { dtype: tf.DataType } | undefined } };
+
+const WRAPPED = Symbol('det.floatDataInputs');
+
+/** `kernelFunc` with every float32 input whose buffer holds int32 / bool data converted first. */
+export function withFloatDataInputs(kernelFunc: KernelFunction): KernelFunction {
+  if ((kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) return kernelFunc;
+  const wrapped: KernelFunction = (args) => {
+    const backend = args.backend as WebGpuBackendLike & DataDtypes;
+    const converted: tf.TensorInfo[] = [];
+    const inputs: Record<string, tf.TensorInfo> = {};
+    for (const [name, t] of Object.entries(args.inputs)) {
+      const stored = t.dtype === 'float32' ? backend.tensorMap.get(t.dataId)?.dtype : 'float32';
+      if (stored === undefined || stored === 'float32') {
+        inputs[name] = t;
+      } else {
+        inputs[name] = backend.runWebGPUProgram(new ToFloatProgram(t.shape), [t], 'float32');
+        converted.push(inputs[name]);
+      }
+    }
+    if (converted.length === 0) return kernelFunc(args);
+    try {
+      return kernelFunc({ ...args, inputs });
+    } finally {
+      for (const t of converted) backend.disposeData(t.dataId);
+    }
+  };
+  (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
+  return wrapped;
+}
+
+/**
+ * Wraps every webgpu kernel named `Det…` (det's own: each returns new tensors, never an input)
+ * with `withFloatDataInputs`. Idempotent.
+ */
+export function convertFloatDataInputsOfDetKernels(): void {
+  for (const config of tf.getKernelsForBackend('webgpu')) {
+    if (!config.kernelName.startsWith('Det')) continue;
+    const kernelFunc = withFloatDataInputs(config.kernelFunc as unknown as KernelFunction);
+    if (kernelFunc === (config.kernelFunc as unknown)) continue;
+    tf.unregisterKernel(config.kernelName, 'webgpu');
+    tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
