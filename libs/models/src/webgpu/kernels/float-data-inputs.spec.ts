@@ -42,6 +42,22 @@ describeIfGpu(gpuSuite("det's kernels with float32 inputs cast from int32 / bool
     expect(relativeMaxError(gpu, cpu)).toBeLessThan(1e-5);
   });
 
+  it("the kernels det overrides: Sum / Mean over leading axes, a first-layer Conv2D, AddN past 7 inputs", async () => {
+    const mask = Array.from({ length: 64 * 8 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const pixels = Array.from({ length: 2 * 8 * 8 * 4 }, (_, i) => i % 5);
+    const w = Array.from({ length: 3 * 3 * 4 * 8 }, (_, i) => ((i * 37) % 11) / 10 - 0.5);
+    const cases: [string, () => tf.Tensor][] = [
+      ['sum', () => tf.sum(tf.cast(tf.tensor2d(mask, [64, 8], 'int32'), 'float32'), 0)],
+      ['mean', () => tf.mean(tf.cast(tf.tensor2d(mask, [64, 8], 'int32'), 'float32'), 0)],
+      ['conv2d', () => tf.conv2d(tf.cast(tf.tensor4d(pixels, [2, 8, 8, 4], 'int32'), 'float32') as tf.Tensor4D, tf.tensor4d(w, [3, 3, 4, 8]), 1, 'same')],
+      ['addN', () => tf.addN(Array.from({ length: 9 }, (_, k) => tf.cast(tf.tensor1d([1, 2, k], 'int32'), 'float32')))],
+    ];
+    for (const [name, f] of cases) {
+      const [cpu, gpu] = await onBoth(() => tf.tidy(f));
+      if (!(relativeMaxError(gpu, cpu) < 1e-5)) throw new Error(`${name}: webgpu ${Array.from(gpu.slice(0, 4))} vs cpu ${Array.from(cpu.slice(0, 4))}`);
+    }
+  });
+
   it('converts only such inputs (a float tensor gets no extra program)', async () => {
     await tf.setBackend('webgpu');
     const [pred, floats, ints] = [tf.tensor2d([[0.5, -1]]), tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 0]], [1, 2], 'int32')];

@@ -17,43 +17,47 @@ class ToFloatProgram extends ElementwiseProgram {
   }
 }
 
-type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+type Inputs = Record<string, tf.TensorInfo> | tf.TensorInfo[];
+type KernelArgs = { inputs: Inputs; backend: unknown; attrs?: Record<string, unknown> };
 type KernelFunction = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 type DataDtypes = { tensorMap: { get(dataId: object): { dtype: tf.DataType } | undefined } };
 
 const WRAPPED = Symbol('det.floatDataInputs');
 
-/** `kernelFunc` with every float32 input whose buffer holds int32 / bool data converted first. */
-export function withFloatDataInputs(kernelFunc: KernelFunction): KernelFunction {
+/**
+ * `kernelFunc` with every float32 input whose buffer holds int32 / bool data converted first
+ * (inputs as a record, or as an array: AddN). A converted copy the kernel returns is kept.
+ */
+export function withFloatDataInputs<F extends KernelFunction>(kernelFunc: F): F {
   if ((kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) return kernelFunc;
-  const wrapped: KernelFunction = (args) => {
+  const wrapped = (args: KernelArgs) => {
     const backend = args.backend as WebGpuBackendLike & DataDtypes;
     const converted: tf.TensorInfo[] = [];
-    const inputs: Record<string, tf.TensorInfo> = {};
-    for (const [name, t] of Object.entries(args.inputs)) {
+    const asFloat = (t: tf.TensorInfo) => {
       const stored = t.dtype === 'float32' ? backend.tensorMap.get(t.dataId)?.dtype : 'float32';
-      if (stored === undefined || stored === 'float32') {
-        inputs[name] = t;
-      } else {
-        inputs[name] = backend.runWebGPUProgram(new ToFloatProgram(t.shape), [t], 'float32');
-        converted.push(inputs[name]);
-      }
-    }
+      if (stored === undefined || stored === 'float32') return t;
+      const copy = backend.runWebGPUProgram(new ToFloatProgram(t.shape), [t], 'float32');
+      converted.push(copy);
+      return copy;
+    };
+    const inputs = Array.isArray(args.inputs)
+      ? args.inputs.map(asFloat)
+      : Object.fromEntries(Object.entries(args.inputs).map(([name, t]) => [name, asFloat(t)]));
     if (converted.length === 0) return kernelFunc(args);
+    let result: tf.TensorInfo | tf.TensorInfo[] | undefined;
     try {
-      return kernelFunc({ ...args, inputs });
+      result = kernelFunc({ ...args, inputs });
+      return result;
     } finally {
-      for (const t of converted) backend.disposeData(t.dataId);
+      const returned = new Set((Array.isArray(result) ? result : result ? [result] : []).map((t) => t.dataId));
+      for (const t of converted) if (!returned.has(t.dataId)) backend.disposeData(t.dataId);
     }
   };
   (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
-  return wrapped;
+  return wrapped as F;
 }
 
-/**
- * Wraps every webgpu kernel named `Det…` (det's own: each returns new tensors, never an input)
- * with `withFloatDataInputs`. Idempotent.
- */
+/** Wraps every webgpu kernel named `Det…` (det's own) with `withFloatDataInputs`. Idempotent. */
 export function convertFloatDataInputsOfDetKernels(): void {
   for (const config of tf.getKernelsForBackend('webgpu')) {
     if (!config.kernelName.startsWith('Det')) continue;

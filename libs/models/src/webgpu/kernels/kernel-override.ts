@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { withFloatDataInputs } from './float-data-inputs';
 
 /** The kernel function tfjs-backend-webgpu registered before det replaced it (the fallback). */
 export type KernelFunc = (args: {
@@ -10,9 +11,10 @@ export type KernelFunc = (args: {
 const originals = new Map<string, KernelFunc>();
 
 /**
- * Replaces the webgpu kernel `kernelName` with `make(original)`. Idempotent: the original is
- * captured once, so calling it again rebuilds from tfjs's kernel rather than wrapping det's own.
- * (registerKernel alone would warn about a duplicate, hence unregister first.)
+ * Replaces the webgpu kernel `kernelName` with `make(original)`, whose float inputs that are cast
+ * views of int32 / bool data are converted first (`withFloatDataInputs`). Idempotent: the
+ * original is captured once, so calling it again rebuilds from tfjs's kernel rather than
+ * wrapping det's own. (registerKernel alone would warn about a duplicate, hence unregister first.)
  */
 export function overrideWebGpuKernel(kernelName: string, make: (original: KernelFunc) => KernelFunc): void {
   let original = originals.get(kernelName);
@@ -23,7 +25,7 @@ export function overrideWebGpuKernel(kernelName: string, make: (original: Kernel
     originals.set(kernelName, original);
   }
   if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
-  tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: make(original) as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: withFloatDataInputs(make(original)) as unknown as tf.KernelFunc });
 }
 
 /** Puts tfjs's own kernel back (used by tests to compare against the stock implementation). */
