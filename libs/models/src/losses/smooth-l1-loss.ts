@@ -44,7 +44,8 @@ export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOption
  * the kernel). undefined otherwise.
  */
 function fusedSmoothL1(pred: tf.Tensor, target: tf.Tensor, beta: number, options: ReduceOptions, where: string): tf.Tensor | undefined {
-  if (options.weight || pred.dtype !== 'float32' || target.dtype !== 'float32' || !hasFusedSmoothL1()) return undefined;
+  // empty (no positives): the ops, which give what the cpu backend gives
+  if (options.weight || pred.size === 0 || pred.dtype !== 'float32' || target.dtype !== 'float32' || !hasFusedSmoothL1()) return undefined;
   return reduceFusedLoss(options, pred.size, where, (reduce, divisor) => runSmoothL1Kernel(pred, target, { beta, reduce, divisor }));
 }
 

@@ -4,6 +4,9 @@ import { describeIfGpu, gpuSuite } from './testing/describe-if-gpu';
 import { setupWebGpu } from './setup';
 import { setDeterministic } from '../backend/deterministic';
 import { programsRun, seededValues } from './testing/compare';
+import { smoothL1Loss } from '../losses/smooth-l1-loss';
+import { sigmoidFocalLoss } from '../losses/focal-loss';
+import { binaryCrossEntropyLoss } from '../losses/cross-entropy-loss';
 
 // The hazards docs/webgpu.md lists, checked where det relies on the safe side of them.
 describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
@@ -48,6 +51,29 @@ describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
     for (let i = 0; i < n; i += 997) if (v[i] !== i) mismatches++;
     expect(mismatches).toBe(0);
     tf.dispose([x, y]);
+  });
+
+  // tfjs-backend-webgpu's Sum / Mean fail on an empty input ("no overload matched for
+  // createBuffer"); losses over zero positives reach them. det's Sum / Mean give the cpu's zeros.
+  it('sums, means and losses over empty inputs give what the cpu backend gives', async () => {
+    const cases: [string, () => tf.Tensor][] = [
+      ['sum over leading axes', () => tf.sum(tf.zeros([0, 5]), 0)],
+      ['mean over all axes', () => tf.mean(tf.zeros([0, 4]))],
+      ['int32 sum, keepDims', () => tf.sum(tf.zeros([2, 0, 3], 'int32'), [0, 1], true)],
+      ['smooth L1 over 0 rows', () => smoothL1Loss(tf.zeros([0, 4]), tf.zeros([0, 4]), { reduction: 'sum' })],
+      ['focal loss over 0 rows', () => sigmoidFocalLoss(tf.zeros([0, 3]), tf.zeros([0], 'int32'), { avgFactor: 1 })],
+      ['BCE over 0 rows', () => binaryCrossEntropyLoss(tf.zeros([0, 1]), tf.zeros([0], 'int32'), { reduction: 'sum' })],
+    ];
+    for (const [name, f] of cases) {
+      const got: { shape: number[]; values: number[] }[] = [];
+      for (const backend of ['cpu', 'webgpu']) {
+        await tf.setBackend(backend);
+        const t = tf.tidy(f);
+        got.push({ shape: t.shape, values: Array.from(await t.data()) });
+        t.dispose();
+      }
+      expect({ name, ...got[1] }).toEqual({ name, ...got[0] });
+    }
   });
 
   it('int32 arithmetic is exact below 2^24 (labels, indices, counts)', async () => {

@@ -22,10 +22,24 @@ export function leadingAxesView(shape: number[], axis: number | number[] | undef
   return { rows, cols, axes };
 }
 
+/**
+ * Sum / Mean of an empty tensor: zeros, as on the cpu backend (tfjs-backend-webgpu's own kernels
+ * fail there: "no overload matched for createBuffer"). Reached by losses over zero positives.
+ */
+function emptyReduce(kind: 'sum' | 'mean', x: tf.TensorInfo, attrs: { axis?: number | number[]; keepDims?: boolean }, backend: WebGpuBackendLike): tf.TensorInfo {
+  const axes = attrs.axis == null ? x.shape.map((_, i) => i) : tf.util.parseAxisParam(attrs.axis, x.shape);
+  const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+  const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+  const dtype = kind === 'mean' || x.dtype === 'float32' ? 'float32' : 'int32';
+  const size = tf.util.sizeFromShape(shape);
+  return backend.makeTensorInfo(shape, dtype, dtype === 'float32' ? new Float32Array(size) : new Int32Array(size));
+}
+
 function leadingAxesReduce(kind: 'sum' | 'mean'): (original: KernelFunc) => KernelFunc {
   return (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
+    if (tf.util.sizeFromShape(x.shape) === 0) return emptyReduce(kind, x, attrs, args.backend as WebGpuBackendLike);
     const view = x.dtype === 'float32' ? leadingAxesView(x.shape, attrs.axis) : null;
     const backend = args.backend as WebGpuBackendLike;
     const maxGroups = backend.device.limits.maxComputeWorkgroupsPerDimension ?? 65535;
