@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from './testing/describe-if-gpu';
 import { setupWebGpu } from './setup';
 import { setDeterministic } from '../backend/deterministic';
@@ -73,6 +74,25 @@ describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
         t.dispose();
       }
       expect({ name, ...got[1] }).toEqual({ name, ...got[0] });
+    }
+  });
+
+  // A conv whose output is empty (the input narrower than the filter, 'valid'): its gradients are
+  // zeros. No program writes them; det's strided few-channel input gradient left a pooled
+  // buffer's stale contents there (found by a conv fuzz against cpu, 2026-11-26).
+  it('the gradients of a conv with an empty output are zeros', async () => {
+    for (const [xShape, wShape, stride] of [[[3, 8, 3, 2], [5, 5, 2, 4], 3], [[1, 2, 6, 3], [3, 3, 3, 8], 1]] as const) {
+      for (const backend of ['cpu', 'webgpu']) {
+        await tf.setBackend(backend);
+        // freed buffers of every small size, holding 7s: stale contents would show
+        for (let n = 1; n <= 160; n++) tf.dispose(tf.fill([n], 7));
+        const x = tf.tensor4d(seededValues(xShape.reduce((a, b) => a * b), 4), [...xShape]);
+        const w = tf.tensor4d(seededValues(wShape.reduce((a, b) => a * b), 5), [...wShape]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'valid')))([x, w]);
+        const zeros = (t: tf.Tensor) => new Array(t.size).fill(0);
+        expect({ backend, stride, dx: Array.from(await dx.data()), dw: Array.from(await dw.data()) }).toEqual({ backend, stride, dx: zeros(dx), dw: zeros(dw) });
+        tf.dispose([x, w, dx, dw]);
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { zerosInfo } from './zeros';
 import { kernelTuningActive, tunedChoice, type TuningRequest } from '../tuning/kernel-tuner';
 import type { SgmatTiling } from './subgroup-matrix-wgsl';
 import { FilterGradVec4Program, vec4FilterGradFits } from './conv2d-filter-grad-vec4-program';
@@ -182,6 +183,8 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { x, dy, amax } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo; amax?: tf.TensorInfo };
     const attrs = args.attrs ?? {};
+    // an empty dy or x (a conv whose output is empty, an empty batch) gives dW = 0; no program would write it
+    if (tf.util.sizeFromShape(dy.shape) === 0 || tf.util.sizeFromShape(x.shape) === 0) return zerosInfo(args.backend as WebGpuBackendLike, attrs.filterShape as number[]);
     const parsed = x.dtype === 'float32' && dy.dtype === 'float32' ? filterGradShape(x, attrs) : null;
     if (!parsed) return original({ ...args, inputs: { x, dy } }); // NCHW or non-float: tfjs's kernel handles it
     const backend = args.backend as WebGpuBackendLike;

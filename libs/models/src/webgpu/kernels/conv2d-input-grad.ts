@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { originalWebGpuKernel, overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { zerosInfo } from './zeros';
 import type { Conv2dKernel } from './conv2d-input-grad-forward';
 import type { InputGradShape } from './conv2d-input-grad-program';
 import { defaultInputGradVariant, inputGradTuningKey, inputGradVariant, inputGradVariantNames, isF16Variant, TFJS_GEMM, type InputGradContext } from './conv2d-input-grad-variants';
@@ -36,6 +37,8 @@ export function phaseSplitInputGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, filter, amax } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo; amax?: tf.TensorInfo };
     const attrs = args.attrs ?? {};
+    // an empty dy (a conv whose output is empty) gives dx = 0; no program would write it
+    if (tf.util.sizeFromShape(dy.shape) === 0) return zerosInfo(args.backend as WebGpuBackendLike, attrs.inputShape as number[]);
     const s = dy.dtype === 'float32' && filter.dtype === 'float32' ? inputGradShape(filter, attrs) : null;
     if (!s) return original({ ...args, inputs: { dy, filter } });
     // tfjs's forward GEMM itself, not det's tuned Conv2D (whose variants would flip the filter back)

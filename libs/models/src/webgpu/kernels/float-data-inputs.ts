@@ -33,7 +33,9 @@ export function withFloatDataInputs<F extends KernelFunction>(kernelFunc: F): F 
   const wrapped = (args: KernelArgs) => {
     const backend = args.backend as WebGpuBackendLike & DataDtypes;
     const converted: tf.TensorInfo[] = [];
-    const asFloat = (t: tf.TensorInfo) => {
+    const asFloat = (t: tf.TensorInfo): tf.TensorInfo => {
+      // optional inputs are passed as undefined (FusedConv2D's bias, preluActivationWeights)
+      if (t == null) return t;
       const stored = t.dtype === 'float32' ? backend.tensorMap.get(t.dataId)?.dtype : 'float32';
       if (stored === undefined || stored === 'float32') return t;
       const copy = backend.runWebGPUProgram(new ToFloatProgram(t.shape), [t], 'float32');

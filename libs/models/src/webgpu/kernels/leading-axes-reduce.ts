@@ -3,6 +3,7 @@ import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { ColumnSumProgram } from './leading-axes-reduce-program';
 import { SumSplitsProgram } from './conv2d-filter-grad-program';
+import { zerosInfo } from './zeros';
 
 const TARGET_WORKGROUPS = 1024;
 const MIN_ROWS_PER_SPLIT = 64;
@@ -30,9 +31,7 @@ function emptyReduce(kind: 'sum' | 'mean', x: tf.TensorInfo, attrs: { axis?: num
   const axes = attrs.axis == null ? x.shape.map((_, i) => i) : tf.util.parseAxisParam(attrs.axis, x.shape);
   const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
   const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-  const dtype = kind === 'mean' || x.dtype === 'float32' ? 'float32' : 'int32';
-  const size = tf.util.sizeFromShape(shape);
-  return backend.makeTensorInfo(shape, dtype, dtype === 'float32' ? new Float32Array(size) : new Int32Array(size));
+  return zerosInfo(backend, shape, kind === 'mean' || x.dtype === 'float32' ? 'float32' : 'int32');
 }
 
 function leadingAxesReduce(kind: 'sum' | 'mean'): (original: KernelFunc) => KernelFunc {
