@@ -58,6 +58,16 @@ describe('Sum and Mean gradients without host-side ones()', () => {
     input.dispose();
   });
 
+  it('over an empty input: zeros of its shape (tfjs\'s own gradient gives them; broadcasting dy cannot)', () => {
+    for (const op of ['sum', 'mean'] as const) {
+      for (const [inShape, axis] of [[[1, 0, 0, 1], undefined], [[2, 0, 3], 1], [[0, 4], 0]] as const) {
+        const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf[op](t, axis as number | undefined), 2)))(tf.zeros([...inShape])));
+        expect(g.shape).toEqual([...inShape]);
+        g.dispose();
+      }
+    }
+  });
+
   it('are the ones registered after ensureGradients / registerReduceGradients (idempotent)', () => {
     registerReduceGradients();
     registerReduceGradients();

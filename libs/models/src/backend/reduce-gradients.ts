@@ -12,6 +12,8 @@ import { installGradient } from './kernel-registry';
  * numbers: dy·1 = dy exactly.
  */
 function expandedDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Tensor {
+  // an empty x (a sum over nothing): broadcastTo cannot reach a 0-sized dimension
+  if (x.size === 0) return tf.zerosLike(x);
   const shape = x.shape.slice();
   for (const a of tf.util.parseAxisParam(axis, x.shape)) shape[a] = 1;
   const reshaped = tf.reshape(dy, shape);
