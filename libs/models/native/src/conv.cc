@@ -189,6 +189,7 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
     return;
   }
   std::memset(dx, 0, sizeof(float) * s.n * s.h * s.w * s.c);
+  if (s.pixels() == 0) return;  // an empty dy (input narrower than the filter): dx = 0; col2im_add would divide by ow = 0
   // Bands of output rows scatter into overlapping input rows, so bands are split into two
   // colours: bands of one colour are far enough apart to be written concurrently.
   const long reach = (s.kh - 1) * s.dh + 1;

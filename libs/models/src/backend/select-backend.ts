@@ -4,6 +4,7 @@ import { DetError, getLogger } from '@det/registry';
 import { type NativeLoad, loadNativeAddon, nativeBuildCommand } from '../kernels/native-addon';
 import { NATIVE_BACKEND, registerNativeBackend } from '../kernels/native-backend';
 import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filter';
+import { registerWasmKernelFixes } from '../kernels/wasm-kernel-fixes';
 import { ensureGradients } from './gradients';
 import { setupWebGpu } from '../webgpu';
 import { type ModuleLoader, isModuleMissing, nodeModuleLoader } from './module-loader';
@@ -102,6 +103,7 @@ function loadWasm(loader: ModuleLoader): string {
     throw new DetError(`backend 'wasm' needs ${id}: run \`npm install ${id}@${TFJS_VERSION}\` (${(err as Error).message})`);
   }
   registerWasmGradientKernels();
+  registerWasmKernelFixes();
   return 'wasm';
 }
 

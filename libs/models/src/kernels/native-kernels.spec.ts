@@ -29,6 +29,8 @@ describeNative('native kernels match the stock cpu backend (relative error ≤ 1
     { name: 'stride 2 valid', x: [2, 8, 7, 3], f: [3, 3, 3, 5], stride: 2, pad: 'valid' },
     { name: 'stride 2 explicit pad 1', x: [1, 10, 10, 8], f: [3, 3, 8, 20], stride: 2, pad: 1 },
     { name: '1x1 pointwise', x: [2, 5, 6, 9], f: [1, 1, 9, 33], stride: 1, pad: 'valid' },
+    // an empty output (input narrower than the filter): dx was a division by zero in the addon (SIGFPE)
+    { name: 'empty output', x: [3, 8, 3, 2], f: [5, 5, 2, 4], stride: 3, pad: 'valid' },
   ];
 
   for (const c of convCases) {

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 type KernelCall = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
-type WasmBackend = { disposeData(dataId: object): void };
+type WasmBackend = {
+  disposeData(dataId: object): void;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
+};
 
 const kernel = (name: string): KernelCall => {
   const config = tf.getKernel(name, 'wasm');
@@ -20,6 +23,10 @@ function conv2dBackpropFilterWasm(args: { inputs: Record<string, tf.TensorInfo>;
   const { inputs: { x, dy }, backend, attrs = {} } = args;
   const filterShape = attrs.filterShape as [number, number, number, number];
   if (attrs.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter on wasm: only NHWC is supported');
+  // an empty dy or x (a conv whose output is empty): dW = 0; wasm's kernels trap on empty operands
+  if (tf.util.sizeFromShape(dy.shape) === 0 || tf.util.sizeFromShape(x.shape) === 0) {
+    return (backend as WasmBackend).makeOutput(filterShape, 'float32', undefined, new Float32Array(tf.util.sizeFromShape(filterShape)));
+  }
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape,
     attrs.strides as number, 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round', false, 'channelsLast');
   const temps: tf.TensorInfo[] = [];
