@@ -5,6 +5,7 @@ import { type NativeLoad, loadNativeAddon, nativeBuildCommand } from '../kernels
 import { NATIVE_BACKEND, registerNativeBackend } from '../kernels/native-backend';
 import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filter';
 import { registerWasmKernelFixes } from '../kernels/wasm-kernel-fixes';
+import { registerCpuResizeNearestGrad } from '../kernels/resize-nearest-grad';
 import { ensureGradients } from './gradients';
 import { setupWebGpu } from '../webgpu';
 import { type ModuleLoader, isModuleMissing, nodeModuleLoader } from './module-loader';
@@ -34,6 +35,7 @@ export async function selectBackend(name: string = 'auto', options: SelectBacken
     throw new DetError(`unknown backend '${name}': use one of ${BACKEND_NAMES.join(', ')}`);
   }
   ensureGradients();
+  registerCpuResizeNearestGrad(); // tfjs-backend-cpu's mixes up images when batch > 1 (native copies it)
   switch (name as BackendName) {
     case 'tensorflow': return activate(loadTensorflow(loader, true) as string);
     case 'native': return activate(startNative(loadNative, true) as string);

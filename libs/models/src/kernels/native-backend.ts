@@ -13,6 +13,7 @@ import { installBatchNormGradient, nativeBatchNormKernels } from './native-batch
 import { installNativeGradients, nativeGradientKernels } from './native-gradients';
 import { attachBufferPool } from './buffer-pool';
 import { ensureGradients } from '../backend/gradients';
+import { registerCpuResizeNearestGrad } from './resize-nearest-grad';
 
 /** tfjs backend name of the native kernel path: the cpu backend's data layout with native kernels. */
 export const NATIVE_BACKEND = 'native';
@@ -28,6 +29,7 @@ export let nativeKernelNames: string[] = [];
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   ensureGradients();
+  registerCpuResizeNearestGrad(); // before the cpu kernels are copied: tfjs's mixes up images when batch > 1
   if (tf.findBackendFactory(NATIVE_BACKEND) == null) {
     tf.registerBackend(NATIVE_BACKEND, () => {
       const backend = new MathBackendCPU();

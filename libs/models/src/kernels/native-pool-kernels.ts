@@ -3,6 +3,7 @@ import type { NativeAddon } from './native-addon';
 import { allocateF32 } from './buffer-pool';
 import { convGeometry } from './conv-geometry';
 import { type CpuKernelFunc, type FallbackLookup, f32, sizeOf } from './cpu-tensors';
+import { nearestSources } from './nearest-sources';
 
 /**
  * MaxPool/MaxPoolGrad (NHWC; e.g. the ResNet stem; tfjs's tie rule: first maximum in scan order) and
@@ -52,19 +53,7 @@ export function nativePoolKernels(addon: NativeAddon, fallback: FallbackLookup):
     return backend.makeTensorInfo(input.shape, 'float32', dx);
   };
 
-  // Source rows/columns are computed here with exactly tfjs-backend-cpu's arithmetic (JS doubles),
-  // so the native side only copies pixels.
-  const nearestSources = (outSize: number, inSize: number, alignCorners: boolean, halfPixel: boolean): Float32Array => {
-    const ratio = (alignCorners && outSize > 1 ? inSize - 1 : inSize) / (alignCorners && outSize > 1 ? outSize - 1 : outSize);
-    const src = new Float32Array(outSize);
-    for (let i = 0; i < outSize; ++i) {
-      const frac = halfPixel ? ratio * (i + 0.5) : ratio * i;
-      let nearest = Math.min(inSize - 1, alignCorners ? Math.round(frac) : Math.floor(frac));
-      if (halfPixel) nearest = Math.max(0, nearest);
-      src[i] = nearest;
-    }
-    return src;
-  };
+  // Source rows/columns with exactly tfjs-backend-cpu's arithmetic; the native side only copies pixels.
   const resizeNearest: CpuKernelFunc = (args) => {
     const { inputs: { images }, backend, attrs = {} } = args;
     const xv = f32(backend, images);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { maxPoolGradHost, resizeNearestGradHost } from './wasm-host-grads';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type KernelCall = (args: KernelArgs) => tf.TensorInfo;
@@ -72,16 +73,40 @@ function emptyReduceZeros(kind: 'sum' | 'mean'): (original: KernelCall) => Kerne
   };
 }
 
+/** BatchMatMul with an empty operand (K = 0) and a non-empty output: zeros (wasm returned uninitialised memory). */
+function emptyOperandMatMulZeros(original: KernelCall): KernelCall {
+  const wrapped: KernelCall = (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (tf.util.sizeFromShape(a.shape) > 0 && tf.util.sizeFromShape(b.shape) > 0) return original(args);
+    const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    const [ra, rb] = [a.shape.length, b.shape.length];
+    const m = attrs.transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const n = attrs.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const shape = [...batch, m, n];
+    return (args.backend as WasmBackend).makeOutput(shape, 'float32', undefined, new Float32Array(tf.util.sizeFromShape(shape)));
+  };
+  (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
+  return wrapped;
+}
+
 /** Installs the fixes over wasm's kernels (idempotent; wasm must be loaded). */
 export function registerWasmKernelFixes(): void {
   const fixes: [string, (original: KernelCall) => KernelCall][] = [
     [tf.Conv2D, convForwardFix], [tf.FusedConv2D, convForwardFix], [tf.Conv2DBackpropInput, withEmptyDyZeros],
-    [tf.Sum, emptyReduceZeros('sum')], [tf.Mean, emptyReduceZeros('mean')],
+    [tf.Sum, emptyReduceZeros('sum')], [tf.Mean, emptyReduceZeros('mean')], [tf.BatchMatMul, emptyOperandMatMulZeros],
   ];
   for (const [name, fix] of fixes) {
     const config = tf.getKernel(name, 'wasm');
     if (!config || (config.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) continue;
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ ...config, kernelFunc: fix(config.kernelFunc as unknown as KernelCall) as unknown as tf.KernelFunc });
+  }
+  // gradients wasm computes wrongly: replaced outright (wasm-host-grads.ts)
+  for (const [name, kernelFunc] of [[tf.ResizeNearestNeighborGrad, resizeNearestGradHost], [tf.MaxPoolGrad, maxPoolGradHost]] as const) {
+    const config = tf.getKernel(name, 'wasm');
+    if (config?.kernelFunc === (kernelFunc as unknown)) continue;
+    if (config) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
 }

@@ -19,9 +19,11 @@ import { registerAddReluKernel } from './add-relu';
 import { registerMaxAbsBitsKernel } from './max-abs-bits-program';
 import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 import { convertFloatDataInputsOfDetKernels } from './float-data-inputs';
+import { registerEmptyOperandMatMul } from './empty-operands';
+import { registerResizeNearestGrad } from './resize-nearest-grad';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
-export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] as const;
+export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'ResizeNearestNeighborGrad'] as const;
 
 /**
  * Installs det's webgpu kernels and flags. Must run after tfjs-backend-webgpu has registered its
@@ -40,6 +42,8 @@ export function registerWebGpuKernels(): string[] {
   }
   if (has('Conv2DBackpropInput')) { registerPhaseSplitInputGrad(); installed.push('Conv2DBackpropInput (strided: phase GEMM; stride 1: forward conv)'); }
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
+  if (has('BatchMatMul')) { registerEmptyOperandMatMul(); installed.push('BatchMatMul (empty operands: zeros)'); }
+  if (has('ResizeNearestNeighborGrad')) { registerResizeNearestGrad(); installed.push('ResizeNearestNeighborGrad (gather over source ranges)'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverages', 'DetBatchNormRelu');
   registerGroupNormKernels(); // nn/group-norm-kernel.ts uses them where registered

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { resizeNearestGradValues } from './resize-nearest-grad';
+
+// Gradients tfjs-backend-wasm 4.22 gets wrong, computed on the host from wasm's memory (found by
+// det's op fuzz against the cpu backend, 2026-11-26):
+//  - ResizeNearestNeighborGrad (resize-nearest-grad.ts);
+//  - MaxPoolGrad with asymmetric ('same') padding dropped the gradient of windows that overhang.
+// Both are the adjoint of the forward mapping, as the cpu backend's are.
+
+type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+type WasmBackend = {
+  readSync(dataId: object): ArrayLike<number>;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
+};
+
+/** The adjoint of the forward mapping (resize-nearest-grad.ts). */
+export function resizeNearestGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
+  const { images, dy } = inputs;
+  const b = backend as WasmBackend;
+  const dx = resizeNearestGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
+  return b.makeOutput(images.shape, 'float32', undefined, dx);
+}
+
+/** dx[argmax of each window] += dy; the first maximum in window order (strict >), padding skipped, as the cpu backend. */
+export function maxPoolGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
+  const { dy, input } = inputs;
+  const b = backend as WasmBackend;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize as [number, number],
+    attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'round');
+  const x = b.readSync(input.dataId);
+  const g = b.readSync(dy.dataId);
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const dx = new Float32Array(batchSize * H * W * C);
+  for (let i = 0; i < batchSize; i++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let d = 0; d < C; d++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let wy = 0; wy < info.effectiveFilterHeight; wy += info.dilationHeight) {
+            const yy = oy * strideHeight - top + wy;
+            if (yy < 0 || yy >= H) continue;
+            for (let wx = 0; wx < info.effectiveFilterWidth; wx += info.dilationWidth) {
+              const xx = ox * strideWidth - left + wx;
+              if (xx < 0 || xx >= W) continue;
+              const index = ((i * H + yy) * W + xx) * C + d;
+              if (x[index] > best) { best = x[index]; at = index; }
+            }
+          }
+          if (at >= 0) dx[at] += g[((i * OH + oy) * OW + ox) * C + d];
+        }
+      }
+    }
+  }
+  return b.makeOutput(input.shape, 'float32', undefined, dx);
+}

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Seeded random cases of the ops det's backends replace or patch, for differential specs against
+ * the cpu backend: max / average pooling, batched matMul with transposes
+ * (empty operands included), sum / mean / max / min over random axes (empty tensors included),
+ * broadcasting binary ops up to rank 5, transposes, nearest-neighbour resizes, unary ops — each
+ * forward and, where differentiable, the gradient of Σ y·dy. It found the resize gradient of
+ * tfjs-backend-cpu (batch > 1), wasm and webgpu, wasm's max-pool gradient with 'same' padding
+ * and empty matMuls on wasm and webgpu (2026-11-26).
+ */
+export interface OpFuzzCase {
+  desc: string;
+  inputs: { shape: number[]; values: Float32Array }[];
+  f: (...xs: tf.Tensor[]) => tf.Tensor;
+  grad: boolean;
+}
+
+export interface OpFuzzOptions {
+  /** Leave out broadcasting binary ops of rank 5 (tfjs-backend-webgpu cannot compile some). */
+  maxBinaryRank?: number;
+  /** Leave out max pooling with 'same' padding (tfjs-backend-webgpu's gradient drops overhanging windows). */
+  noSameMaxPool?: boolean;
+}
+
+export function opFuzzCases(count: number, seed = 2026, options: OpFuzzOptions = {}): OpFuzzCase[] {
+  let s = seed;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const values = (n: number) => Float32Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * 1000) / 250);
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
+  const make = (): OpFuzzCase | null => {
+    const kind = pick(['pool', 'matmul', 'reduce', 'binary', 'transpose', 'resize', 'unary'] as const);
+    if (kind === 'pool') {
+      const shape = [pick([1, 2]), pick([1, 2, 5, 8, 9]), pick([1, 3, 4, 7]), pick([1, 3, 8])];
+      const [k, stride, pad, op] = [pick([1, 2, 3]), pick([1, 2, 3]), pick(['same', 'valid'] as const), pick(['maxPool', 'avgPool'] as const)];
+      if (pad === 'valid' && (shape[1] < k || shape[2] < k)) return null;
+      if (options.noSameMaxPool && op === 'maxPool' && pad === 'same') return null;
+      return { desc: `${op} ${shape} k${k} s${stride} ${pad}`, inputs: [input(shape)], f: (x) => tf[op](x as tf.Tensor4D, k, stride, pad), grad: true };
+    }
+    if (kind === 'matmul') {
+      const [batch, m, k, n] = [pick([[], [1], [2], [3]]), pick([0, 1, 3, 17, 64]), pick([1, 5, 33]), pick([1, 4, 31])];
+      const [ta, tb] = [rnd() < 0.5, rnd() < 0.5];
+      const a = [...batch, ...(ta ? [k, m] : [m, k])];
+      const b = [...batch, ...(tb ? [n, k] : [k, n])]; // same batch: tfjs's gradient does not reduce a broadcast batch
+      return { desc: `matMul ${a} × ${b}, transposes ${ta}/${tb}`, inputs: [input(a), input(b)], f: (x, y) => tf.matMul(x, y, ta, tb), grad: true };
+    }
+    if (kind === 'reduce') {
+      const shape = Array.from({ length: pick([1, 2, 3, 4]) }, () => pick([0, 1, 2, 3, 5, 9]));
+      const axes = shape.map((_, i) => i).filter(() => rnd() < 0.5);
+      const [op, keep] = [pick(['sum', 'mean', 'max', 'min'] as const), rnd() < 0.3];
+      if ((op === 'max' || op === 'min') && size(shape) === 0) return null;
+      return { desc: `${op} ${shape} axes [${axes}]${keep ? ' keepDims' : ''}`, inputs: [input(shape)], f: (x) => tf[op](x, axes.length ? axes : undefined, keep), grad: op === 'sum' || op === 'mean' };
+    }
+    if (kind === 'binary') {
+      const rank = pick([1, 2, 3, 4, 5].filter((r) => r <= (options.maxBinaryRank ?? 5)));
+      const full = Array.from({ length: rank }, () => pick([1, 2, 3, 4, 7]));
+      const a = full.map((d) => (rnd() < 0.3 ? 1 : d));
+      const b = full.map((d) => (rnd() < 0.3 ? 1 : d)).slice(Math.floor(rnd() * rank));
+      // (squaredDifference: tfjs's gradient does not reduce broadcast dimensions on any backend)
+      const op = pick(['add', 'sub', 'mul', 'div', 'maximum'] as const);
+      const bv = values(size(b)).map((v) => (op === 'div' && Math.abs(v) < 0.5 ? 1 : v));
+      return { desc: `${op} [${a}], [${b}]`, inputs: [input(a), input(b, bv)], f: (x, y) => tf[op](x, y), grad: op !== 'maximum' };
+    }
+    if (kind === 'transpose') {
+      const shape = Array.from({ length: pick([2, 3, 4, 5]) }, () => pick([1, 2, 3, 5]));
+      const perm = shape.map((_, i) => i).sort(() => rnd() - 0.5);
+      return { desc: `transpose ${shape} perm ${perm}`, inputs: [input(shape)], f: (x) => tf.transpose(x, perm), grad: true };
+    }
+    if (kind === 'resize') {
+      const shape = [pick([1, 2]), pick([1, 3, 4, 5]), pick([1, 2, 6]), pick([1, 3])];
+      const out: [number, number] = [pick([1, 2, 6, 8, 10]), pick([1, 3, 4, 12])];
+      const align = rnd() < 0.3;
+      const half = !align && rnd() < 0.5;
+      return { desc: `resizeNearestNeighbor ${shape} → ${out}${align ? ' alignCorners' : ''}${half ? ' halfPixelCenters' : ''}`, inputs: [input(shape)],
+        f: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, out, align, half), grad: true };
+    }
+    const shape = [pick([1, 3, 17]), pick([1, 4, 9])];
+    const op = pick(['relu', 'sigmoid', 'exp', 'neg', 'square', 'abs', 'tanh', 'softplus', 'log1p'] as const);
+    return { desc: `${op} ${shape}`, inputs: [input(shape, values(size(shape)).map((v) => (op === 'log1p' ? Math.abs(v) : v)))], f: (x) => tf[op](x), grad: true };
+  };
+  const out: OpFuzzCase[] = [];
+  while (out.length < count) {
+    const c = make();
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+async function runOpCase(c: OpFuzzCase): Promise<Float32Array[]> {
+  const outs = tf.tidy(() => {
+    const xs = c.inputs.map((i) => tf.tensor(i.values, i.shape));
+    const y = c.f(...xs);
+    if (!c.grad) return [y];
+    const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6 - 1), y.shape);
+    return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(c.f(...a), dy)))(xs)];
+  });
+  const data = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
+  tf.dispose(outs);
+  return data;
+}
+
+/** Every case on `backend` against cpu; the outputs beyond `tol` (relative to their largest value, or absolute below 1), described. */
+export async function opFuzzMismatches(backend: string, cases: OpFuzzCase[], tol: number): Promise<string[]> {
+  const failures: string[] = [];
+  for (const c of cases) {
+    await tf.setBackend('cpu');
+    const cpu = await runOpCase(c);
+    await tf.setBackend(backend);
+    const got = await runOpCase(c);
+    cpu.forEach((ref, i) => {
+      // relative to the largest value, or absolute below 1: a gradient that cancels to ~0 (Σ dy of a
+      // broadcast add) has no scale of its own
+      let [diff, scale] = [0, 1];
+      for (let j = 0; j < ref.length; j++) [diff, scale] = [Math.max(diff, Math.abs(got[i][j] - ref[j])), Math.max(scale, Math.abs(ref[j]))];
+      const err = got[i].length !== ref.length || got[i].some((v, j) => Number.isNaN(v) !== Number.isNaN(ref[j])) ? Infinity : diff / scale;
+      if (!(err < tol)) failures.push(`${c.desc}: output ${i} relative error ${err}`);
+    });
+  }
+  return failures;
+}
