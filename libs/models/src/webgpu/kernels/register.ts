@@ -21,9 +21,10 @@ import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 import { convertFloatDataInputsOfDetKernels } from './float-data-inputs';
 import { registerEmptyOperandMatMul } from './empty-operands';
 import { registerResizeNearestGrad } from './resize-nearest-grad';
+import { registerMaxPoolGrad } from './max-pool-grad';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
-export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'ResizeNearestNeighborGrad'] as const;
+export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'ResizeNearestNeighborGrad', 'MaxPoolGrad'] as const;
 
 /**
  * Installs det's webgpu kernels and flags. Must run after tfjs-backend-webgpu has registered its
@@ -44,6 +45,7 @@ export function registerWebGpuKernels(): string[] {
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   if (has('BatchMatMul')) { registerEmptyOperandMatMul(); installed.push('BatchMatMul (empty operands: zeros)'); }
   if (has('ResizeNearestNeighborGrad')) { registerResizeNearestGrad(); installed.push('ResizeNearestNeighborGrad (gather over source ranges)'); }
+  if (has('MaxPoolGrad')) { registerMaxPoolGrad(); installed.push('MaxPoolGrad (window argmax, then a gather)'); }
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverages', 'DetBatchNormRelu');
   registerGroupNormKernels(); // nn/group-norm-kernel.ts uses them where registered
