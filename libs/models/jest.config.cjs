@@ -7,4 +7,9 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/)'],
   // Probes once for a WebGPU adapter (GPU or lavapipe) so webgpu specs run or report as skipped.
   globalSetup: '<rootDir>/src/webgpu/testing/jest-global-setup.ts',
+  // Two workers even on 2 cores: on lavapipe every distinct shader is JIT-compiled into the
+  // process with its own memory maps, and one process running every webgpu spec reaches ~62 000 of
+  // Linux's default 65 530 (vm.max_map_count) — then LLVM, V8 or Dawn fail to map memory and the
+  // worker dies (SIGSEGV, "Unable to allocate section memory", heap out of memory).
+  maxWorkers: 2,
 };

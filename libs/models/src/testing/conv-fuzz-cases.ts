@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { relativeMaxError } from './relative-error';
+import { differentialMismatches } from './differential';
 
 /**
  * Convolutions of seeded random shapes for differential specs (a backend against the cpu
@@ -66,18 +66,7 @@ export async function runConvCase(c: ConvFuzzCase): Promise<Float32Array[]> {
   return data;
 }
 
-/** Every case on `backend` against cpu; the mismatches beyond `tol` (relative to each output's largest value), described. */
-export async function convFuzzMismatches(backend: string, cases: ConvFuzzCase[], tol: number): Promise<string[]> {
-  const failures: string[] = [];
-  for (const c of cases) {
-    await tf.setBackend('cpu');
-    const cpu = await runConvCase(c);
-    await tf.setBackend(backend);
-    const got = await runConvCase(c);
-    ['y', 'dx', 'dW', 'db'].slice(0, cpu.length).forEach((name, i) => {
-      const err = cpu[i].length === 0 ? 0 : relativeMaxError(got[i], cpu[i]);
-      if (!(err < tol)) failures.push(`${c.desc}: ${name} relative error ${err}`);
-    });
-  }
-  return failures;
+/** Every case on `backend` against cpu (testing/differential.ts): y, dx, dW, db beyond `tol`, described. */
+export function convFuzzMismatches(backend: string, cases: ConvFuzzCase[], tol: number): Promise<string[]> {
+  return differentialMismatches(backend, cases, runConvCase, tol, ['y', 'dx', 'dW', 'db']);
 }

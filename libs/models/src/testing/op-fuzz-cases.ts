@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { differentialMismatches } from './differential';
 
 /**
  * Seeded random cases of the ops det's backends replace or patch, for differential specs against
@@ -98,22 +99,7 @@ async function runOpCase(c: OpFuzzCase): Promise<Float32Array[]> {
   return data;
 }
 
-/** Every case on `backend` against cpu; the outputs beyond `tol` (relative to their largest value, or absolute below 1), described. */
-export async function opFuzzMismatches(backend: string, cases: OpFuzzCase[], tol: number): Promise<string[]> {
-  const failures: string[] = [];
-  for (const c of cases) {
-    await tf.setBackend('cpu');
-    const cpu = await runOpCase(c);
-    await tf.setBackend(backend);
-    const got = await runOpCase(c);
-    cpu.forEach((ref, i) => {
-      // relative to the largest value, or absolute below 1: a gradient that cancels to ~0 (Σ dy of a
-      // broadcast add) has no scale of its own
-      let [diff, scale] = [0, 1];
-      for (let j = 0; j < ref.length; j++) [diff, scale] = [Math.max(diff, Math.abs(got[i][j] - ref[j])), Math.max(scale, Math.abs(ref[j]))];
-      const err = got[i].length !== ref.length || got[i].some((v, j) => Number.isNaN(v) !== Number.isNaN(ref[j])) ? Infinity : diff / scale;
-      if (!(err < tol)) failures.push(`${c.desc}: output ${i} relative error ${err}`);
-    });
-  }
-  return failures;
+/** Every case on `backend` against cpu (testing/differential.ts): outputs beyond `tol`, described. */
+export function opFuzzMismatches(backend: string, cases: OpFuzzCase[], tol: number): Promise<string[]> {
+  return differentialMismatches(backend, cases, runOpCase, tol);
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
-import { programsRun, relativeMaxError, seededValues } from '../testing/compare';
+import { labelLossAndGrads, programsRun, relativeMaxError, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { binaryCrossEntropyLoss, type CrossEntropyOptions } from '../../losses/cross-entropy-loss';
 
@@ -27,21 +27,10 @@ function inputs(c: Case) {
   return { x, labels, weight };
 }
 
-async function lossAndGrads(backend: string, c: Case): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
+function lossAndGrads(backend: string, c: Case): Promise<Float32Array[]> {
   const { x, labels, weight } = inputs(c);
-  const [xt, wt, lt] = [tf.tensor2d(x, [c.n, c.c]), tf.tensor1d(weight), tf.tensor1d(labels, 'int32')];
-  const opts = (w: tf.Tensor): CrossEntropyOptions => ({ reduction: c.reduction, avgFactor: c.avgFactor, weight: c.weighted ? w : undefined, ignoreIndex: c.ignoreIndex });
-  // a different dy per element for 'none'
-  const f = (p: tf.Tensor, w: tf.Tensor) => {
-    const l = binaryCrossEntropyLoss(p, lt, opts(w));
-    return tf.sum(tf.mul(l, tf.reshape(tf.range(1, 1 + l.size), l.shape)));
-  };
-  const loss = binaryCrossEntropyLoss(xt, lt, opts(wt));
-  const grads = tf.grads(f as (...t: tf.Tensor[]) => tf.Tensor)(c.weighted ? [xt, wt] : [xt]);
-  const out = await Promise.all([loss, ...grads].map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose([xt, wt, lt, loss, ...grads]);
-  return out;
+  const opts = (w?: tf.Tensor): CrossEntropyOptions => ({ reduction: c.reduction, avgFactor: c.avgFactor, weight: w, ignoreIndex: c.ignoreIndex });
+  return labelLossAndGrads(backend, (p, l, w) => binaryCrossEntropyLoss(p, l, opts(w)), x, [c.n, c.c], labels, c.weighted ? weight : undefined);
 }
 
 describeIfGpu(gpuSuite('sigmoid BCE from labels on webgpu (the fused focal kernel, γ 0) vs the ops on cpu'), () => {

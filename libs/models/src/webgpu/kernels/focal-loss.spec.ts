@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
-import { programsRun, relativeMaxError, seededValues } from '../testing/compare';
+import { labelLossAndGrads, programsRun, relativeMaxError, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { sigmoidFocalLoss, type SigmoidFocalLossOptions } from '../../losses/focal-loss';
 
@@ -29,23 +29,10 @@ function inputs(c: Case) {
   return { x, labels, weight };
 }
 
-async function lossAndGrads(backend: string, c: Case): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
+function lossAndGrads(backend: string, c: Case): Promise<Float32Array[]> {
   const { x, labels, weight } = inputs(c);
-  const xt = tf.tensor2d(x, [c.n, c.c]);
-  const wt = tf.tensor1d(weight);
-  const lt = tf.tensor1d(labels, 'int32');
-  const opts = (w: tf.Tensor): SigmoidFocalLossOptions => ({ gamma: c.gamma, alpha: c.alpha, reduction: c.reduction, avgFactor: c.avgFactor, weight: c.weighted ? w : undefined });
-  // a different dy per element for 'none'
-  const f = (p: tf.Tensor, w: tf.Tensor) => {
-    const l = sigmoidFocalLoss(p, lt, opts(w));
-    return tf.sum(tf.mul(l, tf.reshape(tf.range(1, 1 + l.size), l.shape)));
-  };
-  const loss = sigmoidFocalLoss(xt, lt, opts(wt));
-  const grads = tf.grads(f as (...t: tf.Tensor[]) => tf.Tensor)(c.weighted ? [xt, wt] : [xt]);
-  const out = await Promise.all([loss, ...grads].map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose([xt, wt, lt, loss, ...grads]);
-  return out;
+  const opts = (w?: tf.Tensor): SigmoidFocalLossOptions => ({ gamma: c.gamma, alpha: c.alpha, reduction: c.reduction, avgFactor: c.avgFactor, weight: w });
+  return labelLossAndGrads(backend, (p, l, w) => sigmoidFocalLoss(p, l, opts(w)), x, [c.n, c.c], labels, c.weighted ? weight : undefined);
 }
 
 describeIfGpu(gpuSuite("det's fused sigmoid focal loss on webgpu vs the op-by-op form on cpu"), () => {

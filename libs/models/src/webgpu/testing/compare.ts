@@ -55,3 +55,26 @@ export function convGradients(stride: number, pad: 'same' | 'valid'): (x: tf.Ten
     return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
   };
 }
+
+/**
+ * A loss of logits [n, c] from int labels [n] (row weights [n] optional): its value, then the
+ * gradients of Σ loss·(1, 2, 3, …) — a different dy per element, so 'none' is checked element by
+ * element — for the logits and, when given, the weights; on `backend`, read back, tensors freed.
+ */
+export async function labelLossAndGrads(
+  backend: string, loss: (pred: tf.Tensor, labels: tf.Tensor, weight?: tf.Tensor) => tf.Tensor,
+  logits: Float32Array, shape: [number, number], labels: Int32Array, weight?: Float32Array,
+): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const [xt, lt] = [tf.tensor2d(logits, shape), tf.tensor1d(labels, 'int32')];
+  const wt = weight ? tf.tensor1d(weight) : undefined;
+  const weighted = (p: tf.Tensor, w?: tf.Tensor) => {
+    const l = loss(p, lt, w);
+    return tf.sum(tf.mul(l, tf.reshape(tf.range(1, 1 + l.size), l.shape)));
+  };
+  const value = loss(xt, lt, wt);
+  const grads = tf.grads(weighted as (...t: tf.Tensor[]) => tf.Tensor)(wt ? [xt, wt] : [xt]);
+  const out = await Promise.all([value, ...grads].map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
+  tf.dispose([xt, lt, ...(wt ? [wt] : []), value, ...grads]);
+  return out;
+}
