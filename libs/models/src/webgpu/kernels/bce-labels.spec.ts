@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
-import { labelLossAndGrads, programsRun, relativeMaxError, seededValues } from '../testing/compare';
+import { expectWithin, labelLossAndGrads, programsRun, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { binaryCrossEntropyLoss, type CrossEntropyOptions } from '../../losses/cross-entropy-loss';
 
@@ -39,12 +39,7 @@ describeIfGpu(gpuSuite('sigmoid BCE from labels on webgpu (the fused focal kerne
   });
 
   it.each(CASES)('$name: loss and gradients', async (c) => {
-    const cpu = await lossAndGrads('cpu', c);
-    const gpu = await lossAndGrads('webgpu', c);
-    ['loss', 'd logits', 'd weights'].slice(0, cpu.length).forEach((name, i) => {
-      const err = relativeMaxError(gpu[i], cpu[i]);
-      if (!(err < TOL)) throw new Error(`${name}: relative error ${err}`);
-    });
+    expectWithin(await lossAndGrads('webgpu', c), await lossAndGrads('cpu', c), ['loss', 'd logits', 'd weights'], TOL);
   });
 
   it('runs the fused programs, not the ops', async () => {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-export { relativeMaxError } from '../../testing/relative-error';
+import { relativeMaxError } from '../../testing/relative-error';
+
+export { relativeMaxError };
 
 /** Runs `fn` on `backend` with inputs built from plain arrays and reads the result back. */
 export async function runOn(
@@ -77,4 +79,12 @@ export async function labelLossAndGrads(
   const out = await Promise.all([value, ...grads].map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
   tf.dispose([xt, lt, ...(wt ? [wt] : []), value, ...grads]);
   return out;
+}
+
+/** Throws naming the first output of `got` further than `tol` (relativeMaxError) from `ref`'s. */
+export function expectWithin(got: Float32Array[], ref: Float32Array[], names: string[], tol: number): void {
+  names.slice(0, ref.length).forEach((name, i) => {
+    const err = relativeMaxError(got[i], ref[i]);
+    if (!(err < tol)) throw new Error(`${name}: relative error ${err}`);
+  });
 }
