@@ -116,7 +116,7 @@ function fusedFromLabels(pred: tf.Tensor, label: tf.Tensor, options: CrossEntrop
   const [n, c] = pred.shape as [number, number];
   const { weight } = options;
   const perRow = weight == null || (weight.rank === 1 && weight.shape[0] === n) || (c === 1 && weight.size === n);
-  if (label.rank !== 1 || options.classWeight || averagesOverValid(options) || !perRow || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
+  if (label.rank !== 1 || options.classWeight || averagesOverValid(options) || !perRow || pred.size === 0 || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
   return reduceFusedLoss(options, pred.size, 'binaryCrossEntropyLoss', (reduce, divisor) => {
     const y = tf.cast(label, 'int32');
     const isValid = ignoreIndex < 0 ? tf.greaterEqual(y, 0) : tf.logicalAnd(tf.greaterEqual(y, 0), tf.notEqual(y, ignoreIndex));

@@ -91,7 +91,8 @@ function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alph
   const [n, c] = pred.shape as [number, number];
   const { weight } = options;
   const perRow = weight == null || (weight.rank === 1 && weight.shape[0] === n) || (c === 1 && weight.size === n);
-  if (!perRow || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
+  // empty (no anchors): the ops, which give what the cpu backend gives (a 0-byte binding is invalid)
+  if (!perRow || pred.size === 0 || pred.dtype !== 'float32' || !hasFusedFocalLoss()) return undefined;
   return reduceFusedLoss(options, pred.size, 'sigmoidFocalLoss', (reduce, divisor) => {
     const w = weight ? tf.cast(tf.reshape(weight, [n]), 'float32') : tf.fill([n], 1);
     return runFocalLossKernel(pred, tf.cast(labels, 'int32'), w, { gamma, alpha, reduce, divisor });
@@ -104,7 +105,7 @@ function fusedFromLabels(pred: tf.Tensor, labels: tf.Tensor, gamma: number, alph
  * fusedFromLabels. undefined where the backend has no such kernel (then the ops run).
  */
 function fusedFromTargets(pred: tf.Tensor, target: tf.Tensor, gamma: number, alpha: number, options: ReduceOptions): tf.Tensor | undefined {
-  if (options.weight || pred.dtype !== 'float32' || !hasFusedFocalTargets()) return undefined;
+  if (options.weight || pred.size === 0 || pred.dtype !== 'float32' || !hasFusedFocalTargets()) return undefined;
   return reduceFusedLoss(options, pred.size, 'sigmoidFocalLoss', (reduce, divisor) => runFocalTargetsKernel(pred, target, { gamma, alpha, reduce, divisor }));
 }
 

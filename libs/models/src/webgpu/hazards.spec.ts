@@ -65,15 +65,21 @@ describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
       ['focal loss over 0 rows', () => sigmoidFocalLoss(tf.zeros([0, 3]), tf.zeros([0], 'int32'), { avgFactor: 1 })],
       ['BCE over 0 rows', () => binaryCrossEntropyLoss(tf.zeros([0, 1]), tf.zeros([0], 'int32'), { reduction: 'sum' })],
     ];
+    type Scoped = { device: { pushErrorScope(f: string): void; popErrorScope(): Promise<{ message: string } | null> } };
     for (const [name, f] of cases) {
       const got: { shape: number[]; values: number[] }[] = [];
+      let invalid: string | undefined;
       for (const backend of ['cpu', 'webgpu']) {
         await tf.setBackend(backend);
+        // and no invalid work on the device (a 0-byte binding is one): it would spoil its whole submission
+        const device = backend === 'webgpu' ? (tf.backend() as unknown as Scoped).device : undefined;
+        device?.pushErrorScope('validation');
         const t = tf.tidy(f);
         got.push({ shape: t.shape, values: Array.from(await t.data()) });
         t.dispose();
+        if (device) invalid = (await device.popErrorScope())?.message.split('\n')[0];
       }
-      expect({ name, ...got[1] }).toEqual({ name, ...got[0] });
+      expect({ name, ...got[1], invalid }).toEqual({ name, ...got[0], invalid: undefined });
     }
   });
 
@@ -92,6 +98,26 @@ describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
         const zeros = (t: tf.Tensor) => new Array(t.size).fill(0);
         expect({ backend, stride, dx: Array.from(await dx.data()), dw: Array.from(await dw.data()) }).toEqual({ backend, stride, dx: zeros(dx), dw: zeros(dw) });
         tf.dispose([x, w, dx, dw]);
+      }
+    }
+  });
+
+  // tfjs-webgpu's RealDiv / Pow / SquaredDifference / Mod / Atan2 did not compile when broadcasting at
+  // rank 5 ("cannot index type 'vec5'"); det merges axes that broadcast alike (rank5-binary.ts).
+  it('binary ops broadcasting at rank 5', async () => {
+    const shapes: [number[], number[]][] = [[[2, 1, 1, 1, 1], [7]], [[2, 3, 1, 4, 5], [3, 1, 1, 5]], [[2, 1, 4, 1, 6], [1, 3, 1, 5, 1]]];
+    for (const op of ['div', 'pow', 'squaredDifference', 'mod', 'atan2'] as const) {
+      for (const [a, b] of shapes) {
+        const got: number[][] = [];
+        for (const backend of ['cpu', 'webgpu']) {
+          await tf.setBackend(backend);
+          const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
+          const y = tf.tidy(() => tf[op](tf.tensor(seededValues(size(a), 8).map((v) => 1.5 + v), a), tf.tensor(seededValues(size(b), 9).map((v) => 1.2 + v * 0.5), b)));
+          got.push(Array.from(await y.data()));
+          y.dispose();
+        }
+        const err = got[0].reduce((m, v, i) => Math.max(m, Math.abs(v - got[1][i]) / Math.max(1, Math.abs(v))), 0);
+        expect({ op, a, b, ok: err < 1e-5 }).toEqual({ op, a, b, ok: true });
       }
     }
   });

@@ -22,9 +22,10 @@ import { convertFloatDataInputsOfDetKernels } from './float-data-inputs';
 import { registerEmptyOperandMatMul } from './empty-operands';
 import { registerResizeNearestGrad } from './resize-nearest-grad';
 import { registerMaxPoolGrad } from './max-pool-grad';
+import { RANK5_BINARY_KERNELS, registerRank5BinaryFix } from './rank5-binary';
 
 /** Kernels det replaces on the webgpu backend, by tfjs kernel name. */
-export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'ResizeNearestNeighborGrad', 'MaxPoolGrad'] as const;
+export const DET_WEBGPU_KERNELS = ['AddN', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'ResizeNearestNeighborGrad', 'MaxPoolGrad', 'RealDiv', 'Pow', 'SquaredDifference', 'Mod', 'Atan2'] as const;
 
 /**
  * Installs det's webgpu kernels and flags. Must run after tfjs-backend-webgpu has registered its
@@ -46,6 +47,8 @@ export function registerWebGpuKernels(): string[] {
   if (has('BatchMatMul')) { registerEmptyOperandMatMul(); installed.push('BatchMatMul (empty operands: zeros)'); }
   if (has('ResizeNearestNeighborGrad')) { registerResizeNearestGrad(); installed.push('ResizeNearestNeighborGrad (gather over source ranges)'); }
   if (has('MaxPoolGrad')) { registerMaxPoolGrad(); installed.push('MaxPoolGrad (window argmax, then a gather)'); }
+  registerRank5BinaryFix();
+  installed.push(`${RANK5_BINARY_KERNELS.join(', ')} (rank-5 broadcasts merged to ≤ 4 axes)`);
   registerBatchNormTrainKernels(); // new kernels (nn/batch-norm-train.ts uses them where registered)
   installed.push('DetBatchNormTrain (stats, apply(+ReLU), grad)', 'DetRunningAverages', 'DetBatchNormRelu');
   registerGroupNormKernels(); // nn/group-norm-kernel.ts uses them where registered
