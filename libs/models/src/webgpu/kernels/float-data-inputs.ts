@@ -32,12 +32,15 @@ export function withFloatDataInputs<F extends KernelFunction>(kernelFunc: F): F 
   if ((kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) return kernelFunc;
   const wrapped = (args: KernelArgs) => {
     const backend = args.backend as WebGpuBackendLike & DataDtypes;
+    // optional inputs are passed as undefined (FusedConv2D's bias, preluActivationWeights)
+    const castView = (t: tf.TensorInfo | undefined) => t != null && t.dtype === 'float32' && (backend.tensorMap.get(t.dataId)?.dtype ?? 'float32') !== 'float32';
+    // every kernel call passes here: look without allocating, convert only where needed
+    let any = false;
+    for (const name in args.inputs) if (castView((args.inputs as Record<string, tf.TensorInfo>)[name])) { any = true; break; }
+    if (!any) return kernelFunc(args);
     const converted: tf.TensorInfo[] = [];
     const asFloat = (t: tf.TensorInfo): tf.TensorInfo => {
-      // optional inputs are passed as undefined (FusedConv2D's bias, preluActivationWeights)
-      if (t == null) return t;
-      const stored = t.dtype === 'float32' ? backend.tensorMap.get(t.dataId)?.dtype : 'float32';
-      if (stored === undefined || stored === 'float32') return t;
+      if (!castView(t)) return t;
       const copy = backend.runWebGPUProgram(new ToFloatProgram(t.shape), [t], 'float32');
       converted.push(copy);
       return copy;
@@ -45,7 +48,6 @@ export function withFloatDataInputs<F extends KernelFunction>(kernelFunc: F): F 
     const inputs = Array.isArray(args.inputs)
       ? args.inputs.map(asFloat)
       : Object.fromEntries(Object.entries(args.inputs).map(([name, t]) => [name, asFloat(t)]));
-    if (converted.length === 0) return kernelFunc(args);
     let result: tf.TensorInfo | tf.TensorInfo[] | undefined;
     try {
       result = kernelFunc({ ...args, inputs });
