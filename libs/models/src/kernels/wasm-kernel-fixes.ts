@@ -1,10 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maxPoolGradHost, resizeNearestGradHost } from './wasm-host-grads';
+import { emptyReduceResult, matMulOutputShape, zeroValues } from './empty-results';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type KernelCall = (args: KernelArgs) => tf.TensorInfo;
 
 const WRAPPED = Symbol('det.wasmKernelFix');
+
+/** Tags a wrapper so that registering the fixes twice does not wrap it again. */
+function marked(wrapped: KernelCall): KernelCall {
+  (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
+  return wrapped;
+}
 
 type WasmBackend = { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array | Int32Array): tf.TensorInfo };
 
@@ -31,8 +38,7 @@ function convForwardFix(original: KernelCall): KernelCall {
     const { top, bottom, left, right } = info.padInfo;
     return original({ ...args, attrs: { ...attrs, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] as unknown as tf.NamedAttrMap[string] } });
   };
-  (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
-  return wrapped;
+  return marked(wrapped);
 }
 
 /**
@@ -46,8 +52,7 @@ function withEmptyDyZeros(original: KernelCall): KernelCall {
     const shape = (args.attrs ?? {}).inputShape as number[];
     return (args.backend as WasmBackend).makeOutput(shape, 'float32', undefined, new Float32Array(tf.util.sizeFromShape(shape)));
   };
-  (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
-  return wrapped;
+  return marked(wrapped);
 }
 
 /**
@@ -60,16 +65,10 @@ function emptyReduceZeros(kind: 'sum' | 'mean'): (original: KernelCall) => Kerne
     const wrapped: KernelCall = (args) => {
       const x = args.inputs.x as tf.TensorInfo;
       if (tf.util.sizeFromShape(x.shape) > 0) return original(args);
-      const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
-      const axes = attrs.axis == null ? x.shape.map((_, i) => i) : tf.util.parseAxisParam(attrs.axis, x.shape);
-      const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
-      const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-      const size = tf.util.sizeFromShape(shape);
-      const dtype = kind === 'mean' || x.dtype === 'float32' ? 'float32' : 'int32';
-      return (args.backend as WasmBackend).makeOutput(shape, dtype, undefined, dtype === 'float32' ? new Float32Array(size) : new Int32Array(size));
+      const { shape, dtype } = emptyReduceResult(kind, x, args.attrs ?? {});
+      return (args.backend as WasmBackend).makeOutput(shape, dtype, undefined, zeroValues(shape, dtype));
     };
-    (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
-    return wrapped;
+    return marked(wrapped);
   };
 }
 
@@ -78,16 +77,10 @@ function emptyOperandMatMulZeros(original: KernelCall): KernelCall {
   const wrapped: KernelCall = (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (tf.util.sizeFromShape(a.shape) > 0 && tf.util.sizeFromShape(b.shape) > 0) return original(args);
-    const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    const [ra, rb] = [a.shape.length, b.shape.length];
-    const m = attrs.transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const n = attrs.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const shape = [...batch, m, n];
-    return (args.backend as WasmBackend).makeOutput(shape, 'float32', undefined, new Float32Array(tf.util.sizeFromShape(shape)));
+    const shape = matMulOutputShape(a.shape, b.shape, args.attrs ?? {});
+    return (args.backend as WasmBackend).makeOutput(shape, 'float32', undefined, zeroValues(shape));
   };
-  (wrapped as unknown as Record<symbol, boolean>)[WRAPPED] = true;
-  return wrapped;
+  return marked(wrapped);
 }
 
 /** Installs the fixes over wasm's kernels (idempotent; wasm must be loaded). */

@@ -4,6 +4,7 @@ import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { ColumnSumProgram } from './leading-axes-reduce-program';
 import { SumSplitsProgram } from './conv2d-filter-grad-program';
 import { zerosInfo } from './zeros';
+import { emptyReduceResult } from '../../kernels/empty-results';
 
 const TARGET_WORKGROUPS = 1024;
 const MIN_ROWS_PER_SPLIT = 64;
@@ -28,10 +29,8 @@ export function leadingAxesView(shape: number[], axis: number | number[] | undef
  * fail there: "no overload matched for createBuffer"). Reached by losses over zero positives.
  */
 function emptyReduce(kind: 'sum' | 'mean', x: tf.TensorInfo, attrs: { axis?: number | number[]; keepDims?: boolean }, backend: WebGpuBackendLike): tf.TensorInfo {
-  const axes = attrs.axis == null ? x.shape.map((_, i) => i) : tf.util.parseAxisParam(attrs.axis, x.shape);
-  const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
-  const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-  return zerosInfo(backend, shape, kind === 'mean' || x.dtype === 'float32' ? 'float32' : 'int32');
+  const { shape, dtype } = emptyReduceResult(kind, x, attrs);
+  return zerosInfo(backend, shape, dtype);
 }
 
 function leadingAxesReduce(kind: 'sum' | 'mean'): (original: KernelFunc) => KernelFunc {

@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { zeroValues } from '../../kernels/empty-results';
 
 /**
  * A new tensor of zeros (uploaded before its first use, no dispatch): what a kernel returns where
@@ -7,6 +8,5 @@ import type { WebGpuBackendLike } from './webgpu-backend-like';
  * Without it the output would be a pooled buffer's stale contents.
  */
 export function zerosInfo(backend: WebGpuBackendLike, shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.TensorInfo {
-  const size = tf.util.sizeFromShape(shape);
-  return backend.makeTensorInfo(shape, dtype, dtype === 'float32' ? new Float32Array(size) : new Int32Array(size));
+  return backend.makeTensorInfo(shape, dtype, zeroValues(shape, dtype));
 }
