@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, ComponentConfig, DetError, HEADS, LOSSES, PRIOR_GENERATORS } from '@det/registry';
-import { Conv2d, InitRng, normalInitLayer } from '../nn';
+import { Conv2d, InitRng, mapSharedParameters, normalInitLayer } from '../nn';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { TargetComponents, anchorTargetsSingle } from './anchor-targets';
@@ -130,14 +130,9 @@ export class AnchorHead extends DenseHead {
     if (feats.length !== this.priorGenerator.numLevels) {
       throw new DetError(`${this.constructor.name}: got ${feats.length} feature levels, the anchor generator has ${this.priorGenerator.numLevels} strides`);
     }
-    const clsScores: tf.Tensor[] = [];
-    const bboxPreds: tf.Tensor[] = [];
-    for (const x of feats) {
-      const [c, b] = this.forwardSingle(x);
-      clsScores.push(c);
-      bboxPreds.push(b);
-    }
-    return { clsScores, bboxPreds };
+    // every level runs the same layers: one gradient sum per parameter (nn/shared-parameters.ts)
+    const outs = mapSharedParameters([this], feats, (x) => this.forwardSingle(x));
+    return { clsScores: outs.map(([c]) => c), bboxPreds: outs.map(([, b]) => b) };
   }
 
   /** Anchors of all levels for these feature sizes, flat (level-major, then y, x, anchor); cached, read-only. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BBOX_CODERS, ComponentConfig, DetError, HEADS, LOSSES, PRIOR_GENERATORS } from '@det/registry';
-import { Conv2d, ConvModule, InitRng, ModuleList, NormConfig, Scale, biasInitWithProb, normalInitLayer } from '../nn';
+import { Conv2d, ConvModule, InitRng, ModuleList, NormConfig, Scale, biasInitWithProb, mapSharedParameters, normalInitLayer } from '../nn';
 import { DetResult, ImgMeta } from '../detectors/types';
 import { DenseHead, DenseTestCfg, GetBboxesOptions, GtInputs, HeadOutputs } from './dense-head';
 import { LossModule } from './anchor-head';
@@ -111,11 +111,10 @@ export class FCOSHead extends DenseHead {
   /** Class logits [N,H,W,C], distances [N,H,W,4] (≥ 0; in strides when normOnBbox), centerness logits [N,H,W,1]. */
   forward(feats: tf.Tensor[]): HeadOutputs {
     if (feats.length !== this.strides.length) throw new DetError(`FCOSHead: got ${feats.length} feature levels for ${this.strides.length} strides`);
-    const clsScores: tf.Tensor[] = [];
-    const bboxPreds: tf.Tensor[] = [];
-    const centernesses: tf.Tensor[] = [];
-    feats.forEach((x, l) => {
-      const [c, b, ctr] = tf.tidy(() => {
+    // the convs run on every level (the scales are per level): one gradient sum per parameter
+    const shared = [...this.clsConvs, ...this.regConvs, this.convCls, this.convReg, this.convCenterness];
+    const outs = mapSharedParameters(shared, feats, (x, l) =>
+      tf.tidy(() => {
         let clsFeat = x;
         for (const m of this.clsConvs) clsFeat = m.forward(clsFeat);
         let regFeat = x;
@@ -124,12 +123,9 @@ export class FCOSHead extends DenseHead {
         const dist = this.options.normOnBbox ? tf.relu(scaled) : tf.exp(scaled);
         const ctrness = this.convCenterness.forward(this.options.centernessOnReg ? regFeat : clsFeat);
         return [this.convCls.forward(clsFeat), dist, ctrness];
-      });
-      clsScores.push(c);
-      bboxPreds.push(b);
-      centernesses.push(ctr);
-    });
-    return { clsScores, bboxPreds, centernesses };
+      }),
+    );
+    return { clsScores: outs.map(([c]) => c), bboxPreds: outs.map(([, b]) => b), centernesses: outs.map(([, , ctr]) => ctr) };
   }
 
   private pointsAndRanges(sizes: [number, number][]): { points: Float32Array; ranges: Float32Array; strides: Float32Array } {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchNormRelu } from './batch-norm-relu';
 import { Layer, type Module } from './module';
 import { batchNormTrain } from './batch-norm-train';
+import { parameterValue } from './shared-parameters';
 
 export interface BatchNorm2dOptions {
   numFeatures: number;
@@ -54,20 +55,23 @@ export class BatchNorm2d extends Layer {
    */
   forwardWithActivation(x: tf.Tensor, relu: boolean): tf.Tensor {
     return tf.tidy(() => {
+      const weight = parameterValue(this.weight);
+      const bias = parameterValue(this.bias);
       if (!this.training) {
         // one pass where the backend has the kernel (webgpu), tf.batchNorm + tf.relu elsewhere
-        if (relu) return batchNormRelu(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+        if (relu) return batchNormRelu(x, this.runningMean, this.runningVar, bias, weight, this.eps);
         return this.normalize(x, this.runningMean, this.runningVar);
       }
-      if (!this.updateRunningStats) return batchNormTrain(x, this.weight, this.bias, this.eps, relu);
+      if (!this.updateRunningStats) return batchNormTrain(x, weight, bias, this.eps, relu);
       this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
-      return batchNormTrain(x, this.weight, this.bias, this.eps, relu, { mean: this.runningMean, variance: this.runningVar, momentum: this.momentum });
+      return batchNormTrain(x, weight, bias, this.eps, relu, { mean: this.runningMean, variance: this.runningVar, momentum: this.momentum });
     });
   }
 
   /** tf.batchNorm (differentiable in every input) runs as one fused kernel where a backend has one. */
   private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
-    return tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
+    const [bias, weight] = [parameterValue(this.bias), parameterValue(this.weight)];
+    return tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, bias as tf.Tensor1D, weight as tf.Tensor1D, this.eps);
   }
 }
 

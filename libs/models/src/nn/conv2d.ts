@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
 import { fusedConvBias } from './fused-conv';
+import { parameterValue } from './shared-parameters';
 import { InitRng, kaimingNormal, uniformInit, fans } from './init';
 
 export interface Conv2dOptions {
@@ -58,18 +59,15 @@ export class Conv2d extends Layer {
    */
   forwardWithActivation(x: tf.Tensor, activation: 'linear' | 'relu'): tf.Tensor {
     return tf.tidy(() => {
+      const weight = parameterValue(this.weight) as tf.Tensor4D;
+      const bias = this.bias && (parameterValue(this.bias) as tf.Tensor1D);
       if (fuseConvEpilogues() && this.dilation === 1) {
-        if (this.bias) {
-          return fusedConvBias(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, this.stride, this.padding, activation);
-        }
-        if (activation === 'linear') return tf.conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, 'NHWC');
-        return tf.fused.conv2d({
-          x: x as tf.Tensor4D, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: this.padding,
-          dataFormat: 'NHWC', bias: this.bias, activation,
-        });
+        if (bias) return fusedConvBias(x as tf.Tensor4D, weight, bias, this.stride, this.padding, activation);
+        if (activation === 'linear') return tf.conv2d(x as tf.Tensor4D, weight, this.stride, this.padding, 'NHWC');
+        return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: weight, strides: this.stride, pad: this.padding, dataFormat: 'NHWC', activation });
       }
-      const y = tf.conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, 'NHWC', this.dilation);
-      const biased = this.bias ? tf.add(y, this.bias) : y;
+      const y = tf.conv2d(x as tf.Tensor4D, weight, this.stride, this.padding, 'NHWC', this.dilation);
+      const biased = bias ? tf.add(y, bias) : y;
       return activation === 'relu' ? tf.relu(biased) : biased;
     });
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
 import { groupNorm } from './group-norm-kernel';
+import { parameterValue } from './shared-parameters';
 
 export interface GroupNormOptions {
   numGroups: number;
@@ -34,6 +35,6 @@ export class GroupNorm extends Layer {
 
   /** relu(GroupNorm(x)) when `relu`: one fused op (det's kernels on webgpu; the ops elsewhere). */
   forwardWithActivation(x: tf.Tensor, relu: boolean): tf.Tensor {
-    return groupNorm(x, this.weight, this.bias, this.options.numGroups, this.eps, relu);
+    return groupNorm(x, parameterValue(this.weight), parameterValue(this.bias), this.options.numGroups, this.eps, relu);
   }
 }

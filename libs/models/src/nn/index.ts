@@ -9,6 +9,7 @@ export * from './group-norm-kernel';
 export * from './simple-layers';
 export * from './norm';
 export * from './conv-module';
+export * from './shared-parameters';
 export * from './upsample';
 export * from './fused-conv';
 export * from './batch-norm-relu';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Layer } from './module';
 import { InitRng, uniformInit } from './init';
+import { parameterValue } from './shared-parameters';
 
 export class ReLU extends Layer {
   forward(x: tf.Tensor): tf.Tensor {
@@ -44,8 +45,8 @@ export class Linear extends Layer {
   }
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const y = tf.matMul(x as tf.Tensor2D, this.weight as tf.Tensor2D, false, true);
-      return this.bias ? tf.add(y, this.bias) : y;
+      const y = tf.matMul(x as tf.Tensor2D, parameterValue(this.weight) as tf.Tensor2D, false, true);
+      return this.bias ? tf.add(y, parameterValue(this.bias)) : y;
     });
   }
 }
@@ -58,6 +59,6 @@ export class Scale extends Layer {
     this.scale = this.addParameter('scale', tf.scalar(options.scale ?? 1));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.mul(x, this.scale);
+    return tf.mul(x, parameterValue(this.scale));
   }
 }
