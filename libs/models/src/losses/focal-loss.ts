@@ -25,7 +25,11 @@ export function focalTargets(target: tf.Tensor, numClasses: number): tf.Tensor {
   });
 }
 
-/** Element-wise BCE-with-logits, stable form: max(x,0) - x·t + log(1 + exp(-|x|)). */
+/**
+ * Element-wise BCE-with-logits, stable form: max(x,0) - x·t + log(1 + exp(-|x|)). Its autodiff
+ * gradient at x = 0 is σ(0) − t as PyTorch's: relu'(0) = 0 and tfjs's |·|'(0) = −1 give ½ − t
+ * (zero-logit-gradient.spec.ts).
+ */
 export function bceWithLogits(x: tf.Tensor, t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.add(tf.sub(tf.relu(x), tf.mul(x, t)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
 }
@@ -65,7 +69,7 @@ export function sigmoidFocalLoss(pred: tf.Tensor, target: tf.Tensor, options: Si
 
 /**
  * The element-wise focal loss from class labels [N], with targets known to be one-hot: z = x on
- * negatives and -x on positives gives 1 - p_t = σ(z) and BCE = relu(z) + log1p(exp(-|x|)), the
+ * negatives and -x on positives gives 1 - p_t = σ(z) and BCE = relu(z) + log1p(exp(-|z|)), the
  * same float values as the [N,C]-target form in about half the ops (each op is a recorded
  * kernel: on webgpu the host cost of a step grows with their number, forward and backward).
  */
@@ -76,7 +80,10 @@ function focalFromLabels(x: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: 
   const isPos = C >= 2 ? tf.oneHot(y, C) : tf.slice(tf.oneHot(y, 2), [0, 0], [-1, 1]);
   // per-element constants picked by a gather (an int oneHot can not hold α; wasm's float oneHot writes zeros)
   const z = tf.mul(x, tf.gather(tf.tensor1d([1, -1]), isPos));
-  const bce = tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
+  // |z|, not |x| (the same values): at x = 0 autodiff takes relu'(0) = 0 and |·|'(0) = −1
+  // (tfjs's Abs gradient), which gives d/dz = ½ = σ(0) only if the |·| is of z itself — with
+  // |x| the positives' gradient at 0 came out +½ instead of −½ (zero-logit-gradient.spec.ts)
+  const bce = tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
   const loss = tf.mul(bce, tf.pow(tf.sigmoid(z), gamma));
   return alpha >= 0 ? tf.mul(loss, tf.gather(tf.tensor1d([1 - alpha, alpha]), isPos)) : loss;
 }
