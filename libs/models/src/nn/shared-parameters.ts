@@ -4,14 +4,14 @@ import type { Module } from './module';
 /**
  * Gradients of parameters that one module uses on several inputs in a step (a dense head's
  * convs run on every FPN level). tfjs's autodiff adds each further use's gradient into the
- * parameter's with one Add op: RetinaNet's head paid 70 Adds per step, a GPU dispatch each on
+ * parameter's with one Add op: RetinaNet's head paid 50 Adds per step, a GPU dispatch each on
  * webgpu. `mapSharedParameters` gives each input its own view of every trainable parameter (an
  * identity: no copy on cpu, native and webgpu) through one op whose gradient sums the views'
  * gradients with a single AddN per parameter.
  *
  * The AddN sums the views in reverse input order, the order in which the tape's Adds would have
- * accumulated them, so the gradients are bit-identical to the plain loop's on backends whose AddN
- * adds left to right (cpu, native, webgpu; `shared-parameters.spec.ts`).
+ * accumulated them, so the gradients are bit-identical to the plain loop's where AddN adds left
+ * to right: cpu (`shared-parameters.spec.ts`), native, webgpu's AddN shader.
  */
 
 let activeViews: Map<tf.Tensor, tf.Tensor> | null = null;
