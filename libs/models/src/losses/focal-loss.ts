@@ -28,7 +28,7 @@ export function focalTargets(target: tf.Tensor, numClasses: number): tf.Tensor {
 /**
  * Element-wise BCE-with-logits, stable form: max(x,0) - x·t + log(1 + exp(-|x|)). Its autodiff
  * gradient at x = 0 is σ(0) − t as PyTorch's: relu'(0) = 0 and tfjs's |·|'(0) = −1 give ½ − t
- * (zero-logit-gradient.spec.ts).
+ * (kink-gradients.spec.ts).
  */
 export function bceWithLogits(x: tf.Tensor, t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.add(tf.sub(tf.relu(x), tf.mul(x, t)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
@@ -82,7 +82,7 @@ function focalFromLabels(x: tf.Tensor, labels: tf.Tensor, gamma: number, alpha: 
   const z = tf.mul(x, tf.gather(tf.tensor1d([1, -1]), isPos));
   // |z|, not |x| (the same values): at x = 0 autodiff takes relu'(0) = 0 and |·|'(0) = −1
   // (tfjs's Abs gradient), which gives d/dz = ½ = σ(0) only if the |·| is of z itself — with
-  // |x| the positives' gradient at 0 came out +½ instead of −½ (zero-logit-gradient.spec.ts)
+  // |x| the positives' gradient at 0 came out +½ instead of −½ (kink-gradients.spec.ts)
   const bce = tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
   const loss = tf.mul(bce, tf.pow(tf.sigmoid(z), gamma));
   return alpha >= 0 ? tf.mul(loss, tf.gather(tf.tensor1d([1 - alpha, alpha]), isPos)) : loss;

@@ -2,9 +2,9 @@
 // reference kernels registered on cpu — the analytic forward and gradient the webgpu shaders
 // compute — against the op-by-op form under autodiff (taken here by passing a weight of ones,
 // an exact ×1): loss within 1e-6 relative, gradients (pred and target) within 1e-6 of their
-// largest entry (float32 autodiff vs float64). Differences at exactly d = 0 and |d| = beta,
-// where the derivative jumps, follow tfjs's own choices (Abs: −1 at 0; minimum: the first
-// operand when equal).
+// largest entry (float32 autodiff vs float64). At exactly d = 0 and |d| = beta, where the
+// derivative jumps, PyTorch's choices: sign(0) = 0; at |d| = beta the linear branch's 1 (tfjs's
+// minimum, first operand when equal, gives the same).
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../testing/tf-backend';
 import { relativeMaxError } from '../testing/relative-error';
@@ -20,7 +20,7 @@ const smoothElement: ReferenceElement = (i, v, attrs) => element(v.pred[i] - v.t
 
 function element(d: number, beta: number): { loss: number; grad: number } {
   const a = Math.abs(d);
-  const s = d > 0 ? 1 : -1;
+  const s = Math.sign(d);
   if (beta === 0) return { loss: a, grad: s };
   const inner = Math.min(a, beta);
   return { loss: (0.5 * inner * inner) / beta + Math.max(a - beta, 0), grad: s * (a <= beta ? a / beta : 1) };

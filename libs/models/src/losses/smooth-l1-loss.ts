@@ -30,11 +30,18 @@ export function smoothL1Loss(pred: tf.Tensor, target: tf.Tensor, options: Reduce
   });
 }
 
-/** |pred - target|. */
+/**
+ * |pred - target|, with PyTorch's gradient sign(d), 0 at d = 0: written relu(d) + relu(−d) (the
+ * same values), since tfjs's Abs gradient is −1 at 0 (kink-gradients.spec.ts).
+ */
 export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: ReduceOptions = {}): tf.Tensor {
   checkSameShape(pred, target, 'l1Loss');
   if (target.size === 0) return tf.tidy(() => tf.mul(tf.sum(pred), 0));
-  return fusedSmoothL1(pred, target, 0, options, 'l1Loss') ?? tf.tidy(() => weightReduceLoss(tf.abs(tf.sub(pred, target)), options, 'l1Loss'));
+  const absDiff = () => {
+    const d = tf.sub(pred, target);
+    return tf.add(tf.relu(d), tf.relu(tf.neg(d)));
+  };
+  return fusedSmoothL1(pred, target, 0, options, 'l1Loss') ?? tf.tidy(() => weightReduceLoss(absDiff(), options, 'l1Loss'));
 }
 
 /**

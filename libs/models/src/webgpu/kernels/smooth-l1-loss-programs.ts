@@ -3,8 +3,8 @@ import { ElementwiseProgram } from './elementwise-program';
 import type { ElementLoss } from './loss-sum-programs';
 
 // Smooth L1 / L1 (losses/smooth-l1-kernel.ts) per element of d = p − t, beta compiled in:
-//   beta 0: |d|, gradient ±1;  else 0.5·min(|d|, β)²/β + max(|d| − β, 0), gradient ±min(|d|/β, 1)
-// with tfjs's sign at d = 0 (its Abs gradient is −1 there). tfjs composes the forward from 3
+//   beta 0: |d|, gradient sign(d) (0 at d = 0, as PyTorch's);  else 0.5·min(|d|, β)²/β +
+//   max(|d| − β, 0), gradient sign(d)·min(|d|/β, 1). tfjs composes the forward from 3
 // (L1) or 8 (smooth) element-wise dispatches plus a Sum and a division, the gradient from 5–10.
 
 
@@ -17,7 +17,7 @@ function smoothL1Functions(beta: number): string {
       return inner * inner * 0.5 / ${b} + max(a - ${b}, 0.0);`}
     }
     fn smoothL1Grad(d : f32) -> f32 {
-      let s = select(-1.0, 1.0, d > 0.0);
+      let s = sign(d);
       ${beta === 0 ? 'return s;' : `let a = abs(d);
       return s * select(1.0, a / ${b}, a <= ${b});`}
     }

@@ -12,13 +12,16 @@ import type { ReduceOptions } from '../../losses/reduce';
 // value (float32, another summation order; seen: ≤ 2e-7).
 const TOL = 1e-5;
 
-interface Case { name: string; k: number; beta: number; reduction: 'none' | 'mean' | 'sum'; avgFactor?: number }
+/** kinks: a third of pred equals target (d = 0: PyTorch's gradient 0), a third is target + beta. */
+interface Case { name: string; k: number; beta: number; reduction: 'none' | 'mean' | 'sum'; avgFactor?: number; kinks?: boolean }
 const CASES: Case[] = [
   { name: 'L1, mean over avgFactor (RetinaNet)', k: 300, beta: 0, reduction: 'mean', avgFactor: 37 },
   { name: 'L1, many partial sums (40 000 elements)', k: 10_000, beta: 0, reduction: 'sum' },
   { name: 'smooth β 1/9, mean over avgFactor', k: 500, beta: 1 / 9, reduction: 'mean', avgFactor: 21 },
   { name: "smooth β 1, 'none'", k: 64, beta: 1, reduction: 'none' },
   { name: 'smooth β 0.5, plain mean', k: 64, beta: 0.5, reduction: 'mean' },
+  { name: 'L1 at d = 0', k: 64, beta: 0, reduction: 'sum', kinks: true },
+  { name: 'smooth β 0.5 at d = 0 and |d| = β', k: 64, beta: 0.5, reduction: 'none', kinks: true },
 ];
 
 const loss = (c: Case) => (p: tf.Tensor, t: tf.Tensor) => {
@@ -28,8 +31,10 @@ const loss = (c: Case) => (p: tf.Tensor, t: tf.Tensor) => {
 
 async function lossAndGrads(backend: string, c: Case): Promise<Float32Array[]> {
   await tf.setBackend(backend);
-  const p = tf.tensor2d(seededValues(c.k * 4, 3).map((v) => v * 2), [c.k, 4]);
-  const t = tf.tensor2d(seededValues(c.k * 4, 4), [c.k, 4]);
+  const tv = seededValues(c.k * 4, 4);
+  const pv = seededValues(c.k * 4, 3).map((v, i) => (!c.kinks ? v * 2 : i % 3 === 0 ? tv[i] : i % 3 === 1 ? tv[i] + c.beta : v * 2));
+  const p = tf.tensor2d(pv, [c.k, 4]);
+  const t = tf.tensor2d(tv, [c.k, 4]);
   // a different dy per element for 'none'
   const f = (a: tf.Tensor, b: tf.Tensor) => {
     const l = loss(c)(a, b);
