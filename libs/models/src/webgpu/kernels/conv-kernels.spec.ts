@@ -121,6 +121,24 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
     tf.dispose([x, dy]);
   });
 
+  it('Conv2DBackpropFilter with one K split (a small feature map) is the partial-sum pass alone, equal to cpu', async () => {
+    // 2×4×4 output positions: K = 32, one split; 2×16×16: several splits and the sum pass
+    for (const [size, expected] of [[4, ['FilterGradPartialProgram']], [16, ['FilterGradPartialProgram', 'SumSplitsProgram']]] as const) {
+      const xs = seededValues(2 * size * size * 8, 5);
+      const dys = seededValues(2 * size * size * 16, 6);
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] };
+      const grad = (xt: tf.Tensor, dyt: tf.Tensor) => tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, attrs) as tf.Tensor;
+      const inputs = [{ values: xs, shape: [2, size, size, 8] }, { values: dys, shape: [2, size, size, 16] }];
+      const cpu = await runOn('cpu', inputs, grad);
+      const gpu = await runOn('webgpu', inputs, grad);
+      expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
+      await tf.setBackend('webgpu');
+      const [x, dy] = [tf.tensor4d(xs, [2, size, size, 8]), tf.tensor4d(dys, [2, size, size, 16])];
+      expect(programsRun(() => tf.dispose(grad(x, dy)))).toEqual(expected);
+      tf.dispose([x, dy]);
+    }
+  });
+
   it('strided Conv2DBackpropInput runs one det dispatch for all stride phases (≥ 32 input channels, else per-phase forward convs)', async () => {
     await tf.setBackend('webgpu');
     const dy = tf.randomNormal([1, 4, 4, 8]);

@@ -172,6 +172,9 @@ function runFilterGrad(
   } finally {
     if (bmax) backend.disposeData(bmax.dataId);
   }
+  // one split (a short K: small feature maps, e.g. the upper FPN levels) is the sum already: the
+  // [1, M, N] partials are dW's values in dW's layout, returned as dW without a copy pass
+  if (splits === 1) return { dataId: partial.dataId, shape: [...filterShape], dtype: 'float32' };
   try {
     return backend.runWebGPUProgram(new SumSplitsProgram(filterShape as [number, number, number, number], splits), [partial], 'float32');
   } finally {
