@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { nativeBuildCommand, nativeBuildDir } from '../kernels/native-addon';
 import { registerReduceGradients } from './reduce-gradients';
+import { registerBroadcastGradients } from './broadcast-gradients';
 import { installGradient } from './kernel-registry';
 import { installBatchNormGradient } from '../kernels/native-batchnorm';
 
@@ -15,6 +16,9 @@ const PROBES = [tf.Conv2D, tf.Conv2DBackpropInput, tf.Relu, tf.Mean, tf.FusedBat
 
 let loaded = false;
 
+/** The gradients det installs whatever was registered before (see ensureGradients). */
+const ALWAYS_DET = new Set<string>([tf.Sum, tf.Mean, tf.SquaredDifference, tf.BatchMatMul]);
+
 /**
  * Registers tfjs's gradient definitions exactly once. The CommonJS tfjs-core bundle that Node
  * loads registers none, and `@tensorflow/tfjs-core/dist/register_all_gradients` is ESM that
@@ -22,12 +26,14 @@ let loaded = false;
  * `libs/models/native/build.js` at install (or made here on first use when esbuild is present).
  * Gradients something else registered before (a plugin's custom gradient) are kept, except
  * Sum and Mean, which det always replaces with equal ones that allocate nothing on the host
- * (`reduce-gradients.ts`).
+ * (`reduce-gradients.ts`), and SquaredDifference and BatchMatMul, whose tfjs gradients fail
+ * when the op broadcasts (`broadcast-gradients.ts`).
  */
 export function ensureGradients(): void {
   if (loaded) return;
   if (PROBES.every((name) => tf.getGradient(name) != null)) {
     registerReduceGradients();
+    registerBroadcastGradients();
     installBatchNormGradient(); // fused where a backend registers the kernel, tfjs's elsewhere
     loaded = true;
     return;
@@ -42,8 +48,9 @@ export function ensureGradients(): void {
   require(file);
   if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
   registerReduceGradients();
+  registerBroadcastGradients();
   installBatchNormGradient();
-  for (const config of before.values()) installGradient(config);
+  for (const config of before.values()) if (!ALWAYS_DET.has(config.kernelName)) installGradient(config);
   loaded = true;
 }
 

@@ -7,6 +7,7 @@ import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filte
 import { registerWasmKernelFixes } from '../kernels/wasm-kernel-fixes';
 import { registerCpuResizeNearestGrad } from '../kernels/resize-nearest-grad';
 import { ensureGradients } from './gradients';
+import { guardMatMulBroadcast } from './matmul-broadcast-guard';
 import { setupWebGpu } from '../webgpu';
 import { type ModuleLoader, isModuleMissing, nodeModuleLoader } from './module-loader';
 
@@ -61,6 +62,7 @@ async function activate(backend: string): Promise<string> {
   const ok = await tf.setBackend(backend);
   if (!ok) throw new DetError(`tfjs backend '${backend}' failed to initialise`);
   await tf.ready();
+  guardMatMulBroadcast(tf.getBackend()); // tfjs's BatchMatMul gets some batch broadcasts wrong
   return tf.getBackend();
 }
 
@@ -116,5 +118,6 @@ function loadWasm(loader: ModuleLoader): string {
  */
 async function selectWebgpu(loader: ModuleLoader): Promise<string> {
   await setupWebGpu({ loader: loader === nodeModuleLoader ? undefined : loader });
+  guardMatMulBroadcast(tf.getBackend());
   return tf.getBackend();
 }

@@ -7,8 +7,9 @@ import { differentialMismatches } from './differential';
  * (empty operands included), sum / mean / max / min over random axes (empty tensors included),
  * broadcasting binary ops up to rank 5, transposes, nearest-neighbour resizes, unary ops — each
  * forward and, where differentiable, the gradient of Σ y·dy. It found the resize gradient of
- * tfjs-backend-cpu (batch > 1), wasm and webgpu, wasm's max-pool gradient with 'same' padding
- * and empty matMuls on wasm and webgpu (2026-11-26).
+ * tfjs-backend-cpu (batch > 1), wasm and webgpu, wasm's max-pool gradient with 'same' padding,
+ * empty matMuls on wasm and webgpu, and tfjs's SquaredDifference and BatchMatMul gradients
+ * failing on broadcast inputs (backend/broadcast-gradients.ts) (2026-11-26).
  */
 export interface OpFuzzCase {
   desc: string;
@@ -40,8 +41,10 @@ export function opFuzzCases(count: number, seed = 2026, options: OpFuzzOptions =
     if (kind === 'matmul') {
       const [batch, m, k, n] = [pick([[], [1], [2], [3]]), pick([0, 1, 3, 17, 64]), pick([1, 5, 33]), pick([1, 4, 31])];
       const [ta, tb] = [rnd() < 0.5, rnd() < 0.5];
+      // b's batch broadcast against a's now and then: [] or [1] (det's BatchMatMul gradient reduces it)
+      const bBatch = batch.length > 0 && rnd() < 0.3 ? pick([[], [1]]) : batch;
       const a = [...batch, ...(ta ? [k, m] : [m, k])];
-      const b = [...batch, ...(tb ? [n, k] : [k, n])]; // same batch: tfjs's gradient does not reduce a broadcast batch
+      const b = [...bBatch, ...(tb ? [n, k] : [k, n])];
       return { desc: `matMul ${a} × ${b}, transposes ${ta}/${tb}`, inputs: [input(a), input(b)], f: (x, y) => tf.matMul(x, y, ta, tb), grad: true };
     }
     if (kind === 'reduce') {
@@ -56,8 +59,7 @@ export function opFuzzCases(count: number, seed = 2026, options: OpFuzzOptions =
       const full = Array.from({ length: rank }, () => pick([1, 2, 3, 4, 7]));
       const a = full.map((d) => (rnd() < 0.3 ? 1 : d));
       const b = full.map((d) => (rnd() < 0.3 ? 1 : d)).slice(Math.floor(rnd() * rank));
-      // (squaredDifference: tfjs's gradient does not reduce broadcast dimensions on any backend)
-      const op = pick(['add', 'sub', 'mul', 'div', 'maximum'] as const);
+      const op = pick(['add', 'sub', 'mul', 'div', 'maximum', 'squaredDifference'] as const);
       const bv = values(size(b)).map((v) => (op === 'div' && Math.abs(v) < 0.5 ? 1 : v));
       return { desc: `${op} [${a}], [${b}]`, inputs: [input(a), input(b, bv)], f: (x, y) => tf[op](x, y), grad: op !== 'maximum' };
     }

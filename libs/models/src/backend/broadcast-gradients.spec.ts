@@ -1,0 +1,60 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from './gradients';
+
+// det's SquaredDifference and BatchMatMul gradients on broadcast inputs (tfjs 4.22's fail there)
+// against the same op on explicitly tiled inputs, whose gradient tfjs's Tile gradient sums back:
+// an independent path. Tolerance 1e-5 relative (float32, other summation orders). (matMul: the
+// batch broadcasts tfjs's kernels compute right — one side a single batch, or equal batch shapes
+// up to leading 1s; matmul-broadcast-guard.ts refuses the others.)
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  ensureGradients();
+});
+
+const seeded = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 97 + i * 1.7) * 2);
+
+function expectClose(got: tf.Tensor, want: tf.Tensor): void {
+  expect(got.shape).toEqual(want.shape);
+  const [g, w] = [got.dataSync(), want.dataSync()];
+  const scale = Math.max(1, ...Array.from(w, Math.abs));
+  g.forEach((v, i) => expect(Math.abs(v - w[i]) / scale).toBeLessThan(1e-5));
+}
+
+describe('gradients of broadcasting ops', () => {
+  it.each([
+    [[2, 3], [3]],
+    [[4, 1, 3], [2, 1]],
+    [[2, 1, 2, 3], [1, 3, 1, 1]],
+  ])('squaredDifference %j, %j', (aShape, bShape) => {
+    const a = tf.tensor(seeded(aShape.reduce((x, y) => x * y), 1), aShape);
+    const b = tf.tensor(seeded(bShape.reduce((x, y) => x * y), 2), bShape);
+    const out = tf.broadcastTo(tf.add(a, b), tf.broadcast_util.assertAndGetBroadcastShape(aShape, bShape)).shape;
+    const dy = tf.tensor(seeded(out.reduce((x, y) => x * y, 1), 3), out);
+    const loss = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), dy));
+    const [da, db] = tf.grads(loss((x, y) => tf.squaredDifference(x, y)))([a, b]);
+    const tiled = (x: tf.Tensor) => tf.broadcastTo(tf.reshape(x, [...Array(out.length - x.rank).fill(1), ...x.shape]), out);
+    const [ra, rb] = tf.grads(loss((x, y) => tf.square(tf.sub(tiled(x), tiled(y)))))([a, b]);
+    expectClose(da, ra);
+    expectClose(db, rb);
+  });
+
+  it.each([
+    [[3, 2, 4], [4, 5], false, false],
+    [[3, 4, 2], [1, 5, 4], true, true],
+    [[2, 4], [3, 4, 5], false, false],
+    [[1, 2, 3, 4], [2, 5, 4], false, true],
+  ] as const)('matMul %j × %j (transposes %s/%s)', (aShape, bShape, ta, tb) => {
+    const a = tf.tensor(seeded(aShape.reduce((x, y) => x * y, 1), 4), [...aShape]);
+    const b = tf.tensor(seeded(bShape.reduce((x, y) => x * y, 1), 5), [...bShape]);
+    const y = tf.matMul(a, b, ta, tb);
+    const dy = tf.tensor(seeded(y.size, 6), y.shape);
+    const batch = y.shape.slice(0, -2);
+    const tiled = (x: tf.Tensor) => tf.broadcastTo(tf.reshape(x, [...Array(y.rank - x.rank).fill(1), ...x.shape]), [...batch, ...x.shape.slice(-2)]);
+    const loss = (f: (p: tf.Tensor, q: tf.Tensor) => tf.Tensor) => (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), dy));
+    const [da, db] = tf.grads(loss((p, q) => tf.matMul(p, q, ta, tb)))([a, b]);
+    const [ra, rb] = tf.grads(loss((p, q) => tf.matMul(tiled(p), tiled(q), ta, tb)))([a, b]);
+    expectClose(da, ra);
+    expectClose(db, rb);
+  });
+});

@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { installGradient } from './kernel-registry';
+
+/**
+ * Gradients of SquaredDifference and BatchMatMul that reduce over broadcast dimensions.
+ *
+ * tfjs-core 4.22's own return the gradient at the broadcast output's shape, so a broadcasting
+ * call (`tf.squaredDifference(x [2,3], mean [3])`, `tf.matMul(a [2,3,4], b [4,5])`) failed in
+ * backprop ("The gradient of input 'b' has shape '2,4,5', which does not match the shape of the
+ * input '4,5'"). Same formulas, then summed to each input's shape as tfjs's Add/Mul gradients do
+ * (found by testing/op-fuzz-cases.ts, which left those cases out until now).
+ */
+function sumToShape(g: tf.Tensor, shape: number[]): tf.Tensor {
+  if (tf.util.arraysEqual(g.shape, shape)) return g;
+  const axes = tf.backend_util.getReductionAxes(shape, g.shape);
+  return tf.reshape(axes.length > 0 ? tf.sum(g, axes) : g, shape);
+}
+
+const squaredDifferenceGradient: tf.GradConfig = {
+  kernelName: tf.SquaredDifference,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved) => {
+    const [a, b] = saved;
+    const d = dy as tf.Tensor;
+    return {
+      a: () => sumToShape(tf.mul(d, tf.mul(tf.scalar(2), tf.sub(a, b))), a.shape),
+      b: () => sumToShape(tf.mul(d, tf.mul(tf.scalar(2), tf.sub(b, a))), b.shape),
+    };
+  },
+};
+
+const batchMatMulGradient: tf.GradConfig = {
+  kernelName: tf.BatchMatMul,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b] = saved;
+    const d = dy as tf.Tensor;
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    // dA = dY·Bᵀ, dB = Aᵀ·dY, written for each transpose so no transpose is materialised
+    const [da, db] = !transposeA && !transposeB ? [() => tf.matMul(d, b, false, true), () => tf.matMul(a, d, true, false)]
+      : !transposeA ? [() => tf.matMul(d, b, false, false), () => tf.matMul(d, a, true, false)]
+        : !transposeB ? [() => tf.matMul(b, d, false, true), () => tf.matMul(a, d, false, false)]
+          : [() => tf.matMul(b, d, true, true), () => tf.matMul(d, a, true, true)];
+    return { a: () => sumToShape(da(), a.shape), b: () => sumToShape(db(), b.shape) };
+  },
+};
+
+/** det's replacements (for specs). */
+export const DET_BROADCAST_GRADIENTS: readonly tf.GradConfig[] = [squaredDifferenceGradient, batchMatMulGradient];
+
+/** Installs them in place of tfjs's. Idempotent. */
+export function registerBroadcastGradients(): void {
+  for (const config of DET_BROADCAST_GRADIENTS) installGradient(config);
+}
