@@ -5,6 +5,7 @@ import { selectBackend } from '../backend/select-backend';
 import { convFuzzCases, convFuzzMismatches } from '../testing/conv-fuzz-cases';
 import { opFuzzCases, opFuzzMismatches } from '../testing/op-fuzz-cases';
 import { fusedFuzzCases, fusedFuzzMismatches } from '../testing/fused-fuzz-cases';
+import { intOpFuzzCases, intOpFuzzMismatches } from '../testing/int-op-fuzz-cases';
 
 // Seeded random cases on det's native backend and on wasm (with det's kernel fixes) against the
 // cpu backend (with det's resize-gradient fix: the backend selection installs it), forward and
@@ -13,12 +14,15 @@ import { fusedFuzzCases, fusedFuzzMismatches } from '../testing/fused-fuzz-cases
 // - 200 ops — pooling, matMul, reductions, broadcasting, transposes, resizes, unary
 //   (testing/op-fuzz-cases.ts): found cpu's and wasm's resize gradients, wasm's max-pool gradient;
 // - 120 of det's fused ops — norms, losses, RoIAlign (testing/fused-fuzz-cases.ts; tfjs ops here,
-//   det's kernels on webgpu): found the focal loss's gradient at logit 0.
+//   det's kernels on webgpu): found the focal loss's gradient at logit 0;
+// - 200 integer, boolean and rounding ops — casts, argMax, comparisons, oneHot, gathers, int
+//   arithmetic, top-k (testing/int-op-fuzz-cases.ts), exactly.
 // The webgpu versions are in webgpu/kernels/*-fuzz.spec.ts.
 const FUZZES = [
-  { name: '100 convolutions', mismatches: (backend: string) => convFuzzMismatches(backend, convFuzzCases(100), 1e-4) },
-  { name: '200 ops', mismatches: (backend: string) => opFuzzMismatches(backend, opFuzzCases(200), 1e-4) },
-  { name: '120 fused ops', mismatches: (backend: string) => fusedFuzzMismatches(backend, fusedFuzzCases(120), 1e-4) },
+  { name: '100 convolutions agree within 1e-4', mismatches: (backend: string) => convFuzzMismatches(backend, convFuzzCases(100), 1e-4) },
+  { name: '200 ops agree within 1e-4', mismatches: (backend: string) => opFuzzMismatches(backend, opFuzzCases(200), 1e-4) },
+  { name: '120 fused ops agree within 1e-4', mismatches: (backend: string) => fusedFuzzMismatches(backend, fusedFuzzCases(120), 1e-4) },
+  { name: '200 integer and boolean ops agree exactly', mismatches: (backend: string) => intOpFuzzMismatches(backend, intOpFuzzCases(200)) },
 ];
 const BACKENDS = process.env.DET_NATIVE === '0' ? (['wasm'] as const) : (['native', 'wasm'] as const);
 
@@ -30,7 +34,7 @@ describe.each(BACKENDS)('seeded random cases on %s vs cpu', (name) => {
   });
   afterAll(() => tf.setBackend('cpu'));
 
-  it.each(FUZZES)('$name agree within 1e-4', async ({ mismatches }) => {
+  it.each(FUZZES)('$name', async ({ mismatches }) => {
     expect(await mismatches(await selectBackend(name))).toEqual([]);
   }, 120_000);
 });

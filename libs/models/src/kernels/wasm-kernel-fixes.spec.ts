@@ -8,7 +8,7 @@ import { expectSameAsCpu, randomData } from './__fixtures__/compare';
 
 // tfjs-backend-wasm 4.22 faults det works around (wasm-kernel-fixes.ts), each against the cpu
 // backend: without the fixes the first case is off by ~0.7, the empty ones return uninitialised
-// memory or trap ("memory access out of bounds") on a later dispose.
+// memory or trap ("memory access out of bounds") on a later dispose, the cast gives bytes.
 const t = (shape: number[], seed: number) => tf.tensor(randomData(shape.reduce((a, b) => a * b, 1), seed), shape);
 
 describe('wasm kernel fixes', () => {
@@ -32,6 +32,14 @@ describe('wasm kernel fixes', () => {
       return [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 3, 'valid'), ...tf.grads(loss)([x, w, b])];
     });
     await expectSameAsCpu('wasm', () => tf.conv2d(t([1, 8, 8, 2], 9) as tf.Tensor4D, t([3, 3, 2, 4], 10) as tf.Tensor4D, 1, 'same'));
+  });
+
+  it('a cast to bool tests against 0 (wasm turned 0.25 into false and −2 into 254)', async () => {
+    await expectSameAsCpu('wasm', () => {
+      const x = tf.tensor1d([0, 1.5, -2, -0, 0.25, -0.25, 3, NaN]);
+      const b = tf.cast(x, 'bool');
+      return [tf.cast(b, 'float32'), tf.cast(tf.logicalNot(b), 'float32'), tf.cast(tf.cast(tf.tensor1d([0, 7, -3], 'int32'), 'bool'), 'int32')];
+    });
   });
 
   it('sums and means of an empty tensor are zeros', async () => {

@@ -13,7 +13,7 @@ function marked(wrapped: KernelCall): KernelCall {
   return wrapped;
 }
 
-type WasmBackend = { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array | Int32Array): tf.TensorInfo };
+type WasmBackend = { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array | Int32Array | Uint8Array): tf.TensorInfo };
 
 /**
  * Two faults of tfjs-backend-wasm 4.22's Conv2D / FusedConv2D, found by det's conv fuzz against
@@ -84,10 +84,30 @@ function emptyOperandMatMulZeros(original: KernelCall): KernelCall {
 }
 
 /** Installs the fixes over wasm's kernels (idempotent; wasm must be loaded). */
+/**
+ * tfjs-backend-wasm 4.22's Cast to bool converts the number to a byte instead of testing it
+ * against 0: 0.25 became false, −2 became 254 (which a later cast or logicalNot carries on) —
+ * found by det's integer-op fuzz (testing/int-op-fuzz-cases.ts). x ≠ 0 on the host, from wasm's
+ * memory (NaN is true, as on cpu and in PyTorch).
+ */
+function castToBoolFix(original: KernelCall): KernelCall {
+  const wrapped: KernelCall = (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if ((args.attrs ?? {}).dtype !== 'bool' || x.dtype === 'bool') return original(args);
+    const b = args.backend as WasmBackend & { readSync(dataId: object): ArrayLike<number> };
+    const values = b.readSync(x.dataId);
+    const truth = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) truth[i] = values[i] !== 0 ? 1 : 0;
+    return b.makeOutput(x.shape, 'bool', undefined, truth);
+  };
+  return marked(wrapped);
+}
+
 export function registerWasmKernelFixes(): void {
   const fixes: [string, (original: KernelCall) => KernelCall][] = [
     [tf.Conv2D, convForwardFix], [tf.FusedConv2D, convForwardFix], [tf.Conv2DBackpropInput, withEmptyDyZeros],
     [tf.Sum, emptyReduceZeros('sum')], [tf.Mean, emptyReduceZeros('mean')], [tf.BatchMatMul, emptyOperandMatMulZeros],
+    [tf.Cast, castToBoolFix],
   ];
   for (const [name, fix] of fixes) {
     const config = tf.getKernel(name, 'wasm');
