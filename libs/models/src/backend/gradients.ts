@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { nativeBuildCommand, nativeBuildDir } from '../kernels/native-addon';
 import { registerReduceGradients } from './reduce-gradients';
-import { registerBroadcastGradients } from './broadcast-gradients';
+import { DET_GRADIENT_FIXES, registerGradientFixes } from './gradient-fixes';
 import { installGradient } from './kernel-registry';
 import { installBatchNormGradient } from '../kernels/native-batchnorm';
 
@@ -17,7 +17,7 @@ const PROBES = [tf.Conv2D, tf.Conv2DBackpropInput, tf.Relu, tf.Mean, tf.FusedBat
 let loaded = false;
 
 /** The gradients det installs whatever was registered before (see ensureGradients). */
-const ALWAYS_DET = new Set<string>([tf.Sum, tf.Mean, tf.SquaredDifference, tf.BatchMatMul]);
+const ALWAYS_DET = new Set<string>([tf.Sum, tf.Mean, ...DET_GRADIENT_FIXES.map((g) => g.kernelName)]);
 
 /**
  * Registers tfjs's gradient definitions exactly once. The CommonJS tfjs-core bundle that Node
@@ -26,14 +26,14 @@ const ALWAYS_DET = new Set<string>([tf.Sum, tf.Mean, tf.SquaredDifference, tf.Ba
  * `libs/models/native/build.js` at install (or made here on first use when esbuild is present).
  * Gradients something else registered before (a plugin's custom gradient) are kept, except
  * Sum and Mean, which det always replaces with equal ones that allocate nothing on the host
- * (`reduce-gradients.ts`), and SquaredDifference and BatchMatMul, whose tfjs gradients fail
- * when the op broadcasts (`broadcast-gradients.ts`).
+ * (`reduce-gradients.ts`), and SquaredDifference, BatchMatMul and Cumsum, whose tfjs gradients
+ * are wrong in places (`gradient-fixes.ts`).
  */
 export function ensureGradients(): void {
   if (loaded) return;
   if (PROBES.every((name) => tf.getGradient(name) != null)) {
     registerReduceGradients();
-    registerBroadcastGradients();
+    registerGradientFixes();
     installBatchNormGradient(); // fused where a backend registers the kernel, tfjs's elsewhere
     loaded = true;
     return;
@@ -48,7 +48,7 @@ export function ensureGradients(): void {
   require(file);
   if (tf.getGradient(tf.Conv2D) == null) throw new DetError(`loading ${file} registered no tfjs gradients`);
   registerReduceGradients();
-  registerBroadcastGradients();
+  registerGradientFixes();
   installBatchNormGradient();
   for (const config of before.values()) if (!ALWAYS_DET.has(config.kernelName)) installGradient(config);
   loaded = true;

@@ -7,7 +7,7 @@ import { DetError } from '@det/registry';
  * is only right when one operand has a single batch or both have the same batch shape (up to
  * leading 1s). A broadcast such as [2,3,4] × [2,1,5,4] → [2,2,3,5] passes tfjs's shape checks and
  * returns wrong numbers (on cpu, half of them never written). Found while checking det's
- * BatchMatMul gradient on broadcast batches (broadcast-gradients.spec.ts). det turns it into an
+ * BatchMatMul gradient on broadcast batches (gradient-fixes.spec.ts). det turns it into an
  * error that says what to do; the supported cases run unchanged.
  */
 export function matMulBatchesSupported(aBatch: readonly number[], bBatch: readonly number[]): boolean {

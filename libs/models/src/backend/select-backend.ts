@@ -6,6 +6,7 @@ import { NATIVE_BACKEND, registerNativeBackend } from '../kernels/native-backend
 import { registerWasmGradientKernels } from '../kernels/wasm-conv-backprop-filter';
 import { registerWasmKernelFixes } from '../kernels/wasm-kernel-fixes';
 import { registerCpuResizeNearestGrad } from '../kernels/resize-nearest-grad';
+import { registerCpuResizeBilinearGrad } from '../kernels/resize-bilinear-grad';
 import { ensureGradients } from './gradients';
 import { guardMatMulBroadcast } from './matmul-broadcast-guard';
 import { setupWebGpu } from '../webgpu';
@@ -37,6 +38,7 @@ export async function selectBackend(name: string = 'auto', options: SelectBacken
   }
   ensureGradients();
   registerCpuResizeNearestGrad(); // tfjs-backend-cpu's mixes up images when batch > 1 (native copies it)
+  registerCpuResizeBilinearGrad(); // tfjs-backend-cpu's swaps height and width, ignores halfPixelCenters
   switch (name as BackendName) {
     case 'tensorflow': return activate(loadTensorflow(loader, true) as string);
     case 'native': return activate(startNative(loadNative, true) as string);

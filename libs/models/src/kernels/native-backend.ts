@@ -14,6 +14,7 @@ import { installNativeGradients, nativeGradientKernels } from './native-gradient
 import { attachBufferPool } from './buffer-pool';
 import { ensureGradients } from '../backend/gradients';
 import { registerCpuResizeNearestGrad } from './resize-nearest-grad';
+import { registerCpuResizeBilinearGrad } from './resize-bilinear-grad';
 
 /** tfjs backend name of the native kernel path: the cpu backend's data layout with native kernels. */
 export const NATIVE_BACKEND = 'native';
@@ -30,6 +31,7 @@ export let nativeKernelNames: string[] = [];
 export function registerNativeBackend(addon: NativeAddon): void {
   ensureGradients();
   registerCpuResizeNearestGrad(); // before the cpu kernels are copied: tfjs's mixes up images when batch > 1
+  registerCpuResizeBilinearGrad(); // tfjs's swaps height and width and ignores halfPixelCenters
   if (tf.findBackendFactory(NATIVE_BACKEND) == null) {
     tf.registerBackend(NATIVE_BACKEND, () => {
       const backend = new MathBackendCPU();

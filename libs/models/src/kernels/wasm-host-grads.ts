@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { resizeNearestGradValues } from './resize-nearest-grad';
+import { resizeBilinearGradValues } from './resize-bilinear-grad';
 
 // Gradients tfjs-backend-wasm 4.22 gets wrong, computed on the host from wasm's memory (found by
 // det's op fuzz against the cpu backend, 2026-11-26):
 //  - ResizeNearestNeighborGrad (resize-nearest-grad.ts);
+//  - ResizeBilinearGrad ignored halfPixelCenters (resize-bilinear-grad.ts; shape-op fuzz);
 //  - MaxPoolGrad with asymmetric ('same') padding dropped the gradient of windows that overhang.
 // Both are the adjoint of the forward mapping, as the cpu backend's are.
 
@@ -18,6 +20,14 @@ export function resizeNearestGradHost({ inputs, backend, attrs = {} }: Args): tf
   const { images, dy } = inputs;
   const b = backend as WasmBackend;
   const dx = resizeNearestGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
+  return b.makeOutput(images.shape, 'float32', undefined, dx);
+}
+
+/** The adjoint of tfjs's forward bilinear mapping (resize-bilinear-grad.ts). */
+export function resizeBilinearGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
+  const { images, dy } = inputs;
+  const b = backend as WasmBackend;
+  const dx = resizeBilinearGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
   return b.makeOutput(images.shape, 'float32', undefined, dx);
 }
 

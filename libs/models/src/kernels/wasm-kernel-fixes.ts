@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { maxPoolGradHost, resizeNearestGradHost } from './wasm-host-grads';
+import { maxPoolGradHost, resizeBilinearGradHost, resizeNearestGradHost } from './wasm-host-grads';
 import { emptyReduceResult, matMulOutputShape, zeroValues } from './empty-results';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -116,7 +116,7 @@ export function registerWasmKernelFixes(): void {
     tf.registerKernel({ ...config, kernelFunc: fix(config.kernelFunc as unknown as KernelCall) as unknown as tf.KernelFunc });
   }
   // gradients wasm computes wrongly: replaced outright (wasm-host-grads.ts)
-  for (const [name, kernelFunc] of [[tf.ResizeNearestNeighborGrad, resizeNearestGradHost], [tf.MaxPoolGrad, maxPoolGradHost]] as const) {
+  for (const [name, kernelFunc] of [[tf.ResizeNearestNeighborGrad, resizeNearestGradHost], [tf.ResizeBilinearGrad, resizeBilinearGradHost], [tf.MaxPoolGrad, maxPoolGradHost]] as const) {
     const config = tf.getKernel(name, 'wasm');
     if (config?.kernelFunc === (kernelFunc as unknown)) continue;
     if (config) tf.unregisterKernel(name, 'wasm');

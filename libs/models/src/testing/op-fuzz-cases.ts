@@ -9,7 +9,7 @@ import { differentialMismatches } from './differential';
  * forward and, where differentiable, the gradient of Σ y·dy. It found the resize gradient of
  * tfjs-backend-cpu (batch > 1), wasm and webgpu, wasm's max-pool gradient with 'same' padding,
  * empty matMuls on wasm and webgpu, and tfjs's SquaredDifference and BatchMatMul gradients
- * failing on broadcast inputs (backend/broadcast-gradients.ts) (2026-11-26).
+ * failing on broadcast inputs (backend/gradient-fixes.ts) (2026-11-26).
  */
 export interface OpFuzzCase {
   desc: string;

@@ -21,6 +21,8 @@ import { installBatchNormGradient } from '../../kernels/native-batchnorm';
 import { convertFloatDataInputsOfDetKernels } from './float-data-inputs';
 import { registerEmptyOperandMatMul } from './empty-operands';
 import { registerResizeNearestGrad } from './resize-nearest-grad';
+import { registerResizeBilinearGrad } from './resize-bilinear-grad';
+import { registerCumsumReverse } from './cumsum-reverse';
 import { registerMaxPoolGrad } from './max-pool-grad';
 import { RANK5_BINARY_KERNELS, registerRank5BinaryFix } from './rank5-binary';
 
@@ -46,6 +48,8 @@ export function registerWebGpuKernels(): string[] {
   if (has('Sum') && has('Mean')) { registerLeadingAxesReduce(); installed.push('Sum', 'Mean'); }
   if (has('BatchMatMul')) { registerEmptyOperandMatMul(); installed.push('BatchMatMul (empty operands: zeros)'); }
   if (has('ResizeNearestNeighborGrad')) { registerResizeNearestGrad(); installed.push('ResizeNearestNeighborGrad (gather over source ranges)'); }
+  if (has('ResizeBilinearGrad')) { registerResizeBilinearGrad(); installed.push('ResizeBilinearGrad (gather over transposed taps)'); }
+  if (has('Cumsum') && has('Reverse')) { registerCumsumReverse(); installed.push('Cumsum (reverse: reversed forward)'); }
   if (has('MaxPoolGrad')) { registerMaxPoolGrad(); installed.push('MaxPoolGrad (window argmax, then a gather)'); }
   registerRank5BinaryFix();
   installed.push(`${RANK5_BINARY_KERNELS.join(', ')} (rank-5 broadcasts merged to ≤ 4 axes)`);

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from './gradients';
 
 // det's SquaredDifference and BatchMatMul gradients on broadcast inputs (tfjs 4.22's fail there)
-// against the same op on explicitly tiled inputs, whose gradient tfjs's Tile gradient sums back:
-// an independent path. Tolerance 1e-5 relative (float32, other summation orders). (matMul: the
+// against the same op on explicitly tiled inputs, whose gradient tfjs's Tile gradient sums back,
+// and det's Cumsum gradient (tfjs's transposes it off the last axis) against cumsum written as a
+// product with a triangular matrix: independent paths. Tolerance 1e-5 relative (float32, other summation orders). (matMul: the
 // batch broadcasts tfjs's kernels compute right — one side a single batch, or equal batch shapes
 // up to leading 1s; matmul-broadcast-guard.ts refuses the others.)
 beforeAll(async () => {
@@ -21,7 +22,7 @@ function expectClose(got: tf.Tensor, want: tf.Tensor): void {
   g.forEach((v, i) => expect(Math.abs(v - w[i]) / scale).toBeLessThan(1e-5));
 }
 
-describe('gradients of broadcasting ops', () => {
+describe('gradients tfjs-core gets wrong', () => {
   it.each([
     [[2, 3], [3]],
     [[4, 1, 3], [2, 1]],
@@ -56,5 +57,29 @@ describe('gradients of broadcasting ops', () => {
     const [ra, rb] = tf.grads(loss((p, q) => tf.matMul(tiled(p), tiled(q), ta, tb)))([a, b]);
     expectClose(da, ra);
     expectClose(db, rb);
+  });
+
+  it.each([
+    [[2, 3], 0, false, false],
+    [[3, 3], 0, false, false], // square: tfjs's came out transposed without an error
+    [[2, 4, 3], 1, true, false],
+    [[2, 3, 4], 0, false, true],
+    [[4, 2], 1, true, true],
+  ] as const)('cumsum %j axis %d (exclusive %s, reverse %s)', (shape, axis, exclusive, reverse) => {
+    const x = tf.tensor(seeded(shape.reduce((p, q) => p * q, 1), 7), [...shape]);
+    const dy = tf.tensor(seeded(x.size, 8), [...shape]);
+    const n = shape[axis];
+    // T[j, i] = 1 where x_j counts into y_i
+    const t = tf.tensor2d(Array.from({ length: n * n }, (_, k) => {
+      const [j, i] = [Math.floor(k / n), k % n];
+      return (reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i)) ? 1 : 0;
+    }), [n, n]);
+    const perm = [...shape.keys()].filter((d) => d !== axis).concat(axis);
+    const inverse = perm.map((_, d) => perm.indexOf(d));
+    const viaMatMul = (v: tf.Tensor) => tf.transpose(tf.reshape(tf.matMul(tf.reshape(tf.transpose(v, perm), [-1, n]), t), perm.map((d) => shape[d])), inverse);
+    const [got] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(tf.cumsum(v, axis, exclusive, reverse), dy)))([x]);
+    const [want] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(viaMatMul(v), dy)))([x]);
+    expectClose(tf.cumsum(x, axis, exclusive, reverse), viaMatMul(x));
+    expectClose(got, want);
   });
 });

@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installGradient } from './kernel-registry';
 
 /**
- * Gradients of SquaredDifference and BatchMatMul that reduce over broadcast dimensions.
- *
- * tfjs-core 4.22's own return the gradient at the broadcast output's shape, so a broadcasting
- * call (`tf.squaredDifference(x [2,3], mean [3])`, `tf.matMul(a [2,3,4], b [4,5])`) failed in
- * backprop ("The gradient of input 'b' has shape '2,4,5', which does not match the shape of the
- * input '4,5'"). Same formulas, then summed to each input's shape as tfjs's Add/Mul gradients do
- * (found by testing/op-fuzz-cases.ts, which left those cases out until now).
+ * Gradients tfjs-core 4.22 gets wrong, replaced (found by det's op fuzzes, 2026-11-26):
+ * - SquaredDifference and BatchMatMul return the gradient at the broadcast output's shape, so a
+ *   broadcasting call (`tf.squaredDifference(x [2,3], mean [3])`, `tf.matMul(a [2,3,4], b [4,5])`)
+ *   failed in backprop ("The gradient of input 'b' has shape '2,4,5', which does not match the
+ *   shape of the input '4,5'"). Same formulas, then summed to each input's shape as tfjs's
+ *   Add/Mul gradients do (testing/op-fuzz-cases.ts).
+ * - Cumsum along any axis but the last transposes its (already right) gradient: a shape error,
+ *   or for square shapes silently transposed values (testing/shape-op-fuzz-cases.ts).
  */
 function sumToShape(g: tf.Tensor, shape: number[]): tf.Tensor {
   if (tf.util.arraysEqual(g.shape, shape)) return g;
@@ -45,10 +46,20 @@ const batchMatMulGradient: tf.GradConfig = {
   },
 };
 
+/** y = cumsum(x) along an axis: dx = cumsum(dy) the other way along it (exclusive stays exclusive). */
+const cumsumGradient: tf.GradConfig = {
+  kernelName: tf.Cumsum,
+  inputsToSave: ['x'],
+  gradFunc: (dy, _saved, attrs) => {
+    const { axis, exclusive, reverse } = attrs as unknown as { axis: number; exclusive: boolean; reverse: boolean };
+    return { x: () => tf.cumsum(dy as tf.Tensor, axis, exclusive, !reverse) };
+  },
+};
+
 /** det's replacements (for specs). */
-export const DET_BROADCAST_GRADIENTS: readonly tf.GradConfig[] = [squaredDifferenceGradient, batchMatMulGradient];
+export const DET_GRADIENT_FIXES: readonly tf.GradConfig[] = [squaredDifferenceGradient, batchMatMulGradient, cumsumGradient];
 
 /** Installs them in place of tfjs's. Idempotent. */
-export function registerBroadcastGradients(): void {
-  for (const config of DET_BROADCAST_GRADIENTS) installGradient(config);
+export function registerGradientFixes(): void {
+  for (const config of DET_GRADIENT_FIXES) installGradient(config);
 }

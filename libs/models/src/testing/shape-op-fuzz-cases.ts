@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { differentialMismatches } from './differential';
+
+/**
+ * Seeded random cases of the shape, softmax and elementwise-math ops det's layers, losses, box
+ * coders and pipelines compose (and plugins are likely to): concat, stack, slice, strided
+ * slice, pad, tile, reverse, softmax / logSoftmax over the last axis, clipByValue (box
+ * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize — each forward
+ * and the gradient of Σ y·dy for every input (strided slice: forward only), for differential
+ * specs against the cpu backend. It found tfjs-backend-cpu's bilinear-resize gradient swapping
+ * height and width and ignoring halfPixelCenters (kernels/resize-bilinear-grad.ts).
+ */
+export interface ShapeOpFuzzCase {
+  desc: string;
+  inputs: { shape: number[]; values: Float32Array }[];
+  f: (...xs: tf.Tensor[]) => tf.Tensor;
+  /** false: forward only (tfjs-core 4.22 has no StridedSlice gradient) */
+  grad?: boolean;
+}
+
+export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] {
+  let s = seed;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const values = (n: number, lo = -4, hi = 4) => Float32Array.from({ length: n }, () => lo + Math.round(rnd() * 1000) * (hi - lo) / 1000);
+  const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
+  const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
+  const make = (): ShapeOpFuzzCase => {
+    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear'] as const);
+    if (kind === 'concat' || kind === 'stack') {
+      const shape = randomShape(pick([1, 2, 3, 4]));
+      const axis = Math.floor(rnd() * (shape.length + (kind === 'stack' ? 1 : 0)));
+      const n = pick([2, 3, 5]);
+      const shapes = Array.from({ length: n }, () => (kind === 'concat' ? shape.map((d, i) => (i === axis ? pick([1, 2, 4]) : d)) : shape));
+      return { desc: `${kind} ${n} × [${shapes[0]}] axis ${axis}`, inputs: shapes.map((sh) => input(sh)), f: (...xs) => tf[kind](xs, axis) };
+    }
+    if (kind === 'slice' || kind === 'stridedSlice') {
+      const shape = randomShape(pick([1, 2, 3, 4]));
+      const begin = shape.map((d) => Math.floor(rnd() * d));
+      if (kind === 'slice') {
+        const sz = shape.map((d, i) => (rnd() < 0.3 ? -1 : 1 + Math.floor(rnd() * (d - begin[i]))));
+        return { desc: `slice [${shape}] begin ${begin} size ${sz}`, inputs: [input(shape)], f: (x) => tf.slice(x, begin, sz) };
+      }
+      const end = shape.map((d, i) => begin[i] + 1 + Math.floor(rnd() * (d - begin[i])));
+      const strides = shape.map(() => pick([1, 2, 3]));
+      return { desc: `stridedSlice [${shape}] ${begin}:${end}:${strides}`, inputs: [input(shape)], f: (x) => tf.stridedSlice(x, begin, end, strides), grad: false };
+    }
+    if (kind === 'pad') {
+      const shape = randomShape(pick([1, 2, 3, 4]));
+      const pads = shape.map(() => [pick([0, 1, 2]), pick([0, 1, 3])] as [number, number]);
+      const value = pick([0, -1.5]);
+      return { desc: `pad [${shape}] ${JSON.stringify(pads)} value ${value}`, inputs: [input(shape)], f: (x) => tf.pad(x, pads, value) };
+    }
+    if (kind === 'tile') {
+      const shape = randomShape(pick([1, 2, 3, 4]));
+      const reps = shape.map(() => pick([1, 2, 3]));
+      return { desc: `tile [${shape}] × ${reps}`, inputs: [input(shape)], f: (x) => tf.tile(x, reps) };
+    }
+    if (kind === 'reverse') {
+      const shape = randomShape(pick([1, 2, 3, 4]));
+      const axes = shape.map((_, i) => i).filter(() => rnd() < 0.5);
+      return { desc: `reverse [${shape}] axes ${axes}`, inputs: [input(shape)], f: (x) => tf.reverse(x, axes) };
+    }
+    if (kind === 'softmax') {
+      const shape = [pick([1, 3, 17]), pick([1, 2, 5, 81])];
+      const op = pick(['softmax', 'logSoftmax'] as const);
+      return { desc: `${op} [${shape}]`, inputs: [input(shape, values(size(shape), -8, 8))], f: (x) => tf[op](x) };
+    }
+    if (kind === 'clip') {
+      const shape = randomShape(pick([1, 2]));
+      const [lo, hi] = [pick([-1, 0, -4.135]), pick([0.5, 1, 4.135])]; // 4.135 ≈ log(1000/16): the coders' clamp
+      return { desc: `clipByValue [${shape}] ${lo}..${hi}`, inputs: [input(shape)], f: (x) => tf.clipByValue(x, lo, hi) };
+    }
+    if (kind === 'math') {
+      const shape = randomShape(pick([1, 2]));
+      const op = pick(['sqrt', 'rsqrt', 'log', 'exp', 'reciprocal', 'pow', 'square'] as const);
+      const positive = values(size(shape), 0.05, 6);
+      if (op === 'pow') {
+        const e = pick([0.5, 2, 3, -1]);
+        return { desc: `pow [${shape}] ^ ${e}`, inputs: [input(shape, positive)], f: (x) => tf.pow(x, e) };
+      }
+      const v = op === 'exp' || op === 'square' ? values(size(shape)) : positive;
+      return { desc: `${op} [${shape}]`, inputs: [input(shape, v)], f: (x) => tf[op](x) };
+    }
+    if (kind === 'cumsum') {
+      const shape = randomShape(pick([1, 2, 3]));
+      const axis = Math.floor(rnd() * shape.length);
+      const [exclusive, reverse] = [rnd() < 0.3, rnd() < 0.3];
+      return { desc: `cumsum [${shape}] axis ${axis}${exclusive ? ' exclusive' : ''}${reverse ? ' reverse' : ''}`, inputs: [input(shape)], f: (x) => tf.cumsum(x, axis, exclusive, reverse) };
+    }
+    const shape = [pick([1, 2]), pick([1, 3, 4, 7]), pick([1, 2, 6]), pick([1, 3])];
+    const out: [number, number] = [pick([1, 2, 5, 8, 13]), pick([1, 3, 4, 12])];
+    const align = rnd() < 0.3;
+    const half = !align && rnd() < 0.5;
+    return { desc: `resizeBilinear [${shape}] → ${out}${align ? ' alignCorners' : ''}${half ? ' halfPixelCenters' : ''}`, inputs: [input(shape)],
+      f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, out, align, half) };
+  };
+  return Array.from({ length: count }, make);
+}
+
+async function runShapeCase(c: ShapeOpFuzzCase): Promise<Float32Array[]> {
+  const outs = tf.tidy(() => {
+    const xs = c.inputs.map((i) => tf.tensor(i.values, i.shape));
+    const y = c.f(...xs);
+    if (c.grad === false) return [y];
+    const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6 - 1), y.shape);
+    return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(c.f(...a), dy)))(xs)];
+  });
+  const data = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
+  tf.dispose(outs);
+  return data;
+}
+
+/** Every case on `backend` against cpu (testing/differential.ts): outputs beyond `tol`, described. */
+export function shapeOpFuzzMismatches(backend: string, cases: ShapeOpFuzzCase[], tol: number): Promise<string[]> {
+  return differentialMismatches(backend, cases, runShapeCase, tol);
+}
