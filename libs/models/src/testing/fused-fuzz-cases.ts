@@ -9,7 +9,7 @@ import { roiAlign } from '../ops/roi-align';
 /**
  * Seeded random cases of det's fused ops — the ones a backend may run as kernels of its own
  * (webgpu: `Det*` kernels) while cpu runs them as tfjs ops: GroupNorm, training BatchNorm (with
- * running statistics), inference BatchNorm + ReLU, relu(a + b), the sigmoid focal loss (labels and
+ * running statistics), inference BatchNorm + ReLU, tf.batchNorm with frozen statistics, relu(a + b), the sigmoid focal loss (labels and
  * one-hot targets), sigmoid BCE from labels, smooth L1 / L1, RoIAlign. Each forward and the
  * gradient of Σ y·dy for every differentiable input, at shapes the fixed-shape specs do not
  * reach: channel and group counts of 1 and odd sizes, row counts off the workgroup sizes, empty
@@ -31,7 +31,7 @@ export function fusedFuzzCases(count: number, seed = 2027): FusedFuzzCase[] {
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const reduction = () => pick(['mean', 'sum', 'none'] as const);
   const make = (): FusedFuzzCase => {
-    const kind = pick(['groupNorm', 'batchNormTrain', 'batchNormRelu', 'addRelu', 'focalLabels', 'focalTargets', 'bceLabels', 'smoothL1', 'roiAlign'] as const);
+    const kind = pick(['groupNorm', 'batchNormTrain', 'batchNormRelu', 'batchNormFrozen', 'addRelu', 'focalLabels', 'focalTargets', 'bceLabels', 'smoothL1', 'roiAlign'] as const);
     if (kind === 'groupNorm') {
       const [groups, perGroup] = [pick([1, 2, 3, 4, 8, 32]), pick([1, 2, 3, 8])];
       const c = groups * perGroup;
@@ -70,6 +70,18 @@ export function fusedFuzzCases(count: number, seed = 2027): FusedFuzzCase[] {
         desc: `batchNormRelu (inference) ${shape}`,
         inputs: [input(shape), input([c]), input([c], variance), input([c]), input([c], values(c, 2))],
         f: (x, m, v, b, g) => batchNormRelu(x, m, v, b, g, 1e-5),
+      };
+    }
+    if (kind === 'batchNormFrozen') {
+      // tf.batchNorm with every input differentiable: a frozen BatchNorm (ResNet's normEval) in
+      // training, det's fused gradient kernel on webgpu
+      const c = pick([1, 3, 8, 17]);
+      const shape = [pick([1, 2]), pick([1, 3, 5]), pick([1, 2, 6]), c];
+      const variance = Float32Array.from(values(c), (v) => Math.abs(v) + 0.1);
+      return {
+        desc: `batchNorm (frozen statistics) ${shape}`,
+        inputs: [input(shape), input([c]), input([c], variance), input([c]), input([c], values(c, 2))],
+        f: (x, m, v, b, g) => tf.batchNorm(x as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5),
       };
     }
     if (kind === 'addRelu') {
