@@ -31,6 +31,27 @@ export function resizeBilinearGradHost({ inputs, backend, attrs = {} }: Args): t
   return b.makeOutput(images.shape, 'float32', undefined, dx);
 }
 
+/**
+ * A kernel tfjs-backend-wasm 4.22 does not have, run as tfjs-backend-cpu's on wasm's memory: the
+ * cpu kernel reads its inputs through `data.get(id).values` and writes through `makeTensorInfo`,
+ * which this shim maps to wasm's heap. For the depthwise convolution gradients (training a
+ * MobileNet-style plugin backbone on wasm failed with "Kernel 'DepthwiseConv2dNativeBackpropInput'
+ * not registered"; found by det's shape-op fuzz, 2026-11-26). Returns undefined where the cpu
+ * backend lacks the kernel too.
+ */
+export function cpuKernelOnWasm(name: string): ((args: Args) => tf.TensorInfo) | undefined {
+  const cpu = tf.getKernel(name, 'cpu');
+  if (!cpu) return undefined;
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as WasmBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo };
+    const shim = {
+      data: { get: (dataId: object) => ({ values: b.readSync(dataId) }) },
+      makeTensorInfo: (shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues) => b.makeOutput(shape, dtype, undefined, values),
+    };
+    return cpu.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: shim as unknown as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+  };
+}
+
 /** dx[argmax of each window] += dy; the first maximum in window order (strict >), padding skipped, as the cpu backend. */
 export function maxPoolGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
   const { dy, input } = inputs;

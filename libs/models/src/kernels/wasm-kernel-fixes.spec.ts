@@ -42,6 +42,14 @@ describe('wasm kernel fixes', () => {
     });
   });
 
+  it('depthwise convolution gradients (wasm has no kernels for them: tfjs-backend-cpu\'s run on its memory)', async () => {
+    await expectSameAsCpu('wasm', () => {
+      const [x, f] = [t([2, 7, 6, 3], 11), t([3, 3, 3, 2], 12)];
+      const loss = (xi: tf.Tensor, fi: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, 2, 'same'), t([2, 4, 3, 6], 13)));
+      return tf.grads(loss)([x, f]);
+    });
+  });
+
   it('sums and means of an empty tensor are zeros', async () => {
     await expectSameAsCpu('wasm', () => [tf.sum(tf.zeros([0, 32]), 0), tf.sum(tf.zeros([0, 4])), tf.mean(tf.zeros([0, 8]), 0, true), tf.sum(tf.zeros([2, 0], 'int32'), 1)]);
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { maxPoolGradHost, resizeBilinearGradHost, resizeNearestGradHost } from './wasm-host-grads';
+import { cpuKernelOnWasm, maxPoolGradHost, resizeBilinearGradHost, resizeNearestGradHost } from './wasm-host-grads';
 import { emptyReduceResult, matMulOutputShape, zeroValues } from './empty-results';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -121,5 +121,10 @@ export function registerWasmKernelFixes(): void {
     if (config?.kernelFunc === (kernelFunc as unknown)) continue;
     if (config) tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+  // kernels wasm lacks: tfjs-backend-cpu's, on wasm's memory
+  for (const name of [tf.DepthwiseConv2dNativeBackpropInput, tf.DepthwiseConv2dNativeBackpropFilter]) {
+    const kernelFunc = tf.getKernel(name, 'wasm') ? undefined : cpuKernelOnWasm(name);
+    if (kernelFunc) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
 }

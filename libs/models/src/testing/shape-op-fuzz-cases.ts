@@ -5,7 +5,8 @@ import { differentialMismatches } from './differential';
  * Seeded random cases of the shape, softmax and elementwise-math ops det's layers, losses, box
  * coders and pipelines compose (and plugins are likely to): concat, stack, slice, strided
  * slice, pad, tile, reverse, softmax / logSoftmax over the last axis, clipByValue (box
- * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize — each forward
+ * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize, depthwise and
+ * separable convolutions — each forward
  * and the gradient of Σ y·dy for every input (strided slice: forward only), for differential
  * specs against the cpu backend. It found tfjs-backend-cpu's bilinear-resize gradient swapping
  * height and width and ignoring halfPixelCenters (kernels/resize-bilinear-grad.ts).
@@ -27,7 +28,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
   const make = (): ShapeOpFuzzCase => {
-    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear'] as const);
+    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise'] as const);
     if (kind === 'concat' || kind === 'stack') {
       const shape = randomShape(pick([1, 2, 3, 4]));
       const axis = Math.floor(rnd() * (shape.length + (kind === 'stack' ? 1 : 0)));
@@ -88,6 +89,18 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
       const axis = Math.floor(rnd() * shape.length);
       const [exclusive, reverse] = [rnd() < 0.3, rnd() < 0.3];
       return { desc: `cumsum [${shape}] axis ${axis}${exclusive ? ' exclusive' : ''}${reverse ? ' reverse' : ''}`, inputs: [input(shape)], f: (x) => tf.cumsum(x, axis, exclusive, reverse) };
+    }
+    if (kind === 'depthwise') {
+      // depthwise (and separable) convolutions: MobileNet-style backbones a plugin may bring
+      const [n, h, w, c, k, mult] = [pick([1, 2]), pick([3, 5, 8]), pick([3, 6, 7]), pick([1, 3, 4]), pick([1, 3]), pick([1, 2])];
+      const [stride, pad] = [pick([1, 2]), pick(['same', 'valid'] as const)];
+      if (rnd() < 0.5) {
+        return { desc: `depthwiseConv2d [${n},${h},${w},${c}] k${k}×${mult} stride ${stride} ${pad}`, inputs: [input([n, h, w, c]), input([k, k, c, mult])],
+          f: (x, f) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, stride, pad) };
+      }
+      const out = pick([1, 5]);
+      return { desc: `separableConv2d [${n},${h},${w},${c}] k${k}×${mult} → ${out} stride ${stride} ${pad}`, inputs: [input([n, h, w, c]), input([k, k, c, mult]), input([1, 1, c * mult, out])],
+        f: (x, d, p) => tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, stride, pad) };
     }
     const shape = [pick([1, 2]), pick([1, 3, 4, 7]), pick([1, 2, 6]), pick([1, 3])];
     const out: [number, number] = [pick([1, 2, 5, 8, 13]), pick([1, 3, 4, 12])];
