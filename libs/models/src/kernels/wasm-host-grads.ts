@@ -52,6 +52,29 @@ export function cpuKernelOnWasm(name: string): ((args: Args) => tf.TensorInfo) |
   };
 }
 
+/**
+ * UnsortedSegmentSum, which tfjs-backend-wasm 4.22 lacks — and which tf.gather's gradient uses,
+ * so any gather in a trained graph failed on wasm (det's own heads use `gatherRowsWithGrad`):
+ * out[id] += x[i] over the rows i of x (the leading segmentIds.rank dimensions), ids outside
+ * [0, numSegments) dropped, as the cpu backend.
+ */
+export function unsortedSegmentSumHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
+  const { x, segmentIds } = inputs;
+  const b = backend as WasmBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array | Int32Array): tf.TensorInfo };
+  const numSegments = Number(attrs.numSegments);
+  const rowShape = x.shape.slice(segmentIds.shape.length);
+  const rowSize = rowShape.reduce((p, q) => p * q, 1);
+  const ids = b.readSync(segmentIds.dataId);
+  const xs = b.readSync(x.dataId);
+  const out = x.dtype === 'int32' ? new Int32Array(numSegments * rowSize) : new Float32Array(numSegments * rowSize);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id < 0 || id >= numSegments) continue;
+    for (let k = 0; k < rowSize; k++) out[id * rowSize + k] += xs[i * rowSize + k];
+  }
+  return b.makeOutput([numSegments, ...rowShape], x.dtype, undefined, out);
+}
+
 /** dx[argmax of each window] += dy; the first maximum in window order (strict >), padding skipped, as the cpu backend. */
 export function maxPoolGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
   const { dy, input } = inputs;

@@ -50,6 +50,13 @@ describe('wasm kernel fixes', () => {
     });
   });
 
+  it('the gradient of a gather with repeated indices (UnsortedSegmentSum, which wasm lacks)', async () => {
+    await expectSameAsCpu('wasm', () => {
+      const loss = (x: tf.Tensor) => tf.sum(tf.mul(tf.gather(x, tf.tensor1d([2, 0, 2, 1, 2], 'int32'), 1), t([3, 5, 4], 14)));
+      return tf.grads(loss)([t([3, 4, 4], 15)]);
+    });
+  });
+
   it('sums and means of an empty tensor are zeros', async () => {
     await expectSameAsCpu('wasm', () => [tf.sum(tf.zeros([0, 32]), 0), tf.sum(tf.zeros([0, 4])), tf.mean(tf.zeros([0, 8]), 0, true), tf.sum(tf.zeros([2, 0], 'int32'), 1)]);
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cpuKernelOnWasm, maxPoolGradHost, resizeBilinearGradHost, resizeNearestGradHost } from './wasm-host-grads';
+import { cpuKernelOnWasm, maxPoolGradHost, resizeBilinearGradHost, resizeNearestGradHost, unsortedSegmentSumHost } from './wasm-host-grads';
 import { emptyReduceResult, matMulOutputShape, zeroValues } from './empty-results';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -122,9 +122,14 @@ export function registerWasmKernelFixes(): void {
     if (config) tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
-  // kernels wasm lacks: tfjs-backend-cpu's, on wasm's memory
-  for (const name of [tf.DepthwiseConv2dNativeBackpropInput, tf.DepthwiseConv2dNativeBackpropFilter]) {
-    const kernelFunc = tf.getKernel(name, 'wasm') ? undefined : cpuKernelOnWasm(name);
+  // kernels wasm lacks: tfjs-backend-cpu's (self-contained ones) on wasm's memory, or det's
+  const missing: [string, (() => unknown) | undefined][] = [
+    [tf.DepthwiseConv2dNativeBackpropInput, () => cpuKernelOnWasm(tf.DepthwiseConv2dNativeBackpropInput)],
+    [tf.DepthwiseConv2dNativeBackpropFilter, () => cpuKernelOnWasm(tf.DepthwiseConv2dNativeBackpropFilter)],
+    [tf.UnsortedSegmentSum, () => unsortedSegmentSumHost],
+  ];
+  for (const [name, make] of missing) {
+    const kernelFunc = tf.getKernel(name, 'wasm') ? undefined : make?.();
     if (kernelFunc) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
 }

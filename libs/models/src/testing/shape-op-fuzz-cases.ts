@@ -6,7 +6,7 @@ import { differentialMismatches } from './differential';
  * coders and pipelines compose (and plugins are likely to): concat, stack, slice, strided
  * slice, pad, tile, reverse, softmax / logSoftmax over the last axis, clipByValue (box
  * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize, depthwise and
- * separable convolutions — each forward
+ * separable convolutions, gathers with repeated indices — each forward
  * and the gradient of Σ y·dy for every input (strided slice: forward only), for differential
  * specs against the cpu backend. It found tfjs-backend-cpu's bilinear-resize gradient swapping
  * height and width and ignoring halfPixelCenters (kernels/resize-bilinear-grad.ts).
@@ -28,7 +28,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
   const make = (): ShapeOpFuzzCase => {
-    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise'] as const);
+    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather'] as const);
     if (kind === 'concat' || kind === 'stack') {
       const shape = randomShape(pick([1, 2, 3, 4]));
       const axis = Math.floor(rnd() * (shape.length + (kind === 'stack' ? 1 : 0)));
@@ -89,6 +89,13 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
       const axis = Math.floor(rnd() * shape.length);
       const [exclusive, reverse] = [rnd() < 0.3, rnd() < 0.3];
       return { desc: `cumsum [${shape}] axis ${axis}${exclusive ? ' exclusive' : ''}${reverse ? ' reverse' : ''}`, inputs: [input(shape)], f: (x) => tf.cumsum(x, axis, exclusive, reverse) };
+    }
+    if (kind === 'gather') {
+      // indices repeat: the gradient adds them up (UnsortedSegmentSum)
+      const shape = randomShape(pick([1, 2, 3]));
+      const axis = Math.floor(rnd() * shape.length);
+      const idx = Array.from({ length: pick([1, 4, 9]) }, () => Math.floor(rnd() * shape[axis]));
+      return { desc: `gather [${shape}] axis ${axis} indices ${idx}`, inputs: [input(shape)], f: (x) => tf.gather(x, tf.tensor1d(idx, 'int32'), axis) };
     }
     if (kind === 'depthwise') {
       // depthwise (and separable) convolutions: MobileNet-style backbones a plugin may bring
