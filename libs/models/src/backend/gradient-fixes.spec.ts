@@ -4,8 +4,9 @@ import { ensureGradients } from './gradients';
 
 // det's SquaredDifference and BatchMatMul gradients on broadcast inputs (tfjs 4.22's fail there)
 // against the same op on explicitly tiled inputs, whose gradient tfjs's Tile gradient sums back,
-// and det's Cumsum gradient (tfjs's transposes it off the last axis) against cumsum written as a
-// product with a triangular matrix: independent paths. Tolerance 1e-5 relative (float32, other summation orders). (matMul: the
+// det's Cumsum gradient (tfjs's transposes it off the last axis) against cumsum written as a
+// product with a triangular matrix, and det's StridedSlice gradient (tfjs has none) against the
+// same selection as gathers along each axis: independent paths. Tolerance 1e-5 relative (float32, other summation orders). (matMul: the
 // batch broadcasts tfjs's kernels compute right — one side a single batch, or equal batch shapes
 // up to leading 1s; matmul-broadcast-guard.ts refuses the others.)
 beforeAll(async () => {
@@ -80,6 +81,26 @@ describe('gradients tfjs-core gets wrong', () => {
     const [got] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(tf.cumsum(v, axis, exclusive, reverse), dy)))([x]);
     const [want] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(viaMatMul(v), dy)))([x]);
     expectClose(tf.cumsum(x, axis, exclusive, reverse), viaMatMul(x));
+    expectClose(got, want);
+  });
+
+  it.each([
+    [[5], [1], [5], [2]],
+    [[4, 6], [3, 1], [0, 6], [-1, 2]],
+    [[3, 4, 5], [0, 3, 4], [3, 0, 1], [2, -2, -1]],
+  ] as const)('stridedSlice %j begin %j end %j strides %j', (shape, begin, end, strides) => {
+    const x = tf.tensor(seeded(shape.reduce((p, q) => p * q, 1), 9), [...shape]);
+    const picks = shape.map((_, d) => {
+      const out: number[] = [];
+      for (let i = begin[d]; strides[d] > 0 ? i < end[d] : i > end[d]; i += strides[d]) out.push(i);
+      return out;
+    });
+    const viaGather = (v: tf.Tensor) => picks.reduce((t, idx, d) => tf.gather(t, tf.tensor1d(idx, 'int32'), d), v);
+    const y = tf.stridedSlice(x, [...begin], [...end], [...strides]);
+    expectClose(y, viaGather(x));
+    const dy = tf.tensor(seeded(y.size, 10), y.shape);
+    const [got] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(tf.stridedSlice(v, [...begin], [...end], [...strides]), dy)))([x]);
+    const [want] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(viaGather(v), dy)))([x]);
     expectClose(got, want);
   });
 });

@@ -10,6 +10,7 @@ import { installGradient } from './kernel-registry';
  *   Add/Mul gradients do (testing/op-fuzz-cases.ts).
  * - Cumsum along any axis but the last transposes its (already right) gradient: a shape error,
  *   or for square shapes silently transposed values (testing/shape-op-fuzz-cases.ts).
+ * - StridedSlice has none ("Cannot compute gradient: gradient function not found").
  */
 function sumToShape(g: tf.Tensor, shape: number[]): tf.Tensor {
   if (tf.util.arraysEqual(g.shape, shape)) return g;
@@ -56,8 +57,36 @@ const cumsumGradient: tf.GradConfig = {
   },
 };
 
-/** det's replacements (for specs). */
-export const DET_GRADIENT_FIXES: readonly tf.GradConfig[] = [squaredDifferenceGradient, batchMatMulGradient, cumsumGradient];
+/**
+ * y = x[begin : end : strides] (tfjs's masks resolved by slice_util, as its kernels do): dx is
+ * zeros with dy scattered back to the positions read, begin + i·stride per dimension.
+ */
+const stridedSliceGradient: tf.GradConfig = {
+  kernelName: tf.StridedSlice,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const a = attrs as unknown as { begin: number[]; end: number[]; strides: number[]; beginMask: number; endMask: number; ellipsisMask: number; newAxisMask: number; shrinkAxisMask: number };
+    const info = tf.slice_util.sliceInfo(x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
+    return { x: () => scatterStrided(dy as tf.Tensor, x.shape, info.finalShapeSparse, info.begin, info.strides) };
+  },
+};
+
+function scatterStrided(dy: tf.Tensor, shape: number[], counts: number[], begin: number[], strides: number[]): tf.Tensor {
+  const k = counts.reduce((p, q) => p * q, 1);
+  if (k === 0) return tf.zeros(shape);
+  const rank = shape.length;
+  const indices = new Int32Array(k * rank);
+  const at = new Array<number>(rank).fill(0); // the output position, last dimension fastest
+  for (let i = 0; i < k; i++) {
+    for (let d = 0; d < rank; d++) indices[i * rank + d] = begin[d] + at[d] * strides[d];
+    for (let d = rank - 1; d >= 0 && ++at[d] === counts[d]; d--) at[d] = 0;
+  }
+  return tf.scatterND(tf.tensor2d(indices, [k, rank], 'int32'), tf.reshape(dy, [k]), shape);
+}
+
+/** det's replacements and additions (for specs). */
+export const DET_GRADIENT_FIXES: readonly tf.GradConfig[] = [squaredDifferenceGradient, batchMatMulGradient, cumsumGradient, stridedSliceGradient];
 
 /** Installs them in place of tfjs's. Idempotent. */
 export function registerGradientFixes(): void {

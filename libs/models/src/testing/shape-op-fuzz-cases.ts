@@ -7,16 +7,14 @@ import { differentialMismatches } from './differential';
  * slice, pad, tile, reverse, softmax / logSoftmax over the last axis, clipByValue (box
  * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize, depthwise and
  * separable convolutions, gathers with repeated indices — each forward
- * and the gradient of Σ y·dy for every input (strided slice: forward only), for differential
- * specs against the cpu backend. It found tfjs-backend-cpu's bilinear-resize gradient swapping
- * height and width and ignoring halfPixelCenters (kernels/resize-bilinear-grad.ts).
+ * and the gradient of Σ y·dy for every input, for differential specs against the cpu backend. It
+ * found tfjs-backend-cpu's bilinear-resize gradient swapping height and width and ignoring
+ * halfPixelCenters (kernels/resize-bilinear-grad.ts) and more (docs/backends.md).
  */
 export interface ShapeOpFuzzCase {
   desc: string;
   inputs: { shape: number[]; values: Float32Array }[];
   f: (...xs: tf.Tensor[]) => tf.Tensor;
-  /** false: forward only (tfjs-core 4.22 has no StridedSlice gradient) */
-  grad?: boolean;
 }
 
 export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] {
@@ -43,9 +41,10 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
         const sz = shape.map((d, i) => (rnd() < 0.3 ? -1 : 1 + Math.floor(rnd() * (d - begin[i]))));
         return { desc: `slice [${shape}] begin ${begin} size ${sz}`, inputs: [input(shape)], f: (x) => tf.slice(x, begin, sz) };
       }
-      const end = shape.map((d, i) => begin[i] + 1 + Math.floor(rnd() * (d - begin[i])));
-      const strides = shape.map(() => pick([1, 2, 3]));
-      return { desc: `stridedSlice [${shape}] ${begin}:${end}:${strides}`, inputs: [input(shape)], f: (x) => tf.stridedSlice(x, begin, end, strides), grad: false };
+      // per dimension forwards or backwards (a negative stride walks down from begin)
+      const strides = shape.map(() => pick([1, 2, 3, -1, -2]));
+      const end = shape.map((d, i) => (strides[i] > 0 ? begin[i] + 1 + Math.floor(rnd() * (d - begin[i])) : begin[i] - 1 - Math.floor(rnd() * (begin[i] + 1))));
+      return { desc: `stridedSlice [${shape}] ${begin}:${end}:${strides}`, inputs: [input(shape)], f: (x) => tf.stridedSlice(x, begin, end, strides) };
     }
     if (kind === 'pad') {
       const shape = randomShape(pick([1, 2, 3, 4]));
@@ -123,7 +122,6 @@ async function runShapeCase(c: ShapeOpFuzzCase): Promise<Float32Array[]> {
   const outs = tf.tidy(() => {
     const xs = c.inputs.map((i) => tf.tensor(i.values, i.shape));
     const y = c.f(...xs);
-    if (c.grad === false) return [y];
     const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6 - 1), y.shape);
     return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(c.f(...a), dy)))(xs)];
   });
