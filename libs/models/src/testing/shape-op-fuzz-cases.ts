@@ -6,7 +6,8 @@ import { differentialMismatches } from './differential';
  * coders and pipelines compose (and plugins are likely to): concat, stack, slice, strided
  * slice, pad, tile, reverse, softmax / logSoftmax over the last axis, clipByValue (box
  * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize, depthwise and
- * separable convolutions, gathers with repeated indices — each forward
+ * separable convolutions, gathers with repeated indices, activations (leakyRelu, elu, selu, relu6,
+ * prelu, erf, sin, cos, atan, logSigmoid, sigmoid; at 0 and at relu6's 6 too) — each forward
  * and the gradient of Σ y·dy for every input, for differential specs against the cpu backend. It
  * found tfjs-backend-cpu's bilinear-resize gradient swapping height and width and ignoring
  * halfPixelCenters (kernels/resize-bilinear-grad.ts) and more (docs/backends.md).
@@ -26,7 +27,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
   const make = (): ShapeOpFuzzCase => {
-    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather'] as const);
+    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather', 'activation'] as const);
     if (kind === 'concat' || kind === 'stack') {
       const shape = randomShape(pick([1, 2, 3, 4]));
       const axis = Math.floor(rnd() * (shape.length + (kind === 'stack' ? 1 : 0)));
@@ -88,6 +89,18 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
       const axis = Math.floor(rnd() * shape.length);
       const [exclusive, reverse] = [rnd() < 0.3, rnd() < 0.3];
       return { desc: `cumsum [${shape}] axis ${axis}${exclusive ? ' exclusive' : ''}${reverse ? ' reverse' : ''}`, inputs: [input(shape)], f: (x) => tf.cumsum(x, axis, exclusive, reverse) };
+    }
+    if (kind === 'activation') {
+      // values on a grid of 0.25 from −6 to 6: zeros and relu6's 6 occur
+      const shape = randomShape(pick([1, 2, 3]));
+      const op = pick(['leakyRelu', 'elu', 'selu', 'relu6', 'prelu', 'erf', 'sin', 'cos', 'atan', 'logSigmoid', 'sigmoid'] as const);
+      const v = Float32Array.from({ length: size(shape) }, () => Math.round((rnd() * 2 - 1) * 24) / 4);
+      if (op === 'prelu') {
+        const c = shape[shape.length - 1];
+        return { desc: `prelu [${shape}] per-channel α`, inputs: [input(shape, v), input([c], values(c, 0, 0.5))], f: (x, a) => tf.prelu(x, a) };
+      }
+      if (op === 'leakyRelu') return { desc: `leakyRelu [${shape}] α 0.1`, inputs: [input(shape, v)], f: (x) => tf.leakyRelu(x, 0.1) };
+      return { desc: `${op} [${shape}]`, inputs: [input(shape, v)], f: (x) => tf[op](x) };
     }
     if (kind === 'gather') {
       // indices repeat: the gradient adds them up (UnsortedSegmentSum)
