@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel';
+import { hostResizeGradKernel } from './resize-grad-kernel';
 
 /**
  * The gradient of a bilinear resize, the adjoint of tfjs's forward mapping. tfjs-backend-cpu
@@ -50,19 +52,9 @@ export function resizeBilinearGradValues(imagesShape: number[], dyShape: number[
   return Float32Array.from(dx);
 }
 
-type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
-type CpuLikeBackend = { readSync(dataId: object): ArrayLike<number>; makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
-
-function resizeBilinearGradCpu({ inputs: { images, dy }, backend, attrs = {} }: Args): tf.TensorInfo {
-  const b = backend as CpuLikeBackend;
-  const dx = resizeBilinearGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
-  return b.makeTensorInfo(images.shape, 'float32', dx);
-}
+const resizeBilinearGradCpu = hostResizeGradKernel(resizeBilinearGradValues, 'makeTensorInfo');
 
 /** Replaces the cpu backend's ResizeBilinearGrad (det's native backend copies it). Idempotent. */
 export function registerCpuResizeBilinearGrad(): void {
-  const config = tf.getKernel(tf.ResizeBilinearGrad, 'cpu');
-  if (config?.kernelFunc === (resizeBilinearGradCpu as unknown)) return;
-  if (config) tf.unregisterKernel(tf.ResizeBilinearGrad, 'cpu');
-  tf.registerKernel({ kernelName: tf.ResizeBilinearGrad, backendName: 'cpu', kernelFunc: resizeBilinearGradCpu as unknown as tf.KernelFunc });
+  replaceKernel(tf.ResizeBilinearGrad, 'cpu', resizeBilinearGradCpu);
 }

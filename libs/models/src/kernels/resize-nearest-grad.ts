@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nearestSources } from './nearest-sources';
+import { replaceKernel } from './replace-kernel';
+import { hostResizeGradKernel } from './resize-grad-kernel';
 
 /**
  * The gradient of a nearest-neighbour resize, the adjoint of its forward mapping:
@@ -27,19 +29,9 @@ export function resizeNearestGradValues(imagesShape: number[], dyShape: number[]
   return dx;
 }
 
-type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
-type CpuLikeBackend = { readSync(dataId: object): ArrayLike<number>; makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
-
-function resizeNearestGradCpu({ inputs: { images, dy }, backend, attrs = {} }: Args): tf.TensorInfo {
-  const b = backend as CpuLikeBackend;
-  const dx = resizeNearestGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
-  return b.makeTensorInfo(images.shape, 'float32', dx);
-}
+const resizeNearestGradCpu = hostResizeGradKernel(resizeNearestGradValues, 'makeTensorInfo');
 
 /** Replaces the cpu backend's ResizeNearestNeighborGrad (det's native backend copies it). Idempotent. */
 export function registerCpuResizeNearestGrad(): void {
-  const config = tf.getKernel(tf.ResizeNearestNeighborGrad, 'cpu');
-  if (config?.kernelFunc === (resizeNearestGradCpu as unknown)) return;
-  if (config) tf.unregisterKernel(tf.ResizeNearestNeighborGrad, 'cpu');
-  tf.registerKernel({ kernelName: tf.ResizeNearestNeighborGrad, backendName: 'cpu', kernelFunc: resizeNearestGradCpu as unknown as tf.KernelFunc });
+  replaceKernel(tf.ResizeNearestNeighborGrad, 'cpu', resizeNearestGradCpu);
 }

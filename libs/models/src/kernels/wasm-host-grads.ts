@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { resizeNearestGradValues } from './resize-nearest-grad';
 import { resizeBilinearGradValues } from './resize-bilinear-grad';
+import { hostResizeGradKernel } from './resize-grad-kernel';
 
-// Gradients tfjs-backend-wasm 4.22 gets wrong, computed on the host from wasm's memory (found by
+// Kernels tfjs-backend-wasm 4.22 gets wrong or lacks, computed on the host from wasm's memory (found by
 // det's op fuzz against the cpu backend, 2026-11-26):
 //  - ResizeNearestNeighborGrad (resize-nearest-grad.ts);
 //  - ResizeBilinearGrad ignored halfPixelCenters (resize-bilinear-grad.ts; shape-op fuzz);
 //  - MaxPoolGrad with asymmetric ('same') padding dropped the gradient of windows that overhang.
-// Both are the adjoint of the forward mapping, as the cpu backend's are.
+// The gradients are the adjoints of the forward mappings, as the cpu backend's are.
 
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 type WasmBackend = {
@@ -15,21 +16,9 @@ type WasmBackend = {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
 };
 
-/** The adjoint of the forward mapping (resize-nearest-grad.ts). */
-export function resizeNearestGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
-  const { images, dy } = inputs;
-  const b = backend as WasmBackend;
-  const dx = resizeNearestGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
-  return b.makeOutput(images.shape, 'float32', undefined, dx);
-}
-
-/** The adjoint of tfjs's forward bilinear mapping (resize-bilinear-grad.ts). */
-export function resizeBilinearGradHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
-  const { images, dy } = inputs;
-  const b = backend as WasmBackend;
-  const dx = resizeBilinearGradValues(images.shape, dy.shape, b.readSync(dy.dataId), Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters));
-  return b.makeOutput(images.shape, 'float32', undefined, dx);
-}
+/** The adjoints of the forward mappings (resize-nearest-grad.ts, resize-bilinear-grad.ts). */
+export const resizeNearestGradHost = hostResizeGradKernel(resizeNearestGradValues, 'makeOutput');
+export const resizeBilinearGradHost = hostResizeGradKernel(resizeBilinearGradValues, 'makeOutput');
 
 /**
  * A kernel tfjs-backend-wasm 4.22 does not have, run as tfjs-backend-cpu's on wasm's memory: the

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel';
 import { cpuKernelOnWasm, maxPoolGradHost, resizeBilinearGradHost, resizeNearestGradHost, unsortedSegmentSumHost } from './wasm-host-grads';
 import { emptyReduceResult, matMulOutputShape, zeroValues } from './empty-results';
 
@@ -117,10 +118,7 @@ export function registerWasmKernelFixes(): void {
   }
   // gradients wasm computes wrongly: replaced outright (wasm-host-grads.ts)
   for (const [name, kernelFunc] of [[tf.ResizeNearestNeighborGrad, resizeNearestGradHost], [tf.ResizeBilinearGrad, resizeBilinearGradHost], [tf.MaxPoolGrad, maxPoolGradHost]] as const) {
-    const config = tf.getKernel(name, 'wasm');
-    if (config?.kernelFunc === (kernelFunc as unknown)) continue;
-    if (config) tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    replaceKernel(name, 'wasm', kernelFunc);
   }
   // kernels wasm lacks: tfjs-backend-cpu's (self-contained ones) on wasm's memory, or det's
   const missing: [string, (() => unknown) | undefined][] = [

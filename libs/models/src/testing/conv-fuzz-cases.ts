@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentialMismatches } from './differential';
+import { differentialMismatches, seededPicker } from './differential';
 
 /**
  * Convolutions of seeded random shapes for differential specs (a backend against the cpu
@@ -24,9 +24,7 @@ export interface ConvFuzzCase {
 }
 
 export function convFuzzCases(count: number, seed = 2026): ConvFuzzCase[] {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const { rnd, pick } = seededPicker(seed);
   const values = (n: number) => Float32Array.from({ length: n }, () => rnd() * 2 - 1);
   const out: ConvFuzzCase[] = [];
   while (out.length < count) {

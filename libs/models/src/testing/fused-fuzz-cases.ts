@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentialMismatches } from './differential';
+import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } from './differential';
 import { addRelu, batchNormRelu, batchNormTrain, groupNorm } from '../nn';
 import { sigmoidFocalLoss } from '../losses/focal-loss';
 import { binaryCrossEntropyLoss } from '../losses/cross-entropy-loss';
@@ -23,11 +23,9 @@ export interface FusedFuzzCase {
 }
 
 export function fusedFuzzCases(count: number, seed = 2027): FusedFuzzCase[] {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const { rnd, pick } = seededPicker(seed);
   const values = (n: number, scale = 4) => Float32Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * 1000) * scale / 1000);
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf;
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const reduction = () => pick(['mean', 'sum', 'none'] as const);
   const make = (): FusedFuzzCase => {
@@ -149,18 +147,7 @@ function orderedBoxes(rois: Float32Array): Float32Array {
   return out;
 }
 
-async function runFusedCase(c: FusedFuzzCase): Promise<Float32Array[]> {
-  const outs = tf.tidy(() => {
-    const xs = c.inputs.map((i) => tf.tensor(i.values, i.shape));
-    const ys = [c.f(...xs)].flat();
-    const dys = ys.map((y) => tf.tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6 - 1), y.shape));
-    const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul([c.f(...a)].flat()[0], dys[0])))(xs);
-    return [...ys, ...grads];
-  });
-  const data = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
-  tf.dispose(outs);
-  return data;
-}
+const runFusedCase = (c: FusedFuzzCase) => outputsAndGradients(c.inputs, c.f);
 
 /** Every case on `backend` against cpu (testing/differential.ts): outputs beyond `tol`, described. */
 export function fusedFuzzMismatches(backend: string, cases: FusedFuzzCase[], tol: number): Promise<string[]> {

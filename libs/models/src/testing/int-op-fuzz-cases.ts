@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentialMismatches } from './differential';
+import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } from './differential';
 
 /**
  * Seeded random cases of the integer, boolean and rounding ops det's losses, targets and
@@ -17,10 +17,8 @@ export interface IntOpFuzzCase {
 }
 
 export function intOpFuzzCases(count: number, seed = 2028): IntOpFuzzCase[] {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const { rnd, pick } = seededPicker(seed);
+  const size = sizeOf;
   const grid = (n: number, range = 3) => Float32Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * range * 4) / 4);
   const input = (shape: number[], v = grid(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 7]));
@@ -110,12 +108,7 @@ export function intOpFuzzCases(count: number, seed = 2028): IntOpFuzzCase[] {
   return Array.from({ length: count }, make);
 }
 
-async function runIntCase(c: IntOpFuzzCase): Promise<Float32Array[]> {
-  const outs = tf.tidy(() => [c.f(...c.inputs.map((i) => tf.tensor(i.values, i.shape)))].flat());
-  const data = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as ArrayLike<number>)));
-  tf.dispose(outs);
-  return data;
-}
+const runIntCase = (c: IntOpFuzzCase) => outputsAndGradients(c.inputs, c.f, false);
 
 /** Every case on `backend` against cpu (testing/differential.ts): outputs that differ at all, described. */
 export function intOpFuzzMismatches(backend: string, cases: IntOpFuzzCase[]): Promise<string[]> {

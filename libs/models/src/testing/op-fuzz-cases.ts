@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentialMismatches } from './differential';
+import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } from './differential';
 
 /**
  * Seeded random cases of the ops det's backends replace or patch, for differential specs against
@@ -24,11 +24,9 @@ export interface OpFuzzOptions {
 }
 
 export function opFuzzCases(count: number, seed = 2026, options: OpFuzzOptions = {}): OpFuzzCase[] {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const { rnd, pick } = seededPicker(seed);
   const values = (n: number) => Float32Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * 1000) / 250);
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf;
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const make = (): OpFuzzCase | null => {
     const kind = pick(['pool', 'matmul', 'reduce', 'binary', 'transpose', 'resize', 'unary'] as const);
@@ -88,18 +86,7 @@ export function opFuzzCases(count: number, seed = 2026, options: OpFuzzOptions =
   return out;
 }
 
-async function runOpCase(c: OpFuzzCase): Promise<Float32Array[]> {
-  const outs = tf.tidy(() => {
-    const xs = c.inputs.map((i) => tf.tensor(i.values, i.shape));
-    const y = c.f(...xs);
-    if (!c.grad) return [y];
-    const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6 - 1), y.shape);
-    return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(c.f(...a), dy)))(xs)];
-  });
-  const data = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
-  tf.dispose(outs);
-  return data;
-}
+const runOpCase = (c: OpFuzzCase) => outputsAndGradients(c.inputs, c.f, c.grad);
 
 /** Every case on `backend` against cpu (testing/differential.ts): outputs beyond `tol`, described. */
 export function opFuzzMismatches(backend: string, cases: OpFuzzCase[], tol: number): Promise<string[]> {

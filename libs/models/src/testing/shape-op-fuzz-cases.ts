@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentialMismatches } from './differential';
+import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } from './differential';
 
 /**
  * Seeded random cases of the shape, softmax and elementwise-math ops det's layers, losses, box
@@ -19,10 +19,8 @@ export interface ShapeOpFuzzCase {
 }
 
 export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const { rnd, pick } = seededPicker(seed);
+  const size = sizeOf;
   const values = (n: number, lo = -4, hi = 4) => Float32Array.from({ length: n }, () => lo + Math.round(rnd() * 1000) * (hi - lo) / 1000);
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
@@ -131,17 +129,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   return Array.from({ length: count }, make);
 }
 
-async function runShapeCase(c: ShapeOpFuzzCase): Promise<Float32Array[]> {
-  const outs = tf.tidy(() => {
-    const xs = c.inputs.map((i) => tf.tensor(i.values, i.shape));
-    const y = c.f(...xs);
-    const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6 - 1), y.shape);
-    return [y, ...tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(c.f(...a), dy)))(xs)];
-  });
-  const data = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
-  tf.dispose(outs);
-  return data;
-}
+const runShapeCase = (c: ShapeOpFuzzCase) => outputsAndGradients(c.inputs, c.f);
 
 /** Every case on `backend` against cpu (testing/differential.ts): outputs beyond `tol`, described. */
 export function shapeOpFuzzMismatches(backend: string, cases: ShapeOpFuzzCase[], tol: number): Promise<string[]> {

@@ -1,7 +1,6 @@
-import type * as tf from '@tensorflow/tfjs-core';
-import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
-import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { overrideWebGpuKernel } from './kernel-override';
 import { ElementwiseProgram } from './elementwise-program';
+import { resizeGradKernel } from './host-tables';
 import { bilinearTaps } from '../../kernels/resize-bilinear-grad';
 
 /**
@@ -47,23 +46,10 @@ function transposedTaps(outSize: number, inSize: number, alignCorners: boolean, 
   return [start, Int32Array.from(flat, ([o]) => o), Float32Array.from(flat, ([, wgt]) => wgt)];
 }
 
-function resizeBilinearGrad(original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { images, dy } = args.inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-    if (images.shape.length !== 4 || dy.dtype !== 'float32') return original(args);
-    const backend = args.backend as WebGpuBackendLike;
-    const attrs = args.attrs ?? {};
-    const [align, half] = [Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters)];
-    const rows = transposedTaps(dy.shape[1], images.shape[1], align, half);
-    const cols = transposedTaps(dy.shape[2], images.shape[2], align, half);
-    const tables = [...rows, ...cols].map((t) => backend.makeTensorInfo([t.length], t instanceof Float32Array ? 'float32' : 'int32', t));
-    try {
-      return backend.runWebGPUProgram(new ResizeBilinearGradProgram(images.shape, dy.shape), [dy, ...tables], 'float32');
-    } finally {
-      for (const t of tables) backend.disposeData(t.dataId);
-    }
-  };
-}
+const resizeBilinearGrad = resizeGradKernel((images, dy, align, half) => [
+  new ResizeBilinearGradProgram(images.shape, dy.shape),
+  [...transposedTaps(dy.shape[1], images.shape[1], align, half), ...transposedTaps(dy.shape[2], images.shape[2], align, half)],
+]);
 
 export function registerResizeBilinearGrad(): void {
   overrideWebGpuKernel('ResizeBilinearGrad', resizeBilinearGrad);

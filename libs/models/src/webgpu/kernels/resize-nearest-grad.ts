@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { overrideWebGpuKernel, type KernelFunc } from './kernel-override';
-import type { WebGpuBackendLike } from './webgpu-backend-like';
+import { overrideWebGpuKernel } from './kernel-override';
 import { ElementwiseProgram } from './elementwise-program';
+import { resizeGradKernel } from './host-tables';
 import { nearestSources } from '../../kernels/nearest-sources';
 
 /**
@@ -41,23 +40,10 @@ function ranges(outSize: number, inSize: number, alignCorners: boolean, halfPixe
   return [start, end];
 }
 
-function resizeNearestGrad(original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { images, dy } = args.inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-    if (images.shape.length !== 4 || dy.dtype !== 'float32') return original(args);
-    const backend = args.backend as WebGpuBackendLike;
-    const attrs = args.attrs ?? {};
-    const [align, half] = [Boolean(attrs.alignCorners), Boolean(attrs.halfPixelCenters)];
-    const [ys, ye] = ranges(dy.shape[1], images.shape[1], align, half);
-    const [xs, xe] = ranges(dy.shape[2], images.shape[2], align, half);
-    const tables = [ys, ye, xs, xe].map((t) => backend.makeTensorInfo([t.length], 'int32', t));
-    try {
-      return backend.runWebGPUProgram(new ResizeNearestGradProgram(images.shape, dy.shape), [dy, ...tables], 'float32');
-    } finally {
-      for (const t of tables) backend.disposeData(t.dataId);
-    }
-  };
-}
+const resizeNearestGrad = resizeGradKernel((images, dy, align, half) => [
+  new ResizeNearestGradProgram(images.shape, dy.shape),
+  [...ranges(dy.shape[1], images.shape[1], align, half), ...ranges(dy.shape[2], images.shape[2], align, half)],
+]);
 
 export function registerResizeNearestGrad(): void {
   overrideWebGpuKernel('ResizeNearestNeighborGrad', resizeNearestGrad);
