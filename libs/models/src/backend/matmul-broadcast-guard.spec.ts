@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { selectBackend } from './select-backend';
-import { matMulBatchesSupported } from './matmul-broadcast-guard';
+import { guardMatMulBroadcast, matMulBatchesSupported } from './matmul-broadcast-guard';
 
 // tfjs's BatchMatMul pairs flattened batches: [2,3,4] × [2,1,5,4] (out [2,2,3,5]) came back wrong
 // on cpu (checked here against the explicitly broadcast product, which is right); det refuses it
@@ -37,5 +37,13 @@ describe('matMul batch broadcasting', () => {
     const want = tf.matMul(a, tf.broadcastTo(b, [2, 3, 4, 5]));
     expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-5);
     tf.dispose([a, b, got, want]);
+  });
+
+  it('leaves tfjs-node\'s kernel alone (TensorFlow\'s BatchMatMulV2 broadcasts batches itself)', () => {
+    const kernelFunc = (() => ({})) as unknown as tf.KernelFunc;
+    tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: 'tensorflow', kernelFunc });
+    guardMatMulBroadcast('tensorflow');
+    expect(tf.getKernel(tf.BatchMatMul, 'tensorflow')?.kernelFunc).toBe(kernelFunc);
+    tf.unregisterKernel(tf.BatchMatMul, 'tensorflow');
   });
 });

@@ -19,8 +19,12 @@ export function matMulBatchesSupported(aBatch: readonly number[], bBatch: readon
 
 const GUARDED = Symbol('det.matMulBroadcastGuard');
 
-/** Wraps `backendName`'s BatchMatMul kernel with the check. Idempotent. */
+/** The backends whose BatchMatMul pairs flattened batches (tfjs-node's runs TensorFlow's BatchMatMulV2, which broadcasts). */
+const FLATTENING_BACKENDS = new Set(['cpu', 'native', 'wasm', 'webgpu']);
+
+/** Wraps `backendName`'s BatchMatMul kernel with the check where it is needed. Idempotent. */
 export function guardMatMulBroadcast(backendName: string): void {
+  if (!FLATTENING_BACKENDS.has(backendName)) return;
   const kernel = tf.getKernel(tf.BatchMatMul, backendName);
   if (!kernel || (kernel.kernelFunc as unknown as Record<symbol, boolean>)[GUARDED]) return;
   const original = kernel.kernelFunc;
