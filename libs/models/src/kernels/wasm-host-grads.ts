@@ -21,23 +21,36 @@ export const resizeNearestGradHost = hostResizeGradKernel(resizeNearestGradValue
 export const resizeBilinearGradHost = hostResizeGradKernel(resizeBilinearGradValues, 'makeOutput');
 
 /**
- * A kernel tfjs-backend-wasm 4.22 does not have, run as tfjs-backend-cpu's on wasm's memory: the
- * cpu kernel reads its inputs through `data.get(id).values` and writes through `makeTensorInfo`,
- * which this shim maps to wasm's heap. For the depthwise convolution gradients (training a
- * MobileNet-style plugin backbone on wasm failed with "Kernel 'DepthwiseConv2dNativeBackpropInput'
- * not registered"; found by det's shape-op fuzz, 2026-11-26). Returns undefined where the cpu
- * backend lacks the kernel too.
+ * A kernel tfjs-backend-wasm 4.22 does not have, run by tfjs-backend-cpu: the inputs are copied
+ * from wasm's memory into the cpu backend, its kernel runs there (composite kernels included:
+ * Einsum calls Transpose, Multiply, Sum), the outputs are copied back and the cpu copies freed.
+ * For the depthwise convolution gradients (a MobileNet-style plugin backbone could not train on
+ * wasm: "Kernel 'DepthwiseConv2dNativeBackpropInput' not registered") and Einsum
+ * (tf.image.rgbToGrayscale uses it); found by det's shape-op fuzz, 2026-11-26. Undefined where
+ * the cpu backend lacks the kernel too.
  */
-export function cpuKernelOnWasm(name: string): ((args: Args) => tf.TensorInfo) | undefined {
-  const cpu = tf.getKernel(name, 'cpu');
-  if (!cpu) return undefined;
+export function cpuKernelOnWasm(name: string): ((args: Args) => tf.TensorInfo | tf.TensorInfo[]) | undefined {
+  const kernel = tf.getKernel(name, 'cpu');
+  if (!kernel) return undefined;
   return ({ inputs, backend, attrs }) => {
-    const b = backend as WasmBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo };
-    const shim = {
-      data: { get: (dataId: object) => ({ values: b.readSync(dataId) }) },
-      makeTensorInfo: (shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues) => b.makeOutput(shape, dtype, undefined, values),
+    const wasm = backend as WasmBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo };
+    const cpu = tf.engine().findBackend('cpu') as tf.KernelBackend;
+    const copies: tf.TensorInfo[] = [];
+    const toCpu = (t: tf.TensorInfo): tf.TensorInfo => {
+      const copy = { dataId: cpu.write(wasm.readSync(t.dataId) as tf.backend_util.BackendValues, t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
+      copies.push(copy);
+      return copy;
     };
-    return cpu.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: shim as unknown as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+    try {
+      const cpuInputs = Array.isArray(inputs) ? (inputs as tf.TensorInfo[]).map(toCpu) : Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toCpu(t)]));
+      const out = kernel.kernelFunc({ inputs: cpuInputs as tf.NamedTensorInfoMap, backend: cpu, attrs: attrs as tf.NamedAttrMap });
+      const outs = Array.isArray(out) ? out : [out];
+      copies.push(...outs);
+      const results = outs.map((o) => wasm.makeOutput(o.shape, o.dtype, undefined, cpu.readSync(o.dataId) as tf.backend_util.BackendValues));
+      return Array.isArray(out) ? results : results[0];
+    } finally {
+      for (const t of copies) cpu.disposeData(t.dataId);
+    }
   };
 }
 

@@ -57,6 +57,10 @@ describe('wasm kernel fixes', () => {
     });
   });
 
+  it('Einsum (wasm has none; tf.image.rgbToGrayscale uses it) through the cpu backend\'s kernel', async () => {
+    await expectSameAsCpu('wasm', () => [tf.image.rgbToGrayscale(t([2, 3, 4, 3], 16)), tf.einsum('ij,jk->ik', t([3, 4], 17), t([4, 2], 18))]);
+  });
+
   it('sums and means of an empty tensor are zeros', async () => {
     await expectSameAsCpu('wasm', () => [tf.sum(tf.zeros([0, 32]), 0), tf.sum(tf.zeros([0, 4])), tf.mean(tf.zeros([0, 8]), 0, true), tf.sum(tf.zeros([2, 0], 'int32'), 1)]);
   });

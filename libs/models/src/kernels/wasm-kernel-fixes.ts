@@ -125,6 +125,7 @@ export function registerWasmKernelFixes(): void {
     [tf.DepthwiseConv2dNativeBackpropInput, () => cpuKernelOnWasm(tf.DepthwiseConv2dNativeBackpropInput)],
     [tf.DepthwiseConv2dNativeBackpropFilter, () => cpuKernelOnWasm(tf.DepthwiseConv2dNativeBackpropFilter)],
     [tf.UnsortedSegmentSum, () => unsortedSegmentSumHost],
+    [tf.Einsum, () => cpuKernelOnWasm(tf.Einsum)],
   ];
   for (const [name, make] of missing) {
     const kernelFunc = tf.getKernel(name, 'wasm') ? undefined : make?.();

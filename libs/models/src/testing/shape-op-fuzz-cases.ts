@@ -7,7 +7,8 @@ import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } fro
  * slice, pad, tile, reverse, softmax / logSoftmax over the last axis, clipByValue (box
  * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize, depthwise and
  * separable convolutions, gathers with repeated indices, activations (leakyRelu, elu, selu, relu6,
- * prelu, erf, sin, cos, atan, logSigmoid, sigmoid; at 0 and at relu6's 6 too) — each forward
+ * prelu, erf, sin, cos, atan, logSigmoid, sigmoid; at 0 and at relu6's 6 too), image ops
+ * (cropAndResize, flipLeftRight, rgbToGrayscale; forward only) — each forward
  * and the gradient of Σ y·dy for every input, for differential specs against the cpu backend. It
  * found tfjs-backend-cpu's bilinear-resize gradient swapping height and width and ignoring
  * halfPixelCenters (kernels/resize-bilinear-grad.ts) and more (docs/backends.md).
@@ -16,6 +17,8 @@ export interface ShapeOpFuzzCase {
   desc: string;
   inputs: { shape: number[]; values: Float32Array }[];
   f: (...xs: tf.Tensor[]) => tf.Tensor;
+  /** false: forward only (ops tfjs has no gradient for) */
+  grad?: boolean;
 }
 
 export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] {
@@ -25,7 +28,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
   const make = (): ShapeOpFuzzCase => {
-    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather', 'activation'] as const);
+    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather', 'activation', 'image'] as const);
     if (kind === 'concat' || kind === 'stack') {
       const shape = randomShape(pick([1, 2, 3, 4]));
       const axis = Math.floor(rnd() * (shape.length + (kind === 'stack' ? 1 : 0)));
@@ -88,6 +91,24 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
       const [exclusive, reverse] = [rnd() < 0.3, rnd() < 0.3];
       return { desc: `cumsum [${shape}] axis ${axis}${exclusive ? ' exclusive' : ''}${reverse ? ' reverse' : ''}`, inputs: [input(shape)], f: (x) => tf.cumsum(x, axis, exclusive, reverse) };
     }
+    if (kind === 'image') {
+      // tf.image ops a plugin's pipeline or head may use on the device; forward only
+      const [n, h, w, c] = [pick([1, 2]), pick([3, 8, 13]), pick([4, 9]), pick([1, 3])];
+      const op = pick(['cropAndResize', 'flipLeftRight', 'rgbToGrayscale'] as const);
+      if (op === 'rgbToGrayscale') {
+        return { desc: `rgbToGrayscale [${n},${h},${w},3]`, inputs: [input([n, h, w, 3], values(n * h * w * 3, 0, 255))], f: (x) => tf.image.rgbToGrayscale(x as tf.Tensor4D), grad: false };
+      }
+      if (op === 'flipLeftRight') {
+        return { desc: `flipLeftRight [${n},${h},${w},${c}]`, inputs: [input([n, h, w, c])], f: (x) => tf.image.flipLeftRight(x as tf.Tensor4D), grad: false };
+      }
+      const k = pick([1, 3, 5]);
+      // normalised [y1, x1, y2, x2], some past the borders and some flipped (y1 > y2)
+      const boxes = Array.from({ length: k * 4 }, () => Math.round((rnd() * 1.2 - 0.1) * 100) / 100);
+      const boxInd = Array.from({ length: k }, () => Math.floor(rnd() * n));
+      const [crop, method] = [[pick([1, 3, 7]), pick([2, 5])] as [number, number], pick(['bilinear', 'nearest'] as const)];
+      return { desc: `cropAndResize [${n},${h},${w},${c}] ${k} boxes → ${crop} ${method}`, inputs: [input([n, h, w, c])],
+        f: (x) => tf.image.cropAndResize(x as tf.Tensor4D, tf.tensor2d(boxes, [k, 4]), tf.tensor1d(boxInd, 'int32'), crop, method, 0.5), grad: false };
+    }
     if (kind === 'activation') {
       // values on a grid of 0.25 from −6 to 6: zeros and relu6's 6 occur
       const shape = randomShape(pick([1, 2, 3]));
@@ -129,7 +150,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   return Array.from({ length: count }, make);
 }
 
-const runShapeCase = (c: ShapeOpFuzzCase) => outputsAndGradients(c.inputs, c.f);
+const runShapeCase = (c: ShapeOpFuzzCase) => outputsAndGradients(c.inputs, c.f, c.grad ?? true);
 
 /** Every case on `backend` against cpu (testing/differential.ts): outputs beyond `tol`, described. */
 export function shapeOpFuzzMismatches(backend: string, cases: ShapeOpFuzzCase[], tol: number): Promise<string[]> {

@@ -135,4 +135,17 @@ describeIfGpu(gpuSuite('webgpu hazards det relies on'), () => {
     expect(Array.from(fdiv.slice(0, 6))).toEqual([0, 3, -4, 16777215, 8, 3]);
     tf.dispose([a, b, ta, tb]);
   });
+
+  it('cropAndResize of boxes on an image index ≥ the number of boxes (tfjs\'s shader skipped them)', async () => {
+    const image = seededValues(2 * 3 * 4 * 3, 20);
+    const crop = async (backend: string) => {
+      await tf.setBackend(backend);
+      const y = tf.image.cropAndResize(tf.tensor4d(image, [2, 3, 4, 3]), tf.tensor2d([[0.1, 0.2, 0.8, 0.9]]), tf.tensor1d([1], 'int32'), [3, 5], 'bilinear', 0.5);
+      const values = Array.from(await y.data());
+      y.dispose();
+      return values;
+    };
+    const [cpu, gpu] = [await crop('cpu'), await crop('webgpu')];
+    gpu.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThan(1e-5));
+  });
 });

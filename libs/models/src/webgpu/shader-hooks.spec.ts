@@ -14,6 +14,11 @@ const tfjsShader = (userCode: string) => `
       }`;
 
 describe('rewriteShader', () => {
+  it('mends tfjs\'s CropAndResize image-index check (the box count was used for the image count)', () => {
+    const faulty = 'let bInd = i32(round(getBoxInd(b)));\n        if(bInd < 0 || bInd >= uniforms.outShape[0]) {\n          return;\n        }';
+    expect(rewriteShader(faulty)).toBe('let bInd = i32(round(getBoxInd(b)));\n        if(bInd < 0 || bInd >= uniforms.imageShape[0]) { setOutputAtIndex(index, 0.0); return; }');
+  });
+
   it('leaves shaders without enable directives or the marker untouched', () => {
     const code = tfjsShader('fn main() { }');
     expect(rewriteShader(code)).toBe(code);

@@ -10,6 +10,10 @@
  * - A program has one output binding; tfjs declares every input read-only. A line
  *   `// det:writable a b` (writableMarker) makes the inputs named a and b read_write, so one
  *   dispatch can fill several new tensors (kernels/extra-outputs.ts).
+ * And one fault of a tfjs shader, mended in its text (TFJS_SHADER_FIXES): CropAndResize checked a
+ * box's image index against the number of boxes instead of images, so a box on image ≥ the box
+ * count was skipped and its output left as whatever the pooled buffer held (found by det's
+ * shape-op fuzz, 2026-11-26); now the image count, and zeros for an index out of range, as cpu.
  * Shaders without any of these are compiled untouched.
  */
 
@@ -24,7 +28,14 @@ export function writableMarker(names: string[]): string {
 const ENABLE = /^[ \t]*enable [\w, ]+;[ \t]*$/gm;
 const HAS_ENABLE = /^[ \t]*enable [\w, ]+;/m;
 
-export function rewriteShader(code: string): string {
+/** [a fault in a tfjs-backend-webgpu 4.22 shader, its mended text] */
+const TFJS_SHADER_FIXES: [RegExp, string][] = [
+  [/if\(bInd < 0 \|\| bInd >= uniforms\.outShape\[0\]\) \{\s*return;\s*\}/, 'if(bInd < 0 || bInd >= uniforms.imageShape[0]) { setOutputAtIndex(index, 0.0); return; }'],
+];
+
+export function rewriteShader(source: string): string {
+  let code = source;
+  for (const [fault, fix] of TFJS_SHADER_FIXES) code = code.replace(fault, fix);
   const marked = code.includes(SUBGROUP_ID_MARKER);
   const writable = WRITABLE.exec(code);
   if (!marked && !writable && !HAS_ENABLE.test(code)) return code;
