@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installGradient } from './kernel-registry';
 
 /**
- * Gradients tfjs-core 4.22 gets wrong, replaced (found by det's op fuzzes, 2026-11-26):
+ * Gradients tfjs-core 4.22 gets wrong or lacks, registered by det (found by det's op fuzzes,
+ * 2026-11-26):
  * - SquaredDifference and BatchMatMul return the gradient at the broadcast output's shape, so a
  *   broadcasting call (`tf.squaredDifference(x [2,3], mean [3])`, `tf.matMul(a [2,3,4], b [4,5])`)
  *   failed in backprop ("The gradient of input 'b' has shape '2,4,5', which does not match the
