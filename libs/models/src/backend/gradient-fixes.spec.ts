@@ -103,4 +103,22 @@ describe('gradients tfjs-core gets wrong', () => {
     const [want] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(viaGather(v), dy)))([x]);
     expectClose(got, want);
   });
+
+  it.each([
+    ['maximum', [2, 3], [3]],
+    ['minimum', [4, 1], [1, 5]],
+    ['maximum', [9, 1], [1, 7]], // pairwise box IoU's corners
+  ] as const)('%s %j, %j (ties on a coarse grid go to a, as tfjs)', (op, aShape, bShape) => {
+    const grid = (n: number, seed: number) => seeded(n, seed).map((v) => Math.round(v));
+    const a = tf.tensor(grid(aShape.reduce((p, q) => p * q, 1), 11), [...aShape]);
+    const b = tf.tensor(grid(bShape.reduce((p, q) => p * q, 1), 12), [...bShape]);
+    const out = tf.broadcast_util.assertAndGetBroadcastShape([...aShape], [...bShape]);
+    const dy = tf.tensor(seeded(out.reduce((p, q) => p * q, 1), 13), out);
+    const tiled = (x: tf.Tensor) => tf.broadcastTo(tf.reshape(x, [...Array(out.length - x.rank).fill(1), ...x.shape]), out);
+    const loss = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), dy));
+    const [da, db] = tf.grads(loss((x, y) => tf[op](x, y)))([a, b]);
+    const [ra, rb] = tf.grads(loss((x, y) => tf[op](tiled(x), tiled(y))))([a, b]);
+    expectClose(da, ra);
+    expectClose(db, rb);
+  });
 });

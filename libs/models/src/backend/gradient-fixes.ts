@@ -4,8 +4,9 @@ import { installGradient } from './kernel-registry';
 /**
  * Gradients tfjs-core 4.22 gets wrong or lacks, registered by det (found by det's op fuzzes,
  * 2026-11-26):
- * - SquaredDifference and BatchMatMul return the gradient at the broadcast output's shape, so a
- *   broadcasting call (`tf.squaredDifference(x [2,3], mean [3])`, `tf.matMul(a [2,3,4], b [4,5])`)
+ * - SquaredDifference, BatchMatMul, Maximum and Minimum return the gradient at the broadcast
+ *   output's shape, so a broadcasting call (`tf.squaredDifference(x [2,3], mean [3])`,
+ *   `tf.matMul(a [2,3,4], b [4,5])`, pairwise box IoU's `tf.maximum(x1 [n,1], x1 [1,m])`)
  *   failed in backprop ("The gradient of input 'b' has shape '2,4,5', which does not match the
  *   shape of the input '4,5'"). Same formulas, then summed to each input's shape as tfjs's
  *   Add/Mul gradients do (testing/op-fuzz-cases.ts).
@@ -48,6 +49,22 @@ const batchMatMulGradient: tf.GradConfig = {
   },
 };
 
+/** max / min with tfjs's tie rule (ties to a), summed to each input's shape. */
+function extremumGradient(kernelName: string, aWins: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved;
+      const d = dy as tf.Tensor;
+      return {
+        a: () => sumToShape(tf.mul(d, tf.cast(aWins(a, b), 'float32')), a.shape),
+        b: () => sumToShape(tf.mul(d, tf.cast(tf.logicalNot(aWins(a, b)), 'float32')), b.shape),
+      };
+    },
+  };
+}
+
 /** y = cumsum(x) along an axis: dx = cumsum(dy) the other way along it (exclusive stays exclusive). */
 const cumsumGradient: tf.GradConfig = {
   kernelName: tf.Cumsum,
@@ -87,7 +104,10 @@ function scatterStrided(dy: tf.Tensor, shape: number[], counts: number[], begin:
 }
 
 /** det's replacements and additions (for specs). */
-export const DET_GRADIENT_FIXES: readonly tf.GradConfig[] = [squaredDifferenceGradient, batchMatMulGradient, cumsumGradient, stridedSliceGradient];
+export const DET_GRADIENT_FIXES: readonly tf.GradConfig[] = [
+  squaredDifferenceGradient, batchMatMulGradient, cumsumGradient, stridedSliceGradient,
+  extremumGradient(tf.Maximum, (a, b) => tf.greaterEqual(a, b)), extremumGradient(tf.Minimum, (a, b) => tf.lessEqual(a, b)),
+];
 
 /** Installs them in place of tfjs's. Idempotent. */
 export function registerGradientFixes(): void {

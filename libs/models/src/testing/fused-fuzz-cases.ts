@@ -5,12 +5,16 @@ import { sigmoidFocalLoss } from '../losses/focal-loss';
 import { binaryCrossEntropyLoss } from '../losses/cross-entropy-loss';
 import { l1Loss, smoothL1Loss } from '../losses/smooth-l1-loss';
 import { roiAlign } from '../ops/roi-align';
+import { giouLoss, iouLoss } from '../losses/iou-loss';
+import { bboxOverlaps } from '../ops/iou';
 
 /**
  * Seeded random cases of det's fused ops — the ones a backend may run as kernels of its own
- * (webgpu: `Det*` kernels) while cpu runs them as tfjs ops: GroupNorm, training BatchNorm (with
- * running statistics), inference BatchNorm + ReLU, tf.batchNorm with frozen statistics, relu(a + b), the sigmoid focal loss (labels and
- * one-hot targets), sigmoid BCE from labels, smooth L1 / L1, RoIAlign. Each forward and the
+ * (webgpu: `Det*` kernels) while cpu runs them as tfjs ops — and its box ops: GroupNorm, training
+ * BatchNorm (with running statistics), inference BatchNorm + ReLU, tf.batchNorm with frozen
+ * statistics, relu(a + b), the sigmoid focal loss (labels and one-hot targets), sigmoid BCE from
+ * labels, smooth L1 / L1, IoU / GIoU losses and bbox overlaps (identical, touching, disjoint and
+ * zero-area boxes), RoIAlign. Each forward and the
  * gradient of Σ y·dy for every differentiable input, at shapes the fixed-shape specs do not
  * reach: channel and group counts of 1 and odd sizes, row counts off the workgroup sizes, empty
  * rows, weights, average factors and every reduction.
@@ -29,7 +33,7 @@ export function fusedFuzzCases(count: number, seed = 2027): FusedFuzzCase[] {
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const reduction = () => pick(['mean', 'sum', 'none'] as const);
   const make = (): FusedFuzzCase => {
-    const kind = pick(['groupNorm', 'batchNormTrain', 'batchNormRelu', 'batchNormFrozen', 'addRelu', 'focalLabels', 'focalTargets', 'bceLabels', 'smoothL1', 'roiAlign'] as const);
+    const kind = pick(['groupNorm', 'batchNormTrain', 'batchNormRelu', 'batchNormFrozen', 'addRelu', 'focalLabels', 'focalTargets', 'bceLabels', 'smoothL1', 'iouLoss', 'bboxOverlaps', 'roiAlign'] as const);
     if (kind === 'groupNorm') {
       const [groups, perGroup] = [pick([1, 2, 3, 4, 8, 32]), pick([1, 2, 3, 8])];
       const c = groups * perGroup;
@@ -103,6 +107,29 @@ export function fusedFuzzCases(count: number, seed = 2027): FusedFuzzCase[] {
       const target = () => (kind === 'focalLabels' ? tf.tensor1d(labels, 'int32')
         : tf.tensor2d(Float32Array.from({ length: rows * classes }, (_, i) => (labels[Math.floor(i / classes)] === i % classes ? 1 : 0)), [rows, classes]));
       return { desc: `${desc} γ ${gamma} α ${alpha}`, inputs: [input([rows, classes])], f: (x) => sigmoidFocalLoss(x, target(), { gamma, alpha, ...options() }) };
+    }
+    if (kind === 'iouLoss' || kind === 'bboxOverlaps') {
+      // [x1, y1, x2, y2] boxes from corners and sizes on a coarse grid: identical, touching,
+      // disjoint and zero-area pairs occur
+      const boxes = (k: number) => Float32Array.from({ length: k * 4 }, (_, i) => {
+        const corner = Math.round(rnd() * 8) * 2;
+        return i % 4 < 2 ? corner : 0;
+      }).map((v, i, a) => (i % 4 < 2 ? v : a[i - 2] + Math.round(rnd() * 6) * 2));
+      if (kind === 'bboxOverlaps') {
+        const [n, m] = [pick([1, 4, 9]), pick([1, 3, 7])];
+        const mode = pick(['iou', 'iof', 'giou'] as const);
+        const aligned = rnd() < 0.4;
+        const [pa, pb] = [boxes(n), boxes(aligned ? n : m)];
+        return { desc: `bboxOverlaps ${n}×${aligned ? n : m} ${mode}${aligned ? ' aligned' : ''}`, inputs: [input([n, 4], pa), input([aligned ? n : m, 4], pb)],
+          f: (a, b) => bboxOverlaps(a as tf.Tensor2D, b as tf.Tensor2D, { mode, isAligned: aligned }) };
+      }
+      const n = pick([1, 5, 64]);
+      const loss = pick(['giou', 'linear', 'square', 'log'] as const);
+      const red = reduction();
+      const target = boxes(n);
+      return { desc: `${loss === 'giou' ? 'giouLoss' : `iouLoss ${loss}`} ${n} boxes ${red}`, inputs: [input([n, 4], boxes(n))],
+        f: (p) => (loss === 'giou' ? giouLoss(p as tf.Tensor2D, tf.tensor2d(target, [n, 4]), { reduction: red })
+          : iouLoss(p as tf.Tensor2D, tf.tensor2d(target, [n, 4]), { reduction: red, mode: loss })) };
     }
     if (kind === 'smoothL1') {
       const cols = pick([1, 4]);

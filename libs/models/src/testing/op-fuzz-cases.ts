@@ -8,8 +8,8 @@ import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } fro
  * broadcasting binary ops up to rank 5, transposes, nearest-neighbour resizes, unary ops — each
  * forward and, where differentiable, the gradient of Σ y·dy. It found the resize gradient of
  * tfjs-backend-cpu (batch > 1), wasm and webgpu, wasm's max-pool gradient with 'same' padding,
- * empty matMuls on wasm and webgpu, and tfjs's SquaredDifference and BatchMatMul gradients
- * failing on broadcast inputs (backend/gradient-fixes.ts) (2026-11-26).
+ * empty matMuls on wasm and webgpu, and tfjs's SquaredDifference, BatchMatMul, Maximum and
+ * Minimum gradients failing on broadcast inputs (backend/gradient-fixes.ts) (2026-11-26).
  */
 export interface OpFuzzCase {
   desc: string;
@@ -57,9 +57,9 @@ export function opFuzzCases(count: number, seed = 2026, options: OpFuzzOptions =
       const full = Array.from({ length: rank }, () => pick([1, 2, 3, 4, 7]));
       const a = full.map((d) => (rnd() < 0.3 ? 1 : d));
       const b = full.map((d) => (rnd() < 0.3 ? 1 : d)).slice(Math.floor(rnd() * rank));
-      const op = pick(['add', 'sub', 'mul', 'div', 'maximum', 'squaredDifference'] as const);
+      const op = pick(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference'] as const);
       const bv = values(size(b)).map((v) => (op === 'div' && Math.abs(v) < 0.5 ? 1 : v));
-      return { desc: `${op} [${a}], [${b}]`, inputs: [input(a), input(b, bv)], f: (x, y) => tf[op](x, y), grad: op !== 'maximum' };
+      return { desc: `${op} [${a}], [${b}]`, inputs: [input(a), input(b, bv)], f: (x, y) => tf[op](x, y), grad: true };
     }
     if (kind === 'transpose') {
       const shape = Array.from({ length: pick([2, 3, 4, 5]) }, () => pick([1, 2, 3, 5]));
