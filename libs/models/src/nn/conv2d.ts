@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DetError } from '@det/registry';
 import { Layer } from './module';
 import { fusedConvBias } from './fused-conv';
+import { atrousConv2d } from './atrous-conv';
 import { parameterValue } from './shared-parameters';
 import { InitRng, kaimingNormal, uniformInit, fans } from './init';
 
@@ -55,7 +56,8 @@ export class Conv2d extends Layer {
    * the bias and ReLU run in the conv GEMM's epilogue (`fusedConvBias`; tfjs's fused conv for a
    * ReLU without bias): one dispatch instead of three. Elsewhere, and with dilation (the fused
    * kernels have none), the ops one by one. Same values either way (the epilogue adds the
-   * bias to the finished sum).
+   * bias to the finished sum). A dilated conv runs in TensorFlow's atrous form (atrous-conv.ts),
+   * so it trains.
    */
   forwardWithActivation(x: tf.Tensor, activation: 'linear' | 'relu'): tf.Tensor {
     return tf.tidy(() => {
@@ -66,7 +68,9 @@ export class Conv2d extends Layer {
         if (activation === 'linear') return tf.conv2d(x as tf.Tensor4D, weight, this.stride, this.padding, 'NHWC');
         return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: weight, strides: this.stride, pad: this.padding, dataFormat: 'NHWC', activation });
       }
-      const y = tf.conv2d(x as tf.Tensor4D, weight, this.stride, this.padding, 'NHWC', this.dilation);
+      // dilation > 1: TensorFlow's atrous form, which tfjs can differentiate (its dilated Conv2D it cannot)
+      const y = this.dilation > 1 ? atrousConv2d(x as tf.Tensor4D, weight, this.dilation, this.padding)
+        : tf.conv2d(x as tf.Tensor4D, weight, this.stride, this.padding, 'NHWC');
       const biased = bias ? tf.add(y, bias) : y;
       return activation === 'relu' ? tf.relu(biased) : biased;
     });

@@ -12,5 +12,6 @@ export * from './conv-module';
 export * from './shared-parameters';
 export * from './upsample';
 export * from './fused-conv';
+export * from './atrous-conv';
 export * from './batch-norm-relu';
 export * from './add-relu';

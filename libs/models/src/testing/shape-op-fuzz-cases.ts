@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } from './differential';
+import { atrousConv2d } from '../nn/atrous-conv';
 
 /**
  * Seeded random cases of the shape, softmax and elementwise-math ops det's layers, losses, box
@@ -8,7 +9,8 @@ import { differentialMismatches, outputsAndGradients, seededPicker, sizeOf } fro
  * clamping), pow / sqrt / rsqrt / log / exp / reciprocal, cumsum, bilinear resize, depthwise and
  * separable convolutions, gathers with repeated indices, activations (leakyRelu, elu, selu, relu6,
  * prelu, erf, sin, cos, atan, logSigmoid, sigmoid; at 0 and at relu6's 6 too), image ops
- * (cropAndResize, flipLeftRight, rgbToGrayscale; forward only) — each forward
+ * (cropAndResize, flipLeftRight, rgbToGrayscale; forward only), det's atrous (dilated) conv —
+ * each forward
  * and the gradient of Σ y·dy for every input, for differential specs against the cpu backend. It
  * found tfjs-backend-cpu's bilinear-resize gradient swapping height and width and ignoring
  * halfPixelCenters (kernels/resize-bilinear-grad.ts) and more (docs/backends.md).
@@ -28,7 +30,7 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
   const input = (shape: number[], v = values(size(shape))) => ({ shape, values: v });
   const randomShape = (rank: number) => Array.from({ length: rank }, () => pick([1, 2, 3, 5, 8]));
   const make = (): ShapeOpFuzzCase => {
-    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather', 'activation', 'image'] as const);
+    const kind = pick(['concat', 'stack', 'slice', 'stridedSlice', 'pad', 'tile', 'reverse', 'softmax', 'clip', 'math', 'cumsum', 'resizeBilinear', 'depthwise', 'gather', 'activation', 'image', 'atrous'] as const);
     if (kind === 'concat' || kind === 'stack') {
       const shape = randomShape(pick([1, 2, 3, 4]));
       const axis = Math.floor(rnd() * (shape.length + (kind === 'stack' ? 1 : 0)));
@@ -90,6 +92,13 @@ export function shapeOpFuzzCases(count: number, seed = 2029): ShapeOpFuzzCase[] 
       const axis = Math.floor(rnd() * shape.length);
       const [exclusive, reverse] = [rnd() < 0.3, rnd() < 0.3];
       return { desc: `cumsum [${shape}] axis ${axis}${exclusive ? ' exclusive' : ''}${reverse ? ' reverse' : ''}`, inputs: [input(shape)], f: (x) => tf.cumsum(x, axis, exclusive, reverse) };
+    }
+    if (kind === 'atrous') {
+      // det's trainable dilated conv (nn/atrous-conv.ts)
+      const [n, h, w, c, k, d] = [pick([1, 2]), pick([5, 9, 12]), pick([6, 7, 11]), pick([1, 3]), pick([1, 3]), pick([2, 3])];
+      const pad = pick([0, 1, d]);
+      return { desc: `atrousConv2d [${n},${h},${w},${c}] k${k} dilation ${d} pad ${pad}`, inputs: [input([n, h, w, c]), input([k, k, c, 2])],
+        f: (x, f) => atrousConv2d(x as tf.Tensor4D, f as tf.Tensor4D, d, pad) };
     }
     if (kind === 'image') {
       // tf.image ops a plugin's pipeline or head may use on the device; forward only
