@@ -26,8 +26,7 @@ const ALWAYS_DET = new Set<string>([tf.Sum, tf.Mean, ...DET_GRADIENT_FIXES.map((
  * `libs/models/native/build.js` at install (or made here on first use when esbuild is present).
  * Gradients something else registered before (a plugin's custom gradient) are kept, except
  * Sum and Mean, which det always replaces with equal ones that allocate nothing on the host
- * (`reduce-gradients.ts`), and SquaredDifference, BatchMatMul and Cumsum, whose tfjs gradients
- * are wrong in places (`gradient-fixes.ts`).
+ * (`reduce-gradients.ts`), and the ones tfjs gets wrong or lacks (`gradient-fixes.ts`).
  */
 export function ensureGradients(): void {
   if (loaded) return;

@@ -13,7 +13,7 @@ import { hostResizeGradKernel } from './resize-grad-kernel';
 type Args = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 type WasmBackend = {
   readSync(dataId: object): ArrayLike<number>;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
 };
 
 /** The adjoints of the forward mappings (resize-nearest-grad.ts, resize-bilinear-grad.ts). */
@@ -33,7 +33,7 @@ export function cpuKernelOnWasm(name: string): ((args: Args) => tf.TensorInfo | 
   const kernel = tf.getKernel(name, 'cpu');
   if (!kernel) return undefined;
   return ({ inputs, backend, attrs }) => {
-    const wasm = backend as WasmBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo };
+    const wasm = backend as WasmBackend;
     const cpu = tf.engine().findBackend('cpu') as tf.KernelBackend;
     const copies: tf.TensorInfo[] = [];
     const toCpu = (t: tf.TensorInfo): tf.TensorInfo => {
@@ -62,7 +62,7 @@ export function cpuKernelOnWasm(name: string): ((args: Args) => tf.TensorInfo | 
  */
 export function unsortedSegmentSumHost({ inputs, backend, attrs = {} }: Args): tf.TensorInfo {
   const { x, segmentIds } = inputs;
-  const b = backend as WasmBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array | Int32Array): tf.TensorInfo };
+  const b = backend as WasmBackend;
   const numSegments = Number(attrs.numSegments);
   const rowShape = x.shape.slice(segmentIds.shape.length);
   const rowSize = rowShape.reduce((p, q) => p * q, 1);

@@ -84,7 +84,6 @@ function emptyOperandMatMulZeros(original: KernelCall): KernelCall {
   return marked(wrapped);
 }
 
-/** Installs the fixes over wasm's kernels (idempotent; wasm must be loaded). */
 /**
  * tfjs-backend-wasm 4.22's Cast to bool converts the number to a byte instead of testing it
  * against 0: 0.25 became false, −2 became 254 (which a later cast or logicalNot carries on) —
@@ -104,6 +103,7 @@ function castToBoolFix(original: KernelCall): KernelCall {
   return marked(wrapped);
 }
 
+/** Installs the fixes over wasm's kernels (idempotent; wasm must be loaded). */
 export function registerWasmKernelFixes(): void {
   const fixes: [string, (original: KernelCall) => KernelCall][] = [
     [tf.Conv2D, convForwardFix], [tf.FusedConv2D, convForwardFix], [tf.Conv2DBackpropInput, withEmptyDyZeros],
@@ -120,15 +120,15 @@ export function registerWasmKernelFixes(): void {
   for (const [name, kernelFunc] of [[tf.ResizeNearestNeighborGrad, resizeNearestGradHost], [tf.ResizeBilinearGrad, resizeBilinearGradHost], [tf.MaxPoolGrad, maxPoolGradHost]] as const) {
     replaceKernel(name, 'wasm', kernelFunc);
   }
-  // kernels wasm lacks: tfjs-backend-cpu's (self-contained ones) on wasm's memory, or det's
-  const missing: [string, (() => unknown) | undefined][] = [
+  // kernels wasm lacks: tfjs-backend-cpu's, run on copies of the inputs, or det's
+  const missing: [string, () => unknown][] = [
     [tf.DepthwiseConv2dNativeBackpropInput, () => cpuKernelOnWasm(tf.DepthwiseConv2dNativeBackpropInput)],
     [tf.DepthwiseConv2dNativeBackpropFilter, () => cpuKernelOnWasm(tf.DepthwiseConv2dNativeBackpropFilter)],
     [tf.UnsortedSegmentSum, () => unsortedSegmentSumHost],
     [tf.Einsum, () => cpuKernelOnWasm(tf.Einsum)],
   ];
   for (const [name, make] of missing) {
-    const kernelFunc = tf.getKernel(name, 'wasm') ? undefined : make?.();
+    const kernelFunc = tf.getKernel(name, 'wasm') ? undefined : make();
     if (kernelFunc) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
 }
