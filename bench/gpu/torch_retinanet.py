@@ -21,7 +21,8 @@ from torchvision.ops.misc import FrozenBatchNorm2d
 
 def build(num_classes, height, width):
     # frozenStages 1 + normEval: FrozenBatchNorm everywhere, stem and layer1 not trained (3 trainable stages)
-    body = resnet50(weights=None, norm_layer=FrozenBatchNorm2d)
+    # zero_init_residual: det (like MMDetection) starts each bottleneck's last norm at weight 0 under random init
+    body = resnet50(weights=None, norm_layer=FrozenBatchNorm2d, zero_init_residual=True)
     backbone = _resnet_fpn_extractor(body, 3, returned_layers=[2, 3, 4], extra_blocks=LastLevelP6P7(2048, 256))
     # the transform must not rescale: images arrive at the config's (already padded) size
     return RetinaNet(backbone, num_classes, min_size=height, max_size=max(height, width), image_mean=[0.0] * 3, image_std=[1.0] * 3)

@@ -49,6 +49,30 @@ describe('ResNet', () => {
     net.dispose();
   });
 
+  it("zero-inits each block's last norm by default (MMDetection's zero_init_residual), so a random ResNet-50 stays bounded", async () => {
+    const net = new ResNet({ depth: 50, rng: new Rng(0) });
+    const sd = net.stateDict();
+    const values = async (k: string) => Array.from(await sd[k].data());
+    for (const k of ['layer1.0.bn3.weight', 'layer3.5.bn3.weight', 'layer4.2.bn3.weight']) expect(new Set(await values(k))).toEqual(new Set([0]));
+    for (const k of ['bn1.weight', 'layer1.0.bn1.weight', 'layer1.0.bn2.weight', 'layer2.0.downsample.1.weight']) expect(new Set(await values(k))).toEqual(new Set([1]));
+    const r18 = new ResNet({ depth: 18, baseChannels: 8, rng: new Rng(0) });
+    expect(new Set(await r18.stateDict()['layer2.1.bn2.weight'].data())).toEqual(new Set([0]));
+    const plain = new ResNet({ depth: 50, rng: new Rng(0), zeroInitResidual: false });
+    expect(new Set(await plain.stateDict()['layer1.0.bn3.weight'].data())).toEqual(new Set([1]));
+    // normEval keeps BatchNorm at its initial statistics (identity): without the zero init the
+    // residual sums grow block by block (what made RetinaNet diverge at 800×1344)
+    net.train(true);
+    plain.train(true);
+    const x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 1);
+    const rms = (t: tf.Tensor) => Math.sqrt(tf.mean(tf.square(t)).dataSync()[0]);
+    const [a, b] = [net.forward(x), plain.forward(x)];
+    const zeroInit = rms(a[3]);
+    const without = rms(b[3]);
+    expect(zeroInit).toBeLessThan(without / 20);
+    tf.dispose([x, ...a, ...b]);
+    [net, r18, plain].forEach((n) => n.dispose());
+  });
+
   it('builds the block counts of ResNet-34 and ResNet-101 and rejects other depths', () => {
     const count = (net: ResNet, stage: number) => new Set(Object.keys(net.stateDict()).filter((k) => k.startsWith(`layer${stage}.`)).map((k) => k.split('.')[1])).size;
     const r34 = new ResNet({ depth: 34, baseChannels: 4, rng: new Rng(0) });

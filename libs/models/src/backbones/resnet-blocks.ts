@@ -17,6 +17,15 @@ function convNorm(owner: Layer, i: number, conv: Conv2d, normCfg: NormConfig): {
   return { conv: owner.addModule(`conv${i}`, conv), norm: owner.addModule(`${name}${i}`, layer) };
 }
 
+/**
+ * Zeroes the weight (γ) of a block's last norm, so that the residual branch starts at 0 and the
+ * block acts as its shortcut (MMDetection's `zero_init_residual`, Goyal et al. 2017).
+ */
+function zeroLastNorm(stages: { norm: Layer }[]): void {
+  const weight = (stages[stages.length - 1].norm as { weight?: tf.Variable }).weight;
+  weight?.assign(tf.zerosLike(weight));
+}
+
 /** Two 3×3 convs with an identity (or downsample) shortcut — ResNet-18/34. */
 export class BasicBlock extends Layer {
   static readonly expansion = 1;
@@ -30,6 +39,10 @@ export class BasicBlock extends Layer {
       convNorm(this, 2, new Conv2d({ inChannels: o.planes, outChannels: o.planes, kernelSize: 3, padding: 1, bias: false, rng: o.rng }), o.normCfg),
     ];
     if (o.downsample) this.downsample = this.addModule('downsample', o.downsample);
+  }
+
+  zeroInitLastNorm(): void {
+    zeroLastNorm(this.stages);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -53,6 +66,10 @@ export class Bottleneck extends Layer {
       convNorm(this, 3, new Conv2d({ inChannels: o.planes, outChannels: out, kernelSize: 1, bias: false, rng: o.rng }), o.normCfg),
     ];
     if (o.downsample) this.downsample = this.addModule('downsample', o.downsample);
+  }
+
+  zeroInitLastNorm(): void {
+    zeroLastNorm(this.stages);
   }
 
   forward(x: tf.Tensor): tf.Tensor {

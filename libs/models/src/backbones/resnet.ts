@@ -18,6 +18,13 @@ export interface ResNetOptions {
   /** Keep every BatchNorm in eval mode (running statistics) while training. */
   normEval?: boolean;
   rng?: InitRng;
+  /**
+   * Start each block's last norm with weight 0, so every residual branch starts at 0 (default true,
+   * as MMDetection's ResNet for random init; loaded weights replace it). Without it a randomly
+   * initialised ResNet-50 whose BatchNorm keeps its initial statistics (normEval) grows its
+   * activations block by block, and RetinaNet at 800×1344 diverged in two SGD steps.
+   */
+  zeroInitResidual?: boolean;
   /** Ignored here: pretrained weights are loaded with loadCheckpointInto. */
   initCfg?: unknown;
 }
@@ -71,7 +78,9 @@ export class ResNet extends Module {
         const stride = b === 0 ? strides[i] : 1;
         const out = planes * Block.expansion;
         const downsample = b === 0 && (stride !== 1 || inplanes !== out) ? this.downsample(inplanes, out, stride, normCfg, rng) : undefined;
-        blocks.push(new Block({ inplanes, planes, stride, downsample, style, normCfg, rng }));
+        const block = new Block({ inplanes, planes, stride, downsample, style, normCfg, rng });
+        if (options.zeroInitResidual ?? true) block.zeroInitLastNorm();
+        blocks.push(block);
         inplanes = out;
       }
       this.layers.push(this.addModule(`layer${i + 1}`, new Sequential(blocks)));
