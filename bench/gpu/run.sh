@@ -88,7 +88,7 @@ echo "run.sh: $(( SECONDS - START )) s" >&2
 python3 - "$LOG" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-plain = lambda r: not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune') and not r.get('dawnToggles')
+plain = lambda r: not r.get('flags') and r.get('dispatch', 'lean') == 'lean' and not r.get('autotune') and not r.get('dawnToggles') and not r.get('choices')
 det = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and plain(r) and r.get('askedConvPrecision', 'f32') == 'f32'}
 f16 = [r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and plain(r) and r.get('askedConvPrecision') == 'f16']
 stock = {r['batch']: r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'tfjs'}
@@ -97,6 +97,7 @@ strict = {r['batch']: r for r in rows if r.get('bench') == 'torch-step' and not 
 if det: print(f"\nadapter: {next(iter(det.values()))['adapter']}")
 if torch: print(f"pytorch: {next(iter(torch.values()))['torch']} on {next(iter(torch.values()))['device']}")
 fmt = lambda v: f"{v:.2f}" if v is not None else "-"
+lossf = lambda v: f"{v:.3f}" if v is not None else "NaN (the run diverged: see the line's losses)"
 print("reference step, ms/step. det: median of 3 runs, each step awaiting its loss; 'piped': steps recorded back")
 print("to back, one wait at the end (how the PyTorch loop is timed); 'js': host time to record a step's dispatches.")
 print("pytorch: its defaults (cuDNN may use TF32); strict: TF32 off (float32 like WebGPU)")
@@ -121,13 +122,13 @@ wr16 = [r for r in rows if r.get('bench') == 'webgpu-retinanet' and r.get('asked
 tr = [r for r in rows if r.get('bench') == 'torch-retinanet']
 if wr:
     w = wr[0]; t = tr[0]['msPerStep'] if tr else None
-    print(f"\nRetinaNet R-50-FPN training step, batch {w['batch']}×{w['height']}×{w['width']}: webgpu {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), "
+    print(f"\nRetinaNet R-50-FPN training step, batch {w['batch']}×{w['height']}×{w['width']}: webgpu {w['msPerStep']:.1f} ms (loss {lossf(w['loss'])}), "
           f"pytorch {fmt(t)} ms, ratio {fmt(w['msPerStep'] / t if t else None)}")
     for w in wr16:
-        print(f"RetinaNet with conv precision f16 asked for (ran {w['convPrecision']}): {w['msPerStep']:.1f} ms (loss {w['loss']:.3f}), ratio {fmt(w['msPerStep'] / t if t else None)}")
+        print(f"RetinaNet with conv precision f16 asked for (ran {w['convPrecision']}): {w['msPerStep']:.1f} ms (loss {lossf(w['loss'])}), ratio {fmt(w['msPerStep'] / t if t else None)}")
 for r in rows:
     if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and not plain(r):
-        what = f"kernel tuning on, conv precision {r.get('convPrecision', 'f32')}" if r.get('autotune') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' \
+        what = f"kernel tuning on, conv precision {r.get('convPrecision', 'f32')}" if r.get('autotune') else f"choices pinned from {r['choices']}" if r.get('choices') else 'tfjs dispatch recording' if r.get('dispatch') == 'tfjs' \
             else f"conv precision {r.get('convPrecision', 'f32')}, Dawn toggles {','.join(r['dawnToggles'])}, loss {r['loss']:.4f}" if r.get('dawnToggles') else r['flags']
         t = torch.get(r['batch'], {}).get('msPerStep')
         print(f"variant (batch {r['batch']}, {what}): {r['msPerStep']:.2f} ms, piped {fmt(r.get('pipelinedMsPerStep'))}, js {fmt(r.get('jsRecordMs'))}"
@@ -151,7 +152,7 @@ last = max((r['batch'] for r in rows if r.get('bench') == 'webgpu-step'), defaul
 t = torch.get(last, {}).get('msPerStep') if last else None
 tried = [r for r in rows if r.get('bench') == 'webgpu-step' and r['kernels'] == 'det' and r['batch'] == last]
 if t and tried:
-    name = lambda r: f"conv precision {r.get('convPrecision', 'f32')}" + (", kernel tuning" if r.get('autotune') else '') + (f", {r['flags']}" if r.get('flags') else '') \
+    name = lambda r: f"conv precision {r.get('convPrecision', 'f32')}" + (", kernel tuning" if r.get('autotune') else '') + (f", choices {r['choices']}" if r.get('choices') else '') + (f", {r['flags']}" if r.get('flags') else '') \
         + (", tfjs dispatch" if r.get('dispatch') == 'tfjs' else '') + (f", Dawn toggles {','.join(r['dawnToggles'])}" if r.get('dawnToggles') else '')
     best = min(tried, key=lambda r: r['msPerStep'])
     piped = min((r for r in tried if r.get('pipelinedMsPerStep')), key=lambda r: r['pipelinedMsPerStep'], default=None)

@@ -1,13 +1,14 @@
 /**
  * WebGPU benchmarks for det (see bench/README.md, "GPU: WebGPU vs PyTorch").
  *
- *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune] [--conv-precision f16] [--dawn-toggles LIST]
+ *   node bench/gpu/dist/step-bench.cjs step  [--batches 2,16] [--size 320] [--iters 10] [--warmup 3] [--repeats 1] [--stock] [--tfjs-dispatch] [--flags JSON] [--trace-dawn] [--autotune] [--choices FILE] [--conv-precision f16] [--dawn-toggles LIST]
  *   node bench/gpu/dist/step-bench.cjs kernels [--batch 2] [--size 320] [--iters 5] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs dispatches [--batch 2] [--size 320]
  *   node bench/gpu/dist/step-bench.cjs profile [--batch 2] [--size 320] [--top 15] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs train-check [--iters 50] [--conv-precision f16]
  *   node bench/gpu/dist/step-bench.cjs sweep [--batch 16] [--size 320] [--iters 3] [--only filter|input|forward]
  *   node bench/gpu/dist/step-bench.cjs dispatch-cost [--ops 1000] [--rounds 15]
+ *   node bench/gpu/dist/step-bench.cjs sgmat-check
  *   node bench/gpu/dist/step-bench.cjs retinanet [--batch 2] [--height 800] [--width 1344] [--iters 5] [--warmup 2] [--stock] [--autotune] [--conv-precision f16] [--attribute [--top 40]] [--trace-uploads] [--cpu-prof FILE] [--config-json FILE --num-classes N]
  *
  * step: the reference training step (ENVIRONMENT.md's network) on webgpu; one JSON line per batch
@@ -36,6 +37,9 @@
  *   kernels that take the most time, for the next round of kernel work.
  * train-check: the reference step at 1/8 width, 32×32, on webgpu and on cpu from identical
  *   weights; prints both loss curves and the largest relative difference.
+ * sgmat-check: det's f16 matrix-unit kernels checked against f32 (checkMatrixUnits' small net:
+ *   forward output, input gradient, both filter gradients) with each f16 × f16 → f32 subgroup-
+ *   matrix shape the adapter lists, not only the one det picks: which shape or which kernel fails.
  * dispatch-cost: host µs to record one small element-wise op on det's lean dispatch path and on
  *   tfjs's own (lean-dispatch.ts), median of rounds of 1000 chained ops.
  * retinanet: one training step (forward, losses, gradients, SGD update) of the default RetinaNet
@@ -47,7 +51,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { activeMatrixUnit, setActiveMatrixUnit, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tuneQueuedKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
+import { activeMatrixUnit, setActiveMatrixUnit, matrixUnitOutputChecks, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tuneQueuedKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
 import { DETECTORS, OPTIMIZERS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
@@ -169,9 +173,25 @@ const precisionFields = (setup: { convPrecision: string; matrixUnit?: object; co
 let setupOptions: { convPrecision?: 'f32' | 'f16'; dawnFlags?: string[] } = {};
 let dawnToggles: string[] = [];
 
+/**
+ * --choices FILE: kernel choices pinned before the step, `{ "Conv2DBackpropFilter|<key>": variant }`
+ * (a tuning cache's choices without the adapter section): measures a set of choices, e.g. a
+ * candidate default rule, on any GPU without a tuning pass. Returns the file's base name.
+ */
+function pinChoices(a: Args): string | undefined {
+  if (typeof a.choices !== 'string') return undefined;
+  const table = JSON.parse(require('node:fs').readFileSync(a.choices, 'utf8')) as Record<string, string>;
+  for (const [id, variant] of Object.entries(table)) {
+    const bar = id.indexOf('|');
+    setTunedChoice(id.slice(0, bar), id.slice(bar + 1), variant);
+  }
+  return require('node:path').basename(a.choices);
+}
+
 async function stepBench(a: Args): Promise<void> {
   const setup = await setupWebGpu({ detKernels: !a.stock, ...setupFrom(a) });
   const flags = applyFlags(a);
+  const choices = pinChoices(a);
   // --tfjs-dispatch: det's kernels, but tfjs's own per-dispatch recording (uniform buffer and bind
   // group per dispatch) instead of det's lean path, to measure what the lean path saves
   if (a['tfjs-dispatch']) installLeanDispatch(tf.backend())();
@@ -217,7 +237,7 @@ async function stepBench(a: Args): Promise<void> {
     const pipelinedMs = (performance.now() - p0) / iters;
     const gflop = referenceStepFlops(cfg) / 1e9;
     emit({
-      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags, autotune: !!a.autotune, ...precisionFields(setup),
+      bench: 'webgpu-step', adapter: setup.adapter, software: setup.software, kernels: a.stock ? 'tfjs' : 'det', dispatch, flags, ...(choices ? { choices } : {}), autotune: !!a.autotune, ...precisionFields(setup),
       batch, size, iters, repeats: runs.length, msPerStep: +ms.toFixed(2), allMsPerStep: runs.map((r) => +r.ms.toFixed(2)),
       pipelinedMsPerStep: +pipelinedMs.toFixed(2), jsRecordMs: +recordMs.toFixed(2), gflopPerStep: +gflop.toFixed(2),
       gflops: +(gflop / (ms / 1000)).toFixed(1), loss, tensors: tf.memory().numTensors,
@@ -624,6 +644,7 @@ async function retinanetBench(a: Args): Promise<void> {
   const gradClip = ownConfig ? cfg.optimizerConfig?.gradClip ?? undefined : undefined;
   if (a.autotune) setKernelTuning(true); // trainStep tunes the shapes its step met before returning
   let logVars: Record<string, number> = {};
+  const losses: number[] = []; // every step's, warm-up included: a run that diverges shows here
   // Host-side time: trainStep's synchronous part records (and submits) the whole forward and
   // backward pass before its first await; the optimizer records the update. The rest is waiting.
   const host = { recordMs: 0, sgdMs: 0 };
@@ -639,6 +660,7 @@ async function retinanetBench(a: Args): Promise<void> {
     host.recordMs += r1 - r0;
     host.sgdMs += performance.now() - s0;
     logVars = out.logVars;
+    losses.push(+logVars.loss.toPrecision(6));
   };
   const tune0 = performance.now();
   for (let i = 0; i < warmup; i++) await step();
@@ -673,7 +695,7 @@ async function retinanetBench(a: Args): Promise<void> {
     dispatchesPerStep: Object.values(programs).reduce((t, n) => t + n, 0) / iters,
     topPrograms: Object.fromEntries(Object.entries(programs).sort((x, y) => y[1] - x[1]).slice(0, 10).map(([k, n]) => [k, n / iters])),
     uploadsPerStep: +(up.uploads / iters).toFixed(1), uploadMBPerStep: +(up.bytes / iters / 1e6).toFixed(2), largestUploadMB: +(up.largest / 1e6).toFixed(2),
-    loss: logVars.loss, logVars, trainableParams: Object.keys(params).length, tensors: tf.memory().numTensors });
+    loss: logVars.loss, losses, logVars, trainableParams: Object.keys(params).length, tensors: tf.memory().numTensors });
   // --attribute: dispatches per step by op and call site, most first
   for (const [site, n] of Object.entries(dispatches.bySite).sort((x, y) => y[1] - x[1]).slice(0, num(a, 'top', 40))) {
     emit({ bench: 'dispatch-site', perStep: n / iters, site });
@@ -719,7 +741,26 @@ async function dispatchCostBench(a: Args): Promise<void> {
   emit({ bench: 'dispatch-cost', adapter: setup.adapter, ops, rounds, leanUsPerOp: +((lean1 + lean2) / 2).toFixed(1), tfjsUsPerOp: +tfjs.toFixed(1) });
 }
 
-const MODES = 'step | kernels | dispatches | profile | train-check | retinanet | sweep | dispatch-cost';
+/** sgmat-check: the f16 self-check per subgroup-matrix shape the adapter offers, every output's error. */
+async function sgmatCheckBench(a: Args): Promise<void> {
+  const setup = await setupWebGpu({ ...setupFrom(a), convPrecision: 'f16' });
+  type Config = { componentType?: string; resultComponentType?: string; M?: number; N?: number; K?: number };
+  const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<{ info?: { subgroupMaxSize?: number; subgroupMatrixConfigs?: Config[] } } | null> } } }).navigator.gpu;
+  const info = (await gpu.requestAdapter())?.info ?? {};
+  const configs = (info.subgroupMatrixConfigs ?? []).filter((c) => c.componentType === 'f16' && c.resultComponentType === 'f32');
+  const picked = activeMatrixUnit();
+  for (const c of configs) {
+    const unit = { subgroupSize: info.subgroupMaxSize ?? 0, M: c.M!, N: c.N!, K: c.K! };
+    setActiveMatrixUnit(unit);
+    const t0 = performance.now();
+    const outputs = await matrixUnitOutputChecks();
+    emit({ bench: 'sgmat-check', adapter: setup.adapter, unit, setupUnit: setup.matrixUnit ?? null, setupFallback: setup.convPrecisionFallback ?? null, ms: Math.round(performance.now() - t0), outputs });
+  }
+  setActiveMatrixUnit(picked);
+  if (!configs.length) emit({ bench: 'sgmat-check', adapter: setup.adapter, outputs: null, why: setup.convPrecisionFallback ?? 'no f16 × f16 → f32 subgroup-matrix configs' });
+}
+
+const MODES = 'step | kernels | dispatches | profile | train-check | retinanet | sweep | dispatch-cost | sgmat-check';
 const USAGE = `usage: node bench/gpu/dist/step-bench.cjs MODE [options]   (MODE: ${MODES})
   every mode: [--dawn-backend null] [--dawn-toggles LIST]; most: [--conv-precision f16]
   options per mode and what each measures: bench/README.md, "GPU: WebGPU vs PyTorch"`;
@@ -739,6 +780,7 @@ async function main(): Promise<void> {
   else if (mode === 'retinanet') await retinanetBench(args);
   else if (mode === 'sweep') await sweepBench(args);
   else if (mode === 'dispatch-cost') await dispatchCostBench(args);
+  else if (mode === 'sgmat-check') await sgmatCheckBench(args);
   else {
     console.error(`step-bench: unknown mode "${mode}"\n${USAGE}`);
     process.exitCode = 2;

@@ -10,6 +10,6 @@ export {
 } from './tuning/kernel-tuner';
 export { tuneQueuedKernels, useTuningCache } from './tuning/tune-between-steps';
 export { activeMatrixUnit, setActiveMatrixUnit, convPrecisionFromEnv, type ConvPrecision } from './conv-precision';
-export { checkMatrixUnits } from './matrix-unit-check';
+export { checkMatrixUnits, matrixUnitOutputChecks } from './matrix-unit-check';
 export { throwIfWebGpuFailed, watchDeviceErrors, type ErrorReportingDevice } from './device-errors';
 export type { MatrixUnit } from './kernels/subgroup-matrix-wgsl';

@@ -31,8 +31,20 @@ function smallNet(): tf.Tensor[] {
  * Leaves the active matrix unit as it found it.
  */
 export async function checkMatrixUnits(): Promise<string | null> {
+  const outputs = await matrixUnitOutputChecks();
+  const failed = Object.entries(outputs).find(([, why]) => why);
+  return failed ? (failed[0] === 'error' ? failed[1] : `${failed[0]}: ${failed[1]}`) : null;
+}
+
+/**
+ * checkMatrixUnits's comparison for every output of the small net (forward output, input
+ * gradient, both filter gradients): null where the f16 result is within F16_TOLERANCE of f32,
+ * else why not; or `{ error }` where the run threw (a WebGPU error). Empty without an active unit.
+ * bench/gpu's `sgmat-check` runs it for every matrix shape a GPU offers.
+ */
+export async function matrixUnitOutputChecks(): Promise<Record<string, string | null>> {
   const unit = activeMatrixUnit();
-  if (!unit) return null;
+  if (!unit) return {};
   ensureGradients(); // setupWebGpu may be called directly, before anything registered tfjs's gradients
   setActiveMatrixUnit(null);
   let reference: tf.Tensor[] = [];
@@ -42,14 +54,15 @@ export async function checkMatrixUnits(): Promise<string | null> {
     setActiveMatrixUnit(unit);
     return await withWebGpuErrors(async () => {
       f16 = smallNet();
+      const checks: Record<string, string | null> = {};
       for (let i = 0; i < f16.length; i++) {
         const why = await differsFrom(f16[i], reference[i], F16_TOLERANCE);
-        if (why) return `${OUTPUTS[i]}: ${why.replace(/default's/g, "f32 result's")}`;
+        checks[OUTPUTS[i]] = why ? why.replace(/default's/g, "f32 result's") : null;
       }
-      return null;
+      return checks;
     });
   } catch (err) {
-    return (err as Error).message;
+    return { error: (err as Error).message };
   } finally {
     setActiveMatrixUnit(unit);
     tf.dispose([...reference, ...f16]);

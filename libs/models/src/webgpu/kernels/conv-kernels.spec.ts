@@ -4,10 +4,11 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describeIfGpu, gpuSuite } from '../testing/describe-if-gpu';
 import { programsRun, relativeMaxError, runOn, seededValues } from '../testing/compare';
 import { setupWebGpu } from '../setup';
-import { chooseFilterGradTiling, chooseSplits, filterGradShape } from './conv2d-filter-grad';
+import { chooseFilterGradTiling, chooseSplits, defaultFilterGradVariant, filterGradShape, filterGradVariantName } from './conv2d-filter-grad';
 import { FILTER_GRAD_TILINGS, FilterGradPartialProgram, SumSplitsProgram } from './conv2d-filter-grad-program';
 import { inputGradShape, phaseSplitInputGrad } from './conv2d-input-grad';
-import { chooseInputGradTiling, PHASE_SPLIT_MIN_IN_CHANNELS } from './conv2d-input-grad-variants';
+import { chooseInputGradTiling, defaultInputGradVariant } from './conv2d-input-grad-variants';
+import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { INPUT_GRAD_TILINGS, InputGradProgram, inputGradMacs, phaseTaps, type InputGradShape } from './conv2d-input-grad-program';
 
 // float32 GPU math sums in a different order than tfjs-cpu; 1e-3 relative (to the largest
@@ -110,20 +111,22 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
     expect(relativeMaxError(gpu, cpu)).toBeLessThan(TOL);
   });
 
-  it('Conv2DBackpropFilter runs det\'s programs (not tfjs\'s naive one)', async () => {
+  it('Conv2DBackpropFilter runs det\'s programs (not tfjs\'s naive one): direct for ≤ 4 input channels, vec4 on small maps, the plain GEMM on large stride-1 maps', async () => {
     await tf.setBackend('webgpu');
-    const x = tf.randomNormal([1, 8, 8, 4]);
-    const dy = tf.randomNormal([1, 8, 8, 4]);
-    const programs = programsRun(() => tf.dispose(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-      strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 4],
-    }) as tf.Tensor));
-    expect(programs[0]).toBe('FilterGradPartialProgram');
-    tf.dispose([x, dy]);
+    for (const [shape, expected] of [[[1, 8, 8, 4], 'FilterGradDirectProgram'], [[1, 8, 8, 8], 'FilterGradVec4Program'], [[1, 130, 130, 8], 'FilterGradPartialProgram']] as const) {
+      const x = tf.randomNormal([...shape]);
+      const dy = tf.randomNormal([...shape.slice(0, 3), 4]);
+      const programs = programsRun(() => tf.dispose(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, shape[3], 4],
+      }) as tf.Tensor));
+      expect(programs[0]).toBe(expected);
+      tf.dispose([x, dy]);
+    }
   });
 
   it('Conv2DBackpropFilter with one K split (a small feature map) is the partial-sum pass alone, equal to cpu', async () => {
     // 2×4×4 output positions: K = 32, one split; 2×16×16: several splits and the sum pass
-    for (const [size, expected] of [[4, ['FilterGradPartialProgram']], [16, ['FilterGradPartialProgram', 'SumSplitsProgram']]] as const) {
+    for (const [size, expected] of [[4, ['FilterGradVec4Program']], [16, ['FilterGradVec4Program', 'SumSplitsProgram']]] as const) {
       const xs = seededValues(2 * size * size * 8, 5);
       const dys = seededValues(2 * size * size * 16, 6);
       const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] };
@@ -139,14 +142,13 @@ describeIfGpu(gpuSuite('webgpu conv kernels vs cpu'), () => {
     }
   });
 
-  it('strided Conv2DBackpropInput runs one det dispatch for all stride phases (≥ 32 input channels, else per-phase forward convs)', async () => {
+  it('Conv2DBackpropInput runs one det dispatch for all stride phases, at any stride and channel count', async () => {
     await tf.setBackend('webgpu');
     const dy = tf.randomNormal([1, 4, 4, 8]);
-    for (const inC of [PHASE_SPLIT_MIN_IN_CHANNELS, 4]) {
+    for (const [inC, stride] of [[32, 2], [4, 2], [16, 1]]) {
       const w = tf.randomNormal([3, 3, inC, 8]);
-      const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, inC], 2, 'same')));
-      if (inC >= PHASE_SPLIT_MIN_IN_CHANNELS) expect(programs).toEqual(['InputGradProgram']);
-      else expect(programs[programs.length - 1]).toBe('InterleavePhasesProgram'); // conv2d-input-grad-forward.spec.ts
+      const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 4 * stride, 4 * stride, inC], stride, 'same')));
+      expect(programs).toEqual(['InputGradProgram']);
       w.dispose();
     }
     dy.dispose();
@@ -185,6 +187,23 @@ describe('Conv2DBackpropFilter planning', () => {
     for (const [m, n] of [[288, 64], [576, 128], [1152, 256], [2304, 180]]) expect(chooseFilterGradTiling(m, n)).toBe(FILTER_GRAD_TILINGS.F_64x64k8_4x4);
   });
 
+  // The reference step's layers at batch 16, 320² (x → dy channels, stride, output size), and the
+  // choices kernel tuning made for them on an H100 (bench/gpu, 2026-11-26): the default rule is
+  // those choices (pinned, they made the step's filter gradients 1.1 ms faster).
+  it('defaults to the H100-tuned variant on every reference layer', () => {
+    const backend = { device: { limits: { maxComputeWorkgroupStorageSize: 32768 } } } as unknown as WebGpuBackendLike;
+    const layers: [number, number, number, number, string][] = [
+      [3, 16, 1, 320, 'direct/splits×4'], [16, 32, 2, 160, 'vec4:F_64x64k8_4x4/splits×1'], [32, 32, 1, 160, 'C_64x32k16_4x4/splits×1'],
+      [32, 64, 2, 80, 'vec4:F_64x64k8_4x4/splits×1'], [64, 64, 1, 80, 'F_64x64k8_4x4/splits×1'], [64, 128, 2, 40, 'vec4:F_64x64k8_4x4/splits×1'],
+      [128, 128, 1, 40, 'F_64x64k8_4x4/splits×1'], [128, 256, 2, 20, 'vec4:F_64x64k8_4x4/splits×1'],
+      [256, 180, 1, 20, 'vec4:F_64x64k8_4x4/splits×1'], [256, 36, 1, 20, 'vec4:F_64x64k8_4x4/splits×1'],
+    ];
+    for (const [inC, outC, stride, out, tuned] of layers) {
+      const shape = { batch: 16, inH: out * stride, inW: out * stride, inC, outH: out, outW: out, outC, kH: 3, kW: 3, strideH: stride, strideW: stride, padTop: stride === 1 ? 1 : 0, padLeft: stride === 1 ? 1 : 0 };
+      expect([inC, outC, filterGradVariantName(defaultFilterGradVariant(backend, shape))]).toEqual([inC, outC, tuned]);
+    }
+  });
+
   it('splits K only when the output tile grid is too small to fill a GPU', () => {
     expect(chooseSplits(27, 16, 2 * 160 * 160)).toBeGreaterThan(100); // first layer, batch 2
     expect(chooseSplits(2304, 256, 2 * 20 * 20)).toBeLessThanOrEqual(4); // deep layer: many tiles, short K
@@ -197,10 +216,18 @@ describe('Conv2DBackpropInput planning', () => {
     batch: 16, inH: 160, inW: 160, inC, outH: 160 / stride, outW: 160 / stride, outC, kH: 3, kW: 3, strideH: stride, strideW: stride, padTop: 0, padLeft: 0,
   });
 
-  it('picks tilings the way the filter gradient does (64×64 / K 8 from 64 channels, 64×32 from 32) until a GPU sweep says otherwise', () => {
-    expect(chooseInputGradTiling(shape(16, 32))).toBe(INPUT_GRAD_TILINGS.A_32x32k16_4x4);
-    expect(chooseInputGradTiling(shape(32, 64))).toBe(INPUT_GRAD_TILINGS.C_64x32k16_4x4);
-    for (const inC of [64, 128]) expect(chooseInputGradTiling(shape(inC, 2 * inC))).toBe(INPUT_GRAD_TILINGS.B_64x64k8_4x4);
+  it('runs the phase GEMM by default with the tiling H100 tuning picked for each reference layer', () => {
+    // dY → dX channels, stride, dY size (batch 16, 320² input), the tuned choice
+    const layers: [number, number, number, number, string][] = [
+      [36, 256, 1, 20, 'J_128x128k8_8x8_il'], [180, 256, 1, 20, 'I_128x64k8_8x8_il'], [256, 128, 2, 20, 'J_128x128k8_8x8_il'],
+      [128, 128, 1, 40, 'I_128x64k8_8x8_il'], [128, 64, 2, 40, 'I_128x64k8_8x8_il'], [64, 64, 1, 80, 'H_64x32k16_4x4_pf'],
+      [64, 32, 2, 80, 'H_64x32k16_4x4_pf'], [32, 32, 1, 160, 'C_64x32k16_4x4'], [32, 16, 2, 160, 'E_64x16k16_4x4'],
+    ];
+    for (const [outC, inC, stride, out, tuned] of layers) {
+      const s: InputGradShape = { batch: 16, inH: out * stride, inW: out * stride, inC, outH: out, outW: out, outC, kH: 3, kW: 3, strideH: stride, strideW: stride, padTop: stride === 1 ? 1 : 0, padLeft: stride === 1 ? 1 : 0 };
+      expect([outC, inC, defaultInputGradVariant(s)]).toEqual([outC, inC, `phase-gemm:${tuned}`]);
+    }
+    expect(chooseInputGradTiling(shape(8, 16))).toBe(INPUT_GRAD_TILINGS.E_64x16k16_4x4);
   });
 
   it('has taps for 3x3 stride 2 split 4 / 2 / 2 / 1 over the phases, and counts only those multiply-adds', () => {

@@ -140,6 +140,29 @@ function defaultSgmatFilterGradVariant(backend: WebGpuBackendLike, shape: Filter
   return sgmatFilterGradProgram(backend, shape, v) ? v : null;
 }
 
+/** Up to this many input channels the direct program is the default (first layers: 3 → 16 at 320²). */
+export const DIRECT_MAX_IN_CHANNELS = 4;
+/** Stride-1 filter gradients over at most this many output pixels (batch × H × W) run the vec4 program. */
+export const VEC4_MAX_STRIDE1_PIXELS = 16384;
+
+/**
+ * det's rule without matrix units, from kernel tuning of the reference layers at batch 16 on an
+ * H100 (bench/gpu, 2026-11-26; these choices pinned made the step's filter gradients 1.1 ms
+ * faster, the first layer's direct program 0.6 ms of it): the direct program for layers of ≤ 4
+ * input channels (the GEMMs split 1.6 M pixels of K into thousands of partial sums for a 27 × 16
+ * result: 3.1 ms against 0.33); FilterGradVec4Program with 64×64 tiles for strided layers and for
+ * stride-1 layers over small maps (the head's 20×20 level: 1.4–1.6× faster), while on the
+ * backbone's stride-1 layers at 40² and more it was 3× slower than chooseFilterGradTiling's
+ * plain program, which stays the default there.
+ */
+export function defaultFilterGradVariant(backend: WebGpuBackendLike, shape: FilterGradShape): FilterGradVariant {
+  const direct: FilterGradVariant = { tiling: 'direct', splitFactor: 4, direct: true };
+  if (shape.inC <= DIRECT_MAX_IN_CHANNELS && directFilterGradProgram(backend, shape, direct)) return direct;
+  const strided = shape.strideH > 1 || shape.strideW > 1;
+  if (strided || shape.batch * shape.outH * shape.outW <= VEC4_MAX_STRIDE1_PIXELS) return { tiling: 'F_64x64k8_4x4', splitFactor: 1, vec4: true };
+  return { tiling: tilingNameOf(chooseFilterGradTiling(shape.kH * shape.kW * shape.inC, shape.outC)), splitFactor: 1 };
+}
+
 const tilingNameOf = (t: FilterGradTiling) => Object.entries(FILTER_GRAD_TILINGS).find(([, v]) => v === t)![0];
 
 /** The tuning key: the shape with its pixel count bucketed to powers of √2 (see inputGradTuningKey). */
@@ -193,8 +216,7 @@ export function splitKFilterGrad(original: KernelFunc): KernelFunc {
     const backend = args.backend as WebGpuBackendLike;
     const { shape, filterShape } = parsed;
     const m = shape.kH * shape.kW * shape.inC;
-    const rule: FilterGradVariant = (activeMatrixUnit() && defaultSgmatFilterGradVariant(backend, shape)) ||
-      { tiling: tilingNameOf(chooseFilterGradTiling(m, shape.outC)), splitFactor: 1 };
+    const rule: FilterGradVariant = (activeMatrixUnit() && defaultSgmatFilterGradVariant(backend, shape)) || defaultFilterGradVariant(backend, shape);
     if (!kernelTuningActive()) return runFilterGrad(backend, shape, filterShape, rule, x, dy, amax);
     const variants = filterGradVariants(m, shape.outC)
       .filter((v) => (!v.sgmat || sgmatFilterGradProgram(backend, shape, v)) && (!v.direct || directFilterGradProgram(backend, shape, v)));

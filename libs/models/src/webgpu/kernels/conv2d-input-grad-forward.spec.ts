@@ -6,6 +6,8 @@ import { programsRun, relativeMaxError } from '../testing/compare';
 import { setupWebGpu } from '../setup';
 import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel } from './conv2d-input-grad-forward';
 import { inputGradShape } from './conv2d-input-grad';
+import { FORWARD_CONV, FORWARD_PHASES_NARROW, inputGradTuningKey } from './conv2d-input-grad-variants';
+import { resetKernelTuning, setTunedChoice } from '../tuning/kernel-tuner';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 
 // Stride-1 Conv2DBackpropInput as a forward conv of dY with the flipped, transposed filter,
@@ -49,9 +51,17 @@ describeIfGpu(gpuSuite('stride-1 input gradient via the forward conv'), () => {
     expect(err).toBeLessThan(1e-4);
   });
 
-  it('is what Conv2DBackpropInput runs at stride 1 (the flip, then the forward conv of tfjs)', async () => {
+  /** Makes kernel tuning's choice for this call `variant` (the phase GEMM is the default). */
+  function pinInputGrad(filter: tf.Tensor, inputShape: number[], strides: number, variant: string): void {
+    const s = inputGradShape(filter, { inputShape, strides, pad: 'same', dataFormat: 'NHWC' })!;
+    setTunedChoice('Conv2DBackpropInput', inputGradTuningKey(s), variant);
+  }
+  afterEach(() => resetKernelTuning());
+
+  it('is what Conv2DBackpropInput runs at stride 1 when tuning picks it (the flip, then the forward conv of tfjs)', async () => {
     await tf.setBackend('webgpu');
     const [dy, w] = [tf.randomNormal([1, 8, 8, 8]), tf.randomNormal([3, 3, 16, 8])];
+    pinInputGrad(w, [1, 8, 8, 16], 1, FORWARD_CONV);
     const programs = programsRun(() => tf.dispose(tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 8, 16], 1, 'same')));
     tf.dispose([dy, w]);
     // the forward conv is tfjs's choice: implicit GEMM, or im2col + matMul for small inputs
@@ -106,7 +116,7 @@ describeIfGpu(gpuSuite('stride-1 input gradient via the forward conv'), () => {
       .toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
   });
 
-  it('is what Conv2DBackpropInput runs for strided layers with < 32 input channels (and it matches cpu)', async () => {
+  it('is what Conv2DBackpropInput runs for strided layers when tuning picks it (and it matches cpu)', async () => {
     const dyShape = [1, 8, 8, 8] as [number, number, number, number];
     const rng = new Rng(4);
     const dyV = Float32Array.from({ length: 512 }, () => rng.next() - 0.5);
@@ -117,6 +127,9 @@ describeIfGpu(gpuSuite('stride-1 input gradient via the forward conv'), () => {
     const expected = await ref.data();
     ref.dispose();
     await tf.setBackend('webgpu');
+    const w = tf.tensor4d(wV, [3, 3, 16, 8]);
+    pinInputGrad(w, [1, 16, 16, 16], 2, FORWARD_PHASES_NARROW);
+    w.dispose();
     let got: tf.Tensor | undefined;
     const programs = programsRun(() => { got = run(); });
     const err = relativeMaxError(await got!.data(), expected);

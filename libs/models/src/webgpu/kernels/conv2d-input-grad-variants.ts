@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from './kernel-override';
 import type { WebGpuBackendLike } from './webgpu-backend-like';
 import { inputGradViaForwardConv, planStridedInputGrad, stridedInputGradViaForwardConvs, type Conv2dKernel, type StridedInputGradPlan } from './conv2d-input-grad-forward';
-import { DEFAULT_INPUT_GRAD_TILING, INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
+import { INPUT_GRAD_TILINGS, InputGradProgram, type GemmEpilogue, type InputGradShape, type InputGradTiling } from './conv2d-input-grad-program';
 import { SGMAT_TILINGS, SgmatPhaseGemmProgram, type SgmatPhaseGemmOptions } from './conv2d-phase-gemm-sgmat-program';
 import { activeMatrixUnit } from '../conv-precision';
 import { maxAbsBits } from './max-abs-bits-program';
@@ -67,23 +67,21 @@ export function defaultSgmatVariant(backend: WebGpuBackendLike, s: InputGradShap
 }
 
 /**
- * Below this many input channels (the GEMM's N) tfjs's own GEMM is faster: det's 32-wide output
- * tiles run half empty. H200, batch 16, 16 → 32 channels at 320²: det 4.74 ms, tfjs 2.38 ms; with
- * 32 / 64 / 128 input channels det is 1.45–1.65× faster (bench/gpu, 2026-11-26, the per-phase
- * dispatches with 32×32 tiles; `sweep` also times the 16-channel layer with every tiling).
- */
-export const PHASE_SPLIT_MIN_IN_CHANNELS = 32;
-
-/**
- * The tiling for one input gradient. Not measured yet: this mirrors the filter gradient's H200
- * sweep (chooseFilterGradTiling: 64×64 tiles with 256 threads and K steps of 8 for ≥ 64 output
- * channels, 64×32 for 32) with the input gradient's N, the input channels, in that role. Kernel
- * tuning (tuning/kernel-tuner.ts) and bench/gpu's `sweep` time every tiling.
+ * The phase GEMM's tiling for one input gradient, by dX's channels (the GEMM's N) and stride:
+ * the tilings kernel tuning picked for the reference layers at batch 16 on an H100 (bench/gpu,
+ * 2026-11-26). Pinned together with the filter-gradient picks they made the step 15.3–15.9 →
+ * 12.6 ms; one tuning run's picks, several within a timestamp quantum (65 µs) of the next
+ * tiling, so this is a measured starting point, not a law: tuning re-measures every tiling.
+ * 128 wide from 64 channels up (128×128 for strided layers and few dY channels, 128×64 else,
+ * and for 64 channels strided), 64×32 (prefetching) for 64 and 32 channels, 64×16 below (a
+ * 16-channel dX would leave wider tiles half empty).
  */
 export function chooseInputGradTiling(s: InputGradShape): InputGradTiling {
-  if (s.inC >= 64) return INPUT_GRAD_TILINGS.B_64x64k8_4x4;
-  if (s.inC >= 32) return INPUT_GRAD_TILINGS.C_64x32k16_4x4;
-  return DEFAULT_INPUT_GRAD_TILING;
+  const strided = s.strideH > 1 || s.strideW > 1;
+  if (s.inC >= 128) return strided || s.outC < 64 ? INPUT_GRAD_TILINGS.J_128x128k8_8x8_il : INPUT_GRAD_TILINGS.I_128x64k8_8x8_il;
+  if (s.inC >= 64) return strided ? INPUT_GRAD_TILINGS.I_128x64k8_8x8_il : INPUT_GRAD_TILINGS.H_64x32k16_4x4_pf;
+  if (s.inC >= 32) return strided ? INPUT_GRAD_TILINGS.H_64x32k16_4x4_pf : INPUT_GRAD_TILINGS.C_64x32k16_4x4;
+  return INPUT_GRAD_TILINGS.E_64x16k16_4x4;
 }
 
 export const tilingName = (t: InputGradTiling): string =>
@@ -159,31 +157,17 @@ function narrowPhaseConvsFit(backend: WebGpuBackendLike, s: InputGradShape, plan
 }
 
 /**
- * Up to this many input channels (dX's, the phase convs' outputs) a strided input gradient's phase
- * convs run det's narrow direct conv by default: tfjs's GEMM tiles them 32 wide, half empty at
- * 16 (lavapipe, the reference's 16 → 32 layer at 2×320²: forward-phases 311 ms, with the narrow
- * conv 82 ms; not yet timed on a GPU).
- */
-const NARROW_PHASES_MAX_IN_CHANNELS = 16;
-
-/**
- * det's rule, and the choice when the shape is not tuned: stride 1 → forward-conv (tfjs's
- * forward GEMM ran the reference layers at 14–16 TFLOP/s on the H200 where its backprop GEMM ran
- * their input gradients at ~11); strided with ≥ PHASE_SPLIT_MIN_IN_CHANNELS input channels → the
- * phase GEMM (chooseInputGradTiling); fewer → forward-phases (tfjs's GEMM over a dilated dY ran
- * the reference step's costliest input gradient, 16 input channels, at 1.6 TFLOP/s), with det's
- * narrow conv for the phase convs up to 16 input channels where it fits. Where the
- * rule's variant does not apply, tfjs-gemm. With conv precision 'f16' on a device with matrix
- * units (and a backend given), the matrix-unit phase GEMM wherever it applies.
+ * det's rule, and the choice when the shape is not tuned: the phase GEMM (any stride) with
+ * chooseInputGradTiling's tiling. On the H100 it beat the earlier rule — tfjs's forward GEMM on
+ * the flipped filter for stride 1 (`forward-conv`), per-phase forward convs for strided layers
+ * under 32 channels — on every reference layer (the step 15.3–15.9 → 13.8 ms with only the input
+ * gradients' tuned choices pinned). Where it does not apply (a grid over the device's limits), tfjs-gemm. With
+ * conv precision 'f16' on a device with matrix units (and a backend given), the matrix-unit phase
+ * GEMM wherever it applies.
  */
 export function defaultInputGradVariant(s: InputGradShape, backend?: WebGpuBackendLike): string {
   const sgmat = backend && activeMatrixUnit() ? defaultSgmatVariant(backend, s) : null;
   if (sgmat) return sgmat;
-  if (s.strideH === 1 && s.strideW === 1) return FORWARD_CONV;
-  if (s.inC < PHASE_SPLIT_MIN_IN_CHANNELS) {
-    const plan = backend && s.inC <= NARROW_PHASES_MAX_IN_CHANNELS ? planStridedInputGrad(s) : null;
-    return plan && narrowPhaseConvsFit(backend!, s, plan) ? FORWARD_PHASES_NARROW : FORWARD_PHASES;
-  }
   return phaseGemmVariant(tilingName(chooseInputGradTiling(s)));
 }
 

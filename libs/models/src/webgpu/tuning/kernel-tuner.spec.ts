@@ -71,6 +71,20 @@ describe('kernel tuning', () => {
     expect(r.choice).toBe('a');
   });
 
+  it('times the candidates in rounds: a GPU clock ramp during the first timings does not count against the default', async () => {
+    setKernelTuning(true);
+    tunedChoice('K', 'ramp', 'a', () => request(['a', 'b']));
+    // every timing is inflated by a ramp that settles after 3 timings: a and b are equally fast
+    let calls = 0;
+    const ramp: DeviceTimer = async (run) => {
+      (run() as tf.Tensor).dispose();
+      return Math.max(1, 4 - calls++);
+    };
+    const [r] = await tunePendingKernels({ timer: ramp });
+    expect(r.ms).toEqual({ a: 1, b: 1 }); // all the default's runs first would have given a: 2, b: 1
+    expect(r.choice).toBe('a');
+  });
+
   it('records a failing candidate and never chooses it', async () => {
     setKernelTuning(true);
     tunedChoice('K', 'f', 'a', () => request(['a', 'b'], [], ['b']));

@@ -108,8 +108,10 @@ export interface TuneOptions {
  * Times every candidate of every queued shape and records the choices; returns this call's
  * results. Each candidate first runs once (which also compiles it) and is checked: no WebGPU
  * error, and the same output as the default's within OUTPUT_TOLERANCE (candidate-check.ts) — a
- * candidate that failed to compile or run would otherwise look fastest. Then the minimum of
- * TIMED_RUNS timed runs.
+ * candidate that failed to compile or run would otherwise look fastest. Then TIMED_RUNS rounds,
+ * each timing every checked candidate once, and each candidate's minimum. Rounds rather than
+ * one candidate's runs back to back: the GPU's clocks ramp up during the first timings (on an
+ * H100 the default, timed first, measured up to 5× its steady time and lost to everything).
  */
 export async function tunePendingKernels(options: TuneOptions = {}): Promise<TuningResult[]> {
   const timer = options.timer ?? timeOnDevice;
@@ -127,16 +129,27 @@ export async function tunePendingKernels(options: TuneOptions = {}): Promise<Tun
     // an f16 reference (conv precision 'f16' makes matrix-unit kernels the default) moves everyone's tolerance
     const f16Reference = candidates[0]?.name === job.fallback && candidates[0].f16;
     try {
+      const checked: TuningCandidate[] = [];
       for (const candidate of candidates) {
         try {
           const out = await checkedRun(() => candidate.run(inputs), reference, candidate.f16 || f16Reference ? F16_TOLERANCE : OUTPUT_TOLERANCE);
           if (reference) out.dispose();
           else reference = out;
-          const times: number[] = [];
-          for (let run = 0; run < TIMED_RUNS; run++) times.push(await timer(() => candidate.run(inputs)));
-          ms[candidate.name] = Math.min(...times);
+          checked.push(candidate);
         } catch (err) {
           failed[candidate.name] = (err as Error).message;
+        }
+      }
+      for (let round = 0; round < TIMED_RUNS; round++) {
+        for (const candidate of checked) {
+          if (failed[candidate.name]) continue;
+          try {
+            const t = await timer(() => candidate.run(inputs));
+            ms[candidate.name] = Math.min(ms[candidate.name] ?? Infinity, t);
+          } catch (err) {
+            failed[candidate.name] = (err as Error).message;
+            delete ms[candidate.name];
+          }
         }
       }
     } finally {
