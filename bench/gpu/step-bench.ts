@@ -51,7 +51,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { activeMatrixUnit, setActiveMatrixUnit, matrixUnitOutputChecks, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tuneQueuedKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
+import { activeMatrixUnit, setActiveMatrixUnit, matrixUnitOutputChecks, throwIfWebGpuFailed, setupWebGpu, restoreWebGpuKernel, registerWebGpuKernels, DET_WEBGPU_KERNELS, setKernelTuning, tuneQueuedKernels, kernelTuningResults } from '../../libs/models/src/webgpu';
 import { DETECTORS, OPTIMIZERS, Rng } from '@det/registry';
 import { setNumClasses } from '../../libs/models/src';
 import type { SingleStageDetector } from '../../libs/models/src/detectors/single-stage';
@@ -754,7 +754,10 @@ async function sgmatCheckBench(a: Args): Promise<void> {
     setActiveMatrixUnit(unit);
     const t0 = performance.now();
     const outputs = await matrixUnitOutputChecks();
-    emit({ bench: 'sgmat-check', adapter: setup.adapter, unit, setupUnit: setup.matrixUnit ?? null, setupFallback: setup.convPrecisionFallback ?? null, ms: Math.round(performance.now() - t0), outputs });
+    // errors outside the check's scopes (device loss, or anything Dawn raised uncaptured)
+    let uncaptured: string | null = null;
+    try { throwIfWebGpuFailed(); } catch (err) { uncaptured = (err as Error).message; }
+    emit({ bench: 'sgmat-check', adapter: setup.adapter, unit, setupUnit: setup.matrixUnit ?? null, setupFallback: setup.convPrecisionFallback ?? null, ms: Math.round(performance.now() - t0), outputs, uncaptured });
   }
   setActiveMatrixUnit(picked);
   if (!configs.length) emit({ bench: 'sgmat-check', adapter: setup.adapter, outputs: null, why: setup.convPrecisionFallback ?? 'no f16 × f16 → f32 subgroup-matrix configs' });

@@ -10,29 +10,36 @@ export const F16_TOLERANCE = 1e-2;
 
 interface ErrorScopes { pushErrorScope(filter: string): void; popErrorScope(): Promise<{ message: string } | null> }
 
+/** The error scopes withWebGpuErrors opens: 'internal' is where a driver that fails to compile a shader Dawn accepted reports. */
+const ERROR_SCOPES = ['internal', 'out-of-memory', 'validation'] as const;
+
 /**
- * Runs `work` inside WebGPU validation and out-of-memory error scopes; throws where the GPU
- * reported an error meanwhile (a shader the driver rejected dispatches nothing, so its output
- * would be stale memory, not an exception). `work` must await a read of what it dispatched.
+ * Runs `work` inside WebGPU internal, out-of-memory and validation error scopes; throws where the
+ * GPU reported an error meanwhile (a shader Dawn or the driver rejected dispatches nothing, so
+ * its output would be stale memory, not an exception). `work` must await a read of what it
+ * dispatched.
  */
 export async function withWebGpuErrors<T>(work: () => Promise<T>, cleanup: () => void = () => {}): Promise<T> {
   const device = (tf.backend() as unknown as { device?: ErrorScopes }).device;
-  device?.pushErrorScope('out-of-memory');
-  device?.pushErrorScope('validation');
+  for (const scope of ERROR_SCOPES) device?.pushErrorScope(scope);
   try {
     return await work();
   } finally {
-    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e) : [];
+    const errors: { message: string }[] = [];
+    for (let i = 0; device && i < ERROR_SCOPES.length; i++) {
+      const error = await device.popErrorScope();
+      if (error) errors.push(error);
+    }
     if (errors.length) {
       cleanup();
-      throw new Error(`WebGPU error: ${errors.map((e) => e!.message).join('; ')}`);
+      throw new Error(`WebGPU error: ${errors.map((e) => e.message).join('; ')}`);
     }
   }
 }
 
 /**
- * Runs a candidate once and returns its output as a tensor; throws on a WebGPU validation or
- * out-of-memory error during the run, or where the output differs from `reference`.
+ * Runs a candidate once and returns its output as a tensor; throws on a WebGPU error during the
+ * run (withWebGpuErrors), or where the output differs from `reference`.
  */
 export async function checkedRun(run: () => tf.TensorInfo, reference: tf.Tensor | undefined, tolerance = OUTPUT_TOLERANCE): Promise<tf.Tensor> {
   let out: tf.Tensor | undefined;
