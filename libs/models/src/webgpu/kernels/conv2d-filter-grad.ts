@@ -163,7 +163,8 @@ export function defaultFilterGradVariant(backend: WebGpuBackendLike, shape: Filt
   return { tiling: tilingNameOf(chooseFilterGradTiling(shape.kH * shape.kW * shape.inC, shape.outC)), splitFactor: 1 };
 }
 
-const tilingNameOf = (t: FilterGradTiling) => Object.entries(FILTER_GRAD_TILINGS).find(([, v]) => v === t)![0];
+const FILTER_TILING_NAMES = new Map(Object.entries(FILTER_GRAD_TILINGS).map(([name, t]) => [t, name]));
+const tilingNameOf = (t: FilterGradTiling) => FILTER_TILING_NAMES.get(t)!;
 
 /** The tuning key: the shape with its pixel count bucketed to powers of √2 (see inputGradTuningKey). */
 export function filterGradTuningKey(s: FilterGradShape): string {

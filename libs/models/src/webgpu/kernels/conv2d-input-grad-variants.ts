@@ -84,8 +84,9 @@ export function chooseInputGradTiling(s: InputGradShape): InputGradTiling {
   return INPUT_GRAD_TILINGS.E_64x16k16_4x4;
 }
 
-export const tilingName = (t: InputGradTiling): string =>
-  Object.entries(INPUT_GRAD_TILINGS).find(([, v]) => v === t)?.[0] ?? JSON.stringify(t);
+// every input-gradient call names its default's tiling: a lookup, not a search
+const TILING_NAMES = new Map(Object.entries(INPUT_GRAD_TILINGS).map(([name, t]) => [t, name]));
+export const tilingName = (t: InputGradTiling): string => TILING_NAMES.get(t) ?? JSON.stringify(t);
 
 /** Every variant name, in the order tuning times them. */
 export function inputGradVariantNames(): string[] {
