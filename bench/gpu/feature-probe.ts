@@ -204,7 +204,21 @@ interface Kernel {
   syntax?: LayoutSyntax;
   enableSubgroups?: boolean;
   uniformityOff?: boolean;
+  /** checked at 128³ only, not timed: a variant that isolates one of det's conv-kernel habits */
+  diagnostic?: boolean;
 }
+
+/**
+ * What det's f16 conv kernels do that the probe's plain GEMM does not (subgroup-matrix-wgsl.ts),
+ * one at a time, so a GPU where det's kernels fail their check while the plain GEMM is right
+ * (NVIDIA, 2026-11-26) shows which habit breaks: `colMajorB` stages B transposed (N × K) and
+ * loads it column-major; `scratchStore` stores results into workgroup memory (f32, rows padded
+ * by 4 floats, one result-matrix row of subgroups per pass, barriers around) and copies them out
+ * with every thread; `tfjsEntry` runs a one-dimensional workgroup whose entry point hands
+ * `subgroup_id` to a function with the body, as det's shaders run inside tfjs's `_start`
+ * (shader-hooks.ts). Needs `subgroups`.
+ */
+interface DetHabits { colMajorB?: boolean; scratchStore?: boolean; tfjsEntry?: boolean }
 
 /** Plain-f32 tiled GEMM: 64×64 output block per 16×16 workgroup, 4×4 per thread, K in steps of 16. */
 function plainF32Kernel(): Kernel {
@@ -310,6 +324,7 @@ function subgroupMatrixKernel(
   enableSubgroups: boolean,
   uniformityOff = false,
   pad = 0,
+  habits: DetHabits = {},
 ): Kernel {
   const ct = cfg.componentType as 'f32' | 'f16';
   const rt = cfg.resultComponentType as 'f32' | 'f16';
@@ -325,14 +340,15 @@ function subgroupMatrixKernel(
   // row strides of the staged blocks: `pad` elements more (det's kernels pad 16 bytes against
   // shared-memory bank conflicts: subgroup-matrix-wgsl.ts)
   const LDA = BK + pad;
-  const LDB = BN + pad;
+  const LDB = habits.colMajorB ? BK + pad : BN + pad; // column-major B: N rows of K
+  const LDC = BN + 4; // the scratch's row stride (det pads f32 rows by 4)
   const left = `subgroup_matrix_left<CT, ${cfg.K}, ${cfg.M}>`;
   const right = `subgroup_matrix_right<CT, ${cfg.N}, ${cfg.K}>`;
   const result = `subgroup_matrix_result<RT, ${cfg.N}, ${cfg.M}>`;
-  const load = (type: string, ptr: string, offset: string, stride: string): string =>
+  const load = (type: string, ptr: string, offset: string, stride: string, colMajor = false): string =>
     syntax === 'template'
-      ? `subgroupMatrixLoad<${type}, row_major>(${ptr}, ${offset}, ${stride})`
-      : `subgroupMatrixLoad<${type}>(${ptr}, ${offset}, false, ${stride})`;
+      ? `subgroupMatrixLoad<${type}, ${colMajor ? 'col_major' : 'row_major'}>(${ptr}, ${offset}, ${stride})`
+      : `subgroupMatrixLoad<${type}>(${ptr}, ${offset}, ${colMajor}, ${stride})`;
   const store = (ptr: string, offset: string, value: string, stride: string): string =>
     syntax === 'template'
       ? `subgroupMatrixStore<row_major>(${ptr}, ${offset}, ${value}, ${stride});`
@@ -340,7 +356,8 @@ function subgroupMatrixKernel(
   const usesF16 = ct === 'f16' || rt === 'f16';
   const f32Tolerance = 3e-3; // f32 components may run as TF32 (10-bit mantissa) on tensor cores
   return {
-    name: `sgmat ${ct}x${ct}->${rt} ${cfg.M}x${cfg.N}x${cfg.K} b${BM}x${BN}x${BK}${pad ? `+pad${pad}` : ''} ${syntax}${enableSubgroups ? '+subgroups' : ''}${uniformityOff ? '+nouniformity' : ''}`,
+    name: `sgmat ${ct}x${ct}->${rt} ${cfg.M}x${cfg.N}x${cfg.K} b${BM}x${BN}x${BK}${pad ? `+pad${pad}` : ''} ${syntax}${enableSubgroups ? '+subgroups' : ''}${uniformityOff ? '+nouniformity' : ''}${habits.colMajorB ? ' +det:col-major B' : ''}${habits.scratchStore ? ' +det:scratch store' : ''}${habits.tfjsEntry ? ' +det:1-D entry, sid via call' : ''}`,
+    diagnostic: !!(habits.colMajorB || habits.scratchStore || habits.tfjsEntry),
     syntax,
     enableSubgroups,
     uniformityOff,
@@ -359,7 +376,9 @@ function subgroupMatrixKernel(
           lines.push(`    let l${kk}_${tm} = ${load(left, '&As', `(sgRow * ${SM}u + ${tm * cfg.M}u) * LDA + ${kk}u`, 'LDA')};`);
         }
         for (let tn = 0; tn < tilesN; tn++) {
-          lines.push(`    let r${kk}_${tn} = ${load(right, '&Bs', `${kk}u * LDB + sgCol * ${SN}u + ${tn * cfg.N}u`, 'LDB')};`);
+          lines.push(habits.colMajorB
+            ? `    let r${kk}_${tn} = ${load(right, '&Bs', `(sgCol * ${SN}u + ${tn * cfg.N}u) * LDB + ${kk}u`, 'LDB', true)};`
+            : `    let r${kk}_${tn} = ${load(right, '&Bs', `${kk}u * LDB + sgCol * ${SN}u + ${tn * cfg.N}u`, 'LDB')};`);
         }
         for (let tm = 0; tm < tilesM; tm++) {
           for (let tn = 0; tn < tilesN; tn++) {
@@ -369,6 +388,18 @@ function subgroupMatrixKernel(
       }
       const stores: string[] = [];
       for (let tm = 0; tm < tilesM; tm++) {
+        if (habits.scratchStore) {
+          // pass tm: scratch row r = sgRow·M + i holds tile row sgRow·SM + tm·M + i
+          for (let tn = 0; tn < tilesN; tn++) stores.push(`  ${store('&Cs', `sgRow * ${cfg.M}u * LDC + sgCol * ${SN}u + ${tn * cfg.N}u`, `acc_${tm}_${tn}`, 'LDC')}`);
+          stores.push(`  workgroupBarrier();
+  for (var e = tid; e < ${2 * cfg.M * BN}u; e += ${T}u) {
+    let r = e / BN;
+    let c = e % BN;
+    C[(row0 + (r / ${cfg.M}u) * ${SM}u + ${tm * cfg.M}u + r % ${cfg.M}u) * N + col0 + c] = Cs[r * LDC + c];
+  }
+  workgroupBarrier();`);
+          continue;
+        }
         for (let tn = 0; tn < tilesN; tn++) {
           stores.push(`  ${store('&C', `(row0 + sgRow * ${SM}u + ${tm * cfg.M}u) * N + col0 + sgCol * ${SN}u + ${tn * cfg.N}u`, `acc_${tm}_${tn}`, 'N')}`);
         }
@@ -386,15 +417,22 @@ const BN = ${BN}u;
 const BK = ${BK}u;
 const LDA = ${LDA}u;
 const LDB = ${LDB}u;
+const LDC = ${LDC}u;
 const SG = ${subgroupSize}u;
 @group(0) @binding(0) var<storage, read> A : array<f32>;
 @group(0) @binding(1) var<storage, read> B : array<f32>;
 @group(0) @binding(2) var<storage, read_write> C : array<RT>;
 var<workgroup> As : array<CT, ${BM * LDA}>; // row-major BM×BK, rows LDA apart
-var<workgroup> Bs : array<CT, ${BK * LDB}>; // row-major BK×BN, rows LDB apart
+var<workgroup> Bs : array<CT, ${habits.colMajorB ? BN * LDB : BK * LDB}>; // row-major BK×BN, rows LDB apart (colMajorB: BN rows of BK)
+${habits.scratchStore ? `var<workgroup> Cs : array<RT, ${2 * cfg.M * LDC}>; // one result-matrix row of both subgroup rows` : ''}
 
-@compute @workgroup_size(SG, 4)
-fn main(@builtin(local_invocation_id) lid : vec3u, @builtin(workgroup_id) wid : vec3u${enableSubgroups ? ', @builtin(subgroup_id) sid : u32' : ''}) {
+${habits.tfjsEntry ? `@compute @workgroup_size(${T})
+fn main(@builtin(local_invocation_id) lid : vec3u, @builtin(workgroup_id) wid : vec3u, @builtin(subgroup_id) sid : u32) {
+  body(lid, wid, sid);
+}
+
+fn body(lid : vec3u, wid : vec3u, sid : u32) {` : `@compute @workgroup_size(SG, 4)
+fn main(@builtin(local_invocation_id) lid : vec3u, @builtin(workgroup_id) wid : vec3u${enableSubgroups ? ', @builtin(subgroup_id) sid : u32' : ''}) {`}
   let tid = lid.y * SG + lid.x;
   // Dawn requires subgroup-matrix offsets to be uniform; subgroup_id counts as uniform, lid.y does
   // not. (If the device runs smaller subgroups than SG, the extra ones redo a tile: same values.)
@@ -410,7 +448,7 @@ ${accs.join('\n')}
     }
     for (var i = 0u; i < ${(BK * BN) / T}u; i++) {
       let e = i * ${T}u + tid;
-      Bs[(e / BN) * LDB + e % BN] = CT(B[(k0 + e / BN) * N + col0 + e % BN]);
+      Bs[${habits.colMajorB ? '(e % BN) * LDB + e / BN' : '(e / BN) * LDB + e % BN'}] = CT(B[(k0 + e / BN) * N + col0 + e % BN]);
     }
     workgroupBarrier();
 ${lines.join('\n')}
@@ -780,6 +818,19 @@ async function main(): Promise<void> {
         return k;
       });
       if (padded) sgmatKernels.push(padded);
+      // det's conv-kernel habits, one at a time and both (checked at 128³, not timed): which one
+      // breaks on a GPU where det's f16 kernels fail their check and this GEMM does not
+      if (cfg.componentType === 'f16' && cfg.resultComponentType === 'f32') {
+        const all = kernel.enableSubgroups ? [{ tfjsEntry: true }, { colMajorB: true, scratchStore: true, tfjsEntry: true }] : [];
+        for (const habits of [{ colMajorB: true }, { scratchStore: true }, { colMajorB: true, scratchStore: true }, ...all]) {
+          const d = await step('sgmat-compile', { config: cfg, variant: habits }, async () => {
+            const k = subgroupMatrixKernel(cfg, subgroupSize, 32, 32, kernel.syntax ?? 'template', kernel.enableSubgroups ?? false, kernel.uniformityOff, 0, habits);
+            await buildPipeline(dev, k.wgsl({ m: 128, n: 128, k: 128 }), k.name);
+            return k;
+          });
+          if (d) sgmatKernels.push(d);
+        }
+      }
     }
   }
 
@@ -822,6 +873,7 @@ async function main(): Promise<void> {
     const results: CaseResult[] = [];
     for (const kernel of ran) {
       if (lost) break;
+      if (kernel.diagnostic) continue;
       if (elapsedS() > args.budgetS) {
         emit('skipped', { case: c.label, kernel: kernel.name, why: `time budget of ${args.budgetS} s spent` });
         continue;
