@@ -5,7 +5,8 @@
 # BUDGET=560 runs everything on an H200, estimate). Every result is appended to
 # $OUT/gpu-bench.jsonl as it comes.
 #   0. the adapter's features and, where Dawn offers subgroup matrices (tensor cores), a GEMM on
-#      them vs plain f32 WGSL (feature-probe.ts; seconds)
+#      them vs plain f32 WGSL (feature-probe.ts; seconds), and det's f16 self-check per matrix
+#      shape (step-bench's sgmat-check; seconds)
 #   1. the reference training step on webgpu with det's kernels, batch 2 and 16 (median of 3
 #      runs; also pipelined); then the same with conv precision f16 (det's conv GEMMs on the
 #      tensor cores through Dawn's subgroup matrices, f16 operands and f32 sums; it says f32
@@ -61,6 +62,7 @@ VISION=0; [ "$TORCH" = 1 ] && python3 -c 'import torchvision' 2>/dev/null && VIS
 LAST=${BATCHES##*,}
 
 T=100 run node bench/gpu/dist/feature-probe.cjs  # seconds: adapter features, subgroup-matrix (tensor-core) GEMM if offered
+T=60 run node "$BUNDLE" sgmat-check  # seconds: det's f16 self-check per matrix shape the adapter offers, every output's error
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3
 run node "$BUNDLE" step --batches "$BATCHES" --size "$SIZE" --iters "$ITERS" --warmup 3 --repeats 3 --conv-precision f16
 if [ "$TORCH" = 1 ]; then
@@ -164,6 +166,12 @@ if t and tried:
 for r in rows:
     if r.get('bench') == 'feature-probe' and r.get('verdict'):
         print(f"\nfeature probe: {r['verdict']}")
+    if r.get('bench') == 'feature-probe' and r.get('probe') == 'gemm-check' and '+det:' in r.get('kernel', ''):
+        print(f"feature probe, det's habits: {r['kernel']}: {'ok' if r.get('ok') else 'WRONG'} (max rel {r.get('maxRel')})")
+    if r.get('bench') == 'sgmat-check' and r.get('unit'):
+        bad = {k: v for k, v in (r.get('outputs') or {}).items() if v}
+        print(f"f16 self-check, matrices {r['unit']['M']}x{r['unit']['N']}x{r['unit']['K']}: " + ('ok' if not bad else '; '.join(f'{k}: {v}' for k, v in bad.items()))
+              + (f"; uncaptured: {r['uncaptured']}" if r.get('uncaptured') else ''))
 for r in rows:
     if r.get('bench') == 'profile':
         print(f"\nprofile ({r.get('convPrecision', 'f32')}), batch {r['batch']}: {r['kernelsRun']} kernels; top by GPU ms: " +
