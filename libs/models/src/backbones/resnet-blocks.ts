@@ -23,7 +23,7 @@ function convNorm(owner: Layer, i: number, conv: Conv2d, normCfg: NormConfig): {
  */
 function zeroLastNorm(stages: { norm: Layer }[]): void {
   const weight = (stages[stages.length - 1].norm as { weight?: tf.Variable }).weight;
-  weight?.assign(tf.zerosLike(weight));
+  if (weight) tf.tidy(() => weight.assign(tf.zerosLike(weight))); // tidy: the zeros tensor is not kept
 }
 
 /** Two 3×3 convs with an identity (or downsample) shortcut — ResNet-18/34. */

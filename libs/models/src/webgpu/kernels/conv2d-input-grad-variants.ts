@@ -161,10 +161,10 @@ function narrowPhaseConvsFit(backend: WebGpuBackendLike, s: InputGradShape, plan
  * det's rule, and the choice when the shape is not tuned: the phase GEMM (any stride) with
  * chooseInputGradTiling's tiling. On the H100 it beat the earlier rule — tfjs's forward GEMM on
  * the flipped filter for stride 1 (`forward-conv`), per-phase forward convs for strided layers
- * under 32 channels — on every reference layer (the step 15.3–15.9 → 13.8 ms with only the input
- * gradients' tuned choices pinned). Where it does not apply (a grid over the device's limits), tfjs-gemm. With
- * conv precision 'f16' on a device with matrix units (and a backend given), the matrix-unit phase
- * GEMM wherever it applies.
+ * under 32 channels — end to end: the step 15.3–15.9 → 13.8 ms with only the input gradients'
+ * tuned choices pinned. Where it does not apply (a grid over the device's limits), tfjs-gemm.
+ * With conv precision 'f16' on a device with matrix units (and a backend given), the matrix-unit
+ * phase GEMM wherever it applies.
  */
 export function defaultInputGradVariant(s: InputGradShape, backend?: WebGpuBackendLike): string {
   const sgmat = backend && activeMatrixUnit() ? defaultSgmatVariant(backend, s) : null;
