@@ -13,7 +13,7 @@ const ckpt = path.join(workDir, 'latest.safetensors');
 let trainRun: { code: number; out: string; err: string };
 
 beforeAll(async () => {
-  trainRun = await det('train', TINY_CONFIG, '--work-dir', workDir, '--seed', '3', '--json', ...tinyCfgOptions(dataRoot));
+  trainRun = await det('train', TINY_CONFIG, '--work-dir', workDir, '--seed', '3', '--cudnn-benchmark', '--json', ...tinyCfgOptions(dataRoot));
 }, 120_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -31,6 +31,7 @@ describe('det train', () => {
     const text = fs.readFileSync(result.logFile, 'utf8');
     expect(text).toContain('Environment info:');
     expect(text).toContain('Set random seed to 3');
+    expect(text).toMatch(/cudnnBenchmark: nothing to tune on the (cpu|native|wasm|tensorflow) backend/); // --cudnn-benchmark off webgpu
     expect(text).toMatch(/Iter \[1\/2\]\tlr: /);
     expect(trainRun.err).toContain('Set random seed to 3');
     // The JSON log: meta first, then train lines with the head's losses and the evaluation.

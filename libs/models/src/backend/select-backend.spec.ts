@@ -6,7 +6,7 @@ import { ensureGradients } from './gradients';
 import type { ModuleLoader } from './module-loader';
 import type { NativeLoad } from '../kernels/native-addon';
 import { loadNativeAddon } from '../kernels/native-addon';
-import { activeMatrixUnit, setupWebGpu } from '../webgpu';
+import { activeMatrixUnit, kernelTuningEnabled, setKernelTuning, setupWebGpu } from '../webgpu';
 
 /** A loader that knows only `modules`; anything else fails like a missing package. */
 function fakeLoader(modules: Record<string, () => unknown>, calls: string[] = []): ModuleLoader {
@@ -110,6 +110,21 @@ describe('selectBackend', () => {
       await expect(selectBackend('webgpu', { loader })).resolves.toBe('webgpu');
       expect(seen).toEqual([gpu]);
       expect((globalThis as unknown as { GPUBufferUsage: unknown }).GPUBufferUsage).toEqual({ MAP_READ: 1 });
+    });
+
+    it('turns kernel tuning on when asked (the config\'s cudnnBenchmark), off by default', async () => {
+      const loader = fakeLoader({
+        webgpu: () => ({ create: () => ({ requestAdapter: async () => ({ name: 'fake adapter' }) }), globals: {} }),
+        '@tensorflow/tfjs-backend-webgpu': registersBackend('webgpu'),
+      });
+      try {
+        await selectBackend('webgpu', { loader, webgpu: { autotune: true } });
+        expect(kernelTuningEnabled()).toBe(true);
+        await selectBackend('webgpu', { loader });
+        expect(kernelTuningEnabled()).toBe(false);
+      } finally {
+        setKernelTuning(false);
+      }
     });
 
     it('no adapter → DetError, navigator restored, tfjs-backend-webgpu never loaded', async () => {

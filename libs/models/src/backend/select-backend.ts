@@ -9,7 +9,7 @@ import { registerCpuResizeNearestGrad } from '../kernels/resize-nearest-grad';
 import { registerCpuResizeBilinearGrad } from '../kernels/resize-bilinear-grad';
 import { ensureGradients } from './gradients';
 import { guardMatMulBroadcast } from './matmul-broadcast-guard';
-import { setupWebGpu } from '../webgpu';
+import { setupWebGpu, type WebGpuSetupOptions } from '../webgpu';
 import { type ModuleLoader, isModuleMissing, nodeModuleLoader } from './module-loader';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'native', 'webgpu', 'wasm', 'cpu'] as const;
@@ -20,6 +20,8 @@ export interface SelectBackendOptions {
   loader?: ModuleLoader;
   /** Loads the native addon (default: the built libs/models/native addon, honouring DET_NATIVE=0). */
   loadNative?: () => NativeLoad;
+  /** Kernel tuning for webgpu (the config's `cudnnBenchmark`); ignored by the other backends. */
+  webgpu?: Pick<WebGpuSetupOptions, 'autotune' | 'autotuneCache'>;
 }
 
 const TFJS_VERSION = '4.22.0';
@@ -42,7 +44,7 @@ export async function selectBackend(name: string = 'auto', options: SelectBacken
   switch (name as BackendName) {
     case 'tensorflow': return activate(loadTensorflow(loader, true) as string);
     case 'native': return activate(startNative(loadNative, true) as string);
-    case 'webgpu': return selectWebgpu(loader);
+    case 'webgpu': return selectWebgpu(loader, options.webgpu);
     case 'wasm': return activate(loadWasm(loader));
     case 'cpu': return activate('cpu');
     case 'auto': {
@@ -118,8 +120,8 @@ function loadWasm(loader: ModuleLoader): string {
  * @tensorflow/tfjs-backend-webgpu is loaded; without an adapter the selection fails clearly.
  * ../webgpu does all of it (plus det's webgpu kernels and the adapter report).
  */
-async function selectWebgpu(loader: ModuleLoader): Promise<string> {
-  await setupWebGpu({ loader: loader === nodeModuleLoader ? undefined : loader });
+async function selectWebgpu(loader: ModuleLoader, tuning: SelectBackendOptions['webgpu'] = {}): Promise<string> {
+  await setupWebGpu({ ...tuning, loader: loader === nodeModuleLoader ? undefined : loader });
   guardMatMulBroadcast(tf.getBackend());
   return tf.getBackend();
 }

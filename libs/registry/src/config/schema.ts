@@ -49,6 +49,7 @@ const topLevelKeys: Record<string, JsonSchema> = {
   backend: { type: 'string' },
   seed: { type: ['integer', 'null'] },
   deterministic: { type: 'boolean' },
+  cudnnBenchmark: { type: 'boolean' },
   logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
 };
 

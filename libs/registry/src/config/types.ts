@@ -45,6 +45,13 @@ export interface DetConfig {
   backend?: string;
   seed?: number | null;
   deterministic?: boolean;
+  /**
+   * MMDetection's `cudnn_benchmark`: time the kernel variants a backend has for each new layer
+   * shape and keep the fastest. On webgpu this is det's kernel tuning, its choices saved in the
+   * work dir (`webgpu-tuning.json`) so a resumed or repeated run starts tuned; the other backends
+   * have one kernel per op and ignore it.
+   */
+  cudnnBenchmark?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
