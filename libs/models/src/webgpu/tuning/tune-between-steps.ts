@@ -24,11 +24,14 @@ const fmt = (ms: number | undefined) => (ms === undefined ? 'failed' : `${ms.toF
 export async function tuneQueuedKernels(): Promise<TuningResult[]> {
   if (!hasPendingTuning()) return [];
   const log = getLogger();
-  log.info(`webgpu kernel tuning: timing the convolution variants of ${pendingTuningCount()} new shape(s) (DET_WEBGPU_AUTOTUNE)`);
+  log.info(`webgpu kernel tuning: timing the convolution variants of ${pendingTuningCount()} new shape(s) (DET_WEBGPU_AUTOTUNE or the config's cudnnBenchmark)`);
   const started = performance.now();
   let reported = started;
   const results = await tunePendingKernels({
     onProgress: (done, total) => {
+      // saved after every shape: a pass of minutes (lavapipe, a big network) that is interrupted
+      // keeps what it measured
+      if (cache) saveTuningCache(cache.file, cache.adapter);
       const now = performance.now();
       if (now - reported < PROGRESS_EVERY_MS || done === total) return;
       reported = now;
@@ -43,6 +46,5 @@ export async function tuneQueuedKernels(): Promise<TuningResult[]> {
   }
   log.info(`webgpu kernel tuning: ${results.length} shapes in ${((performance.now() - started) / 1000).toFixed(1)} s` +
     (cache ? `; choices saved to ${cache.file}` : ''));
-  if (cache) saveTuningCache(cache.file, cache.adapter);
   return results;
 }

@@ -1,7 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resetKernelTuning, setTunedChoice, tunedChoice, tunedChoices } from './kernel-tuner';
+import { resetKernelTuning, setKernelTuning, setTunedChoice, tunedChoice, tunedChoices, type TuningRequest } from './kernel-tuner';
+import { tuneQueuedKernels, useTuningCache } from './tune-between-steps';
 import { loadTuningCache, saveTuningCache, tuningCacheSection } from './tuning-cache';
 
 describe('kernel tuning cache file', () => {
@@ -43,6 +46,33 @@ describe('kernel tuning cache file', () => {
     resetKernelTuning();
     expect(loadTuningCache(file, f32)).toBe(1);
     expect(tunedChoice('Conv2D', 'k', 'default', never)).toBe('phase-gemm:A_64x64k16_4x4');
+  });
+
+  it('a tuning pass saves after every shape: one that is interrupted keeps what it measured', async () => {
+    await tf.setBackend('cpu');
+    const file = path.join(dir, 'tuning.json');
+    useTuningCache(file, 'gpu A');
+    setKernelTuning(true);
+    let seenMidPass: unknown;
+    const request = (observe: boolean): TuningRequest => ({
+      inputs: [[2]],
+      candidates: ['a', 'b'].map((name) => ({
+        name,
+        run: () => {
+          if (observe && seenMidPass === undefined) seenMidPass = JSON.parse(fs.readFileSync(file, 'utf8')).adapters['gpu A'];
+          return tf.zeros([2]);
+        },
+      })),
+    });
+    try {
+      tunedChoice('K', 'first', 'a', () => request(false));
+      tunedChoice('K', 'second', 'a', () => request(true));
+      await tuneQueuedKernels();
+      expect(Object.keys(seenMidPass as object)).toEqual(['K|first']); // on disk before the second shape ran
+      expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')).adapters['gpu A']).sort()).toEqual(['K|first', 'K|second']);
+    } finally {
+      setKernelTuning(false);
+    }
   });
 
   it('a missing file loads nothing; a malformed one is an error naming the file', () => {
