@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { DetError, TENSOR_BACKEND, loadPlugins, rootContainer, setGlobalSeed } from '@det/registry';
 
 /** Flags shared by commands; each command picks the ones that make sense for it. */
-export type CommonOptionName = 'plugin' | 'cfgOptions' | 'backend' | 'seed' | 'workDir';
+export type CommonOptionName = 'plugin' | 'cfgOptions' | 'backend' | 'seed' | 'workDir' | 'cudnnBenchmark';
 
 export interface CommonOptions {
   plugin?: string[];
@@ -10,6 +10,8 @@ export interface CommonOptions {
   backend?: string;
   seed?: number;
   workDir?: string;
+  /** MMDetection's cudnn_benchmark (config key cudnnBenchmark): webgpu's kernel tuning. */
+  cudnnBenchmark?: boolean;
   debug?: boolean;
 }
 
@@ -30,6 +32,7 @@ const OPTIONS: Record<CommonOptionName, () => Option> = {
   backend: () => new Option('--backend <name>', 'tensor backend (auto picks tfjs-node, else native, else wasm; webgpu: DET_WEBGPU_AUTOTUNE=1 times kernel variants per layer shape, like cudnn.benchmark; DET_WEBGPU_CONV_PRECISION=f16 runs convolutions on tensor cores with f16 operands and f32 sums, where Dawn offers subgroup matrices)').choices(BACKEND_CHOICES),
   seed: () => new Option('--seed <n>', 'random seed').argParser(parseSeed),
   workDir: () => new Option('--work-dir <dir>', 'folder for logs, checkpoints and the resolved config'),
+  cudnnBenchmark: () => new Option('--cudnn-benchmark', "MMDetection's cudnn_benchmark (config key cudnnBenchmark): on webgpu, time every convolution variant per new layer shape and keep the fastest, the choices saved as webgpu-tuning.json in the work dir (train) or the checkpoint's folder (test, infer); other backends have nothing to tune"),
 };
 
 /** Adds the named common flags to `cmd`. `--debug` is a program-wide flag (see main.ts). */

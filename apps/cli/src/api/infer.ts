@@ -9,6 +9,7 @@ import { prepareConfig } from '../prepare-config';
 import { buildDataset, buildDetector } from './build';
 import { drawDetections } from './draw';
 import { withCommandLogger } from './run-logger';
+import { selectConfiguredBackend } from './configured-backend';
 import { loadDetectorWeights, readCheckpointFile } from './weights';
 
 export interface InferOptions extends CommonOptions {
@@ -90,8 +91,7 @@ async function runInferImages(configFile: string, checkpointFile: string, inputs
   const files = expandImageInputs(inputs);
   const checkpoint = await readCheckpointFile(checkpointFile);
   const cfg = resolved.config as Record<string, unknown>;
-  const { selectBackend } = await import('@det/models');
-  await selectBackend((cfg.backend as string | undefined) ?? 'auto');
+  await selectConfiguredBackend(cfg, options.cudnnBenchmark, path.dirname(path.resolve(checkpointFile)), getLogger());
   const { Compose, collate } = await import('@det/data');
   const classes = classesFor(checkpoint.meta ?? {}, resolved);
   const pipeline = new Compose(testPipeline(resolved), 'data.test.pipeline');

@@ -11,6 +11,7 @@ import { buildDataset, buildDetector, buildLoader, loaderSettings } from './buil
 import { drawDetections } from './draw';
 import { withCommandLogger } from './run-logger';
 import { workerPluginModule } from './worker-plugins';
+import { selectConfiguredBackend } from './configured-backend';
 import { loadDetectorWeights } from './weights';
 
 export interface TestOptions extends CommonOptions {
@@ -56,9 +57,8 @@ async function runTestDetector(configFile: string, checkpointFile: string, optio
   const resolved = await prepareConfig(configFile, options);
   if (!fs.existsSync(checkpointFile)) throw new DetError(`checkpoint '${checkpointFile}' does not exist`);
   const cfg = resolved.config as Record<string, unknown>;
-  const { selectBackend } = await import('@det/models');
-  await selectBackend((cfg.backend as string | undefined) ?? 'auto');
   const log = getLogger();
+  await selectConfiguredBackend(cfg, options.cudnnBenchmark, path.dirname(path.resolve(checkpointFile)), log);
 
   const dataset = buildDataset(resolved, 'test', { testMode: true }) as unknown as EvaluableDataset;
   const model = buildDetector(resolved, dataset.classes);

@@ -13,6 +13,7 @@ import { RunLogger } from './run-logger';
 import { loadDetectorWeights, describeLoadReport, readCheckpointFile } from './weights';
 import { defaultWorkDir } from './work-dir';
 import { workerPluginModule } from './worker-plugins';
+import { selectConfiguredBackend } from './configured-backend';
 
 export interface TrainOptions extends CommonOptions {
   /** A checkpoint to resume from, or 'auto' for the newest one in the work dir. */
@@ -20,8 +21,6 @@ export interface TrainOptions extends CommonOptions {
   /** Weights to start from (no optimizer state, counters from zero). */
   loadFrom?: string;
   deterministic?: boolean;
-  /** Kernel tuning per layer shape (the config's `cudnnBenchmark`; webgpu only). */
-  cudnnBenchmark?: boolean;
   /** false: no EvalHook on the val split. */
   validate?: boolean;
 }
@@ -66,22 +65,11 @@ export async function trainDetector(configFile: string, options: TrainOptions = 
     fs.writeFileSync(configOut, dumpConfig(resolved.config, 'json'));
     log.info(`config: ${path.resolve(configFile)} (resolved copy: ${configOut})`);
 
-    const { selectBackend, setDeterministic } = await import('@det/models');
-    // cudnnBenchmark: webgpu's kernel tuning, its choices kept in the work dir so a resumed run
-    // starts tuned (DET_WEBGPU_AUTOTUNE_CACHE, when set, names the file instead)
-    const cudnnBenchmark = options.cudnnBenchmark ?? (cfg.cudnnBenchmark as boolean | undefined);
-    const tuningCache = process.env.DET_WEBGPU_AUTOTUNE_CACHE ?? path.join(workDir, 'webgpu-tuning.json');
-    const backend = await selectBackend((cfg.backend as string | undefined) ?? 'auto', {
-      webgpu: cudnnBenchmark === undefined ? undefined : { autotune: cudnnBenchmark, ...(cudnnBenchmark ? { autotuneCache: tuningCache } : {}) },
-    });
+    const { setDeterministic } = await import('@det/models');
+    const backend = await selectConfiguredBackend(cfg, options.cudnnBenchmark, workDir, log);
     const env = collectEnv();
     log.info(`Environment info:\n${formatEnv(env).join('\n')}`);
     log.info(`tensor backend: ${backend}`);
-    if (cudnnBenchmark) {
-      log.info(backend === 'webgpu'
-        ? `cudnnBenchmark: kernel variants are timed per new layer shape after its first step, the fastest kept (choices saved in ${tuningCache})`
-        : `cudnnBenchmark: nothing to tune on the ${backend} backend (one kernel per op)`);
-    }
 
     const seed = (cfg.seed as number | null | undefined) ?? Math.floor(Math.random() * 2 ** 31);
     setGlobalSeed(seed);

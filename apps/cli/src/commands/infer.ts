@@ -18,7 +18,7 @@ export function registerInferCommand(program: Command): void {
     .option('--out-dir <dir>', 'write each image with boxes, class names and scores drawn')
     .option('--score-thr <thr>', 'keep detections with at least this score', '0.3')
     .option('--json', 'print a COCO-style list [{ file_name, category_id, category, bbox: [x, y, w, h], score }]');
-  addCommonOptions(cmd, ['cfgOptions', 'plugin', 'backend']).action(
+  addCommonOptions(cmd, ['cfgOptions', 'plugin', 'backend', 'cudnnBenchmark']).action(
     async (config: string, checkpoint: string, images: string[], options: InferCommandOptions, command: Command) => {
       const { inferImages, formatDetections } = await import('../api/infer');
       const { DetError } = await import('@det/registry');

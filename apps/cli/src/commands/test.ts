@@ -25,7 +25,7 @@ export function registerTestCommand(program: Command): void {
     .option('--show-score-thr <thr>', 'score threshold for --show-dir', '0.3')
     .option('--aug-test', 'test-time augmentation (the test pipeline\'s MultiScaleFlipAug views, merged)')
     .option('--json', 'print the metrics as one JSON object');
-  addCommonOptions(cmd, ['cfgOptions', 'plugin', 'backend']).action(async (config: string, checkpoint: string, options: TestCommandOptions, command: Command) => {
+  addCommonOptions(cmd, ['cfgOptions', 'plugin', 'backend', 'cudnnBenchmark']).action(async (config: string, checkpoint: string, options: TestCommandOptions, command: Command) => {
     const { testDetector } = await import('../api/test');
     const debug = Boolean(command.optsWithGlobals().debug);
     const result = await testDetector(config, checkpoint, { ...options, debug, showScoreThr: Number(options.showScoreThr ?? 0.3) });

@@ -104,9 +104,10 @@ describe('det test', () => {
   });
 
   it('--aug-test merges the flipped view (MultiScaleFlipAug flip: true) and still evaluates', async () => {
-    const r = await det('test', TINY_CONFIG, ckpt, '--aug-test', '--json', ...tinyCfgOptions(dataRoot, 'data.test.pipeline.1.flip=true', 'model.testCfg.scoreThr=0'));
+    const r = await det('test', TINY_CONFIG, ckpt, '--aug-test', '--json', ...tinyCfgOptions(dataRoot, 'data.test.pipeline.1.flip=true', 'model.testCfg.scoreThr=0', 'cudnnBenchmark=true'));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toHaveProperty('bbox_mAP');
+    expect(r.err).toMatch(/cudnnBenchmark: nothing to tune on the \w+ backend/); // the config key (via --cfg-options) reaches test
   });
 
   it('--format-only needs --out', async () => {
@@ -137,9 +138,10 @@ describe('det infer', () => {
 
   it('prints a text table by default, without detections under the threshold', async () => {
     const image = path.join(dataRoot, 'images', 'val', fs.readdirSync(path.join(dataRoot, 'images', 'val'))[0]);
-    const r = await det('infer', TINY_CONFIG, ckpt, image, '--score-thr', '1', ...tinyCfgOptions(dataRoot));
+    const r = await det('infer', TINY_CONFIG, ckpt, image, '--score-thr', '1', '--cudnn-benchmark', ...tinyCfgOptions(dataRoot));
     expect(r.code).toBe(0);
     expect(r.out).toBe('file\tclass\tscore\tx1\ty1\tx2\ty2\n(no detections above the score threshold)\n');
+    expect(r.err).toMatch(/cudnnBenchmark: nothing to tune on the (cpu|native|wasm|tensorflow) backend/); // the flag reaches infer too
   });
 });
 

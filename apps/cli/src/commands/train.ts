@@ -7,7 +7,6 @@ interface TrainCommandOptions extends CommonOptions {
   resume?: string;
   loadFrom?: string;
   deterministic?: boolean;
-  cudnnBenchmark?: boolean;
   validate?: boolean;
   json?: boolean;
 }
@@ -21,10 +20,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--resume <auto>', "'auto': resume from the newest checkpoint in the work dir")
     .option('--load-from <checkpoint>', 'start from these weights (no optimizer state, counters from zero)')
     .option('--deterministic', 'reproducible kernels where the backend has a choice (webgpu: no split-K matMul, whose float atomics vary the last bits run to run); cpu, native and wasm are deterministic anyway')
-    .option('--cudnn-benchmark', "MMDetection's cudnn_benchmark (config key cudnnBenchmark): on webgpu, time every convolution variant per new layer shape and keep the fastest, saving the choices in the work dir (webgpu-tuning.json); other backends have nothing to tune")
     .option('--no-validate', 'do not evaluate on the val split during training')
     .option('--json', 'print the result (work dir, checkpoint, logs, metrics) as JSON');
-  addCommonOptions(cmd, ['workDir', 'cfgOptions', 'plugin', 'backend', 'seed']).action(
+  addCommonOptions(cmd, ['workDir', 'cfgOptions', 'plugin', 'backend', 'cudnnBenchmark', 'seed']).action(
     async (config: string, options: TrainCommandOptions, command: Command) => {
       const { trainDetector } = await import('../api/train');
       const { DetError } = await import('@det/registry');
