@@ -17,7 +17,7 @@ async function backendFacts(): Promise<Record<string, string>> {
   const adapter = gpu.available ? `${gpu.adapter}${gpu.software ? ' [software device]' : ''}` : `none: ${gpu.reason}`;
   facts['WebGPU adapter'] = info.name === 'webgpu' || !gpu.available ? adapter : `${adapter} (not in use: --backend webgpu)`;
   if (info.name === 'webgpu') {
-    facts['WebGPU kernel tuning'] = kernelTuningEnabled() ? 'on (DET_WEBGPU_AUTOTUNE)' : 'off (DET_WEBGPU_AUTOTUNE=1 turns it on)';
+    facts['WebGPU kernel tuning'] = kernelTuningEnabled() ? 'on (DET_WEBGPU_AUTOTUNE)' : 'off (--cudnn-benchmark on det train/test/infer, the config key cudnnBenchmark, or DET_WEBGPU_AUTOTUNE=1 turns it on)';
     const unit = activeMatrixUnit();
     facts['WebGPU conv precision'] = unit
       ? `f16 on matrix units (subgroup matrices ${unit.M}×${unit.N}×${unit.K}, subgroup size ${unit.subgroupSize}; DET_WEBGPU_CONV_PRECISION)`
